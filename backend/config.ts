@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Fulcrum reads from the environment, parsed once at start-up. A bad value stops the process with a
+ * message naming the variable (see loadConfig). Defaults are the embedded ones: SQLite under ./data, the local AI
+ * engine, and the Lever emulator when no LEVER_API_KEY is set.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const ConfigSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(8787),
+  FULCRUM_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LEVER_API_KEY: z.string().min(1).optional(),
+  LEVER_BASE_URL: z.string().url().optional(),
+  LEVER_EMULATOR_PORT: port.default(8788),
+  LEVER_EMULATOR_KEY: z.string().min(8).default('demo-emulator-key-0000'),
+  LEVER_RATE_PER_SECOND: z.coerce.number().positive().default(8),
+  LEVER_BURST: z.coerce.number().int().positive().default(16),
+  AI_BASE_URL: z.string().url().optional(),
+  AI_API_KEY: z.string().min(1).optional(),
+  AI_MODEL: z.string().min(1).optional(),
+  AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  CORS_ORIGINS: z.string().default(''),
+  WEBHOOK_REPLAY_WINDOW_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
+  QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  FULCRUM_SKIP_EXTENSION_BUILD: bool.default(false),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string; useEmulator: boolean };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return { ...c, dataDir: path.resolve(c.FULCRUM_DATA_DIR), useEmulator: !c.LEVER_API_KEY };
+}

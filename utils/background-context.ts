@@ -1,0 +1,42 @@
+import { browser } from 'wxt/browser';
+import { type PageContext, pageContextOf } from './lever-url';
+import { activation, activeContext, panelTabs, type RuntimeMessage, tabContexts } from './page-context';
+
+type TabLike = { id?: number; active?: boolean; url?: string };
+
+async function contextOfTab(tabId: number | undefined): Promise<PageContext> {
+  if (tabId === undefined) return { kind: 'none' };
+  const known = (await tabContexts.getValue())[String(tabId)];
+  if (known) return known;
+  // Without the "tabs" permission, url is only visible for hosts we have permission for (Lever, loopback).
+  const tab = await browser.tabs.get(tabId).catch(() => undefined);
+  return pageContextOf(tab?.url);
+}
+
+/** A content script reported its page, or a side panel opened in a tab announced itself. */
+export async function handleRuntimeMessage(message: unknown, tab: TabLike | undefined): Promise<void> {
+  if (!message || typeof message !== 'object' || tab?.id === undefined) return;
+  const msg = message as RuntimeMessage;
+  if (msg.type === 'fulcrum:panel-tab') {
+    const tabs = await panelTabs.getValue();
+    if (!tabs.includes(tab.id)) await panelTabs.setValue([...tabs, tab.id]);
+    // The panel tab's own activation may have cleared the context before it announced itself: restore the
+    // context of the tab that was active before it.
+    const { current, previous } = await activation.getValue();
+    if (current === tab.id) await activeContext.setValue(await contextOfTab(previous));
+    return;
+  }
+  if (msg.type === 'fulcrum:page' && typeof msg.url === 'string') {
+    const context = pageContextOf(msg.url);
+    await tabContexts.setValue({ ...(await tabContexts.getValue()), [String(tab.id)]: context });
+    if (tab.active !== false) await activeContext.setValue(context);
+  }
+}
+
+/** The user switched tabs: show the new tab's candidate, or the "not a Lever page" state. */
+export async function handleActivated(tabId: number): Promise<void> {
+  const { current } = await activation.getValue();
+  await activation.setValue({ current: tabId, previous: current });
+  if ((await panelTabs.getValue()).includes(tabId)) return;
+  await activeContext.setValue(await contextOfTab(tabId));
+}
