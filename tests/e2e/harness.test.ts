@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type ExtensionBrowser, launchWithExtension, servePages } from './harness';
+import { type ExtensionBrowser, launchWithExtension, servePages } from './harness.ts';
 
 const first = '0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f';
 const second = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
