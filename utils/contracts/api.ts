@@ -139,3 +139,21 @@ export const StatusResponseSchema = z.object({
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;
 
 export { OutreachRequestSchema };
+
+/**
+ * Routes (all take `Authorization: Bearer <token>`; JSON in, JSON out):
+ * - GET  /api/status                                → StatusResponse
+ * - GET  /api/candidates/:opportunityId             → CandidateContext
+ * - POST /api/candidates/:opportunityId/match       MatchRequest → MatchResult
+ * - POST /api/candidates/:opportunityId/outreach    OutreachApiRequest → OutreachDraft
+ * - POST /api/candidates/:opportunityId/questions   QuestionsRequest → InterviewQuestions
+ * - POST /api/candidates/:opportunityId/feedback    FeedbackRequest → FeedbackSynthesis
+ * - GET  /api/proposals?opportunityId=&status=      → ProposalList
+ * - POST /api/proposals                             CreateProposalRequest → Proposal (201)
+ * - PATCH /api/proposals/:id                        EditProposalRequest → Proposal
+ * - POST /api/proposals/:id/approve                 ApproveProposalRequest → Proposal (dryRun: preview only)
+ * - POST /api/proposals/:id/discard                 → Proposal
+ * - GET  /api/audit?opportunityId=                  → AuditList
+ */
+export const ProposalListSchema = z.object({ proposals: z.array(ProposalSchema) });
+export const AuditListSchema = z.object({ entries: z.array(AuditEntrySchema) });
