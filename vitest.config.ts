@@ -1,5 +1,5 @@
-import { WxtVitest } from 'wxt/testing/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 // Three tiers: extension code in happy-dom with WXT's fake browser, backend code in plain Node, and end-to-end
 // tests that drive Debian's Chromium with the built extension (tests/e2e, run after `wxt build` by globalSetup).

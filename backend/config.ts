@@ -26,7 +26,11 @@ export const ConfigSchema = z.object({
   AI_MODEL: z.string().min(1).optional(),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   CORS_ORIGINS: z.string().default(''),
-  WEBHOOK_REPLAY_WINDOW_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
+  WEBHOOK_REPLAY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60 * 1000),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   FULCRUM_SKIP_EXTENSION_BUILD: bool.default(false),
 });

@@ -29,14 +29,22 @@ export async function handleRuntimeMessage(message: unknown, tab: TabLike | unde
   if (msg.type === 'fulcrum:page' && typeof msg.url === 'string') {
     const context = pageContextOf(msg.url);
     await tabContexts.setValue({ ...(await tabContexts.getValue()), [String(tab.id)]: context });
-    if (tab.active !== false) await activeContext.setValue(context);
+    if (tab.active !== false) {
+      // Headless and restored tabs may never fire onActivated: an active tab reporting is activation enough.
+      await noteActive(tab.id);
+      await activeContext.setValue(context);
+    }
   }
+}
+
+async function noteActive(tabId: number): Promise<void> {
+  const { current, previous } = await activation.getValue();
+  if (current !== tabId) await activation.setValue({ current: tabId, previous: current ?? previous });
 }
 
 /** The user switched tabs: show the new tab's candidate, or the "not a Lever page" state. */
 export async function handleActivated(tabId: number): Promise<void> {
-  const { current } = await activation.getValue();
-  await activation.setValue({ current: tabId, previous: current });
+  await noteActive(tabId);
   if ((await panelTabs.getValue()).includes(tabId)) return;
   await activeContext.setValue(await contextOfTab(tabId));
 }

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 /** Builds the extension once per e2e run, so tests always drive the code under test. */
 export default function setup(): void {
   if (!fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-    throw new Error('Chromium not found at /usr/bin/chromium: install it with `apt-get install -y chromium` (CI does).');
+    throw new Error(
+      'Chromium not found at /usr/bin/chromium: install it with `apt-get install -y chromium` (CI does).',
+    );
   }
   execFileSync('npx', ['wxt', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

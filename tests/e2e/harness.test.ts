@@ -35,9 +35,12 @@ test('a page that is not a candidate profile shows what Fulcrum is for', async (
   const list = await browser.context.newPage();
   await list.goto(`${site.url}/candidates?stage=new`);
   await expect
-    .poll(async () => {
-      const panel = browser.context.pages().find((p) => p.url().includes('sidepanel.html'));
-      return panel ? await panel.locator('main').textContent() : '';
-    }, { timeout: 10_000 })
+    .poll(
+      async () => {
+        const panel = browser.context.pages().find((p) => p.url().includes('sidepanel.html'));
+        return panel ? await panel.locator('main').textContent() : '';
+      },
+      { timeout: 10_000 },
+    )
     .toContain('Open a candidate in Lever');
 });

@@ -41,7 +41,9 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
 }
 
 /** A loopback server that answers every path with a small HTML page (a stand-in for a Lever Hire page). */
-export async function servePages(render: (pathname: string) => string): Promise<{ url: string; close(): Promise<void> }> {
+export async function servePages(
+  render: (pathname: string) => string,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -1,0 +1,60 @@
+import { beforeEach, expect, test } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { handleActivated, handleRuntimeMessage } from '@/utils/background-context';
+import { activeContext } from '@/utils/page-context';
+
+const a = '0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f';
+const b = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
+
+beforeEach(() => fakeBrowser.reset());
+
+test('the active tab reporting a candidate page makes it the panel context', async () => {
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: true },
+  );
+  expect(await activeContext.getValue()).toMatchObject({ kind: 'candidate', opportunityId: a });
+});
+
+test('a background tab reporting does not steal the context', async () => {
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: true },
+  );
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
+    { id: 2, active: false },
+  );
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+});
+
+test('switching back to a tab restores the candidate that tab reported', async () => {
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: true },
+  );
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
+    { id: 2, active: true },
+  );
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: b });
+  await handleActivated(1);
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+});
+
+test('a side panel opened as a tab describes the tab it was opened from', async () => {
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: true },
+  );
+  await handleActivated(9); // the panel tab becomes active before it can announce itself
+  expect(await activeContext.getValue()).toEqual({ kind: 'none' });
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+});
+
+test('malformed messages are ignored', async () => {
+  await handleRuntimeMessage('hello', { id: 1 });
+  await handleRuntimeMessage({ type: 'fulcrum:page', url: 42 }, { id: 1 });
+  expect(await activeContext.getValue()).toEqual({ kind: 'none' });
+});
