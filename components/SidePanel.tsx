@@ -1,33 +1,97 @@
+import { useEffect } from 'react';
+import { type TabId, usePanelStore, useSlot } from '@/utils/panel-store';
 import { usePageContext } from '@/utils/use-page-context';
+import { useApi } from './api-context';
+import { CandidateHeader } from './CandidateHeader';
+import { FeedbackPanel } from './FeedbackPanel';
+import { HistoryPanel } from './HistoryPanel';
+import { InterviewPanel } from './InterviewPanel';
+import { MatchPanel } from './MatchPanel';
+import { OutreachPanel } from './OutreachPanel';
+import { openSettings } from './ui/Feedback';
+import { type TabDef, Tabs } from './ui/Tabs';
+
+const TABS: TabDef<TabId>[] = [
+  { id: 'match', label: 'Match' },
+  { id: 'outreach', label: 'Outreach' },
+  { id: 'interview', label: 'Interview' },
+  { id: 'feedback', label: 'Feedback' },
+  { id: 'history', label: 'History' },
+];
+
+/** Everything about one candidate. Keyed by opportunity id by its parent, so no local state crosses candidates. */
+export function CandidateView({ opportunityId }: { opportunityId: string }) {
+  const api = useApi();
+  const load = usePanelStore((state) => state.load);
+  const tab = usePanelStore((state) => state.tab);
+  const setTab = usePanelStore((state) => state.setTab);
+  const candidateState = useSlot(opportunityId, 'candidate');
+  const loadCandidate = () =>
+    load(
+      opportunityId,
+      'candidate',
+      () => api.candidate({ opportunityId }),
+      () => api.cached({ opportunityId, capability: 'candidate' }),
+    );
+  // Refresh the candidate every time it comes on screen (stage and feedback change); cached data shows meanwhile.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per candidate
+  useEffect(() => {
+    if (candidateState.status !== 'loading') void loadCandidate();
+  }, [opportunityId]);
+  const candidate = candidateState.data;
+  const settled = candidateState.status === 'ready' || candidateState.status === 'error' || candidate !== undefined;
+
+  return (
+    <main className="panel">
+      <CandidateHeader opportunityId={opportunityId} state={candidateState} onRetry={loadCandidate} />
+      <Tabs label="Fulcrum tools" tabs={TABS} selected={tab} onSelect={setTab} idPrefix="fulcrum">
+        {tab === 'match' && <MatchPanel opportunityId={opportunityId} />}
+        {tab === 'outreach' && <OutreachPanel opportunityId={opportunityId} leverUrl={candidate?.leverUrl} />}
+        {tab === 'interview' && (
+          <InterviewPanel opportunityId={opportunityId} candidate={candidate} candidateSettled={settled} />
+        )}
+        {tab === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
+        {tab === 'history' && <HistoryPanel opportunityId={opportunityId} />}
+      </Tabs>
+    </main>
+  );
+}
+
+export function Intro() {
+  return (
+    <main className="panel">
+      <h1>Fulcrum</h1>
+      <p>
+        Open a candidate in Lever (a page like <code>hire.lever.co/candidates/…</code>) and Fulcrum shows how they match
+        the posting, with the evidence, drafts outreach, and prepares interview questions here.
+      </p>
+      <h2>How to use it</h2>
+      <ol>
+        <li>Start the Fulcrum backend and paste your recruiter token in Settings.</li>
+        <li>Open a candidate profile in Lever Hire; this panel follows the tab and the candidate you are viewing.</li>
+        <li>Review what Fulcrum suggests. Nothing is written to Lever until you approve it.</li>
+      </ol>
+      <button type="button" onClick={openSettings}>
+        Open Settings
+      </button>
+    </main>
+  );
+}
 
 export function SidePanel() {
   const context = usePageContext();
   if (!context) return <main aria-busy="true" className="panel" />;
-  if (context.kind === 'none') {
-    return (
-      <main className="panel">
-        <h1>Fulcrum</h1>
-        <p>
-          Open a candidate in Lever (a page like <code>hire.lever.co/candidates/…</code>) and Fulcrum shows the match
-          against the posting, drafts outreach, and prepares interview questions here.
-        </p>
-      </main>
-    );
-  }
+  if (context.kind === 'none') return <Intro />;
   if (context.kind === 'posting') {
     return (
       <main className="panel">
         <h1>Posting</h1>
-        <p data-testid="posting-id">{context.postingId}</p>
+        <p className="muted">
+          Posting <span data-testid="posting-id">{context.postingId}</span>
+        </p>
+        <p>Open a candidate in Lever to see how they match this posting.</p>
       </main>
     );
   }
-  return (
-    <main className="panel">
-      <h1>Candidate</h1>
-      <p>
-        Opportunity <span data-testid="opportunity-id">{context.opportunityId}</span>
-      </p>
-    </main>
-  );
+  return <CandidateView key={context.opportunityId} opportunityId={context.opportunityId} />;
 }

@@ -22,24 +22,47 @@ export async function handleRuntimeMessage(message: unknown, tab: TabLike | unde
     if (!tabs.includes(tab.id)) await panelTabs.setValue([...tabs, tab.id]);
     // The panel tab's own activation may have cleared the context before it announced itself: restore the
     // context of the tab that was active before it.
-    const { current, previous } = await activation.getValue();
-    if (current === tab.id) await activeContext.setValue(await contextOfTab(previous));
+    // If no tab was seen active before it (headless, restored sessions), the last tab that reported a page is the
+    // best guess.
+    const { current, previous, lastReported } = await activation.getValue();
+    if (current === tab.id || current === undefined) {
+      await activeContext.setValue(await contextOfTab(previous ?? lastReported));
+    }
     return;
   }
   if (msg.type === 'fulcrum:page' && typeof msg.url === 'string') {
     const context = pageContextOf(msg.url);
     await tabContexts.setValue({ ...(await tabContexts.getValue()), [String(tab.id)]: context });
+    await activation.setValue({ ...(await activation.getValue()), lastReported: tab.id });
     if (tab.active !== false) {
       // Headless and restored tabs may never fire onActivated: an active tab reporting is activation enough.
       await noteActive(tab.id);
+      await activeContext.setValue(context);
+    } else if (await isTabThePanelCameFrom(tab.id)) {
+      // The panel was opened as a tab before this page finished loading (its report then comes from a tab that
+      // is no longer active): it still describes this page.
       await activeContext.setValue(context);
     }
   }
 }
 
+/**
+ * True when the focused tab is our own panel page (or no tab is known to be focused) and the reporting tab is the
+ * one the panel was opened from, or we do not know which that was. Any other background tab never takes over.
+ */
+async function isTabThePanelCameFrom(tabId: number): Promise<boolean> {
+  const { current, previous } = await activation.getValue();
+  const panelFocused = current === undefined || (await panelTabs.getValue()).includes(current);
+  if (!panelFocused || (previous !== undefined && previous !== tabId)) return false;
+  await activation.setValue({ ...(await activation.getValue()), previous: tabId });
+  return true;
+}
+
 async function noteActive(tabId: number): Promise<void> {
   const { current, previous } = await activation.getValue();
-  if (current !== tabId) await activation.setValue({ current: tabId, previous: current ?? previous });
+  if (current !== tabId) {
+    await activation.setValue({ ...(await activation.getValue()), current: tabId, previous: current ?? previous });
+  }
 }
 
 /** The user switched tabs: show the new tab's candidate, or the "not a Lever page" state. */

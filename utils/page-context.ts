@@ -13,9 +13,12 @@ export const activeContext = storage.defineItem<PageContext>('session:activeCont
 export const tabContexts = storage.defineItem<Record<string, PageContext>>('session:tabContexts', { fallback: {} });
 
 /** The active tab and the one active before it, so a panel opened in a tab can describe the tab it came from. */
-export const activation = storage.defineItem<{ current?: number; previous?: number }>('session:activation', {
-  fallback: {},
-});
+export const activation = storage.defineItem<{ current?: number; previous?: number; lastReported?: number }>(
+  'session:activation',
+  {
+    fallback: {},
+  },
+);
 
 /** Tabs that show our own side panel page (tests and users may open it as a tab); they never become the context. */
 export const panelTabs = storage.defineItem<number[]>('session:panelTabs', { fallback: [] });

@@ -9,8 +9,9 @@ export function usePageContext(): PageContext | undefined {
   useEffect(() => {
     let alive = true;
     // Opened as a normal tab (tests, or a user bookmarking it): tell the background to ignore this tab.
-    browser.tabs
-      ?.getCurrent?.()
+    // Wrapped in a promise: some environments (WXT's fake browser) return undefined instead of a promise.
+    Promise.resolve()
+      .then(() => browser.tabs?.getCurrent?.())
       .then((tab) => {
         if (tab?.id !== undefined) {
           const message: PanelTabMessage = { type: 'fulcrum:panel-tab' };

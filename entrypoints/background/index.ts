@@ -1,13 +1,26 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { handleApiRequest } from '@/utils/api-handler';
 import { handleActivated, handleRuntimeMessage } from '@/utils/background-context';
+import { createDexieStore } from '@/utils/db';
+import { isApiMessage } from '@/utils/messaging';
+import { loadSettings } from '@/utils/settings';
 
-// Glue only: wire Chrome events to the context tracker in utils/.
+// Glue only: wire Chrome events to the context tracker and the backend request handler in utils/. Nothing is kept in
+// globals that matters across restarts: settings live in storage, results and drafts in IndexedDB.
 export default defineBackground(() => {
+  const store = createDexieStore();
   // Clicking the toolbar button opens the side panel (not available in WXT's fake browser).
   browser.sidePanel?.setPanelBehavior?.({ openPanelOnActionClick: true }).catch(() => {});
-  browser.runtime.onMessage.addListener((message, sender) => {
+  browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (isApiMessage(message)) {
+      // Only our own extension pages may use the backend through us (content scripts run in Lever's pages).
+      if (sender.id !== browser.runtime.id || sender.tab?.url?.startsWith('http')) return false;
+      void handleApiRequest(message.request, { store, settings: loadSettings }).then(sendResponse);
+      return true;
+    }
     void handleRuntimeMessage(message, sender.tab);
+    return false;
   });
   browser.tabs.onActivated.addListener(({ tabId }) => {
     void handleActivated(tabId);

@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { ApiProvider } from '@/components/api-context';
 import { OptionsPage } from '@/components/OptionsPage';
 import '@/components/ui/theme.css';
 
@@ -7,7 +8,9 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <OptionsPage />
+      <ApiProvider>
+        <OptionsPage />
+      </ApiProvider>
     </StrictMode>,
   );
 }

@@ -1,5 +1,10 @@
+import { ApiProvider } from '@/components/api-context';
 import { SidePanel } from '@/components/SidePanel';
 
 export function App() {
-  return <SidePanel />;
+  return (
+    <ApiProvider>
+      <SidePanel />
+    </ApiProvider>
+  );
 }

@@ -53,6 +53,32 @@ test('a side panel opened as a tab describes the tab it was opened from', async 
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
 });
 
+test('a panel tab opened before the Lever page finished loading still picks up that page', async () => {
+  // Tab 1 is still loading when the panel tab (9) opens and announces itself; then tab 1's content script reports.
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: false },
+  );
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+  // Another background tab does not take over what the panel describes.
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
+    { id: 2, active: false },
+  );
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+});
+
+test('a panel tab activated before the Lever page reported, announcing after it, describes that page', async () => {
+  await handleActivated(9); // the panel tab is focused; the Lever tab (1) never fired an activation
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: false },
+  );
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+});
+
 test('malformed messages are ignored', async () => {
   await handleRuntimeMessage('hello', { id: 1 });
   await handleRuntimeMessage({ type: 'fulcrum:page', url: 42 }, { id: 1 });

@@ -1,0 +1,185 @@
+import { expect, test, vi } from 'vitest';
+import { type HandlerDeps, handleApiRequest } from '@/utils/api-handler';
+import { createMemoryStore } from '@/utils/cache-store';
+import type { ApiRequest } from '@/utils/messaging';
+import { A, candidate, match, outreach } from './fixtures';
+
+type Seen = { method: string; url: string; auth: string | null; body: string };
+
+/** A fetch that answers from a route table and records what the handler sent. */
+function fakeFetch(answer: (seen: Seen) => Response | Promise<Response>) {
+  const calls: Seen[] = [];
+  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(String(input), init);
+    const seen = {
+      method: request.method,
+      url: request.url,
+      auth: request.headers.get('authorization'),
+      body: request.method === 'GET' ? '' : await request.text(),
+    };
+    calls.push(seen);
+    return answer(seen);
+  });
+  return { fetch: fetch as unknown as typeof globalThis.fetch, calls };
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+function deps(fetch: typeof globalThis.fetch, token = 'tok-123', store = createMemoryStore()): HandlerDeps {
+  return { fetch, store, settings: async () => ({ backendUrl: 'http://127.0.0.1:8787', token }), timeoutMs: 2000 };
+}
+
+test('calls the route with the bearer token, validates the answer and caches it for the next panel opening', async () => {
+  const { fetch, calls } = fakeFetch(() => json(200, match(77)));
+  const store = createMemoryStore();
+  const result = await handleApiRequest(
+    { op: 'match', opportunityId: A, refresh: true },
+    deps(fetch, 'tok-123', store),
+  );
+  expect(result).toMatchObject({ ok: true, data: { score: 77 } });
+  expect(calls).toEqual([
+    {
+      method: 'POST',
+      url: `http://127.0.0.1:8787/api/candidates/${A}/match`,
+      auth: 'Bearer tok-123',
+      body: '{"refresh":true}',
+    },
+  ]);
+  expect(await store.getResult(A, 'match')).toMatchObject({ score: 77 });
+});
+
+test('maps a 401 to "token invalid"', async () => {
+  const { fetch } = fakeFetch(() => json(401, { error: { code: 'unauthorized', message: 'Unknown token' } }));
+  const result = await handleApiRequest({ op: 'candidate', opportunityId: A }, deps(fetch));
+  expect(result).toEqual({
+    ok: false,
+    error: { kind: 'unauthorized', message: 'Unknown token', status: 401, backendUrl: 'http://127.0.0.1:8787' },
+  });
+});
+
+test('maps a Lever permission 403 and keeps the backend message', async () => {
+  const { fetch } = fakeFetch(() => json(403, { error: { code: 'lever_permission', message: 'notes:write:admin' } }));
+  const result = await handleApiRequest({ op: 'approveProposal', id: 'p1', dryRun: false }, deps(fetch));
+  expect(result).toMatchObject({ ok: false, error: { kind: 'lever_permission', message: 'notes:write:admin' } });
+});
+
+test('a backend that is not running is "unreachable", with the URL it tried', async () => {
+  const { fetch } = fakeFetch(() => {
+    throw new TypeError('Failed to fetch');
+  });
+  const result = await handleApiRequest(
+    { op: 'createProposal', opportunityId: A, kind: 'outreach', payload: {} },
+    deps(fetch),
+  );
+  expect(result).toMatchObject({ ok: false, error: { kind: 'unreachable', backendUrl: 'http://127.0.0.1:8787' } });
+});
+
+test('an answer that breaks the contract is rejected, not passed to the panel', async () => {
+  const { fetch } = fakeFetch(() => json(200, { ...candidate(), name: 42 }));
+  const result = await handleApiRequest({ op: 'candidate', opportunityId: A }, deps(fetch));
+  expect(result).toMatchObject({ ok: false, error: { kind: 'invalid_response' } });
+  if (!result.ok) expect(result.error.message).toContain('name');
+});
+
+test('without a token nothing is sent and the panel is told to paste one', async () => {
+  const { fetch, calls } = fakeFetch(() => json(200, candidate()));
+  const result = await handleApiRequest({ op: 'candidate', opportunityId: A }, deps(fetch, ''));
+  expect(result).toMatchObject({ ok: false, error: { kind: 'no_token' } });
+  expect(calls).toHaveLength(0);
+});
+
+test('writes are never retried automatically; reads are retried once on a 503', async () => {
+  const post = fakeFetch(() => json(503, { error: { code: 'lever_unavailable', message: 'Lever is down' } }));
+  const approve: ApiRequest = { op: 'approveProposal', id: 'p1', dryRun: false };
+  expect(await handleApiRequest(approve, deps(post.fetch))).toMatchObject({
+    ok: false,
+    error: { kind: 'lever_unavailable' },
+  });
+  expect(post.calls).toHaveLength(1);
+
+  let first = true;
+  const get = fakeFetch(() => {
+    if (first) {
+      first = false;
+      return json(503, { error: { code: 'lever_unavailable', message: 'busy' } });
+    }
+    return json(200, candidate());
+  });
+  expect(await handleApiRequest({ op: 'candidate', opportunityId: A }, deps(get.fetch))).toMatchObject({ ok: true });
+  expect(get.calls).toHaveLength(2);
+});
+
+test('a path-injection attempt in the opportunity id is refused before any request', async () => {
+  const { fetch, calls } = fakeFetch(() => json(200, candidate()));
+  const result = await handleApiRequest({ op: 'candidate', opportunityId: '../admin' }, deps(fetch));
+  expect(result).toMatchObject({ ok: false, error: { kind: 'invalid_request' } });
+  expect(calls).toHaveLength(0);
+});
+
+test('a generated outreach draft is kept in the store, so it survives the panel closing', async () => {
+  const { fetch, calls } = fakeFetch(() => json(200, outreach({ tone: 'formal', variant: 'follow-up' })));
+  const store = createMemoryStore();
+  await handleApiRequest(
+    { op: 'outreach', opportunityId: A, tone: 'formal', variant: 'follow-up' },
+    deps(fetch, 'tok', store),
+  );
+  expect(JSON.parse(calls[0]!.body)).toEqual({ tone: 'formal', variant: 'follow-up', refresh: false });
+  expect(await store.getDraft(A)).toMatchObject({ subject: 'Backend Engineer at Acme', tone: 'formal' });
+});
+
+test('the audit list is fetched by opportunity id', async () => {
+  const { fetch, calls } = fakeFetch(() => json(200, { entries: [] }));
+  expect(await handleApiRequest({ op: 'audit', opportunityId: A }, deps(fetch))).toEqual({ ok: true, data: [] });
+  expect(calls[0]!.url).toBe(`http://127.0.0.1:8787/api/audit?opportunityId=${A}`);
+});
+
+const status = {
+  backend: { version: '0.1.0' },
+  recruiter: { email: 'rita@example.com', role: 'recruiter', leverUserId: null },
+  lever: { mode: 'emulator', reachable: true, message: null },
+  ai: { provider: 'local', model: 'fulcrum-local' },
+};
+
+test('the connection test reports each step: reachable, token, Lever, AI provider', async () => {
+  const { fetch, calls } = fakeFetch((seen) =>
+    seen.url.endsWith('/healthz') ? json(200, { ok: true }) : json(200, status),
+  );
+  const result = await handleApiRequest(
+    { op: 'testConnection', backendUrl: 'http://10.0.0.5:9000', token: 'tok' },
+    deps(fetch),
+  );
+  expect(calls.map((c) => c.url)).toEqual(['http://10.0.0.5:9000/healthz', 'http://10.0.0.5:9000/api/status']);
+  expect(result).toMatchObject({
+    ok: true,
+    data: {
+      backend: { ok: true },
+      token: { ok: true, message: expect.stringContaining('rita@example.com') },
+      lever: { ok: true, message: 'Lever emulator reachable' },
+      ai: { ok: true, message: expect.stringContaining('local engine') },
+    },
+  });
+});
+
+test('the connection test tells a rejected token from an unreachable backend', async () => {
+  const bad = fakeFetch((seen) =>
+    seen.url.endsWith('/healthz') ? json(200, {}) : json(401, { error: { code: 'unauthorized', message: 'no' } }),
+  );
+  const rejected = await handleApiRequest(
+    { op: 'testConnection', backendUrl: 'http://127.0.0.1:8787', token: 'x' },
+    deps(bad.fetch),
+  );
+  expect(rejected).toMatchObject({ ok: true, data: { backend: { ok: true }, token: { ok: false }, lever: null } });
+  if (rejected.ok) expect((rejected.data as { token: { message: string } }).token.message).toContain('Token invalid');
+
+  const down = fakeFetch(() => {
+    throw new TypeError('Failed to fetch');
+  });
+  const unreachable = await handleApiRequest(
+    { op: 'testConnection', backendUrl: 'http://127.0.0.1:8787', token: 'x' },
+    deps(down.fetch),
+  );
+  expect(unreachable).toMatchObject({ ok: true, data: { backend: { ok: false }, token: null } });
+  if (unreachable.ok)
+    expect((unreachable.data as { backend: { message: string } }).backend.message).toContain('npm start');
+});

@@ -1,0 +1,319 @@
+import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
+import type { z } from 'zod';
+import type { CacheStore } from './cache-store';
+import {
+  ApiErrorSchema,
+  AuditListSchema,
+  CandidateContextSchema,
+  FeedbackResponseSchema,
+  MatchResponseSchema,
+  OpportunityIdSchema,
+  OutreachResponseSchema,
+  ProposalSchema,
+  QuestionsResponseSchema,
+  StatusResponseSchema,
+} from './contracts/api.ts';
+import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
+import type { Settings } from './settings';
+
+/**
+ * The background worker's request handler: the only place that talks to the backend. A plain async function so
+ * tests call it directly with a fake `fetch` and an in-memory store. Every response is validated with the zod
+ * contracts here, so the side panel receives typed, checked data and never bundles zod.
+ */
+export type HandlerDeps = {
+  store: CacheStore;
+  settings: () => Promise<Settings>;
+  fetch?: typeof fetch;
+  /** Timeout for AI calls (generation may take a while with an LLM provider). */
+  aiTimeoutMs?: number;
+  /** Timeout for everything else. */
+  timeoutMs?: number;
+};
+
+class FailureError extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.message);
+  }
+}
+
+const CODE_KINDS: Record<string, FailureKind> = {
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  invalid_request: 'invalid_request',
+  lever_auth: 'lever_auth',
+  lever_permission: 'lever_permission',
+  lever_unavailable: 'lever_unavailable',
+  rate_limited: 'rate_limited',
+  conflict: 'conflict',
+  internal: 'server',
+};
+
+/** Turns anything thrown while talking to the backend into a failure the panel can explain. */
+export async function toFailure(error: unknown, backendUrl: string): Promise<ApiFailure> {
+  if (error instanceof FailureError) return { backendUrl, ...error.failure };
+  if (error instanceof HTTPError) {
+    const status = error.response.status;
+    const body = ApiErrorSchema.safeParse(await error.response.json().catch(() => null));
+    const code = body.success ? body.data.error.code : undefined;
+    const message = body.success ? body.data.error.message : `HTTP ${status} ${error.response.statusText}`.trim();
+    let kind: FailureKind = (code && CODE_KINDS[code]) || 'server';
+    if (status === 401) kind = 'unauthorized';
+    else if (!code || !CODE_KINDS[code]) {
+      if (status === 403) kind = 'forbidden';
+      else if (status === 404) kind = 'not_found';
+      else if (status === 429) kind = 'rate_limited';
+      else if (status >= 400 && status < 500) kind = 'invalid_request';
+    }
+    return { kind, message, status, backendUrl };
+  }
+  if (error instanceof TimeoutError) {
+    return { kind: 'unreachable', message: 'The backend did not answer in time.', backendUrl };
+  }
+  // fetch rejects with a TypeError when nothing listens, DNS fails or the host permission is missing.
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'unreachable', message, backendUrl };
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new FailureError({
+      kind: 'invalid_response',
+      message: `${what}: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'invalid'}`,
+    });
+  }
+  return result.data;
+}
+
+function opportunity(id: string): string {
+  const result = OpportunityIdSchema.safeParse(id);
+  if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not an opportunity id: ${id}` });
+  return encodeURIComponent(result.data);
+}
+
+function makeClient(settings: Settings, deps: HandlerDeps, withAuth = true): KyInstance {
+  return ky.create({
+    prefixUrl: settings.backendUrl,
+    timeout: deps.timeoutMs ?? 15_000,
+    // GETs may be retried once (idempotent); POST/PATCH never are: the backend ledger dedupes, but the UI must
+    // not silently send a write twice.
+    retry: { limit: 1, methods: ['get'], statusCodes: [503, 504] },
+    headers: withAuth && settings.token ? { authorization: `Bearer ${settings.token}` } : {},
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+}
+
+async function testConnection(backendUrl: string, token: string, deps: HandlerDeps): Promise<ConnectionReport> {
+  const report: ConnectionReport = {
+    backendUrl,
+    backend: { ok: false, message: '' },
+    token: null,
+    lever: null,
+    ai: null,
+  };
+  const client = makeClient({ backendUrl, token }, { ...deps, timeoutMs: deps.timeoutMs ?? 5_000 });
+  try {
+    await client.get('healthz', { retry: 0 });
+    report.backend = { ok: true, message: `Backend reachable at ${backendUrl}` };
+  } catch (error) {
+    const failure = await toFailure(error, backendUrl);
+    if (failure.kind === 'unreachable') {
+      report.backend = {
+        ok: false,
+        message: `Cannot reach ${backendUrl} (${failure.message}). Start the backend with npm start, or fix the URL.`,
+      };
+      return report;
+    }
+    report.backend = { ok: false, message: `Backend at ${backendUrl} answered /healthz with HTTP ${failure.status}.` };
+  }
+  if (!token) {
+    report.token = { ok: false, message: 'No token entered: paste your recruiter token.' };
+    return report;
+  }
+  try {
+    const status = parse(StatusResponseSchema, await client.get('api/status', { retry: 0 }).json(), 'GET /api/status');
+    report.token = { ok: true, message: `Token valid: ${status.recruiter.email} (${status.recruiter.role})` };
+    const where = status.lever.mode === 'emulator' ? 'Lever emulator' : 'Lever';
+    report.lever = status.lever.reachable
+      ? { ok: true, message: `${where} reachable` }
+      : { ok: false, message: `${where} not reachable${status.lever.message ? `: ${status.lever.message}` : ''}` };
+    report.ai = {
+      ok: true,
+      message: `AI provider: ${status.ai.provider === 'local' ? 'local engine' : 'OpenAI-compatible'} (${status.ai.model})`,
+    };
+  } catch (error) {
+    const failure = await toFailure(error, backendUrl);
+    report.token =
+      failure.kind === 'unauthorized'
+        ? { ok: false, message: 'Token invalid (401): paste a valid recruiter token.' }
+        : { ok: false, message: `Could not check the token: ${failure.message}` };
+  }
+  return report;
+}
+
+/** Local storage (IndexedDB) failures are the extension's, not the network's. */
+async function local<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new FailureError({
+      kind: 'extension',
+      message: `Local storage failed: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
+}
+
+async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDeps): Promise<unknown> {
+  const { store } = deps;
+  switch (request.op) {
+    case 'cached':
+      return local(() => store.getResult(request.opportunityId, request.capability));
+    case 'getDraft':
+      return local(() => store.getDraft(request.opportunityId));
+    case 'saveDraft':
+      return local(async () => {
+        await store.putDraft(request.draft);
+        return null;
+      });
+    case 'deleteDraft':
+      return local(async () => {
+        await store.deleteDraft(request.opportunityId);
+        return null;
+      });
+    case 'testConnection':
+      return testConnection(request.backendUrl, request.token, deps);
+    default:
+      break;
+  }
+
+  if (!settings.token) {
+    throw new FailureError({ kind: 'no_token', message: 'No recruiter token configured.' });
+  }
+  const client = makeClient(settings, deps);
+  const ai = { timeout: deps.aiTimeoutMs ?? 60_000 };
+
+  switch (request.op) {
+    case 'status':
+      return parse(StatusResponseSchema, await client.get('api/status').json(), 'GET /api/status');
+    case 'candidate': {
+      const data = parse(
+        CandidateContextSchema,
+        await client.get(`api/candidates/${opportunity(request.opportunityId)}`).json(),
+        'GET /api/candidates/:id',
+      );
+      await store.putResult(request.opportunityId, 'candidate', data);
+      return data;
+    }
+    case 'match': {
+      const json = await client
+        .post(`api/candidates/${opportunity(request.opportunityId)}/match`, {
+          ...ai,
+          json: { refresh: request.refresh ?? false },
+        })
+        .json();
+      const data = parse(MatchResponseSchema, json, 'POST /match');
+      await store.putResult(request.opportunityId, 'match', data);
+      return data;
+    }
+    case 'questions': {
+      const json = await client
+        .post(`api/candidates/${opportunity(request.opportunityId)}/questions`, {
+          ...ai,
+          json: { refresh: request.refresh ?? false, ...(request.stage ? { stage: request.stage.slice(0, 200) } : {}) },
+        })
+        .json();
+      const data = parse(QuestionsResponseSchema, json, 'POST /questions');
+      await store.putResult(request.opportunityId, 'questions', data);
+      return data;
+    }
+    case 'feedback': {
+      const json = await client
+        .post(`api/candidates/${opportunity(request.opportunityId)}/feedback`, {
+          ...ai,
+          json: { refresh: request.refresh ?? false },
+        })
+        .json();
+      const data = parse(FeedbackResponseSchema, json, 'POST /feedback');
+      await store.putResult(request.opportunityId, 'feedback', data);
+      return data;
+    }
+    case 'outreach': {
+      const json = await client
+        .post(`api/candidates/${opportunity(request.opportunityId)}/outreach`, {
+          ...ai,
+          json: { tone: request.tone, variant: request.variant, refresh: request.refresh ?? false },
+        })
+        .json();
+      const data = parse(OutreachResponseSchema, json, 'POST /outreach');
+      // Kept until sent or discarded, even if the panel closes while the draft is being generated.
+      const draft: DraftRecord = {
+        opportunityId: request.opportunityId,
+        subject: data.subject,
+        body: data.body,
+        tone: data.tone,
+        variant: data.variant,
+        followUpDate: data.followUpDate,
+        provenance: data.provenance,
+        updatedAt: new Date().toISOString(),
+      };
+      await store.putDraft(draft);
+      return data;
+    }
+    case 'createProposal': {
+      const json = await client
+        .post('api/proposals', {
+          json: {
+            opportunityId: request.opportunityId,
+            kind: request.kind,
+            payload: request.payload,
+            ...(request.reason ? { reason: request.reason } : {}),
+          },
+        })
+        .json();
+      return parse(ProposalSchema, json, 'POST /api/proposals');
+    }
+    case 'editProposal':
+      return parse(
+        ProposalSchema,
+        await client
+          .patch(`api/proposals/${encodeURIComponent(request.id)}`, { json: { payload: request.payload } })
+          .json(),
+        'PATCH /api/proposals/:id',
+      );
+    case 'approveProposal':
+      return parse(
+        ProposalSchema,
+        await client
+          .post(`api/proposals/${encodeURIComponent(request.id)}/approve`, { json: { dryRun: request.dryRun } })
+          .json(),
+        'POST /api/proposals/:id/approve',
+      );
+    case 'discardProposal':
+      return parse(
+        ProposalSchema,
+        await client.post(`api/proposals/${encodeURIComponent(request.id)}/discard`, { json: {} }).json(),
+        'POST /api/proposals/:id/discard',
+      );
+    case 'audit': {
+      const json = await client.get('api/audit', { searchParams: { opportunityId: request.opportunityId } }).json();
+      return parse(AuditListSchema, json, 'GET /api/audit').entries;
+    }
+    default: {
+      const unknownOp: never = request;
+      throw new FailureError({ kind: 'extension', message: `Unknown request ${JSON.stringify(unknownOp)}` });
+    }
+  }
+}
+
+export async function handleApiRequest(request: ApiRequest, deps: HandlerDeps): Promise<ApiResult<unknown>> {
+  let settings: Settings = { backendUrl: '', token: '' };
+  try {
+    settings = await deps.settings();
+    return { ok: true, data: await dispatch(request, settings, deps) };
+  } catch (error) {
+    return { ok: false, error: await toFailure(error, settings.backendUrl) };
+  }
+}

@@ -1,0 +1,184 @@
+import { browser } from 'wxt/browser';
+import type {
+  FeedbackSynthesis,
+  InterviewQuestions,
+  MatchResult,
+  OutreachDraft,
+  OutreachVariant,
+  Tone,
+} from './contracts/ai.ts';
+import type {
+  AuditEntry,
+  CandidateContext,
+  Proposal,
+  ProposalKind,
+  ProposalPayload,
+  StatusResponse,
+} from './contracts/api.ts';
+
+/**
+ * Typed request/response messages between the side panel (or options page) and the background worker, which owns
+ * every network call. This file imports contract TYPES only, so zod never lands in the side-panel bundle.
+ */
+
+/** AI capabilities whose last result the background caches per opportunity. */
+export type Capability = 'candidate' | 'match' | 'questions' | 'feedback';
+
+/** An outreach draft the recruiter is editing; kept (in IndexedDB, by the background) until sent or discarded. */
+export type DraftRecord = {
+  opportunityId: string;
+  subject: string;
+  body: string;
+  tone: Tone;
+  variant: OutreachVariant;
+  followUpDate: string;
+  provenance: OutreachDraft['provenance'];
+  updatedAt: string;
+};
+
+export type ConnectionReport = {
+  backendUrl: string;
+  backend: { ok: boolean; message: string };
+  token: { ok: boolean; message: string } | null;
+  lever: { ok: boolean; message: string } | null;
+  ai: { ok: boolean; message: string } | null;
+};
+
+export type ApiRequest =
+  | { op: 'candidate'; opportunityId: string }
+  | { op: 'match'; opportunityId: string; refresh?: boolean }
+  | { op: 'outreach'; opportunityId: string; tone: Tone; variant: OutreachVariant; refresh?: boolean }
+  | { op: 'questions'; opportunityId: string; stage?: string; refresh?: boolean }
+  | { op: 'feedback'; opportunityId: string; refresh?: boolean }
+  | { op: 'cached'; opportunityId: string; capability: Capability }
+  | { op: 'createProposal'; opportunityId: string; kind: ProposalKind; payload: ProposalPayload; reason?: string }
+  | { op: 'editProposal'; id: string; payload: ProposalPayload }
+  | { op: 'approveProposal'; id: string; dryRun: boolean }
+  | { op: 'discardProposal'; id: string }
+  | { op: 'audit'; opportunityId: string }
+  | { op: 'status' }
+  | { op: 'testConnection'; backendUrl: string; token: string }
+  | { op: 'getDraft'; opportunityId: string }
+  | { op: 'saveDraft'; draft: DraftRecord }
+  | { op: 'deleteDraft'; opportunityId: string };
+
+export type ApiResponses = {
+  candidate: CandidateContext;
+  match: MatchResult;
+  outreach: OutreachDraft;
+  questions: InterviewQuestions;
+  feedback: FeedbackSynthesis;
+  cached: unknown;
+  createProposal: Proposal;
+  editProposal: Proposal;
+  approveProposal: Proposal;
+  discardProposal: Proposal;
+  audit: AuditEntry[];
+  status: StatusResponse;
+  testConnection: ConnectionReport;
+  getDraft: DraftRecord | null;
+  saveDraft: null;
+  deleteDraft: null;
+};
+
+export type ApiOp = ApiRequest['op'];
+export type RequestOf<K extends ApiOp> = Extract<ApiRequest, { op: K }>;
+
+/** What went wrong, classified so the panel can tell the recruiter what to do about it. */
+export type FailureKind =
+  | 'unreachable'
+  | 'no_token'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'lever_auth'
+  | 'lever_permission'
+  | 'lever_unavailable'
+  | 'rate_limited'
+  | 'not_found'
+  | 'invalid_request'
+  | 'conflict'
+  | 'invalid_response'
+  | 'server'
+  | 'extension';
+
+export type ApiFailure = { kind: FailureKind; message: string; status?: number; backendUrl?: string };
+
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiFailure };
+
+export type ApiMessage = { type: 'fulcrum:api'; request: ApiRequest };
+
+export function isApiMessage(message: unknown): message is ApiMessage {
+  return (
+    !!message &&
+    typeof message === 'object' &&
+    (message as { type?: unknown }).type === 'fulcrum:api' &&
+    typeof (message as { request?: unknown }).request === 'object'
+  );
+}
+
+/** Thrown by the client when the background reports a failure. */
+export class ApiFailureError extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.message);
+    this.name = 'ApiFailureError';
+  }
+}
+
+export function failureOf(error: unknown): ApiFailure {
+  if (error instanceof ApiFailureError) return error.failure;
+  return { kind: 'extension', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The interface the UI uses. Tests inject a plain object implementing it (see components/api-context.tsx). */
+export type FulcrumApi = {
+  [K in ApiOp]: (request: Omit<RequestOf<K>, 'op'>) => Promise<ApiResponses[K]>;
+};
+
+const OPS: ApiOp[] = [
+  'candidate',
+  'match',
+  'outreach',
+  'questions',
+  'feedback',
+  'cached',
+  'createProposal',
+  'editProposal',
+  'approveProposal',
+  'discardProposal',
+  'audit',
+  'status',
+  'testConnection',
+  'getDraft',
+  'saveDraft',
+  'deleteDraft',
+];
+
+/** The real client: one runtime message per call, answered by the background's request handler. */
+export function createMessagingApi(
+  send: (message: ApiMessage) => Promise<unknown> = (m) => browser.runtime.sendMessage(m),
+): FulcrumApi {
+  const api = {} as Record<ApiOp, (request: object) => Promise<unknown>>;
+  for (const op of OPS) {
+    api[op] = async (request) => {
+      const message = { type: 'fulcrum:api', request: { ...request, op } } as ApiMessage;
+      let result: ApiResult<unknown> | undefined;
+      try {
+        result = (await send(message)) as ApiResult<unknown> | undefined;
+      } catch (error) {
+        throw new ApiFailureError({
+          kind: 'extension',
+          message: `The extension's background worker did not answer (${error instanceof Error ? error.message : String(error)}). Reload the panel.`,
+        });
+      }
+      if (!result || typeof result !== 'object' || !('ok' in result)) {
+        throw new ApiFailureError({
+          kind: 'extension',
+          message: 'The background worker gave no answer. Reload the panel.',
+        });
+      }
+      if (!result.ok) throw new ApiFailureError(result.error);
+      return result.data;
+    };
+  }
+  return api as unknown as FulcrumApi;
+}
