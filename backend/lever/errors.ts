@@ -49,7 +49,13 @@ export class LeverApiError extends Error {
   }
 }
 
-function describe(e: { kind: LeverErrorKind; status: number; leverMessage: string; method: string; path: string }): string {
+function describe(e: {
+  kind: LeverErrorKind;
+  status: number;
+  leverMessage: string;
+  method: string;
+  path: string;
+}): string {
   const endpoint = `${e.method} ${e.path}`;
   const said = e.leverMessage ? ` Lever said: "${e.leverMessage}".` : '';
   switch (e.kind) {
@@ -80,7 +86,8 @@ function describe(e: { kind: LeverErrorKind; status: number; leverMessage: strin
     case 503:
       return 'Lever is temporarily unavailable (maintenance). Try again in a few minutes.';
     default:
-      if (e.status >= 500) return `Lever had an internal error (${endpoint}, HTTP ${e.status}). Try again later.${said}`;
+      if (e.status >= 500)
+        return `Lever had an internal error (${endpoint}, HTTP ${e.status}). Try again later.${said}`;
       return `Lever refused ${endpoint} (HTTP ${e.status}).${said}`;
   }
 }

@@ -10,7 +10,11 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(ratePerSecond: number, burst: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    ratePerSecond: number,
+    burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     if (!(ratePerSecond > 0) || !(burst >= 1)) throw new Error('TokenBucket needs ratePerSecond > 0 and burst >= 1');
     this.ratePerSecond = ratePerSecond;
     this.burst = burst;
@@ -67,6 +71,21 @@ export function sharedBucket(credential: string, ratePerSecond: number, burst: n
   if (!bucket) {
     bucket = new TokenBucket(ratePerSecond, burst);
     shared.set(key, bucket);
+  }
+  return bucket;
+}
+
+const perObject = new WeakMap<object, TokenBucket>();
+
+/**
+ * The one bucket for a credential held in an object (an OAuth token store: one per connected Lever account, so two
+ * tenants of the same OAuth app do not share a limit).
+ */
+export function bucketForObject(owner: object, ratePerSecond: number, burst: number): TokenBucket {
+  let bucket = perObject.get(owner);
+  if (!bucket) {
+    bucket = new TokenBucket(ratePerSecond, burst);
+    perObject.set(owner, bucket);
   }
   return bucket;
 }

@@ -5,7 +5,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * plain concatenation `token + triggeredAt`, both taken from the JSON body. Not over the raw body, not a header.
  */
 export function signLeverWebhook(token: string, triggeredAt: number | string, signatureToken: string): string {
-  return createHmac('sha256', signatureToken).update(`${token}${String(triggeredAt)}`).digest('hex');
+  return createHmac('sha256', signatureToken)
+    .update(`${token}${String(triggeredAt)}`)
+    .digest('hex');
 }
 
 /** Constant-time check of a delivery's signature. False for any malformed input rather than throwing. */

@@ -1,0 +1,781 @@
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import { WEBHOOK_EVENTS } from '../lever/schemas.ts';
+import {
+  badRequest,
+  type EmulatorContext,
+  INVALID_OFFSET,
+  leverError,
+  listPage,
+  msParam,
+  multi,
+  notFound,
+  opportunityCursor,
+  parseLimit,
+  parseOpportunityCursor,
+} from './context.ts';
+import { apiGate } from './gate.ts';
+import type { EmuFile, EmuInterview, EmuNote, EmuOpportunity, EmuPanel } from './model.ts';
+import { renderResumeText } from './resume-text.ts';
+import {
+  publicRecord,
+  serializeContact,
+  serializeFile,
+  serializeNote,
+  serializeOpportunity,
+  serializePanel,
+  serializePosting,
+  serializeResume,
+  serializeUser,
+  serializeWebhook,
+} from './serialize.ts';
+import { newId, newToken } from './store.ts';
+
+/** The emulated subset of Lever's Data API v1, mounted at /v1. Shapes and status codes follow lever-api.md. */
+export function apiRouter(ctx: EmulatorContext): Hono {
+  const app = new Hono();
+  const { store, dispatcher } = ctx;
+  const ui = (c: Context) => new URL(c.req.url).origin;
+  app.use('*', apiGate(ctx));
+
+  const body = async <T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | Response> => {
+    const raw: unknown = await c.req.json().catch(() => undefined);
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return badRequest(c, `Invalid body: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`);
+    return parsed.data;
+  };
+  const performAs = (c: Context, required: boolean): string | null | Response => {
+    const id = c.req.query('perform_as');
+    if (!id) return required ? badRequest(c, 'perform_as is required for this endpoint') : null;
+    return store.users.has(id) ? id : badRequest(c, `perform_as user ${id} does not exist`);
+  };
+  const withOpp = (c: Context): EmuOpportunity | Response =>
+    store.opportunity(c.req.param('id') ?? '') ?? notFound(c, 'Opportunity');
+  const touch = (o: EmuOpportunity) => {
+    o.updatedAt = Date.now();
+    o.lastInteractionAt = o.updatedAt;
+  };
+  const oppJson = (c: Context, o: EmuOpportunity, status: 200 | 201 = 200) =>
+    c.json({ data: serializeOpportunity(o, store, ui(c), new Set(), new Set()) }, status);
+
+  // ------------------------------------------------------------ opportunities
+
+  app.get('/opportunities', (c) => {
+    const limit = parseLimit(c);
+    if (limit instanceof Response) return limit;
+    const f = {
+      tags: new Set(multi(c, 'tag')),
+      stages: new Set(multi(c, 'stage_id')),
+      postings: new Set(multi(c, 'posting_id')),
+      email: c.req.query('email')?.toLowerCase(),
+      contact: c.req.query('contact_id'),
+      origin: c.req.query('origin'),
+      archived: c.req.query('archived'),
+      reason: c.req.query('archive_reason_id'),
+      confidentiality: c.req.query('confidentiality') ?? 'non-confidential',
+      updStart: msParam(c, 'updated_at_start'),
+      updEnd: msParam(c, 'updated_at_end'),
+      crStart: msParam(c, 'created_at_start'),
+      crEnd: msParam(c, 'created_at_end'),
+    };
+    if ([f.updStart, f.updEnd, f.crStart, f.crEnd].some((v) => Number.isNaN(v))) {
+      return badRequest(c, 'Time filters must be epoch milliseconds');
+    }
+    const match = (o: EmuOpportunity): boolean => {
+      if (o.deletedAt !== undefined) return false;
+      if (f.confidentiality !== 'all' && o.confidentiality !== f.confidentiality) return false;
+      if (f.tags.size && !o.tags.some((t) => f.tags.has(t))) return false;
+      if (f.stages.size && !f.stages.has(o.stage)) return false;
+      if (f.postings.size && !f.postings.has(o.postingId)) return false;
+      if (f.email && !o.emails.some((e) => e.toLowerCase() === f.email)) return false;
+      if (f.contact && o.contact !== f.contact) return false;
+      if (f.origin && o.origin !== f.origin) return false;
+      if (f.archived === 'true' && !o.archived) return false;
+      if (f.archived === 'false' && o.archived) return false;
+      if (f.reason && o.archived?.reason !== f.reason) return false;
+      if (f.updStart !== undefined && o.updatedAt < f.updStart) return false;
+      if (f.updEnd !== undefined && o.updatedAt > f.updEnd) return false;
+      if (f.crStart !== undefined && o.createdAt < f.crStart) return false;
+      if (f.crEnd !== undefined && o.createdAt > f.crEnd) return false;
+      return true;
+    };
+    let start = 0;
+    const offset = c.req.query('offset');
+    if (offset) {
+      const cur = parseOpportunityCursor(offset);
+      const pos = cur ? store.positionOf(cur.id) : undefined;
+      if (
+        !cur ||
+        cur.epoch !== store.epoch ||
+        pos === undefined ||
+        store.opportunities[pos]?.createdAt !== cur.createdAt
+      ) {
+        return badRequest(c, INVALID_OFFSET);
+      }
+      start = pos + 1;
+    }
+    const page: EmuOpportunity[] = [];
+    let i = start;
+    const all = store.opportunities;
+    for (; i < all.length && page.length < limit; i++) {
+      const o = all[i] as EmuOpportunity;
+      if (match(o)) page.push(o);
+    }
+    let hasNext = false;
+    for (; i < all.length; i++) {
+      if (match(all[i] as EmuOpportunity)) {
+        hasNext = true;
+        break;
+      }
+    }
+    const expand = new Set(multi(c, 'expand'));
+    const include = new Set(multi(c, 'include'));
+    const last = page.at(-1);
+    return c.json({
+      data: page.map((o) => serializeOpportunity(o, store, ui(c), expand, include)),
+      hasNext,
+      ...(hasNext && last ? { next: opportunityCursor(store.epoch, last.createdAt, last.id) } : {}),
+    });
+  });
+
+  app.get('/opportunities/deleted', (c) => {
+    const from = msParam(c, 'deleted_at_start') ?? 0;
+    const to = msParam(c, 'deleted_at_end') ?? Number.MAX_SAFE_INTEGER;
+    const items = store.deleted.filter((d) => d.deletedAt >= from && d.deletedAt <= to);
+    return listPage(
+      c,
+      ctx,
+      items,
+      (d) => d.id,
+      (d) => d,
+    );
+  });
+
+  app.get('/opportunities/:id', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const data = serializeOpportunity(o, store, ui(c), new Set(multi(c, 'expand')), new Set(multi(c, 'include')));
+    return c.json({ data });
+  });
+
+  // ------------------------------------------------------------ notes
+
+  const visibleNotes = (o: EmuOpportunity) => store.records(o).notes;
+
+  app.get('/opportunities/:id/notes', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    return listPage(c, ctx, visibleNotes(o), (n) => n.id, serializeNote);
+  });
+
+  app.get('/opportunities/:id/notes/:noteId', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const n = visibleNotes(o).find((x) => x.id === c.req.param('noteId'));
+    return n ? c.json({ data: serializeNote(n) }) : notFound(c, 'Note');
+  });
+
+  const NoteBody = z.object({
+    value: z.string().min(1),
+    secret: z.boolean().optional(),
+    score: z.number().int().min(1).max(4).nullish(),
+    notifyFollowers: z.boolean().optional(),
+    createdAt: z.number().optional(),
+  });
+
+  app.post('/opportunities/:id/notes', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, false);
+    if (user instanceof Response) return user;
+    const b = await body(c, NoteBody);
+    if (b instanceof Response) return b;
+    if (b.createdAt !== undefined && b.createdAt > Date.now()) return badRequest(c, 'createdAt must be in the past');
+    const r = store.mutableRecords(o);
+    const now = b.createdAt ?? Date.now();
+    const field = {
+      type: 'note' as const,
+      text: 'Note' as const,
+      value: b.value,
+      createdAt: now,
+      user,
+      score: b.score ?? null,
+    };
+    const threadId = c.req.query('note_id');
+    if (threadId) {
+      const thread = r.notes.find((n) => n.id === threadId);
+      if (!thread) return notFound(c, 'Note');
+      thread.fields.push(field);
+      touch(o);
+      return c.json({ data: { noteId: thread.id } }, 201);
+    }
+    const note: EmuNote = {
+      id: newId(),
+      opportunityId: o.id,
+      text: 'Note',
+      user,
+      secret: b.secret ?? false,
+      createdAt: now,
+      completedAt: now,
+      fields: [field],
+      createdVia: 'api',
+    };
+    r.notes.push(note);
+    touch(o);
+    return c.json({ data: { noteId: note.id } }, 201);
+  });
+
+  const NoteUpdate = z.object({
+    value: z.string().min(1).optional(),
+    values: z
+      .array(z.union([z.string(), z.object({ value: z.string(), score: z.number().int().min(1).max(4).nullish() })]))
+      .optional(),
+    secret: z.boolean().optional(),
+    score: z.number().int().min(1).max(4).nullish(),
+  });
+
+  const apiNote = (c: Context, o: EmuOpportunity): EmuNote | Response => {
+    const n = store.records(o).notes.find((x) => x.id === c.req.param('noteId'));
+    if (!n) return notFound(c, 'Note');
+    if (n.createdVia !== 'api') {
+      return leverError(
+        c,
+        403,
+        'ForbiddenError',
+        'Notes created in Lever cannot be changed or deleted through the API',
+      );
+    }
+    return n;
+  };
+
+  app.put('/opportunities/:id/notes/:noteId', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, false);
+    if (user instanceof Response) return user;
+    const found = apiNote(c, o);
+    if (found instanceof Response) return found;
+    const b = await body(c, NoteUpdate);
+    if (b instanceof Response) return b;
+    const values = b.values ?? (b.value !== undefined ? [b.value] : undefined);
+    if (!values || values.length === 0) return badRequest(c, 'values is required');
+    const n = store.mutableRecords(o).notes.find((x) => x.id === found.id) as EmuNote;
+    const now = Date.now();
+    n.fields = values.map((v) => ({
+      type: 'note',
+      text: 'Note',
+      value: typeof v === 'string' ? v : v.value,
+      createdAt: now,
+      user: user ?? n.user,
+      score: (typeof v === 'string' ? undefined : v.score) ?? b.score ?? null,
+    }));
+    if (b.secret !== undefined) n.secret = b.secret;
+    touch(o);
+    return c.json({ data: serializeNote(n) });
+  });
+
+  app.delete('/opportunities/:id/notes/:noteId', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const found = apiNote(c, o);
+    if (found instanceof Response) return found;
+    const r = store.mutableRecords(o);
+    r.notes = r.notes.filter((n) => n.id !== found.id);
+    touch(o);
+    return c.body(null, 204);
+  });
+
+  // ------------------------------------------------------------ per-opportunity reads
+
+  const sub = <T extends { id: string; opportunityId: string }>(
+    name: string,
+    pick: (o: EmuOpportunity) => T[],
+    render: (x: T, c: Context) => unknown = (x) => publicRecord(x),
+  ) => {
+    app.get(`/opportunities/:id/${name}`, (c) => {
+      const o = withOpp(c);
+      if (o instanceof Response) return o;
+      return listPage(
+        c,
+        ctx,
+        pick(o),
+        (x) => x.id,
+        (x) => render(x, c),
+      );
+    });
+    app.get(`/opportunities/:id/${name}/:subId`, (c) => {
+      const o = withOpp(c);
+      if (o instanceof Response) return o;
+      const x = pick(o).find((y) => y.id === c.req.param('subId'));
+      return x ? c.json({ data: render(x, c) }) : notFound(c, name);
+    });
+  };
+  sub('feedback', (o) => store.records(o).feedback);
+  sub('interviews', (o) => store.records(o).interviews);
+  sub('offers', (o) => store.records(o).offers);
+  sub(
+    'panels',
+    (o) => store.records(o).panels,
+    (p) => serializePanel(p, undefined),
+  );
+  sub(
+    'resumes',
+    (o) => [store.records(o).resume],
+    (r, c) => serializeResume(r, ui(c)),
+  );
+  sub(
+    'files',
+    (o) => store.records(o).files,
+    (f, c) => serializeFile(f, ui(c)),
+  );
+
+  app.get('/opportunities/:id/resumes/:subId/download', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const r = store.records(o);
+    if (r.resume.id !== c.req.param('subId')) return notFound(c, 'Resume');
+    const text = r.resumeTexts.get(r.resume.id) ?? renderResumeText(o, r.resume);
+    c.header('content-disposition', `attachment; filename="${r.resume.fileName}"`);
+    return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
+  });
+
+  app.get('/opportunities/:id/files/:subId/download', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const f = store.records(o).files.find((x) => x.id === c.req.param('subId'));
+    if (!f) return notFound(c, 'File');
+    c.header('content-disposition', `attachment; filename="${f.name}"`);
+    return c.body(new Uint8Array(f.content), 200, { 'content-type': f.contentType });
+  });
+
+  app.post('/opportunities/:id/files', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const form = await c.req.formData().catch(() => undefined);
+    const file = form?.get('file');
+    if (!(file instanceof File)) return badRequest(c, 'Multipart field "file" is required');
+    if (file.size > 30 * 1024 * 1024) return leverError(c, 413, 'PayloadTooLarge', 'Files are limited to 30 MB');
+    const ext = file.name.includes('.') ? (file.name.split('.').pop() ?? '').toLowerCase() : '';
+    const f: EmuFile = {
+      id: newId(),
+      opportunityId: o.id,
+      name: file.name,
+      ext,
+      contentType: file.type || 'application/octet-stream',
+      content: Buffer.from(await file.arrayBuffer()),
+      uploadedAt: Date.now(),
+    };
+    store.mutableRecords(o).files.push(f);
+    touch(o);
+    return c.json({ data: serializeFile(f, ui(c)) }, 201);
+  });
+
+  app.delete('/opportunities/:id/files/:fileId', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const r = store.mutableRecords(o);
+    const before = r.files.length;
+    r.files = r.files.filter((f) => f.id !== c.req.param('fileId'));
+    return before === r.files.length ? notFound(c, 'File') : c.body(null, 204);
+  });
+
+  const PanelBody = z.object({
+    timezone: z.string().min(1),
+    start: z.number().optional(),
+    end: z.number().optional(),
+    note: z.string().optional(),
+    externalUrl: z.string().optional(),
+    externallyManaged: z.boolean().optional(),
+    interviews: z
+      .array(
+        z.object({
+          subject: z.string().optional(),
+          note: z.string().optional(),
+          interviewers: z.array(z.object({ id: z.string(), feedbackTemplate: z.string().optional() })).min(1),
+          date: z.number(),
+          duration: z.number().int().positive(),
+          location: z.string().optional(),
+          feedbackTemplate: z.string().optional(),
+        }),
+      )
+      .min(1),
+  });
+
+  app.post('/opportunities/:id/panels', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const b = await body(c, PanelBody);
+    if (b instanceof Response) return b;
+    for (const iv of b.interviews) {
+      for (const who of iv.interviewers)
+        if (!store.users.has(who.id)) return badRequest(c, `Unknown interviewer ${who.id}`);
+    }
+    const now = Date.now();
+    const panel: EmuPanel = {
+      id: newId(),
+      opportunityId: o.id,
+      applications: [o.applicationId],
+      interviews: [],
+      start: b.start ?? Math.min(...b.interviews.map((i) => i.date)),
+      end: b.end ?? Math.max(...b.interviews.map((i) => i.date + i.duration * 60_000)),
+      timezone: b.timezone,
+      note: b.note ?? '',
+      externallyManaged: true,
+      externalUrl: b.externalUrl ?? null,
+      canceledAt: null,
+      user: user as string,
+      stage: o.stage,
+      createdAt: now,
+    };
+    const r = store.mutableRecords(o);
+    const interviews: EmuInterview[] = b.interviews.map((iv) => ({
+      id: newId(),
+      opportunityId: o.id,
+      panel: panel.id,
+      subject: iv.subject ?? `Interview with ${o.name}`,
+      note: iv.note ?? '',
+      interviewers: iv.interviewers.map((w) => {
+        const u = store.users.get(w.id);
+        return { id: w.id, email: u?.email ?? '', name: u?.name ?? '', feedbackTemplate: w.feedbackTemplate ?? null };
+      }),
+      timezone: b.timezone,
+      date: iv.date,
+      duration: iv.duration,
+      location: iv.location ?? '',
+      feedbackTemplate: iv.feedbackTemplate ?? null,
+      feedbackForms: [],
+      user: user as string,
+      stage: o.stage,
+      canceledAt: null,
+      postings: [o.postingId],
+      createdAt: now,
+    }));
+    panel.interviews = interviews.map((i) => i.id);
+    r.panels.push(panel);
+    r.interviews.push(...interviews);
+    touch(o);
+    for (const iv of interviews) {
+      dispatcher.emit('interviewCreated', { opportunityId: o.id, panelId: panel.id, interviewId: iv.id }, o.origin);
+    }
+    // Lever's documented example double-wraps this response; the client accepts both.
+    return c.json({ data: serializePanel(panel, interviews.map(publicRecord)) }, 201);
+  });
+
+  // ------------------------------------------------------------ opportunity writes
+
+  const stringsBody = (field: string) => z.object({ [field]: z.array(z.string().min(1)).min(1) });
+  const setOp = (path: string, field: 'tags' | 'links' | 'sources', add: boolean) => {
+    app.post(`/opportunities/:id/${path}`, async (c) => {
+      const o = withOpp(c);
+      if (o instanceof Response) return o;
+      const user = performAs(c, false);
+      if (user instanceof Response) return user;
+      const b = await body(c, stringsBody(field));
+      if (b instanceof Response) return b;
+      const values = b[field] as string[];
+      const current = o[field];
+      o[field] = add
+        ? [...current, ...values.filter((v) => !current.includes(v))]
+        : current.filter((v) => !values.includes(v));
+      touch(o);
+      return oppJson(c, o);
+    });
+  };
+  setOp('addTags', 'tags', true);
+  setOp('removeTags', 'tags', false);
+  setOp('addLinks', 'links', true);
+  setOp('removeLinks', 'links', false);
+  setOp('addSources', 'sources', true);
+  setOp('removeSources', 'sources', false);
+
+  app.put('/opportunities/:id/stage', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, false);
+    if (user instanceof Response) return user;
+    const b = await body(c, z.object({ stage: z.string().min(1) }));
+    if (b instanceof Response) return b;
+    const index = store.seed.stages.findIndex((s) => s.id === b.stage);
+    if (index < 0) return badRequest(c, `Stage ${b.stage} does not exist`);
+    const from = o.stage;
+    if (from !== b.stage) {
+      o.stage = b.stage;
+      o.lastAdvancedAt = Date.now();
+      o.stageChanges.push({
+        toStageId: b.stage,
+        toStageIndex: index,
+        userId: user ?? o.owner,
+        updatedAt: o.lastAdvancedAt,
+      });
+      touch(o);
+      dispatcher.emit(
+        'candidateStageChange',
+        { opportunityId: o.id, candidateId: o.id, contactId: o.contact, fromStageId: from, toStageId: b.stage },
+        o.origin,
+      );
+    }
+    return oppJson(c, o);
+  });
+
+  app.put('/opportunities/:id/archived', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, false);
+    if (user instanceof Response) return user;
+    const b = await body(
+      c,
+      z.object({
+        reason: z.string().min(1).nullable(),
+        cleanInterviews: z.boolean().optional(),
+        requisitionId: z.string().optional(),
+      }),
+    );
+    if (b instanceof Response) return b;
+    const reason = b.reason === null ? null : store.seed.archiveReasons.find((r) => r.id === b.reason);
+    if (reason === undefined) return badRequest(c, `Archive reason ${b.reason} does not exist`);
+    const from = o.archived;
+    if (from?.reason === reason?.id) return oppJson(c, o);
+    o.archived = reason ? { reason: reason.id, archivedAt: Date.now() } : null;
+    touch(o);
+    const data = {
+      opportunityId: o.id,
+      candidateId: o.id,
+      contactId: o.contact,
+      fromArchived: from,
+      toArchived: o.archived,
+    };
+    dispatcher.emit('candidateArchiveChange', data, o.origin);
+    if (reason?.type === 'hired') {
+      dispatcher.emit('candidateHired', { opportunityId: o.id, candidateId: o.id, contactId: o.contact }, o.origin);
+    }
+    return oppJson(c, o);
+  });
+
+  // ------------------------------------------------------------ reference data
+
+  app.get('/contacts/:id', (c) => {
+    const [o] = store.opportunitiesOfContact(c.req.param('id'));
+    return o ? c.json({ data: serializeContact(o) }) : notFound(c, 'Contact');
+  });
+
+  app.get('/stages', (c) =>
+    listPage(
+      c,
+      ctx,
+      store.seed.stages,
+      (s) => s.id,
+      (s) => s,
+    ),
+  );
+  app.get('/stages/:sid', (c) => {
+    const s = store.seed.stages.find((x) => x.id === c.req.param('sid'));
+    return s ? c.json({ data: s }) : notFound(c, 'Stage');
+  });
+
+  app.get('/archive_reasons', (c) => {
+    const type = c.req.query('type');
+    const items = store.seed.archiveReasons.filter((r) => !type || r.type === type);
+    return listPage(
+      c,
+      ctx,
+      items,
+      (r) => r.id,
+      (r) => r,
+    );
+  });
+  app.get('/archive_reasons/:rid', (c) => {
+    const r = store.seed.archiveReasons.find((x) => x.id === c.req.param('rid'));
+    return r ? c.json({ data: r }) : notFound(c, 'Archive reason');
+  });
+
+  app.get('/users', (c) => {
+    const email = c.req.query('email')?.toLowerCase();
+    const role = c.req.query('accessRole');
+    const items = [...store.users.values()].filter(
+      (u) => (!email || u.email === email) && (!role || u.accessRole === role),
+    );
+    return listPage(c, ctx, items, (u) => u.id, serializeUser);
+  });
+  app.get('/users/:uid', (c) => {
+    const u = store.users.get(c.req.param('uid'));
+    return u ? c.json({ data: serializeUser(u) }) : notFound(c, 'User');
+  });
+
+  const counts = (pick: (o: EmuOpportunity) => string[]) => {
+    const m = new Map<string, number>();
+    for (const o of store.opportunities) {
+      if (o.deletedAt !== undefined) continue;
+      for (const t of pick(o)) m.set(t, (m.get(t) ?? 0) + 1);
+    }
+    return [...m].sort((a, b) => a[0].localeCompare(b[0])).map(([text, count]) => ({ text, count }));
+  };
+  app.get('/tags', (c) =>
+    listPage(
+      c,
+      ctx,
+      counts((o) => o.tags),
+      (t) => t.text,
+      (t) => t,
+    ),
+  );
+  app.get('/sources', (c) =>
+    listPage(
+      c,
+      ctx,
+      counts((o) => o.sources),
+      (t) => t.text,
+      (t) => t,
+    ),
+  );
+
+  app.get('/requisitions', (c) => {
+    const status = c.req.query('status');
+    const items = store.seed.requisitions.filter((r) => !status || r.status === status);
+    return listPage(
+      c,
+      ctx,
+      items,
+      (r) => r.id,
+      (r) => r,
+    );
+  });
+  app.get('/requisitions/:rid', (c) => {
+    const r = store.seed.requisitions.find((x) => x.id === c.req.param('rid'));
+    return r ? c.json({ data: r }) : notFound(c, 'Requisition');
+  });
+
+  // ------------------------------------------------------------ postings
+
+  app.get('/postings', (c) => {
+    const q = (k: string) => c.req.query(k);
+    const tags = multi(c, 'tag');
+    const conf = q('confidentiality') ?? 'non-confidential';
+    const updStart = msParam(c, 'updated_at_start');
+    const items = [...store.postings.values()].filter(
+      (p) =>
+        (!q('state') || p.state === q('state')) &&
+        (!q('distributionChannel') || p.distributionChannels.includes(q('distributionChannel') as string)) &&
+        (!q('team') || p.categories.team === q('team')) &&
+        (!q('department') || p.categories.department === q('department')) &&
+        (!q('location') || p.categories.location === q('location')) &&
+        (!q('commitment') || p.categories.commitment === q('commitment')) &&
+        (tags.length === 0 || p.tags.some((t) => tags.includes(t))) &&
+        (conf === 'all' || p.confidentiality === conf) &&
+        (updStart === undefined || p.updatedAt >= updStart),
+    );
+    // The list leaves out `content` unless asked for with include=content (lever-api.md §4).
+    const withContent = multi(c, 'include').includes('content');
+    return listPage(
+      c,
+      ctx,
+      items,
+      (p) => p.id,
+      (p) => serializePosting(p, ui(c), withContent),
+    );
+  });
+
+  app.get('/postings/:pid', (c) => {
+    const p = store.postings.get(c.req.param('pid'));
+    return p ? c.json({ data: serializePosting(p, ui(c)) }) : notFound(c, 'Posting');
+  });
+
+  const PostingPatch = z
+    .object({
+      text: z.string().min(1),
+      state: z.enum(['published', 'internal', 'closed', 'draft', 'pending', 'rejected']),
+      tags: z.array(z.string()),
+      content: z.object({
+        description: z.string().optional(),
+        descriptionHtml: z.string().optional(),
+        lists: z.array(z.object({ text: z.string(), content: z.string() })).optional(),
+        closing: z.string().optional(),
+        closingHtml: z.string().optional(),
+      }),
+      workplaceType: z.enum(['onsite', 'remote', 'hybrid', 'unspecified']),
+      salaryRange: z.object({ min: z.number(), max: z.number(), currency: z.string(), interval: z.string() }),
+      salaryDescription: z.string(),
+    })
+    .partial();
+
+  app.post('/postings/:pid', async (c) => {
+    const p = store.postings.get(c.req.param('pid'));
+    if (!p) return notFound(c, 'Posting');
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const b = await body(c, PostingPatch);
+    if (b instanceof Response) return b;
+    const { content, ...rest } = b;
+    Object.assign(p, rest);
+    if (content) p.content = { ...p.content, ...content };
+    p.updatedAt = Date.now();
+    return c.json({ data: serializePosting(p, ui(c)) });
+  });
+
+  // ------------------------------------------------------------ EEO
+
+  app.get('/eeo/responses', (c) => {
+    const to = msParam(c, 'toDate') ?? Date.now();
+    const from = msParam(c, 'fromDate') ?? to - 7 * 86_400_000;
+    if (Number.isNaN(from) || Number.isNaN(to)) return badRequest(c, 'fromDate and toDate must be epoch milliseconds');
+    const items = store.opportunities
+      .filter((o) => o.deletedAt === undefined && o.createdAt >= from && o.createdAt <= to)
+      .flatMap((o) => store.records(o).eeo.map((e) => ({ ...e, currentStage: o.stage })));
+    return listPage(
+      c,
+      ctx,
+      items,
+      (e) => e.opportunityId,
+      (e) => e,
+      (data) => ({ eeoResponses: data }),
+    );
+  });
+
+  // ------------------------------------------------------------ webhooks
+
+  app.get('/webhooks', (c) =>
+    listPage(
+      c,
+      ctx,
+      [...store.webhooks.values()],
+      (w) => w.id,
+      (w) => serializeWebhook(w, false),
+    ),
+  );
+
+  const WebhookBody = z.object({
+    url: z.string().url(),
+    event: z.enum(WEBHOOK_EVENTS),
+    configuration: z.object({ conditions: z.object({ origins: z.array(z.string()) }).optional() }).optional(),
+  });
+
+  app.post('/webhooks', async (c) => {
+    const b = await body(c, WebhookBody);
+    if (b instanceof Response) return b;
+    const now = Date.now();
+    const w = {
+      id: newId(),
+      url: b.url,
+      event: b.event,
+      createdAt: now,
+      updatedAt: now,
+      signatureToken: newToken(),
+      origins: b.configuration?.conditions?.origins ?? null,
+    };
+    store.webhooks.set(w.id, w);
+    return c.json({ data: serializeWebhook(w, true) }, 201);
+  });
+
+  app.delete('/webhooks/:wid', (c) => {
+    const existed = store.webhooks.delete(c.req.param('wid'));
+    return existed ? c.body(null, 204) : notFound(c, 'Webhook');
+  });
+
+  app.notFound((c) => leverError(c, 404, 'ResourceNotFound', `No route ${c.req.method} ${c.req.path}`));
+  return app;
+}

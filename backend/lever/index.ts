@@ -1,0 +1,27 @@
+/** The Lever integration's public API. Everything else in Fulcrum imports Lever code from here. */
+export {
+  type CreateWebhookInput,
+  collect,
+  createLeverClient,
+  LEVER_BASE_URLS,
+  LeverClient,
+  type LeverClientOptions,
+  type NoteInput,
+  type OpportunityExpand,
+  type OpportunityFilters,
+  type PanelInput,
+  type PostingFilters,
+  type WriteOptions,
+} from './client.ts';
+export { LeverApiError, LeverAuthError, type LeverErrorKind } from './errors.ts';
+export {
+  LEVER_TOKEN_URL,
+  memoryTokenStore,
+  type OAuthConfig,
+  type OAuthTokenStore,
+  type OAuthTokens,
+} from './oauth.ts';
+export { bucketForObject, sharedBucket, TokenBucket } from './rate-limit.ts';
+export * from './schemas.ts';
+export type { LeverAuth, LeverStats, RequestInfo } from './transport.ts';
+export { signLeverWebhook, verifyLeverWebhook } from './webhook-signature.ts';
