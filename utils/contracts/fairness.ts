@@ -144,6 +144,7 @@ export const BiasTestReportSchema = z.object({
   thresholdSource: z.enum(['given', 'median']),
   shortlistSize: z.number().int().positive(),
   groups: z.array(BiasGroupResultSchema),
+  /** The resume whose copies' scores spread the most, and the two copies at the ends; null when no copy differs. */
   largestDifference: z
     .object({
       resumeId: z.string(),
