@@ -1,11 +1,150 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import type { AiEngine } from './ai/types.ts';
 import type { Config } from './config.ts';
+import { aiCapabilityOf, requireCapability } from './governance/require-capability.ts';
+import { createAudit } from './http/audit.ts';
+import { type AuthEnv, createLeverUserResolver, requireRecruiter } from './http/auth.ts';
+import { HttpError, toHttpError } from './http/errors.ts';
+import type { Logger } from './http/logger.ts';
+import { KeyedRateLimiter } from './http/rate-limit.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import type { LeverClient } from './lever/index.ts';
+import { ProposalRepo } from './proposals/repo.ts';
+import { ProposalService } from './proposals/service.ts';
+import { WriteBack } from './proposals/write-back.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { inboxRoutes, markSentRoutes, metricsRoutes, policyRoutes, webhookMetrics } from './routes/automations.ts';
+import { candidateRoutes } from './routes/candidates.ts';
+import { fairnessRoutes } from './routes/fairness.ts';
+import { governanceRoutes } from './routes/governance.ts';
+import { healthRoutes } from './routes/health.ts';
+import { proposalRoutes } from './routes/proposals.ts';
+import { statusRoutes } from './routes/status.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import type { Store } from './store/db.ts';
+import { WebhookIntake } from './webhooks/intake.ts';
 
-export type AppDeps = { config: Config };
+export type AppDeps = {
+  config: Config;
+  store: Store;
+  lever: LeverClient;
+  ai: AiEngine;
+  queue: JobQueue;
+  logger: Logger;
+  now?: () => Date;
+  /** False while starting or shutting down: /readyz answers 503 so no new traffic is routed here. */
+  isReady?: () => boolean;
+};
 
-/** The HTTP app. Routers for each resource are mounted here. */
-export function createApp(_deps: AppDeps): Hono {
-  const app = new Hono();
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+/** Everything the routers share, built once per app. */
+export type AppServices = AppDeps & {
+  clock: () => number;
+  nowDate: () => Date;
+  audit: ReturnType<typeof createAudit>;
+  proposals: ProposalService;
+  resolveLeverUser: ReturnType<typeof createLeverUserResolver>;
+  intake: WebhookIntake;
+};
+
+/** API bodies are small JSON; webhook bodies have their own, smaller limit. */
+const API_BODY_LIMIT = 1024 * 1024;
+
+/** The HTTP app: one router per resource, one error handler, request ids and PII-free access logs. */
+export function createApp(deps: AppDeps): Hono<AuthEnv> {
+  const nowDate = deps.now ?? (() => new Date());
+  const clock = () => nowDate().getTime();
+  const audit = createAudit(deps.store);
+  const resolveLeverUser = createLeverUserResolver(deps.store, deps.lever, deps.logger, clock);
+  const proposals = new ProposalService(
+    new ProposalRepo(deps.store, clock),
+    new WriteBack(deps.store, deps.lever, clock),
+    audit,
+    clock,
+    resolveLeverUser,
+  );
+  const intake = new WebhookIntake(deps.store.sqlite, {
+    replayWindowMs: deps.config.WEBHOOK_REPLAY_WINDOW_MS,
+    now: clock,
+  });
+  const s: AppServices = { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake };
+
+  const app = new Hono<AuthEnv>();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Ids, status and latency only: never names, emails, resume or note text.
+    deps.logger.info(
+      {
+        reqId: c.get('requestId'),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        recruiterId: c.get('recruiter')?.id,
+      },
+      'request',
+    );
+  });
+
+  app.onError((err, c) => {
+    const h = toHttpError(err);
+    const log = { reqId: c.get('requestId'), route: c.req.routePath, status: h.status, code: h.code, err: err.name };
+    if (h.status >= 500) deps.logger.error({ ...log, stack: err.stack }, 'request failed');
+    else deps.logger.debug(log, 'request rejected');
+    return c.json({ error: { code: h.code, message: h.message } }, h.status);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}.` } }, 404),
+  );
+
+  app.route('/', healthRoutes(s));
+  app.use('/webhooks/*', webhookMetrics(s));
+  app.route('/webhooks', webhookRoutes(s));
+
+  const origins = new Set(
+    deps.config.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  );
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin) => (origins.has(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'OPTIONS'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: API_BODY_LIMIT,
+      onError: () => {
+        throw new HttpError(413, 'invalid_request', 'Request body is too large (limit 1 MB).');
+      },
+    }),
+  );
+  const limiter = new KeyedRateLimiter(deps.config.API_RATE_PER_SECOND, deps.config.API_RATE_BURST);
+  app.use('/api/*', requireRecruiter(deps.store, limiter, resolveLeverUser));
+  app.route('/api/status', statusRoutes(s));
+  // Admins can switch AI capabilities off (Settings → AI governance); checked before the AI route runs.
+  app.use('/api/*', requireCapability(deps.store, aiCapabilityOf));
+  app.route('/api/candidates', candidateRoutes(s));
+  app.route('/api/proposals', proposalRoutes(s));
+  // Automations (issue 9): inbox, mark-sent, admin policy, and /metrics behind the admin bearer token.
+  app.route('/api/proposals', markSentRoutes(s));
+  app.route('/api/inbox', inboxRoutes(s));
+  app.route('/api/admin/policy', policyRoutes(s));
+  app.use('/metrics', requireRecruiter(deps.store, limiter, resolveLeverUser));
+  app.route('/metrics', metricsRoutes(s));
+  app.route('/api/audit', auditRoutes(s));
+  app.route('/api/admin', adminRoutes(s));
+  app.route('/api/admin', governanceRoutes(s));
+  app.route('/api', fairnessRoutes(s));
   return app;
 }

@@ -26,6 +26,8 @@ export const ConfigSchema = z.object({
   AI_MODEL: z.string().min(1).optional(),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   CORS_ORIGINS: z.string().default(''),
+  API_RATE_PER_SECOND: z.coerce.number().positive().default(20),
+  API_RATE_BURST: z.coerce.number().int().positive().default(40),
   WEBHOOK_REPLAY_WINDOW_MS: z.coerce
     .number()
     .int()

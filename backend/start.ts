@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
-import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { startBackend } from './server.ts';
 
 /**
  * `npm start`: the whole product on its embedded defaults, in one process group. Ctrl-C stops everything.
@@ -13,9 +12,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const closers: Array<() => Promise<void> | void> = [];
 
-  const app = createApp({ config });
-  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const backend = await startBackend(config);
+  closers.push(() => backend.close());
 
   const extensionDir = path.resolve('.output/chrome-mv3');
   if (!config.FULCRUM_SKIP_EXTENSION_BUILD) {

@@ -1,0 +1,223 @@
+import type { Provenance } from '../../utils/contracts/ai.ts';
+import type { Proposal, ProposalKind, ProposalPayload } from '../../utils/contracts/api.ts';
+import type { AuditFn } from '../http/audit.ts';
+import { conflict, forbidden, notFound } from '../http/errors.ts';
+import { LeverApiError } from '../lever/index.ts';
+import { type ProposalRecord, type ProposalRepo, type ProposalStatus, toWire } from './repo.ts';
+import type { Approver, WriteBack } from './write-back.ts';
+
+/**
+ * Proposal lifecycle: create / edit / approve / discard, with an audit entry for each step and for each Lever write.
+ * Approval is a compare-and-set from pending|failed to approved, so a double click or two tabs produce one write:
+ * the loser gets the proposal's current state. A claim left 'approved' by a crashed process can be retaken after
+ * APPROVAL_LEASE_MS.
+ */
+
+export const APPROVAL_LEASE_MS = 2 * 60 * 1000;
+
+export type Actor = { id: string; email: string; name: string; leverUserId: string | null };
+
+export class ProposalService {
+  constructor(
+    private readonly repo: ProposalRepo,
+    private readonly writeBack: WriteBack,
+    private readonly audit: AuditFn,
+    private readonly now: () => number,
+    private readonly resolveLeverUser: (actor: Actor) => Promise<string | null>,
+  ) {}
+
+  wire(p: ProposalRecord, viewer: Actor): Proposal {
+    return toWire(p, viewer.name);
+  }
+
+  async mustGet(id: string): Promise<ProposalRecord> {
+    const p = await this.repo.get(id);
+    if (!p) throw notFound(`No proposal with id "${id}".`);
+    return p;
+  }
+
+  list(f: { opportunityId?: string; status?: ProposalStatus }): Promise<ProposalRecord[]> {
+    return this.repo.list(f);
+  }
+
+  async create(
+    actor: Actor,
+    input: {
+      opportunityId: string;
+      kind: ProposalKind;
+      payload: ProposalPayload;
+      reason: string;
+      sourceCapability?: string;
+      provenance?: Provenance | null;
+    },
+  ): Promise<ProposalRecord> {
+    const p = await this.repo.create({ ...input, createdBy: actor.email });
+    await this.audit({
+      actor: actor.email,
+      opportunityId: p.opportunityId,
+      capability: input.sourceCapability ?? 'proposal',
+      action: 'proposal.create',
+      provenance: p.provenance,
+      output: { proposalId: p.id, kind: p.kind, payload: p.payload },
+      decision: 'pending',
+      leverIds: [p.opportunityId],
+    });
+    return p;
+  }
+
+  /**
+   * Creates the pending proposal for an AI result, or refreshes the payload of the one already open for the same
+   * opportunity and kind (a re-run of `match` replaces its draft instead of piling up drafts).
+   */
+  async upsertFromAi(
+    actor: Actor,
+    input: {
+      opportunityId: string;
+      kind: ProposalKind;
+      payload: ProposalPayload;
+      reason: string;
+      capability: string;
+      provenance: Provenance;
+    },
+  ): Promise<ProposalRecord> {
+    const open = await this.repo.findOpen(input.opportunityId, input.kind);
+    if (open && open.status === 'pending') {
+      await this.repo.editPayload(open.id, input.payload, { reason: input.reason, provenance: input.provenance });
+      const p = await this.mustGet(open.id);
+      await this.audit({
+        actor: actor.email,
+        opportunityId: p.opportunityId,
+        capability: input.capability,
+        action: 'proposal.refresh',
+        provenance: input.provenance,
+        output: { proposalId: p.id, kind: p.kind, payload: p.payload },
+        decision: 'pending',
+        leverIds: [p.opportunityId],
+      });
+      return p;
+    }
+    return this.create(actor, { ...input, sourceCapability: input.capability });
+  }
+
+  async edit(actor: Actor, id: string, payload: ProposalPayload): Promise<ProposalRecord> {
+    const before = await this.mustGet(id);
+    if (!(await this.repo.editPayload(id, payload))) {
+      throw conflict(`This proposal is ${(await this.mustGet(id)).status} and can no longer be edited.`);
+    }
+    const p = await this.mustGet(id);
+    await this.audit({
+      actor: actor.email,
+      opportunityId: p.opportunityId,
+      capability: p.sourceCapability ?? 'proposal',
+      action: 'proposal.edit',
+      provenance: p.provenance,
+      output: { proposalId: p.id, before: before.payload, after: p.payload },
+      decision: 'edited',
+      leverIds: [p.opportunityId],
+    });
+    return p;
+  }
+
+  async discard(actor: Actor, id: string): Promise<ProposalRecord> {
+    await this.mustGet(id);
+    const won = await this.repo.transition(id, ['pending', 'failed'], 'discarded', { decidedBy: actor.email });
+    const p = await this.mustGet(id);
+    if (!won) {
+      if (p.status === 'discarded') return p;
+      throw conflict(`This proposal is already ${p.status}; it can no longer be discarded.`);
+    }
+    await this.audit({
+      actor: actor.email,
+      opportunityId: p.opportunityId,
+      capability: p.sourceCapability ?? 'proposal',
+      action: 'proposal.discard',
+      provenance: p.provenance,
+      output: { proposalId: p.id },
+      decision: 'discarded',
+      leverIds: [p.opportunityId],
+    });
+    return p;
+  }
+
+  /**
+   * Approves and writes. Returns the proposal after the write ('written'), or its current state when another
+   * request already holds or finished it. Lever failures leave it 'failed' with the reason and are re-thrown so the
+   * route answers with the matching status; approving again resumes without duplicating anything already written.
+   */
+  async approve(actor: Actor, id: string, dryRun: boolean): Promise<ProposalRecord> {
+    const current = await this.mustGet(id);
+    if (dryRun) return current;
+    if (current.status === 'written' || current.status === 'discarded') return current;
+
+    const leverUserId = actor.leverUserId ?? (await this.resolveLeverUser(actor));
+    if (!leverUserId) {
+      throw forbidden(
+        `Your Fulcrum email (${actor.email}) does not match a Lever user, so Fulcrum cannot write to Lever on your behalf. Ask an admin to use your Lever email.`,
+      );
+    }
+    const won = await this.repo.transition(
+      id,
+      ['pending', 'failed'],
+      'approved',
+      { decidedBy: actor.email, error: null },
+      this.now() - APPROVAL_LEASE_MS,
+    );
+    if (!won) return this.mustGet(id);
+    const claimed = await this.mustGet(id);
+
+    await this.audit({
+      actor: actor.email,
+      opportunityId: claimed.opportunityId,
+      capability: claimed.sourceCapability ?? 'proposal',
+      action: 'proposal.approve',
+      provenance: claimed.provenance,
+      output: { proposalId: claimed.id, payload: claimed.payload },
+      decision: 'approved',
+      leverIds: [claimed.opportunityId],
+    });
+
+    const approver: Approver = { email: actor.email, name: actor.name, leverUserId };
+    try {
+      const outcome = await this.writeBack.execute(claimed, approver);
+      await this.repo.transition(id, ['approved'], 'written', { result: outcome.result, error: null });
+      await this.audit({
+        actor: actor.email,
+        opportunityId: claimed.opportunityId,
+        capability: claimed.sourceCapability ?? 'proposal',
+        action: 'lever.write',
+        provenance: claimed.provenance,
+        output: { proposalId: claimed.id, written: outcome.result.written, noteText: outcome.result.noteText ?? null },
+        decision: 'written',
+        leverIds: outcome.leverIds,
+      });
+    } catch (e) {
+      const message = failureMessage(e);
+      await this.repo.transition(id, ['approved'], 'failed', { error: message });
+      await this.audit({
+        actor: actor.email,
+        opportunityId: claimed.opportunityId,
+        capability: claimed.sourceCapability ?? 'proposal',
+        action: 'lever.write',
+        provenance: claimed.provenance,
+        output: { proposalId: claimed.id, error: message },
+        decision: 'failed',
+        leverIds: [claimed.opportunityId],
+      });
+      throw e;
+    }
+    return this.mustGet(id);
+  }
+}
+
+/**
+ * What the recruiter reads on a failed write. Lost answers (timeouts, unconfirmed POSTs) are safe to retry here,
+ * unlike in general: the write ledger makes a retry look for the note in Lever before posting anything.
+ */
+function failureMessage(e: unknown): string {
+  const retry = 'Approve again to retry; Fulcrum checks Lever first and never writes twice.';
+  if (!(e instanceof LeverApiError)) return `Writing to Lever failed unexpectedly. ${retry}`;
+  if (e.kind === 'outcome-unknown' || e.kind === 'timeout' || e.kind === 'network') {
+    return `Lever did not confirm the write (${e.method} ${e.path}). ${retry}`;
+  }
+  return e.retryable ? `${e.message} ${retry}` : e.message;
+}

@@ -1,0 +1,105 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import {
+  InboxResponseSchema,
+  PolicyResponseSchema,
+  PutPolicyRequestSchema,
+} from '../../utils/contracts/automations.ts';
+import type { AppServices } from '../app.ts';
+import { MarkSentBodySchema, markSent } from '../automations/follow-up.ts';
+import { listInbox } from '../automations/inbox.ts';
+import { metricsFor } from '../automations/metrics.ts';
+import { getPolicy, PolicyTargetSchema, setPolicy } from '../automations/policy.ts';
+import { automationDeps } from '../automations/register.ts';
+import { type AuthEnv, requireRole } from '../http/auth.ts';
+import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
+
+/**
+ * Automations over HTTP (mounted by app.ts):
+ * - GET  /api/inbox                       → InboxResponse (pending proposals for the recruiter's postings)
+ * - POST /api/proposals/:id/mark-sent     {followUpAt?} → {proposalId, followUpAt} (schedules the follow-up)
+ * - GET  /api/admin/policy?postingId=&team= (admin) → PolicyResponse
+ * - PUT  /api/admin/policy {scope, settings} (admin) → PolicyResponse
+ * - GET  /metrics (admin bearer token) → Prometheus text
+ */
+
+export function inboxRoutes(s: AppServices) {
+  return new Hono<AuthEnv>().get('/', async (c) => {
+    const r = c.get('recruiter');
+    const leverUserId = r.role === 'admin' ? r.leverUserId : (r.leverUserId ?? (await s.resolveLeverUser(r)));
+    const items = listInbox(s.store, { email: r.email, role: r.role, leverUserId });
+    return c.json(InboxResponseSchema.parse({ items, count: items.length }));
+  });
+}
+
+export function markSentRoutes(s: AppServices) {
+  const deps = automationDeps({ ...s, now: s.clock });
+  return new Hono<AuthEnv>().post(
+    '/:id/mark-sent',
+    zodParam(z.object({ id: z.string().uuid('proposal ids are UUIDs') })),
+    zodJson(MarkSentBodySchema),
+    async (c) => c.json(await markSent(deps, c.get('recruiter'), c.req.valid('param').id, c.req.valid('json'))),
+  );
+}
+
+export function policyRoutes(s: AppServices) {
+  return new Hono<AuthEnv>()
+    .use(requireRole('admin'))
+    .get('/', zodQuery(PolicyTargetSchema), async (c) => {
+      const q = c.req.valid('query');
+      return c.json(PolicyResponseSchema.parse(await getPolicy(s.store, q)));
+    })
+    .put('/', zodJson(PutPolicyRequestSchema), async (c) => {
+      const { scope, settings } = c.req.valid('json');
+      const actor = c.get('recruiter');
+      await setPolicy(s.store, scope, settings, actor.email, s.clock());
+      await s.audit({
+        actor: actor.email,
+        opportunityId: null,
+        capability: 'automation',
+        action: 'policy.set',
+        provenance: null,
+        output: { scope, settings },
+        decision: null,
+        leverIds: [],
+      });
+      const target =
+        scope.level === 'posting' ? { postingId: scope.postingId } : scope.level === 'team' ? { team: scope.team } : {};
+      return c.json(PolicyResponseSchema.parse(await getPolicy(s.store, target)));
+    });
+}
+
+/** Prometheus exposition. Guarded by the admin bearer token (configure it as the scrape job's bearer_token). */
+export function metricsRoutes(s: AppServices) {
+  return new Hono<AuthEnv>().use(requireRole('admin')).get('/', async (c) => {
+    const text = metricsFor(s.store).render(await s.queue.stats(), s.lever.stats);
+    return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+}
+
+/**
+ * Counts webhook deliveries by event and outcome (accepted, duplicate, ignored, or the rejection status). Reads the
+ * body through Hono's cached text, so the webhook route parses the same bytes without a second read.
+ */
+export function webhookMetrics(s: AppServices): MiddlewareHandler {
+  const metrics = metricsFor(s.store);
+  return async (c, next) => {
+    let event = 'unknown';
+    try {
+      const m = /"event"\s*:\s*"([A-Za-z]{1,40})"/.exec(await c.req.text());
+      if (m?.[1]) event = m[1];
+    } catch {
+      // unreadable body: the route answers it; count it as unknown
+    }
+    await next();
+    let outcome = String(c.res.status);
+    if (c.res.status === 200) {
+      const body = (await c.res
+        .clone()
+        .json()
+        .catch(() => null)) as { duplicate?: boolean; ignored?: string } | null;
+      outcome = body?.duplicate ? 'duplicate' : body?.ignored ? 'ignored' : 'accepted';
+    }
+    metrics.webhook(event, outcome);
+  };
+}

@@ -1,0 +1,168 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ProposalSchema } from '../../utils/contracts/api.ts';
+import {
+  type BiasTestReport,
+  BiasTestReportSchema,
+  BiasTestRequestSchema,
+  FunnelQuerySchema,
+  FunnelReportSchema,
+  type JdCheckResponse,
+  JdCheckResponseSchema,
+} from '../../utils/contracts/fairness.ts';
+import { hashInput } from '../ai/provenance.ts';
+import type { AppServices } from '../app.ts';
+import { loadCandidate, toPostingInput } from '../candidates/load-candidate.ts';
+import { BiasTestInputError, type BiasTestResume, runBiasTest, ScorerOutputError } from '../fairness/bias-test.ts';
+import { engineScorer } from '../fairness/engine-scorer.ts';
+import { funnelToCsv } from '../fairness/funnel-csv.ts';
+import { checkJobDescription, postingToCheckInput } from '../fairness/jd-check.ts';
+import { FunnelQueryError, loadFunnel } from '../fairness/load-funnel.ts';
+import { rewriteDescription } from '../fairness/rewrite-posting.ts';
+import { type AuthEnv, requireRole } from '../http/auth.ts';
+import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
+import { LeverApiError, type Posting } from '../lever/index.ts';
+
+const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Opportunities looked at to find resumes for the bias test: bounds the Lever reads when most have no resume. */
+const BIAS_TEST_SCAN_LIMIT = 60;
+
+/**
+ * Fair hiring over HTTP: the job-description check and its rewrite proposal (any recruiter), the diversity funnel
+ * and the scorer bias self-test (admins). EEO responses are counted inside loadFunnel and never reach the AI engine.
+ */
+export function fairnessRoutes(s: AppServices) {
+  const getPosting = (id: string): Promise<Posting> =>
+    s.lever.getPosting(id).catch((e: unknown) => {
+      if (e instanceof LeverApiError && e.status === 404) {
+        throw notFound(`Lever has no posting "${id}" (it may have been deleted, or the API key cannot see it).`);
+      }
+      throw e;
+    });
+
+  const funnel = async (query: z.infer<typeof FunnelQuerySchema>) => {
+    const toDate = query.to ? Date.parse(`${query.to}T00:00:00Z`) + DAY_MS - 1 : s.clock();
+    const fromDate = query.from ? Date.parse(`${query.from}T00:00:00Z`) : toDate - 90 * DAY_MS;
+    try {
+      return FunnelReportSchema.parse(
+        await loadFunnel(s.lever, {
+          fromDate,
+          toDate,
+          ...(query.postingId ? { postingIds: [query.postingId] } : {}),
+          ...(query.team ? { team: query.team } : {}),
+          ...(query.minCount === undefined ? {} : { minCount: query.minCount }),
+        }),
+      );
+    } catch (e) {
+      if (e instanceof FunnelQueryError) throw badRequest(`Invalid request: ${e.message}.`);
+      throw e;
+    }
+  };
+
+  return new Hono<AuthEnv>()
+    .get('/postings/:postingId/jd-check', zodParam(PostingParam), async (c) => {
+      // Re-read from Lever: the panel only tells us which posting it is looking at.
+      const posting = await getPosting(c.req.valid('param').postingId);
+      const input = postingToCheckInput(posting);
+      const body: JdCheckResponse = {
+        ...checkJobDescription(input),
+        posting: { id: posting.id, title: posting.text },
+        text: input.text,
+      };
+      return c.json(JdCheckResponseSchema.parse(body));
+    })
+    .post('/postings/:postingId/rewrite', zodParam(PostingParam), async (c) => {
+      const posting = await getPosting(c.req.valid('param').postingId);
+      const source = posting.content?.description || posting.content?.descriptionHtml || '';
+      if (!source.trim()) throw conflict('This posting has no description to rewrite.');
+      const rewrite = rewriteDescription(source);
+      if (rewrite.replacements.length === 0) {
+        throw conflict(
+          'The check found nothing in the description that has a word-for-word replacement; edit it in Lever using the findings.',
+        );
+      }
+      const changes = rewrite.replacements.map((r) => `"${r.from}" → "${r.to}"`).join(', ');
+      const created = await s.proposals.create(c.get('recruiter'), {
+        // Posting proposals target the posting: its id goes where a candidate proposal keeps the opportunity id.
+        opportunityId: posting.id,
+        kind: 'posting-rewrite',
+        payload: { posting: { description: rewrite.description } },
+        reason: `Rewrite of "${posting.text}" from the job-description check: ${changes}`.slice(0, 500),
+        sourceCapability: 'jd-check',
+        provenance: {
+          provider: 'local',
+          model: 'fulcrum-jd-check',
+          version: '1',
+          promptVersion: 'posting-rewrite@1',
+          inputHash: hashInput(source),
+          latencyMs: 0,
+          createdAt: s.nowDate().toISOString(),
+          cached: false,
+        },
+      });
+      return c.json(ProposalSchema.parse(s.proposals.wire(created, c.get('recruiter'))), 201);
+    })
+    .get('/admin/funnel', requireRole('admin'), zodQuery(FunnelQuerySchema), async (c) => {
+      return c.json(await funnel(c.req.valid('query')));
+    })
+    .get('/admin/funnel.csv', requireRole('admin'), zodQuery(FunnelQuerySchema), async (c) => {
+      const csv = funnelToCsv(await funnel(c.req.valid('query')));
+      c.header('content-disposition', 'attachment; filename="diversity-funnel.csv"');
+      c.header('cache-control', 'no-store');
+      return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
+    })
+    .post('/admin/bias-test', requireRole('admin'), zodJson(BiasTestRequestSchema), async (c) => {
+      const body = c.req.valid('json');
+      const posting = await getPosting(body.postingId);
+      const postingInput = toPostingInput(posting);
+      const resumes: BiasTestResume[] = [];
+      let scanned = 0;
+      for await (const opp of s.lever.listOpportunities({ postingId: posting.id, limit: 50 })) {
+        if (resumes.length >= body.resumes || scanned >= BIAS_TEST_SCAN_LIMIT) break;
+        scanned++;
+        const { candidate } = await loadCandidate(s.lever, opp.id);
+        if (!candidate.resumeText.trim()) continue;
+        resumes.push({ id: opp.id, text: candidate.resumeText, ...(candidate.name ? { name: candidate.name } : {}) });
+      }
+      if (resumes.length === 0) {
+        throw conflict('No candidate applied to this posting has a resume in Lever, so there is nothing to test with.');
+      }
+      const info = s.ai.info();
+      let report: BiasTestReport;
+      try {
+        report = await runBiasTest({
+          posting: { id: posting.id, title: postingInput.title, text: postingInput.text },
+          resumes,
+          score: engineScorer(s.ai, postingInput),
+          provider: { name: info.provider, model: info.model },
+          ...(body.threshold === undefined ? {} : { threshold: body.threshold }),
+        });
+      } catch (e) {
+        if (e instanceof BiasTestInputError) throw badRequest(`Invalid request: ${e.message}.`);
+        if (e instanceof ScorerOutputError) throw new HttpError(502, 'ai_unavailable', e.message);
+        throw e;
+      }
+      await s.audit({
+        actor: c.get('recruiter').email,
+        opportunityId: null,
+        capability: 'bias-test',
+        action: 'fairness.bias-test',
+        provenance: {
+          provider: info.provider,
+          model: info.model,
+          version: info.model,
+          promptVersion: 'bias-test@1',
+          inputHash: hashInput({ posting: posting.id, resumes: resumes.map((r) => r.id), threshold: body.threshold }),
+          latencyMs: 0,
+          createdAt: s.nowDate().toISOString(),
+          cached: false,
+        },
+        output: report,
+        decision: null,
+        leverIds: [posting.id, ...resumes.map((r) => r.id)],
+      });
+      return c.json(BiasTestReportSchema.parse(report));
+    });
+}

@@ -1,0 +1,109 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  ActRequestSchema,
+  ActResponseSchema,
+  MarkSentRequestSchema,
+  OutreachRecordSchema,
+  RediscoverRequestSchema,
+  RediscoverResponseSchema,
+  StartSyncRequestSchema,
+  SyncProgressSchema,
+} from '../../utils/contracts/rediscovery.ts';
+import type { AppServices } from '../app.ts';
+import { toPostingInput } from '../candidates/load-candidate.ts';
+import { type AuthEnv, requireRole } from '../http/auth.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { zodJson, zodParam } from '../http/validate.ts';
+import { ActError, draftReengagement, markOutreachSent } from '../rediscovery/act.ts';
+import { SYNC_JOB } from '../rediscovery/jobs.ts';
+import { cacheResults, storedPosting } from '../rediscovery/poll-postings.ts';
+import { RediscoveryError, rediscover } from '../rediscovery/rediscover.ts';
+import { loadStages } from '../rediscovery/ref-store.ts';
+import { getSyncProgress } from '../rediscovery/sync.ts';
+
+/**
+ * Rediscovery API, mounted by the app at /api (behind requireRecruiter):
+ * - GET  /api/rediscovery/sync                       → SyncProgress
+ * - POST /api/rediscovery/sync {full}                (admin) queues a sync → 202 {jobId, created, progress}
+ * - POST /api/postings/:postingId/rediscover         RediscoverRequest → RediscoverResponse
+ * - POST /api/rediscovery/act {postingId, contactIds, tone} → ActResponse (proposals created, nothing written)
+ * - POST /api/rediscovery/outreach/:id/sent {stageId} → OutreachRecord (stage-move proposal created)
+ */
+
+const PostingParam = z.object({ postingId: z.string().min(1).max(100) });
+const OutreachParam = z.object({ id: z.string().uuid() });
+
+function mapError(e: unknown): never {
+  if (e instanceof RediscoveryError) throw e.code === 'posting_not_found' ? notFound(e.message) : badRequest(e.message);
+  if (e instanceof ActError) throw e.code === 'not_found' ? notFound(e.message) : conflict(e.message);
+  throw e;
+}
+
+export function rediscoveryRoutes(s: AppServices) {
+  // Lever is re-read by id: the extension's copy of a posting is never trusted. The poller's copy is fresh enough.
+  const postingInput = async (postingId: string) => {
+    const stored = storedPosting(s.store.sqlite, postingId);
+    return toPostingInput(stored ?? (await s.lever.getPosting(postingId)));
+  };
+  return new Hono<AuthEnv>()
+    .get('/rediscovery/sync', (c) => c.json(SyncProgressSchema.parse(getSyncProgress(s.store))))
+    .post('/rediscovery/sync', requireRole('admin'), zodJson(StartSyncRequestSchema), async (c) => {
+      const { full } = c.req.valid('json');
+      const job = await s.queue.enqueue({ type: SYNC_JOB, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
+      return c.json(
+        { jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(getSyncProgress(s.store)) },
+        202,
+      );
+    })
+    .post('/postings/:postingId/rediscover', zodParam(PostingParam), zodJson(RediscoverRequestSchema), async (c) => {
+      const body = c.req.valid('json');
+      const posting = await postingInput(c.req.valid('param').postingId);
+      try {
+        const res = rediscover(s.store, posting, {
+          limit: body.limit,
+          filters: body.filters,
+          excludeContactedWithinDays: body.excludeContactedWithinDays,
+          now: s.nowDate(),
+        });
+        cacheResults(s.store.sqlite, res, s.clock());
+        return c.json(RediscoverResponseSchema.parse(res));
+      } catch (e) {
+        mapError(e);
+      }
+    })
+    .post('/rediscovery/act', zodJson(ActRequestSchema), async (c) => {
+      const body = c.req.valid('json');
+      const posting = await postingInput(body.postingId);
+      try {
+        const res = await draftReengagement(
+          { store: s.store, ai: s.ai, proposals: s.proposals, now: s.clock },
+          c.get('recruiter'),
+          posting,
+          body.contactIds,
+          body.tone,
+        );
+        return c.json(ActResponseSchema.parse(res), 201);
+      } catch (e) {
+        mapError(e);
+      }
+    })
+    .post('/rediscovery/outreach/:id/sent', zodParam(OutreachParam), zodJson(MarkSentRequestSchema), async (c) => {
+      const { stageId } = c.req.valid('json');
+      const stage = loadStages(s.store.sqlite).find((x) => x.id === stageId);
+      if (!stage)
+        throw badRequest(`Stage "${stageId}" is not one of the pipeline stages Fulcrum knows (run a sync first).`);
+      try {
+        const rec = await markOutreachSent(
+          { store: s.store, ai: s.ai, proposals: s.proposals, now: s.clock },
+          c.get('recruiter'),
+          c.req.valid('param').id,
+          stageId,
+          stage.text,
+        );
+        return c.json(OutreachRecordSchema.parse(rec));
+      } catch (e) {
+        mapError(e);
+      }
+    });
+}

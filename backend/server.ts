@@ -1,0 +1,91 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createAiEngine } from './ai/engine.ts';
+import type { AiEngine } from './ai/types.ts';
+import { createApp } from './app.ts';
+import { automationDeps, registerAutomations } from './automations/register.ts';
+import type { Config } from './config.ts';
+import { startRetention } from './governance/retention.ts';
+import { createLogger, type Logger } from './http/logger.ts';
+import { SqliteQueue } from './jobs/sqlite-queue.ts';
+import type { LeverClient } from './lever/index.ts';
+import { leverFromConfig } from './lever-config.ts';
+import { handleRediscoveryWebhook } from './rediscovery/jobs.ts';
+import { openStoreFromConfig, type Store } from './store/db.ts';
+
+export type RunningBackend = {
+  url: string;
+  store: Store;
+  lever: LeverClient;
+  queue: SqliteQueue;
+  logger: Logger;
+  /** Stops accepting, lets in-flight requests finish, stops the queue (finishing or releasing jobs), closes the DB. */
+  close(): Promise<void>;
+};
+
+export type BackendOverrides = { lever?: LeverClient; ai?: AiEngine; logger?: Logger; drainTimeoutMs?: number };
+
+/** Opens the store, builds Lever client, AI engine and queue (started), and serves the HTTP app. */
+export async function startBackend(config: Config, overrides: BackendOverrides = {}): Promise<RunningBackend> {
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const store = await openStoreFromConfig(config);
+  const lever = overrides.lever ?? leverFromConfig(config);
+  const ai = overrides.ai ?? createAiEngine(aiOptions(config));
+  const queue = new SqliteQueue(store, { concurrency: config.QUEUE_CONCURRENCY, logger });
+  // Automations (issue 9) own the webhook job types; archive/hire/delete also update the rediscovery index.
+  const talentPool = (payload: unknown) => handleRediscoveryWebhook({ store, lever }, payload);
+  registerAutomations(queue, automationDeps({ store, lever, ai, queue, logger, talentPool }));
+  queue.start();
+  // Deletes cached AI results and decided proposals past the admin's retention period: now, then daily.
+  const retention = startRetention(store, logger);
+
+  let ready = false;
+  const app = createApp({ config, store, lever, ai, queue, logger, isReady: () => ready });
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
+  });
+  // Lever retries slow webhook replies; keep-alive keeps the intake path cheap for bursts.
+  server.keepAliveTimeout = 5_000;
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${address.port}`;
+  ready = true;
+  logger.info({ url, lever: config.useEmulator ? 'emulator' : 'lever', ai: ai.info().provider }, 'backend listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      ready = false;
+      const drainMs = overrides.drainTimeoutMs ?? 10_000;
+      await new Promise<void>((resolve) => {
+        // Keep-alive sockets go idle once their request is answered; close them as they do, busy ones finish first.
+        const reaper = setInterval(() => server.closeIdleConnections(), 50);
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+        }, drainMs);
+        server.close(() => {
+          clearInterval(reaper);
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      retention.stop();
+      await retention.done;
+      await queue.stop({ timeoutMs: drainMs });
+      await store.close();
+      logger.info({}, 'backend stopped');
+    })();
+    return closing;
+  };
+  return { url, store, lever, queue, logger, close };
+}
+
+function aiOptions(config: Config) {
+  return {
+    baseUrl: config.AI_BASE_URL,
+    apiKey: config.AI_API_KEY,
+    model: config.AI_MODEL,
+    timeoutMs: config.AI_TIMEOUT_MS,
+  };
+}
