@@ -1,0 +1,289 @@
+import { createHash } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { z } from 'zod';
+import { type AuditEntry, AuditEntrySchema } from '../../utils/contracts/api.ts';
+import type { Store } from '../store/db.ts';
+
+/**
+ * The append-only record of every AI action and every write to Lever. Rows are hash-chained: each row's `hash` is
+ * sha256(prev_hash + canonical JSON of its fields), and `prev_hash` is the previous row's hash ('' for the first).
+ * Editing, deleting or reordering any row breaks the chain from that row on, which verifyAuditChain reports.
+ * (Deleting the newest rows cannot be detected from the table alone: keep exported copies for that.)
+ */
+
+const nullableText = z.string().min(1).nullish();
+
+export const AuditInputSchema = z.object({
+  /** Recruiter email, 'system', or a job name. */
+  actor: z.string().min(1),
+  opportunityId: nullableText,
+  capability: z.string().min(1),
+  action: z.string().min(1),
+  provider: nullableText,
+  model: nullableText,
+  modelVersion: nullableText,
+  promptVersion: nullableText,
+  inputHash: nullableText,
+  output: z.unknown().optional(),
+  decision: nullableText,
+  leverIds: z.array(z.string()).default([]),
+});
+export type AuditInput = z.input<typeof AuditInputSchema>;
+
+const AuditRowSchema = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  actor: z.string(),
+  opportunity_id: z.string().nullable(),
+  capability: z.string(),
+  action: z.string(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  model_version: z.string().nullable(),
+  prompt_version: z.string().nullable(),
+  input_hash: z.string().nullable(),
+  output: z.string().nullable(),
+  decision: z.string().nullable(),
+  lever_ids: z.string(),
+  prev_hash: z.string(),
+  hash: z.string(),
+});
+type AuditRow = z.infer<typeof AuditRowSchema>;
+
+const LeverIdsSchema = z.array(z.string());
+// Schemas are built once: constructing a zod object costs about a millisecond.
+const ChainHeadSchema = z.object({ id: z.number(), hash: z.string() }).optional();
+
+export class AuditInputError extends Error {
+  override name = 'AuditInputError';
+}
+
+/** Everything in a row except its own hash, in a fixed key order: the bytes the hash covers. */
+function hashMaterial(row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
+  return JSON.stringify([
+    row.id,
+    row.at,
+    row.actor,
+    row.opportunity_id,
+    row.capability,
+    row.action,
+    row.provider,
+    row.model,
+    row.model_version,
+    row.prompt_version,
+    row.input_hash,
+    row.output,
+    row.decision,
+    row.lever_ids,
+  ]);
+}
+
+function chainHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
+  return createHash('sha256').update(prevHash).update(hashMaterial(row)).digest('hex');
+}
+
+/** JSON with object keys sorted, so equal values always serialize (and hash) the same way. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    const s = JSON.stringify(value);
+    if (s === undefined) throw new AuditInputError('audit output must be JSON-serializable');
+    return s;
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+const statements = new WeakMap<
+  BetterSqlite3.Database,
+  { last: BetterSqlite3.Statement; insert: BetterSqlite3.Statement }
+>();
+
+/**
+ * Synchronous append, for callers already inside a `sqlite.transaction(...)` (the entry then commits or rolls
+ * back with their write). Reading the chain head and inserting happen under BEGIN IMMEDIATE (or the caller's
+ * transaction), and prev_hash is UNIQUE, so concurrent appenders can never fork the chain.
+ */
+export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInput, now = Date.now()): AuditEntry {
+  const parsed = AuditInputSchema.safeParse(input);
+  if (!parsed.success) throw new AuditInputError(`Invalid audit entry: ${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  let s = statements.get(sqlite);
+  if (!s) {
+    s = {
+      last: sqlite.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
+      insert: sqlite.prepare(
+        `INSERT INTO audit_log (id, at, actor, opportunity_id, capability, action, provider, model, model_version,
+           prompt_version, input_hash, output, decision, lever_ids, prev_hash, hash)
+         VALUES (@id, @at, @actor, @opportunity_id, @capability, @action, @provider, @model, @model_version,
+           @prompt_version, @input_hash, @output, @decision, @lever_ids, @prev_hash, @hash)`,
+      ),
+    };
+    statements.set(sqlite, s);
+  }
+  const { last, insert } = s;
+  const append = () => {
+    const head = ChainHeadSchema.parse(last.get());
+    const fields = {
+      id: (head?.id ?? 0) + 1,
+      at: now,
+      actor: e.actor,
+      opportunity_id: e.opportunityId ?? null,
+      capability: e.capability,
+      action: e.action,
+      provider: e.provider ?? null,
+      model: e.model ?? null,
+      model_version: e.modelVersion ?? null,
+      prompt_version: e.promptVersion ?? null,
+      input_hash: e.inputHash ?? null,
+      output: e.output === undefined ? null : canonicalJson(e.output),
+      decision: e.decision ?? null,
+      lever_ids: JSON.stringify(e.leverIds),
+    };
+    const prevHash = head?.hash ?? '';
+    const row: AuditRow = { ...fields, prev_hash: prevHash, hash: chainHash(prevHash, fields) };
+    insert.run(row);
+    return row;
+  };
+  const row = sqlite.inTransaction ? append() : sqlite.transaction(append).immediate();
+  return toEntry(row);
+}
+
+/** Appends one entry and returns it as the API shows it. */
+export async function appendAudit(store: Pick<Store, 'sqlite'>, input: AuditInput): Promise<AuditEntry> {
+  return appendAuditSync(store.sqlite, input);
+}
+
+export type AuditVerification = { ok: boolean; rows: number; firstBadId?: number; problem?: string };
+
+/** Recomputes the whole chain. `firstBadId` is the first row whose content or link no longer matches. */
+export async function verifyAuditChain(store: Pick<Store, 'db'>): Promise<AuditVerification> {
+  let prevHash = '';
+  let rows = 0;
+  for await (const row of scanRows(store)) {
+    rows++;
+    if (row.prev_hash !== prevHash) {
+      return { ok: false, rows, firstBadId: row.id, problem: `row ${row.id} does not link to the row before it` };
+    }
+    if (chainHash(prevHash, row) !== row.hash) {
+      return { ok: false, rows, firstBadId: row.id, problem: `row ${row.id} was changed after it was written` };
+    }
+    prevHash = row.hash;
+  }
+  return { ok: true, rows };
+}
+
+/** Rows in id order, in pages, so a large log never sits in memory at once. */
+async function* scanRows(store: Pick<Store, 'db'>, since?: Date): AsyncGenerator<AuditRow> {
+  let after = 0;
+  for (;;) {
+    let q = store.db.selectFrom('audit_log').selectAll().where('id', '>', after).orderBy('id').limit(1_000);
+    if (since) q = q.where('at', '>=', since.getTime());
+    const page = await q.execute();
+    for (const raw of page) yield AuditRowSchema.parse(raw);
+    const lastRow = page.at(-1);
+    if (!lastRow || page.length < 1_000) return;
+    after = lastRow.id;
+  }
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return AuditEntrySchema.parse({
+    id: row.id,
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    opportunityId: row.opportunity_id,
+    capability: row.capability,
+    action: row.action,
+    provider: row.provider,
+    model: row.model,
+    promptVersion: row.prompt_version,
+    inputHash: row.input_hash,
+    output: row.output === null ? null : (JSON.parse(row.output) as unknown),
+    decision: row.decision,
+    leverIds: LeverIdsSchema.parse(JSON.parse(row.lever_ids)),
+  });
+}
+
+/** The history of one opportunity, newest first, as the side panel shows it. */
+export async function listAudit(
+  store: Pick<Store, 'db'>,
+  opts: { opportunityId: string; limit?: number },
+): Promise<AuditEntry[]> {
+  const rows = await store.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('opportunity_id', '=', opts.opportunityId)
+    .orderBy('id', 'desc')
+    .limit(opts.limit ?? 200)
+    .execute();
+  return rows.map((raw) => toEntry(AuditRowSchema.parse(raw)));
+}
+
+export type AuditExportFormat = 'jsonl' | 'csv';
+
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actor',
+  'opportunity_id',
+  'capability',
+  'action',
+  'provider',
+  'model',
+  'model_version',
+  'prompt_version',
+  'input_hash',
+  'output',
+  'decision',
+  'lever_ids',
+  'prev_hash',
+  'hash',
+] as const satisfies ReadonlyArray<keyof AuditRow>;
+
+/**
+ * The log as text lines (each ending in '\n'), oldest first. JSONL keeps every stored field, hashes included, so an
+ * export can be re-verified elsewhere. CSV is for spreadsheets: cells that a spreadsheet would run as a formula
+ * get a leading apostrophe.
+ */
+export async function* exportAudit(
+  store: Pick<Store, 'db'>,
+  opts: { format: AuditExportFormat; since?: Date },
+): AsyncGenerator<string> {
+  if (opts.format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
+  for await (const row of scanRows(store, opts.since)) {
+    if (opts.format === 'jsonl') {
+      yield `${JSON.stringify({
+        id: row.id,
+        at: new Date(row.at).toISOString(),
+        actor: row.actor,
+        opportunityId: row.opportunity_id,
+        capability: row.capability,
+        action: row.action,
+        provider: row.provider,
+        model: row.model,
+        modelVersion: row.model_version,
+        promptVersion: row.prompt_version,
+        inputHash: row.input_hash,
+        output: row.output === null ? null : (JSON.parse(row.output) as unknown),
+        decision: row.decision,
+        leverIds: LeverIdsSchema.parse(JSON.parse(row.lever_ids)),
+        prevHash: row.prev_hash,
+        hash: row.hash,
+      })}\n`;
+    } else {
+      const cells = CSV_COLUMNS.map((c) => (c === 'at' ? new Date(row.at).toISOString() : row[c]));
+      yield `${cells.map(csvCell).join(',')}\n`;
+    }
+  }
+}
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from './commands.ts';
+import { withCliStore } from './open-store.ts';
+
+const usage = 'Usage: backup FILE [--force]';
+
+/**
+ * An online, consistent copy of the database (better-sqlite3's backup API), safe while the server is running.
+ * It is written next to the target and renamed into place, so FILE is never a half-written copy.
+ */
+export const backupCommand: CliCommand = {
+  summary: 'backup FILE [--force]: consistent copy of the database while the server runs',
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { force: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
+    const [target, ...extra] = positionals;
+    if (!target || extra.length > 0) throw new Error(usage);
+    const file = path.resolve(target);
+    if (fs.existsSync(file) && !values.force) throw new Error(`${file} already exists; pass --force to overwrite it`);
+    if (!fs.existsSync(path.dirname(file))) throw new Error(`Directory ${path.dirname(file)} does not exist`);
+    const partial = `${file}.partial-${process.pid}`;
+    const started = Date.now();
+    await withCliStore(async (store) => {
+      if (path.resolve(store.file) === file) throw new Error('Refusing to back the database up onto itself');
+      try {
+        await store.sqlite.backup(partial);
+        fs.renameSync(partial, file);
+      } finally {
+        fs.rmSync(partial, { force: true });
+      }
+    });
+    const mb = (fs.statSync(file).size / 1024 / 1024).toFixed(1);
+    console.log(`Backed up to ${file} (${mb} MB in ${Date.now() - started} ms).`);
+    return 0;
+  },
+};

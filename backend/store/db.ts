@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { migrateToLatest } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * One open database. `db` is the typed, dialect-neutral query layer for ordinary reads and writes; `sqlite` is the
+ * same connection, exposed for the few hot paths that must be synchronous (webhook intake + enqueue in one
+ * `sqlite.transaction(...)`, job claims, audit appends).
+ *
+ * Both share ONE connection. A Kysely transaction whose callback awaits only Kysely queries never yields to timers
+ * or I/O, so nothing interleaves with it; do not await other I/O (Lever, LLM) inside `db.transaction()`, or
+ * synchronous writers from other requests would join that open transaction.
+ */
+export type Store = {
+  db: Kysely<Database>;
+  sqlite: BetterSqlite3.Database;
+  /** Absolute path of the database file (':memory:' for an in-memory store). */
+  file: string;
+  close(): Promise<void>;
+};
+
+export type StoreLocation = { dataDir: string } | { file: string };
+
+export const DB_FILE_NAME = 'fulcrum.sqlite';
+
+export class StoreConfigError extends Error {}
+
+/** Milliseconds a writer waits for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** Opens (creating if needed) the SQLite store and runs pending migrations before returning it. */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  const file = resolveFile(location);
+  const sqlite = new BetterSqlite3(file);
+  try {
+    // WAL + NORMAL measured 9,951 req/s vs 731 with FULL (architecture.md); a power loss can drop the last few
+    // commits but never corrupts the file.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let closed = false;
+  const store: Store = {
+    db,
+    sqlite,
+    file,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Kysely's SQLite driver closes the better-sqlite3 handle on destroy.
+      await db.destroy();
+    },
+  };
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/**
+ * Opens the store the configuration names. PostgreSQL (DATABASE_URL) is the planned scale-out engine but is not
+ * implemented: refusing beats silently writing to a SQLite file the operator did not ask for.
+ */
+export async function openStoreFromConfig(config: { dataDir: string; DATABASE_URL?: string | undefined }) {
+  if (config.DATABASE_URL) {
+    throw new StoreConfigError(
+      'DATABASE_URL is set, but PostgreSQL support is not built yet. Unset DATABASE_URL to use the embedded SQLite store (FULCRUM_DATA_DIR).',
+    );
+  }
+  return openStore({ dataDir: config.dataDir });
+}
+
+function resolveFile(location: StoreLocation): string {
+  if ('file' in location) {
+    if (location.file === ':memory:') return location.file;
+    const file = path.resolve(location.file);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return file;
+  }
+  const dir = path.resolve(location.dataDir);
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, DB_FILE_NAME);
+}

@@ -1,0 +1,197 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Schema migrations, in code so the server and CLI never depend on files next to the bundle. Append new
+ * migrations with a larger key; never edit one that has shipped. DDL goes through Kysely's schema builder so the
+ * same steps can run on PostgreSQL later (auto-increment ids and `bigint` timestamps are the only spots that will
+ * need a dialect switch).
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current Database type, which moves on.
+type AnyDb = Kysely<any>;
+
+const ms = 'bigint' as const;
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('recruiters')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text')
+        .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('recruiter', 'admin')`))
+        .addColumn('lever_user_id', 'text')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('revoked_at', ms)
+        .execute();
+
+      await db.schema
+        .createTable('recruiter_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('recruiter_id', 'text', (c) => c.notNull().references('recruiters.id').onDelete('cascade'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('revoked_at', ms)
+        .addColumn('last_used_at', ms)
+        .execute();
+      await db.schema.createIndex('recruiter_tokens_recruiter').on('recruiter_tokens').column('recruiter_id').execute();
+
+      await db.schema
+        .createTable('lever_webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('signature_token', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('webhook_events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('token', 'text', (c) => c.notNull().unique())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('triggered_at', ms, (c) => c.notNull())
+        .addColumn('received_at', ms, (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('queued', 'running', 'done', 'dead')`))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('run_at', ms, (c) => c.notNull())
+        .addColumn('lease_until', ms)
+        .addColumn('locked_by', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('dedupe_key', 'text', (c) => c.unique())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      // Serves both the claim (status='queued' by run_at) and the lease sweep (status='running').
+      await db.schema.createIndex('jobs_status_run_at').on('jobs').columns(['status', 'run_at']).execute();
+
+      await db.schema
+        .createTable('ai_results')
+        .addColumn('input_hash', 'text', (c) => c.notNull())
+        .addColumn('capability', 'text', (c) => c.notNull())
+        .addColumn('opportunity_id', 'text')
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('expires_at', ms)
+        .addPrimaryKeyConstraint('ai_results_pk', ['input_hash', 'capability'])
+        .execute();
+      await db.schema.createIndex('ai_results_opportunity').on('ai_results').column('opportunity_id').execute();
+
+      await db.schema
+        .createTable('proposals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('result', 'text')
+        .addColumn('error', 'text')
+        .addColumn('source_capability', 'text')
+        .addColumn('provenance', 'text')
+        .execute();
+      await db.schema
+        .createIndex('proposals_opportunity_status')
+        .on('proposals')
+        .columns(['opportunity_id', 'status'])
+        .execute();
+
+      await db.schema
+        .createTable('write_ledger')
+        .addColumn('idempotency_key', 'text', (c) => c.primaryKey())
+        .addColumn('proposal_id', 'text', (c) => c.references('proposals.id'))
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('started', 'done')`))
+        .addColumn('lever_object_id', 'text')
+        .addColumn('request', 'text')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('completed_at', ms)
+        .execute();
+      await db.schema.createIndex('write_ledger_proposal').on('write_ledger').column('proposal_id').execute();
+
+      await db.schema
+        .createTable('lever_notes')
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('note_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('lever_notes_pk', ['opportunity_id', 'kind'])
+        .execute();
+
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', ms, (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('opportunity_id', 'text')
+        .addColumn('capability', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text')
+        .addColumn('model', 'text')
+        .addColumn('model_version', 'text')
+        .addColumn('prompt_version', 'text')
+        .addColumn('input_hash', 'text')
+        .addColumn('output', 'text')
+        .addColumn('decision', 'text')
+        .addColumn('lever_ids', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .execute();
+      await db.schema.createIndex('audit_log_opportunity').on('audit_log').columns(['opportunity_id', 'id']).execute();
+
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addColumn('updated_by', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('talent_pool')
+        .addColumn('contact_id', 'text', (c) => c.primaryKey())
+        .addColumn('opportunity_ids', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('best_stage', 'text')
+        .addColumn('last_contact_at', ms)
+        .addColumn('data', 'text')
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export class MigrationError extends Error {}
+
+/** Brings the schema up to date. Safe to run on every start and from several processes (the migrator locks). */
+export async function migrateToLatest(db: AnyDb): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`Database migration ${failed} failed: ${reason}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,202 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The database, as Kysely sees it. Conventions, so every table reads the same way:
+ * - columns are snake_case;
+ * - every timestamp is epoch milliseconds (`bigint` in DDL, a JS number here; convert to ISO-8601 at the wire);
+ * - JSON is stored as TEXT and must be parsed with a zod schema on read (never cast);
+ * - ids we mint are text (UUIDs) except the append-only/high-volume tables (jobs, audit_log), which use an
+ *   auto-increment integer so ordering is cheap.
+ */
+
+/** JSON serialized with JSON.stringify; parse with zod on read. */
+export type JsonText = string;
+/** Epoch milliseconds. */
+export type EpochMs = number;
+
+export type RecruiterRole = 'recruiter' | 'admin';
+
+export interface RecruitersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  role: RecruiterRole;
+  lever_user_id: string | null;
+  created_at: EpochMs;
+  revoked_at: EpochMs | null;
+}
+
+export interface RecruiterTokensTable {
+  id: string;
+  recruiter_id: string;
+  /** Hex sha256 of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  created_at: EpochMs;
+  revoked_at: EpochMs | null;
+  last_used_at: EpochMs | null;
+}
+
+export interface LeverWebhooksTable {
+  /** Lever's webhook id. */
+  id: string;
+  event: string;
+  url: string;
+  signature_token: string;
+  created_at: EpochMs;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<number>;
+  /** Lever's delivery `id`: the same delivery retried by Lever is stored once. */
+  event_id: string;
+  /** The signed `token`: unique, so a replayed body is rejected even under a new delivery id. */
+  token: string;
+  event: string;
+  triggered_at: EpochMs;
+  received_at: EpochMs;
+  payload: JsonText;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
+
+export interface JobsTable {
+  id: Generated<number>;
+  type: string;
+  payload: JsonText;
+  status: JobStatus;
+  /** Claims so far, including the one running now. */
+  attempts: number;
+  max_attempts: number;
+  /** Earliest time the job may be claimed (backoff pushes it forward). */
+  run_at: EpochMs;
+  /** While running: when another worker may take the job over. */
+  lease_until: EpochMs | null;
+  locked_by: string | null;
+  last_error: string | null;
+  /** At most one unfinished job per key; cleared when the job completes so the key can be enqueued again. */
+  dedupe_key: string | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export interface AiResultsTable {
+  input_hash: string;
+  capability: string;
+  opportunity_id: string | null;
+  provider: string;
+  model: string;
+  result: JsonText;
+  created_at: EpochMs;
+  expires_at: EpochMs | null;
+}
+
+export interface ProposalsTable {
+  id: string;
+  opportunity_id: string;
+  kind: string;
+  /** utils/contracts ProposalStatusSchema: pending | approved | written | failed | discarded. */
+  status: string;
+  payload: JsonText;
+  reason: string;
+  created_by: string;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+  decided_by: string | null;
+  result: JsonText | null;
+  error: string | null;
+  source_capability: string | null;
+  provenance: JsonText | null;
+}
+
+export type WriteLedgerStatus = 'started' | 'done';
+
+export interface WriteLedgerTable {
+  idempotency_key: string;
+  proposal_id: string | null;
+  opportunity_id: string;
+  operation: string;
+  status: WriteLedgerStatus;
+  lever_object_id: string | null;
+  request: JsonText | null;
+  created_at: EpochMs;
+  completed_at: EpochMs | null;
+}
+
+/** One API-created note per opportunity per kind: later writes update it (PUT) instead of posting duplicates. */
+export interface LeverNotesTable {
+  opportunity_id: string;
+  kind: string;
+  note_id: string;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: EpochMs;
+  actor: string;
+  opportunity_id: string | null;
+  capability: string;
+  action: string;
+  provider: string | null;
+  model: string | null;
+  model_version: string | null;
+  prompt_version: string | null;
+  input_hash: string | null;
+  output: JsonText | null;
+  decision: string | null;
+  /** JSON array of Lever object ids written by this action. */
+  lever_ids: JsonText;
+  /** Hash of the previous row ('' for the first); unique, so the chain cannot fork. */
+  prev_hash: string;
+  hash: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: JsonText;
+  updated_at: EpochMs;
+  updated_by: string | null;
+}
+
+/** Placeholder for the rediscovery index: one row per Lever contact. */
+export interface TalentPoolTable {
+  contact_id: string;
+  opportunity_ids: JsonText;
+  name: string;
+  text: string;
+  best_stage: string | null;
+  last_contact_at: EpochMs | null;
+  data: JsonText | null;
+  updated_at: EpochMs;
+}
+
+export interface Database {
+  recruiters: RecruitersTable;
+  recruiter_tokens: RecruiterTokensTable;
+  lever_webhooks: LeverWebhooksTable;
+  webhook_events: WebhookEventsTable;
+  jobs: JobsTable;
+  ai_results: AiResultsTable;
+  proposals: ProposalsTable;
+  write_ledger: WriteLedgerTable;
+  lever_notes: LeverNotesTable;
+  audit_log: AuditLogTable;
+  settings: SettingsTable;
+  talent_pool: TalentPoolTable;
+}
+
+export type RecruiterRow = Selectable<RecruitersTable>;
+export type RecruiterTokenRow = Selectable<RecruiterTokensTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type NewWebhookEvent = Insertable<WebhookEventsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type AiResultRow = Selectable<AiResultsTable>;
+export type ProposalRow = Selectable<ProposalsTable>;
+export type NewProposal = Insertable<ProposalsTable>;
+export type ProposalUpdate = Updateable<ProposalsTable>;
+export type WriteLedgerRow = Selectable<WriteLedgerTable>;
+export type LeverNoteRow = Selectable<LeverNotesTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
+export type SettingRow = Selectable<SettingsTable>;
+export type TalentPoolRow = Selectable<TalentPoolTable>;

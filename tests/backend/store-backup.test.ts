@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { backupCommand } from '../../backend/cli/backup.ts';
+import { openStore } from '../../backend/store/db.ts';
+import { openTempStore } from './helpers/temp-store.ts';
+
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('backup CLI', () => {
+  it('copies the live database to a file that opens with the same data, and never overwrites by accident', async () => {
+    const t = await openTempStore();
+    cleanups.push(t.cleanup);
+    vi.stubEnv('FULCRUM_DATA_DIR', t.dir);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    cleanups.push(() => {
+      log.mockRestore();
+      vi.unstubAllEnvs();
+    });
+    const put = (key: string, value: string) =>
+      t.store.db
+        .insertInto('settings')
+        .values({ key, value, updated_at: Date.now(), updated_by: null })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute();
+    await put('first', '1');
+
+    const file = path.join(t.dir, 'backups', 'b.sqlite');
+    await expect(backupCommand.run([file])).rejects.toThrow(/does not exist/);
+    fs.mkdirSync(path.dirname(file));
+    expect(await backupCommand.run([file])).toBe(0);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['b.sqlite']); // no partial file left behind
+
+    await put('second', '2');
+    await expect(backupCommand.run([file])).rejects.toThrow(/already exists; pass --force/);
+    const copy1 = await openStore({ file });
+    const keys1 = (await copy1.db.selectFrom('settings').select('key').execute()).map((r) => r.key);
+    await copy1.close();
+    expect(keys1).toEqual(['first']);
+
+    expect(await backupCommand.run([file, '--force'])).toBe(0);
+    const copy2 = await openStore({ file });
+    cleanups.push(() => copy2.close());
+    const keys2 = (await copy2.db.selectFrom('settings').select('key').orderBy('key').execute()).map((r) => r.key);
+    expect(keys2).toEqual(['first', 'second']);
+    await expect(backupCommand.run([])).rejects.toThrow(/Usage: backup FILE/);
+  });
+});

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, openStoreFromConfig, StoreConfigError } from '../../backend/store/db.ts';
+import { makeTempDir } from './helpers/temp-store.ts';
+
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('openStore', () => {
+  it('creates every table and can be reopened without re-running migrations or losing data', async () => {
+    const tmp = makeTempDir();
+    cleanups.push(tmp.cleanup);
+    const first = await openStore({ dataDir: tmp.dir });
+    const tables = first.sqlite
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'kysely%' AND name NOT LIKE 'sqlite%'`,
+      )
+      .all()
+      .map((r) => (r as { name: string }).name)
+      .sort();
+    expect(tables).toEqual([
+      'ai_results',
+      'audit_log',
+      'jobs',
+      'lever_notes',
+      'lever_webhooks',
+      'proposals',
+      'recruiter_tokens',
+      'recruiters',
+      'settings',
+      'talent_pool',
+      'webhook_events',
+      'write_ledger',
+    ]);
+    await first.db.insertInto('settings').values({ key: 'k', value: '"v"', updated_at: 1, updated_by: null }).execute();
+    await first.close();
+
+    const second = await openStore({ dataDir: tmp.dir });
+    cleanups.push(() => second.close());
+    const row = await second.db.selectFrom('settings').selectAll().where('key', '=', 'k').executeTakeFirst();
+    expect(row?.value).toBe('"v"');
+    const applied = await second.db
+      .selectFrom('kysely_migration' as never)
+      .selectAll()
+      .execute();
+    expect(applied).toHaveLength(1);
+  });
+
+  it('runs with WAL, foreign keys and a busy timeout', async () => {
+    const tmp = makeTempDir();
+    cleanups.push(tmp.cleanup);
+    const store = await openStore({ file: `${tmp.dir}/x.sqlite` });
+    cleanups.push(() => store.close());
+    expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    // foreign_keys=ON is observable: a token for a missing recruiter is refused.
+    expect(() =>
+      store.sqlite
+        .prepare(
+          `INSERT INTO recruiter_tokens (id, recruiter_id, token_hash, created_at) VALUES ('t', 'nobody', 'h', 1)`,
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+  });
+
+  it('refuses DATABASE_URL honestly instead of silently using SQLite', async () => {
+    await expect(openStoreFromConfig({ dataDir: '/nonexistent', DATABASE_URL: 'postgres://x@h/db' })).rejects.toThrow(
+      StoreConfigError,
+    );
+    await expect(openStoreFromConfig({ dataDir: '/nonexistent', DATABASE_URL: 'postgres://x@h/db' })).rejects.toThrow(
+      /PostgreSQL support is not built yet/,
+    );
+  });
+});
