@@ -38,7 +38,12 @@ export type CandidateInput = {
   /** Cover letter / application comments. */
   applicationText?: string;
   /** Earlier applications of the same person, for re-engagement drafts. */
-  previousApplications?: Array<{ postingTitle: string; stageReached: string | null; archiveReason: string | null; date: string }>;
+  previousApplications?: Array<{
+    postingTitle: string;
+    stageReached: string | null;
+    archiveReason: string | null;
+    date: string;
+  }>;
 };
 
 export type FeedbackInput = {
@@ -77,5 +82,8 @@ export interface AiEngine {
     opts?: { rubric?: Rubric },
   ): Promise<FeedbackSynthesis>;
   /** Scores many candidates for one posting, fast; highest first. */
-  rank(posting: PostingInput, candidates: Array<{ id: string; text: string }>): Promise<Array<{ candidateId: string; score: number }>>;
+  rank(
+    posting: PostingInput,
+    candidates: Array<{ id: string; text: string }>,
+  ): Promise<Array<{ candidateId: string; score: number }>>;
 }

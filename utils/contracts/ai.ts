@@ -79,7 +79,9 @@ export const MatchResultSchema = z.object({
   verdict: VerdictSchema,
   summary: z.string(),
   criteria: z.array(CriterionResultSchema),
-  strengths: z.array(z.object({ text: z.string(), criterionId: z.string().optional(), evidence: z.array(EvidenceSchema) })),
+  strengths: z.array(
+    z.object({ text: z.string(), criterionId: z.string().optional(), evidence: z.array(EvidenceSchema) }),
+  ),
   gaps: z.array(z.object({ text: z.string(), criterionId: z.string().optional(), evidence: z.array(EvidenceSchema) })),
   askCandidate: z.array(z.object({ criterionId: z.string(), question: z.string() })),
   flags: z.array(InjectionFlagSchema),

@@ -1,0 +1,383 @@
+import type {
+  Evidence,
+  MatchResult,
+  OutreachDraft,
+  OutreachRequest,
+  OutreachVariant,
+  Tone,
+} from '../../utils/contracts/ai.ts';
+import { hashInput, localProvenance } from './provenance.ts';
+import type { CandidateInput, PostingInput, Recruiter } from './types.ts';
+
+/**
+ * Local outreach drafts: hand-written templates per tone and variant, personalised only with quotes lifted from
+ * the candidate's own resume or application (each one recorded in `claims` as an exact slice of that text) and
+ * with facts about the posting. Nothing about the candidate is paraphrased or inferred, so a draft can never
+ * credit them with a skill their documents do not show.
+ */
+export const OUTREACH_TEMPLATE_VERSION = 'outreach-templates-1';
+
+/** Business days to wait for a reply before following up. */
+export const FOLLOW_UP_BUSINESS_DAYS: Record<OutreachVariant, number> = {
+  'first-contact': 5,
+  're-engagement': 7,
+  'follow-up': 4,
+};
+
+/** `date` plus `days` working days (Saturday and Sunday skipped, UTC), as YYYY-MM-DD. */
+export function addBusinessDays(date: Date, days: number): string {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  let left = days;
+  while (left > 0) {
+    d.setUTCDate(d.getUTCDate() + 1);
+    const dow = d.getUTCDay();
+    if (dow !== 0 && dow !== 6) left--;
+  }
+  return d.toISOString().slice(0, 10);
+}
+
+export function countWords(text: string): number {
+  return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}
+
+type Claim = OutreachDraft['claims'][number];
+/** A sentence of the body; `optional` ones are dropped, last first, when the draft runs over maxWords. */
+type Part = { text: string; optional?: boolean; claims?: Claim[]; short?: string };
+
+const MAX_QUOTE_WORDS = 14;
+
+/**
+ * Resume/application evidence behind the match's strengths, re-anchored to the source text: a quote whose
+ * offsets do not reproduce it is searched for, and dropped when it does not occur at all.
+ */
+export function verifiedStrengthEvidence(
+  candidate: CandidateInput,
+  match: MatchResult,
+): Array<{ criterion: string; evidence: Evidence }> {
+  const out: Array<{ criterion: string; evidence: Evidence }> = [];
+  const seen = new Set<string>();
+  const criterionText = new Map(match.criteria.map((c) => [c.criterion.id, c.criterion.text]));
+  const injected = match.flags.filter((f) => f.source === 'resume' || f.source === 'application');
+  for (const s of match.strengths) {
+    for (const ev of s.evidence) {
+      const source =
+        ev.source === 'resume'
+          ? candidate.resumeText
+          : ev.source === 'application'
+            ? candidate.applicationText
+            : undefined;
+      if (!source) continue;
+      const anchored = anchor(source, ev);
+      if (!anchored) continue;
+      // A quote overlapping text flagged as prompt injection is never repeated back to the candidate.
+      if (injected.some((f) => f.source === ev.source && f.start < anchored.end && anchored.start < f.end)) continue;
+      const trimmed = trimQuote(source, anchored);
+      const key = `${trimmed.source}:${trimmed.start}`;
+      if (seen.has(key) || trimmed.quote.length < 8) continue;
+      seen.add(key);
+      out.push({ criterion: (s.criterionId && criterionText.get(s.criterionId)) || s.text, evidence: trimmed });
+    }
+  }
+  return out;
+}
+
+function anchor(source: string, ev: Evidence): Evidence | null {
+  if (source.slice(ev.start, ev.end) === ev.quote && ev.quote.length > 0) return ev;
+  const at = ev.quote ? source.indexOf(ev.quote) : -1;
+  return at < 0 ? null : { ...ev, start: at, end: at + ev.quote.length };
+}
+
+/** Shortens a long quote to its first clause or first words, still as an exact slice of the source. */
+function trimQuote(source: string, ev: Evidence): Evidence {
+  let end = ev.end;
+  // Break at a sentence or clause end, not inside "Node.js" or "2.5M".
+  const firstBreak = source.slice(ev.start, ev.end).search(/[.;](?=\s|$)|[\n•]/);
+  if (firstBreak > 0) end = ev.start + firstBreak;
+  const words = [...source.slice(ev.start, end).matchAll(/\S+/g)];
+  if (words.length > MAX_QUOTE_WORDS) {
+    const last = words[MAX_QUOTE_WORDS - 1]!;
+    end = ev.start + last.index + last[0].length;
+  }
+  // Trailing punctuation inside the slice would read oddly inside quotation marks.
+  while (end > ev.start && /[\s,:-]/.test(source[end - 1]!)) end--;
+  let start = ev.start;
+  while (start < end && /[\s•*-]/.test(source[start]!)) start++;
+  return { source: ev.source, quote: source.slice(start, end), start, end };
+}
+
+function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] ?? name;
+}
+
+function pick<T>(options: readonly T[], seed: string): T {
+  const n = Number.parseInt(hashInput(seed).slice(0, 8), 16);
+  return options[n % options.length]!;
+}
+
+function monthYear(date: string): string | null {
+  const d = new Date(date);
+  if (Number.isNaN(d.getTime())) return null;
+  return d.toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+function roleName(posting: PostingInput): string {
+  return posting.team ? `${posting.title} role on our ${posting.team} team` : `${posting.title} role`;
+}
+
+function subjectFor(posting: PostingInput, candidate: CandidateInput, tone: Tone, variant: OutreachVariant): string {
+  const first = firstName(candidate.name);
+  if (variant === 'follow-up') {
+    return {
+      warm: `Following up: ${posting.title}`,
+      concise: `Re: ${posting.title}`,
+      formal: `Follow-up regarding the ${posting.title} position`,
+    }[tone];
+  }
+  if (variant === 're-engagement') {
+    return {
+      warm: `${first}, a new opening you might like: ${posting.title}`,
+      concise: `New role: ${posting.title}`,
+      formal: `A new opportunity: ${posting.title}`,
+    }[tone];
+  }
+  return {
+    warm: `${first}, your background and our ${posting.title} role`,
+    concise: `${posting.title}: quick chat?`,
+    formal: `${posting.title} opportunity${posting.team ? ` (${posting.team})` : ''}`,
+  }[tone];
+}
+
+function greeting(candidate: CandidateInput, tone: Tone): string {
+  if (tone === 'formal') return `Dear ${candidate.name.trim()},`;
+  return `Hi ${firstName(candidate.name)},`;
+}
+
+function signOff(recruiter: Recruiter, tone: Tone): string {
+  return {
+    warm: `Warm regards,\n${recruiter.name}`,
+    concise: `Best,\n${recruiter.name}`,
+    formal: `Kind regards,\n${recruiter.name}\n${recruiter.email}`,
+  }[tone];
+}
+
+function claimSentence(tone: Tone, e: { criterion: string; evidence: Evidence }, second: boolean, seed: string): Part {
+  const q = `“${e.evidence.quote}”`;
+  const need = lowerFirst(e.criterion.replace(/[.;:]+$/, ''));
+  const text = second
+    ? {
+        warm: `I also liked seeing ${q}.`,
+        concise: `Also relevant: ${q}.`,
+        formal: `I also noted ${q} in your background.`,
+      }[tone]
+    : {
+        warm: pick(
+          [
+            `What caught my eye on your resume was ${q}: that is close to what the team needs (${need}).`,
+            `Reading your resume, ${q} stood out to me, because the role calls for ${need}.`,
+          ],
+          seed,
+        ),
+        concise: `${q} on your resume matches what we need: ${need}.`,
+        formal: `Your resume mentions ${q}, which speaks directly to one of the role's requirements: ${need}.`,
+      }[tone];
+  return { text, optional: second, claims: [{ text: e.evidence.quote, evidence: e.evidence }] };
+}
+
+function bodyParts(
+  posting: PostingInput,
+  candidate: CandidateInput,
+  tone: Tone,
+  variant: OutreachVariant,
+  evidence: Array<{ criterion: string; evidence: Evidence }>,
+  seed: string,
+): Part[] {
+  const role = roleName(posting);
+  const parts: Part[] = [];
+  const [first, second] = evidence;
+  const shortOpener = {
+    'first-contact': `I'm hiring for the ${role}.`,
+    're-engagement': `We have a new opening: the ${role}.`,
+    'follow-up': `Following up on the ${role}.`,
+  }[variant];
+  if (variant === 'first-contact') {
+    parts.push({
+      short: shortOpener,
+      text: {
+        warm: pick(
+          [
+            `I'm reaching out about the ${role}, and I think you could be a great fit.`,
+            `I'm hiring for the ${role} and your profile stood out to me.`,
+          ],
+          seed,
+        ),
+        concise: `I'm hiring for the ${role}.`,
+        formal: `I am writing to introduce the ${role}, for which I believe your experience may be well suited.`,
+      }[tone],
+    });
+  } else if (variant === 're-engagement') {
+    const prev = [...(candidate.previousApplications ?? [])].sort((a, b) => b.date.localeCompare(a.date))[0];
+    if (prev) {
+      const when = monthYear(prev.date);
+      const stage = prev.stageReached ? `, and we got as far as the ${prev.stageReached} stage` : '';
+      parts.push({
+        short: `You applied for our ${prev.postingTitle} role${when ? ` in ${when}` : ''}. New opening: the ${role}.`,
+        text: {
+          warm: `We first met when you applied for our ${prev.postingTitle} role${when ? ` in ${when}` : ''}${stage}. I remembered your application when a new opening came up: the ${role}.`,
+          concise: `You applied for our ${prev.postingTitle} role${when ? ` in ${when}` : ''}. We now have a new opening: the ${role}.`,
+          formal: `You previously applied for our ${prev.postingTitle} position${when ? ` in ${when}` : ''}${stage}. I am writing because we have since opened the ${role}.`,
+        }[tone],
+      });
+    } else {
+      parts.push({
+        short: shortOpener,
+        text: {
+          warm: `We've been in touch before, and a new opening made me think of you: the ${role}.`,
+          concise: `We've been in touch before. New opening: the ${role}.`,
+          formal: `As we have been in contact previously, I wanted to let you know about the ${role}.`,
+        }[tone],
+      });
+    }
+  } else {
+    parts.push({
+      short: shortOpener,
+      text: {
+        warm: `I wanted to follow up on my note about the ${role}, in case it got buried.`,
+        concise: `Following up on my note about the ${role}.`,
+        formal: `I am following up on my earlier message regarding the ${role}.`,
+      }[tone],
+    });
+  }
+  if (first) parts.push(claimSentence(tone, first, false, seed));
+  if (second && variant !== 'follow-up') parts.push(claimSentence(tone, second, true, seed));
+  if (posting.location && variant !== 'follow-up') {
+    parts.push({
+      text: {
+        warm: `The role is based in ${posting.location}.`,
+        concise: `Location: ${posting.location}.`,
+        formal: `The position is based in ${posting.location}.`,
+      }[tone],
+      optional: true,
+    });
+  }
+  parts.push({
+    short: {
+      'first-contact': 'Open to a short call?',
+      're-engagement': 'Interested in a short call?',
+      'follow-up': 'Still interested?',
+    }[variant],
+    text: {
+      'first-contact': {
+        warm: 'Would you be open to a relaxed 20-minute chat in the next week or so? I would love to hear what you are looking for next.',
+        concise: 'Open to a 15-minute call this week?',
+        formal: 'Would you be available for a brief introductory call at a time that suits you?',
+      },
+      're-engagement': {
+        warm: 'If you are open to it, I would love to catch up and hear what you have been working on since.',
+        concise: 'Interested in a quick call?',
+        formal: 'Should this be of interest, I would be glad to arrange a short conversation.',
+      },
+      'follow-up': {
+        warm: "If the timing isn't right, no worries at all; just let me know and I won't keep nudging.",
+        concise: 'Still interested? A one-line reply is plenty.',
+        formal: 'If you would prefer not to be contacted about this role, please let me know and I will respect that.',
+      },
+    }[variant][tone],
+  });
+  return parts;
+}
+
+/**
+ * Builds the draft. `maxWords` bounds the whole body including greeting and signature: optional sentences go
+ * first, then the personalised quote is shortened, so the limit always holds.
+ */
+export function draftOutreachLocal(
+  posting: PostingInput,
+  candidate: CandidateInput,
+  match: MatchResult,
+  request: OutreachRequest,
+  recruiter: Recruiter,
+  opts: { now?: () => Date } = {},
+): OutreachDraft {
+  const startedAt = performance.now();
+  const now = opts.now ?? (() => new Date());
+  const { tone, variant, maxWords } = request;
+  const seed = `${candidate.opportunityId}:${posting.id}`;
+  const evidence = verifiedStrengthEvidence(candidate, match);
+  let parts = bodyParts(posting, candidate, tone, variant, evidence, seed);
+  const candidateClaims = parts.flatMap((p) => p.claims ?? []);
+  const compose = (ps: Part[]) =>
+    [greeting(candidate, tone), ps.map((p) => p.text).join(' '), signOff(recruiter, tone)].join('\n\n');
+  let body = compose(parts);
+  // Shortening order: optional sentences, then the shorter wording of the framing sentences, then the
+  // personal quote (dropped whole, never cut mid-claim).
+  const steps: Array<(ps: Part[]) => Part[] | null> = [
+    (ps) => {
+      const at = ps.findLastIndex((p) => p.optional);
+      return at < 0 ? null : ps.filter((_, i) => i !== at);
+    },
+    (ps) =>
+      ps.some((p) => p.short && p.text !== p.short) ? ps.map((p) => (p.short ? { ...p, text: p.short } : p)) : null,
+    (ps) => {
+      const at = ps.findIndex((p) => p.claims?.length);
+      return at < 0 ? null : ps.filter((_, i) => i !== at);
+    },
+  ];
+  for (const step of steps) {
+    while (countWords(body) > maxWords) {
+      const next = step(parts);
+      if (!next) break;
+      parts = next;
+      body = compose(parts);
+    }
+  }
+  if (countWords(body) > maxWords) {
+    // Only the middle is cut, at a sentence end where possible: the greeting and the signature always stay.
+    const budget = maxWords - countWords(greeting(candidate, tone)) - countWords(signOff(recruiter, tone));
+    const middle = truncateWords(parts.map((p) => p.text).join(' '), budget);
+    parts = [{ text: middle }];
+    body = compose(parts);
+  }
+  // A claim is listed exactly when its quote is still in the body after shortening.
+  const claims = candidateClaims.filter((c) => body.includes(`“${c.text}”`));
+  return {
+    subject: subjectFor(posting, candidate, tone, variant),
+    body,
+    tone,
+    variant,
+    claims,
+    followUpDate: addBusinessDays(now(), FOLLOW_UP_BUSINESS_DAYS[variant]),
+    provenance: localProvenance({
+      promptVersion: OUTREACH_TEMPLATE_VERSION,
+      inputHash: hashInput({
+        capability: 'outreach',
+        posting,
+        candidate: candidate.opportunityId,
+        resume: candidate.resumeText,
+        match: match.provenance.inputHash,
+        request,
+      }),
+      startedAt,
+      now,
+    }),
+  };
+}
+
+function truncateWords(text: string, maxWords: number): string {
+  let count = 0;
+  let cut = text.length;
+  for (const m of text.matchAll(/\S+/g)) {
+    if (/[\p{L}\p{N}]/u.test(m[0])) count++;
+    if (count > maxWords) {
+      cut = m.index;
+      break;
+    }
+  }
+  const head = text.slice(0, cut).trimEnd();
+  if (cut === text.length) return head;
+  const sentenceEnd = Math.max(head.lastIndexOf('. '), head.lastIndexOf('? '));
+  return sentenceEnd > 0 ? head.slice(0, sentenceEnd + 1) : head;
+}

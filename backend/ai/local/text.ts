@@ -1,0 +1,261 @@
+/**
+ * Tokenising and stemming for the local engine. Every token keeps its character offsets into the text it came
+ * from, so evidence can always be quoted exactly (`text.slice(start, end)`).
+ */
+
+export type Token = {
+  /** Lower-cased surface form. */
+  norm: string;
+  /** Matching key: the stem of `norm`. */
+  stem: string;
+  start: number;
+  end: number;
+};
+
+export type Span = { start: number; end: number };
+
+// Letters/digits runs, keeping the suffixes that make tech names distinct (c++, c#, node.js, asp.net).
+const WORD_RE = /[\p{L}\p{N}]+(?:[+#]{1,2}(?![\p{L}\p{N}])|\.(?:js|net|io|ts)(?![\p{L}\p{N}]))?/gu;
+
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  // Lower-casing once is much faster than per token; only possible when it keeps offsets (it nearly always does).
+  const lower = text.toLowerCase();
+  const src = lower.length === text.length ? lower : text;
+  const lowered = src === lower;
+  WORD_RE.lastIndex = 0;
+  let m: RegExpExecArray | null = WORD_RE.exec(src);
+  while (m !== null) {
+    const norm = lowered ? m[0] : m[0].toLowerCase();
+    out.push({ norm, stem: stem(norm), start: m.index, end: m.index + m[0].length });
+    m = WORD_RE.exec(src);
+  }
+  return out;
+}
+
+/** Function words and pronouns: never matching keys. */
+export const STOPWORDS = new Set(
+  (
+    'a an and are as at be been being but by can could did do does doing for from had has have having he her hers him ' +
+    'his how i if in into is it its itself me my myself no nor not of off on once only or other our ours out over own ' +
+    'same she should so some such than that the their theirs them then there these they this those through to too ' +
+    'under until up very was we were what when where which while who whom why will with would you your yours also ' +
+    'etc per via within across all any each both more most us may must shall well like including include includes ' +
+    'e g ie eg'
+  ).split(' '),
+);
+
+// Checked before suffix stripping: words whose stripped form would collide with an unrelated word.
+const KEEP = new Set(['engineer', 'career', 'volunteer', 'business', 'news', 'series', 'analy', 'process', 'data']);
+
+const IRREGULAR: Record<string, string> = {
+  led: 'lead',
+  taught: 'teach',
+  written: 'writ',
+  wrote: 'writ',
+  built: 'build',
+  ran: 'run',
+  spoke: 'speak',
+  spoken: 'speak',
+  sold: 'sell',
+  bought: 'buy',
+  made: 'make',
+  grew: 'grow',
+  grown: 'grow',
+  drove: 'driv',
+  driven: 'driv',
+  won: 'win',
+  analysis: 'analy',
+  engineers: 'engineer',
+  businesses: 'business',
+};
+
+// Longest first; [suffix, replacement]. Tuned so word families collapse (analysis/analyze/analyst/analytical,
+// operate/operation/operator, manage/manager/management) without merging unrelated words.
+const SUFFIXES: Array<[string, string]> = [
+  ['izations', 'ize'],
+  ['ization', 'ize'],
+  ['isations', 'ize'],
+  ['isation', 'ize'],
+  ['ational', 'ate'],
+  ['ytically', 'y'],
+  ['ytical', 'y'],
+  ['ytics', 'y'],
+  ['ytic', 'y'],
+  ['ysis', 'y'],
+  ['yses', 'y'],
+  ['ysts', 'y'],
+  ['yst', 'y'],
+  ['yzing', 'y'],
+  ['yzed', 'y'],
+  ['yzes', 'y'],
+  ['yze', 'y'],
+  ['ysing', 'y'],
+  ['ysed', 'y'],
+  ['yse', 'y'],
+  ['fulness', ''],
+  ['iveness', ''],
+  ['ousness', ''],
+  ['ications', 'ic'],
+  ['ication', 'ic'],
+  ['enances', 'ain'],
+  ['enance', 'ain'],
+  ['ostics', 'os'],
+  ['ostic', 'os'],
+  ['osis', 'os'],
+  ['oses', 'os'],
+  ['ose', 'os'],
+  ['isory', ''],
+  ['isors', ''],
+  ['isor', ''],
+  ['ships', ''],
+  ['ship', ''],
+  ['ations', ''],
+  ['ation', ''],
+  ['ators', ''],
+  ['ator', ''],
+  ['ating', ''],
+  ['ated', ''],
+  ['ates', ''],
+  ['ate', ''],
+  ['itions', ''],
+  ['ition', ''],
+  ['itive', ''],
+  ['ements', ''],
+  ['ement', ''],
+  ['ments', ''],
+  ['ment', ''],
+  ['nesses', ''],
+  ['ness', ''],
+  ['ities', ''],
+  ['ity', ''],
+  ['ically', ''],
+  ['ical', ''],
+  ['ics', ''],
+  ['ic', ''],
+  ['izing', ''],
+  ['ized', ''],
+  ['izes', ''],
+  ['ize', ''],
+  ['ising', ''],
+  ['ised', ''],
+  ['ises', ''],
+  ['ise', ''],
+  ['ists', ''],
+  ['ist', ''],
+  ['isms', ''],
+  ['ism', ''],
+  ['ively', ''],
+  ['ives', ''],
+  ['ive', ''],
+  ['ions', ''],
+  ['ion', ''],
+  ['ings', ''],
+  ['ing', ''],
+  ['edly', ''],
+  ['ed', ''],
+  ['ers', ''],
+  ['er', ''],
+  ['ors', ''],
+  ['or', ''],
+  ['ory', ''],
+  ['ies', 'y'],
+  ['ables', ''],
+  ['able', ''],
+  ['ibles', ''],
+  ['ible', ''],
+  ['ances', ''],
+  ['ance', ''],
+  ['ences', ''],
+  ['ence', ''],
+  ['ants', ''],
+  ['ant', ''],
+  ['ents', ''],
+  ['ent', ''],
+  ['ally', ''],
+  ['als', ''],
+  ['al', ''],
+  ['ly', ''],
+  ['es', ''],
+  ['s', ''],
+  ['e', ''],
+];
+
+const cache = new Map<string, string>();
+
+/** A crude, fast English stemmer; keys only need to collide within a word family, not to be words. */
+export function stem(word: string): string {
+  const hit = cache.get(word);
+  if (hit !== undefined) return hit;
+  let out = IRREGULAR[word] ?? word;
+  // Two passes so inflected derivations collapse too (monitoring -> monitor -> monit).
+  for (let pass = 0; pass < 2; pass++) {
+    if (out.length <= 3 || KEEP.has(out) || !/^[a-z]+$/.test(out)) break;
+    const before = out;
+    for (const [suffix, repl] of SUFFIXES) {
+      if (!out.endsWith(suffix)) continue;
+      const base = out.slice(0, out.length - suffix.length);
+      if (base.length < 3) continue;
+      if (suffix === 's' && /(ss|us|is)$/.test(out)) continue;
+      out = base + repl;
+      break;
+    }
+    // Undouble a final consonant left by -ing/-ed (running -> run) and drop a final e (manage -> manag).
+    if (/([bdfgklmnprt])\1$/.test(out) && out.length > 3 && !/(ll|ss)$/.test(out)) out = out.slice(0, -1);
+    if (out.endsWith('e') && out.length > 3) out = out.slice(0, -1);
+    if (out === before) break;
+  }
+  if (cache.size > 200_000) cache.clear();
+  cache.set(word, out);
+  return out;
+}
+
+/** Lines with their offsets; `text.slice(start, end)` is the line without its newline. */
+export function lineSpans(text: string): Span[] {
+  const out: Span[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || text[i] === '\n') {
+      out.push({ start, end: i });
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/** Narrows a span to exclude surrounding whitespace and list markers, so quotes read cleanly. */
+export function trimSpan(text: string, span: Span): Span {
+  let { start, end } = span;
+  while (start < end && /[\s\-*•·–—>#\d.)]/.test(text[start] ?? '') && !/^\d{4}/.test(text.slice(start, start + 4))) {
+    // Stop at the first letter, but keep leading digits that are part of content ("2019 - 2023", "5 years").
+    if (/\d/.test(text[start] ?? '') && !/^\d{1,2}[.)]\s/.test(text.slice(start, start + 4))) break;
+    start++;
+  }
+  while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
+  return { start, end };
+}
+
+/** Sentence-ish spans inside a text (split at . ! ? followed by space, and at newlines). */
+export function sentenceSpans(text: string): Span[] {
+  const out: Span[] = [];
+  const re = /[^\n.!?]+(?:[.!?]+(?=\s|$)|[.!?]+(?!\s)[^\n.!?]*)*[.!?]*/g;
+  for (const m of text.matchAll(re)) {
+    const s = trimSpan(text, { start: m.index, end: m.index + m[0].length });
+    if (s.end > s.start) out.push(s);
+  }
+  return out;
+}
+
+/** Replaces the given spans with spaces, keeping every other character at its offset. */
+export function blankSpans(text: string, spans: Span[]): string {
+  if (spans.length === 0) return text;
+  const chars = text.split('');
+  for (const { start, end } of spans) {
+    for (let i = Math.max(0, start); i < Math.min(chars.length, end); i++) if (chars[i] !== '\n') chars[i] = ' ';
+  }
+  return chars.join('');
+}
+
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+}

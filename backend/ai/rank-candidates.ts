@@ -1,0 +1,124 @@
+import type { Rubric } from '../../utils/contracts/ai.ts';
+import { bm25Scores, type DocStats, weightedCoverage } from './local/bm25.ts';
+import { type CompiledPosting, compilePosting } from './local/compile-posting.ts';
+import type { Concept, CriterionSpec } from './local/criterion-spec.ts';
+import { present } from './local/evaluate-criterion.ts';
+import { skillIdsInWords } from './local/skills.ts';
+import { STOPWORDS, stem } from './local/text.ts';
+import { CRITERIA_SHARE, scoreCompiled } from './score-candidate.ts';
+import type { CandidateInput, PostingInput } from './types.ts';
+
+/**
+ * Ranking many candidates for one posting (rediscovery, CLI `rank`). Two passes:
+ * 1. a fast pass over every document: BM25 (IDF from the pool) plus criterion coverage on word sets;
+ * 2. the full match score (the same as scoreCandidateLocal, with injection and protected-attribute masking)
+ *    for the best `rerank` documents, which decides their order and their reported score.
+ * Documents outside the rerank window keep a fast-pass estimate, capped below the lowest rescored document, so
+ * the list stays ordered.
+ */
+
+export type RankDoc = { id: string; text: string };
+export type Ranked = { candidateId: string; score: number };
+export type PreparedDoc = RankDoc & DocStats;
+export type RankOptions = {
+  rubric?: Rubric;
+  now?: Date;
+  /** Documents rescored in full; default max(2*topK, 30), at most MAX_RERANK. */
+  rerank?: number;
+};
+export const MAX_RERANK = 100;
+
+const FAST_WORD_RE = /[\p{L}\p{N}]+(?:[+#]{1,2}(?![\p{L}\p{N}])|\.(?:js|net|io|ts)(?![\p{L}\p{N}]))?/gu;
+
+// word -> matching key ('' for stopwords): one lookup per word on the hot path.
+const wordKeys = new Map<string, string>();
+
+/** Term statistics of one document, computed once and reusable across postings. */
+export function prepareDocument(doc: RankDoc): PreparedDoc {
+  const words = doc.text.toLowerCase().match(FAST_WORD_RE) ?? [];
+  const tf = new Map<string, number>();
+  for (const w of words) {
+    let key = wordKeys.get(w);
+    if (key === undefined) {
+      key = STOPWORDS.has(w) ? '' : stem(w);
+      if (wordKeys.size < 500_000) wordKeys.set(w, key);
+    }
+    if (key) tf.set(key, (tf.get(key) ?? 0) + 1);
+  }
+  for (const id of skillIdsInWords(words)) tf.set(id, (tf.get(id) ?? 0) + 1);
+  return { id: doc.id, text: doc.text, tf, length: words.length };
+}
+
+type KeySet = { has(key: string): boolean };
+
+function fraction(concepts: Concept[], keys: KeySet): number {
+  if (concepts.length === 0) return 0;
+  let n = 0;
+  for (const c of concepts) if (present(c, keys)) n++;
+  return n / concepts.length;
+}
+
+/** Criterion credit on word sets only: what the full judge would give, without dates or line structure. */
+function fastCredit(spec: CriterionSpec, keys: KeySet): number {
+  if (spec.criterion.kind === 'experience' && spec.minYears !== null) return fraction(spec.subject, keys);
+  const head = spec.concepts.filter((c) => c.head);
+  const all = fraction(spec.concepts, keys);
+  return head.length && head.length < spec.concepts.length ? 0.75 * fraction(head, keys) + 0.25 * all : all;
+}
+
+function asCandidate(doc: RankDoc): CandidateInput {
+  return {
+    opportunityId: doc.id,
+    name: '',
+    emails: [],
+    phones: [],
+    links: [],
+    location: null,
+    headline: null,
+    resumeText: doc.text,
+  };
+}
+
+export function createRanker(posting: PostingInput, opts: Omit<RankOptions, 'rerank'> = {}) {
+  const compiled: CompiledPosting = compilePosting(posting, opts.rubric);
+  const totalWeight = compiled.specs.reduce((n, s) => n + s.criterion.weight, 0) || 1;
+  return {
+    compiled,
+    rank(input: Array<RankDoc | PreparedDoc>, topK = input.length, rerank?: number): Ranked[] {
+      const docs = input.map((d) => ('tf' in d ? d : prepareDocument(d)));
+      const bm = bm25Scores(compiled.query, docs);
+      let maxBm = 0;
+      for (const v of bm) maxBm = Math.max(maxBm, v);
+      const fast = docs.map((d, i) => {
+        let credit = 0;
+        for (const spec of compiled.specs) credit += spec.criterion.weight * fastCredit(spec, d.tf);
+        const keyword = 0.5 * (maxBm > 0 ? bm[i]! / maxBm : 0) + 0.5 * weightedCoverage(compiled.query, d);
+        const rel = 0.5 * keyword + 0.5 * fraction(compiled.titleConcepts, d.tf);
+        return { i, s: 100 * (CRITERIA_SHARE * (credit / totalWeight) + (1 - CRITERIA_SHARE) * rel) };
+      });
+      fast.sort((a, b) => b.s - a.s || (docs[a.i]!.id < docs[b.i]!.id ? -1 : 1));
+      // Full scoring costs a few ms per document: cap the window so "rank everyone" stays fast.
+      const window = Math.min(docs.length, rerank ?? Math.min(Math.max(2 * topK, 30), MAX_RERANK));
+      const now = opts.now ?? new Date();
+      const full: Ranked[] = fast.slice(0, window).map(({ i }) => ({
+        candidateId: docs[i]!.id,
+        score: scoreCompiled(compiled, asCandidate(docs[i]!), now).score,
+      }));
+      full.sort((a, b) => b.score - a.score || (a.candidateId < b.candidateId ? -1 : 1));
+      const floor = full.length ? full[full.length - 1]!.score : 100;
+      const rest: Ranked[] = fast
+        .slice(window)
+        .map(({ i, s }) => ({ candidateId: docs[i]!.id, score: Math.round(Math.min(s, floor) * 10) / 10 }));
+      return [...full, ...rest].slice(0, topK);
+    },
+  };
+}
+
+export function rankCandidates(
+  posting: PostingInput,
+  docs: RankDoc[],
+  topK = docs.length,
+  opts: RankOptions = {},
+): Ranked[] {
+  return createRanker(posting, opts).rank(docs, topK, opts.rerank);
+}

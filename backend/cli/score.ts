@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { compilePosting } from '../ai/local/compile-posting.ts';
+import { postingFromText } from '../ai/posting-from-text.ts';
+import { scoreCompiled } from '../ai/score-candidate.ts';
+import type { CliCommand } from './commands.ts';
+import { readJsonl, uniqueById, writeJsonl } from './jsonl-input.ts';
+import { DocLineSchema } from './rank.ts';
+
+const USAGE =
+  'Usage: npm run cli -- score --jobs JOBS.jsonl --candidates CANDIDATES.jsonl --pairs PAIRS.jsonl [--out FILE]';
+
+const PairSchema = z.object({ jobId: z.string().min(1), candidateId: z.string().min(1) });
+
+/** Full match score for given job/candidate pairs, with gaps and prompt-injection flags. */
+export const scoreCommand: CliCommand = {
+  summary: 'Score job/candidate pairs with the local engine: score, verdict, gaps, injection flags',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        jobs: { type: 'string' },
+        candidates: { type: 'string' },
+        pairs: { type: 'string' },
+        out: { type: 'string' },
+      },
+      strict: true,
+    });
+    if (!values.jobs || !values.candidates || !values.pairs)
+      throw new Error(`--jobs, --candidates and --pairs are required. ${USAGE}`);
+    const jobs = uniqueById(await readJsonl(values.jobs, DocLineSchema), values.jobs);
+    const candidates = uniqueById(await readJsonl(values.candidates, DocLineSchema), values.candidates);
+    const pairs = await readJsonl(values.pairs, PairSchema);
+    // Check every pair before scoring any, so a typo fails fast instead of after minutes of work.
+    pairs.forEach((p, i) => {
+      if (!jobs.has(p.jobId)) throw new Error(`${values.pairs}:${i + 1}: unknown jobId "${p.jobId}"`);
+      if (!candidates.has(p.candidateId))
+        throw new Error(`${values.pairs}:${i + 1}: unknown candidateId "${p.candidateId}"`);
+    });
+    const compiled = new Map<string, ReturnType<typeof compilePosting>>();
+    const now = new Date();
+    const out = pairs.map((p) => {
+      let posting = compiled.get(p.jobId);
+      if (!posting) {
+        const job = jobs.get(p.jobId)!;
+        posting = compilePosting(postingFromText(job.id, job.text));
+        compiled.set(p.jobId, posting);
+      }
+      const c = candidates.get(p.candidateId)!;
+      const result = scoreCompiled(
+        posting,
+        {
+          opportunityId: c.id,
+          name: '',
+          emails: [],
+          phones: [],
+          links: [],
+          location: null,
+          headline: null,
+          resumeText: c.text,
+        },
+        now,
+      );
+      return {
+        jobId: p.jobId,
+        candidateId: p.candidateId,
+        score: result.score,
+        verdict: result.verdict,
+        gaps: result.gaps.map((g) => g.text),
+        flags: result.flags.map((f) => ({
+          kind: f.kind,
+          quote: f.quote,
+          start: f.start,
+          end: f.end,
+          reason: f.reason,
+        })),
+      };
+    });
+    await writeJsonl(out, values.out);
+    if (values.out) console.error(`Scored ${out.length} pair(s) -> ${values.out}`);
+    return 0;
+  },
+};
