@@ -1,47 +1,68 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { registerWebhooks } from './cli/webhooks.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { demoCandidateUrl, ensureDemoRecruiter } from './demo.ts';
+import { startEmulatorForBackend } from './lever-emulator/for-backend.ts';
 import { startBackend } from './server.ts';
 
 /**
- * `npm start`: the whole product on its embedded defaults, in one process group. Ctrl-C stops everything.
+ * `npm start`: the whole product on its embedded defaults, in one process: the Lever emulator (when no Lever key is
+ * configured), the backend, and a fresh build of the extension. Ctrl-C (or SIGTERM) stops everything cleanly:
+ * in-flight requests finish and running jobs finish or are released for the next start.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const closers: Array<() => Promise<void> | void> = [];
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    for (const close of closers.reverse()) await close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 
+  const emulated = await startEmulatorForBackend(config);
+  if (emulated) closers.push(() => emulated.emulator.close());
   const backend = await startBackend(config);
   closers.push(() => backend.close());
+
+  const lines = ['', 'Fulcrum is running.', `  Backend:   ${backend.url}  (health: /healthz, data: ${config.dataDir})`];
+  if (emulated) {
+    // The emulator delivers its webhooks (new applications, stage changes, archives) to this backend.
+    await registerWebhooks(backend.store, backend.lever, backend.url);
+    const demo = await ensureDemoRecruiter(backend.store, emulated.emulator, config.dataDir);
+    lines.push(
+      emulated.banner,
+      `  Recruiter: ${demo.email} (admin), token: ${demo.token}`,
+      '             (paste it in the extension Options; also saved in the data directory as demo-recruiter-token)',
+      `  Demo candidate page: ${demoCandidateUrl(emulated.emulator)}`,
+    );
+  } else {
+    lines.push(
+      `  Lever:     ${backend.lever.baseUrl}`,
+      '             Create a recruiter token: npm run cli -- recruiters add EMAIL --role recruiter',
+    );
+  }
 
   const extensionDir = path.resolve('.output/chrome-mv3');
   if (!config.FULCRUM_SKIP_EXTENSION_BUILD) {
     console.log('Building the extension…');
     await run('npx', ['wxt', 'build']);
   }
-
-  const lines = [
-    '',
-    'Fulcrum is running.',
-    `  Backend:   http://${config.HOST}:${config.PORT}  (health: /healthz, data: ${config.dataDir})`,
+  lines.push(
     `  Extension: ${extensionDir}`,
-    '             Load it in Chrome: chrome://extensions → Developer mode → Load unpacked → pick that folder.',
+    '             Load it in Chrome: chrome://extensions → Developer mode → Load unpacked → pick that folder,',
+    '             then open a candidate page and click the Fulcrum toolbar button.',
     '',
     'Press Ctrl-C to stop.',
-  ];
+  );
   console.log(lines.join('\n'));
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nStopping…');
-    for (const close of closers.reverse()) await close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 function run(cmd: string, args: string[]): Promise<void> {

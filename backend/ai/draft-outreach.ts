@@ -254,11 +254,13 @@ function bodyParts(
   if (first) parts.push(claimSentence(tone, first, false, seed));
   if (second && variant !== 'follow-up') parts.push(claimSentence(tone, second, true, seed));
   if (posting.location && variant !== 'follow-up') {
+    // "Remote" is not a place a role is based in.
+    const remote = /^remote\b/i.test(posting.location.trim());
     parts.push({
       text: {
-        warm: `The role is based in ${posting.location}.`,
+        warm: remote ? 'The role is remote.' : `The role is based in ${posting.location}.`,
         concise: `Location: ${posting.location}.`,
-        formal: `The position is based in ${posting.location}.`,
+        formal: remote ? 'The position is remote.' : `The position is based in ${posting.location}.`,
       }[tone],
       optional: true,
     });

@@ -94,19 +94,25 @@ function listItems(html: string): string[] {
 }
 
 const NICE = /nice|bonus|plus|preferred|ideally|extra/i;
+// Duties, benefits and about-us lists describe the job, not what the candidate must bring.
+const NOT_REQUIREMENTS =
+  /what you('ll| will)? do|responsibilit|day[- ]to[- ]day|in this role|your role|about (the role|us)|we offer|benefits|perks/i;
 
 export function toPostingInput(p: Posting): PostingInput {
   const requirements: string[] = [];
   const niceToHave: string[] = [];
+  const other: string[] = [];
   const parts: string[] = [];
   if (p.content?.description) parts.push(p.content.description);
   for (const list of p.content?.lists ?? []) {
     const items = listItems(list.content);
     parts.push(`${list.text}\n${items.map((i) => `- ${i}`).join('\n')}`);
-    // "Nice to have" lists go to niceToHave; every other list of the posting counts as requirements.
     if (NICE.test(list.text)) niceToHave.push(...items);
+    else if (NOT_REQUIREMENTS.test(list.text)) other.push(...items);
     else requirements.push(...items);
   }
+  // A posting whose lists all look like duties still has criteria: judge against its duties then.
+  if (requirements.length === 0) requirements.push(...other);
   if (p.content?.closing) parts.push(p.content.closing);
   return {
     id: p.id,

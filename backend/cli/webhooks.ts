@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config.ts';
-import type { WebhookEvent } from '../lever/index.ts';
+import type { LeverClient, WebhookEvent } from '../lever/index.ts';
 import { leverFromConfig } from '../lever-config.ts';
-import { openStoreFromConfig } from '../store/db.ts';
+import { openStoreFromConfig, type Store } from '../store/db.ts';
 import type { CliCommand } from './commands.ts';
 
 /**
@@ -40,35 +40,49 @@ export const webhooksCommand: CliCommand = {
 async function register(base: string): Promise<number> {
   const config = loadConfig();
   const store = await openStoreFromConfig(config);
-  const lever = leverFromConfig(config);
   try {
-    const prefix = `${base}/webhooks/lever/`;
-    const existing = await store.db.selectFrom('lever_webhooks').select(['event', 'url']).execute();
-    for (const event of REGISTERED_EVENTS) {
-      if (existing.some((w) => w.event === event && w.url.startsWith(prefix))) {
-        console.log(`  ${event.padEnd(24)} already registered`);
-        continue;
-      }
-      const url = `${prefix}${randomUUID()}`;
-      const created = await lever.createWebhook({ url, event });
-      const signatureToken = created.configuration?.signatureToken;
-      if (!signatureToken) {
-        throw new Error(
-          `Lever created webhook ${created.id} for ${event} without a signature token; delete it in Lever and retry.`,
-        );
-      }
-      await store.db
-        .insertInto('lever_webhooks')
-        .values({ id: created.id, event, url, signature_token: signatureToken, created_at: Date.now() })
-        .execute();
-      console.log(`  ${event.padEnd(24)} registered (Lever id ${created.id})`);
-    }
+    await registerWebhooks(store, leverFromConfig(config), base, (line) => console.log(line));
     console.log(
       '\nA Lever Super Admin must switch each event group on (Settings → Integrations and API → Webhooks) before Lever delivers.',
     );
     return 0;
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Registers every event Fulcrum needs at `base/webhooks/lever/<path token>` and stores the signature tokens. An event
+ * counts as registered only when our row exists AND Lever still has that webhook (a reset emulator or a webhook
+ * deleted in Lever is registered again). `npm start` calls this against the emulator.
+ */
+export async function registerWebhooks(
+  store: Store,
+  lever: LeverClient,
+  base: string,
+  log: (line: string) => void = () => {},
+): Promise<void> {
+  const prefix = `${base.replace(/\/+$/, '')}/webhooks/lever/`;
+  const inLever = new Set((await lever.listWebhooks()).map((w) => w.id));
+  const existing = await store.db.selectFrom('lever_webhooks').select(['id', 'event', 'url']).execute();
+  for (const event of REGISTERED_EVENTS) {
+    if (existing.some((w) => w.event === event && w.url.startsWith(prefix) && inLever.has(w.id))) {
+      log(`  ${event.padEnd(24)} already registered`);
+      continue;
+    }
+    const url = `${prefix}${randomUUID()}`;
+    const created = await lever.createWebhook({ url, event });
+    const signatureToken = created.configuration?.signatureToken;
+    if (!signatureToken) {
+      throw new Error(
+        `Lever created webhook ${created.id} for ${event} without a signature token; delete it in Lever and retry.`,
+      );
+    }
+    await store.db
+      .insertInto('lever_webhooks')
+      .values({ id: created.id, event, url, signature_token: signatureToken, created_at: Date.now() })
+      .execute();
+    log(`  ${event.padEnd(24)} registered (Lever id ${created.id})`);
   }
 }
 

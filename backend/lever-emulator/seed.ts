@@ -263,10 +263,12 @@ function makePosting(rng: Rng, plan: (typeof POSTING_PLANS)[number], i: number, 
   ];
   const niceToHave = [...nice.map((s) => `Exposure to ${s}`), 'Experience at a fast-growing SaaS company'];
   const responsibilities = rng.sample(family.bullets, 3).map((b) =>
-    b
-      .replace('{skill}', rng.pick(must))
-      .replace(/\{n\}/g, String(rng.int(2, 9)))
-      .replace('{org}', 'a customer'),
+    asResponsibility(
+      b
+        .replace('{skill}', rng.pick(must))
+        .replace(/\{n\}/g, String(rng.int(2, 9)))
+        .replace('{org}', 'a customer'),
+    ),
   );
   const li = (items: string[]) => items.map((x) => `<li>${x}</li>`).join('');
   const owner = recruiters[i % recruiters.length] as EmuUser;
@@ -750,4 +752,38 @@ function makeFeedback(
     updatedAt: at + 2 * 3_600_000,
     completedAt: at + 2 * 3_600_000,
   };
+}
+
+// Resume bullets are past-tense achievements; a posting's "What you will do" list is written as duties.
+const IMPERATIVE: Record<string, string> = {
+  Automated: 'Automate',
+  Booked: 'Book',
+  Built: 'Build',
+  Closed: 'Close',
+  Cut: 'Cut',
+  Designed: 'Design',
+  Improved: 'Improve',
+  Introduced: 'Introduce',
+  Kept: 'Keep',
+  Led: 'Lead',
+  Mentored: 'Mentor',
+  Moved: 'Move',
+  Owned: 'Own',
+  Raised: 'Raise',
+  Ran: 'Run',
+  Reached: 'Reach',
+  Rebuilt: 'Rebuild',
+  Redesigned: 'Redesign',
+  Referred: 'Refer',
+  Saved: 'Save',
+  Shipped: 'Ship',
+  Spoke: 'Speak',
+  Trained: 'Train',
+  Wrote: 'Write',
+};
+
+function asResponsibility(bullet: string): string {
+  const [first = '', ...rest] = bullet.split(' ');
+  const verb = IMPERATIVE[first];
+  return verb ? [verb, ...rest].join(' ') : `Help with: ${bullet.charAt(0).toLowerCase()}${bullet.slice(1)}`;
 }

@@ -17,3 +17,7 @@ test('a bad value names the variable', () => {
   expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   expect(() => loadConfig({ AI_BASE_URL: 'not a url' })).toThrow(/AI_BASE_URL/);
 });
+
+test('an empty variable counts as unset', () => {
+  expect(loadConfig({ LEVER_API_KEY: '', PORT: ' ' })).toMatchObject({ useEmulator: true, PORT: 8787 });
+});

@@ -4,6 +4,17 @@ import { type ExtensionBrowser, launchWithExtension } from './harness.ts';
 // Dexie cannot run in happy-dom (no IndexedDB, and fake-indexeddb is not installed), so the background's real
 // IndexedDB store is tested here, in Chromium, including surviving Chrome stopping the service worker.
 
+// The extension API inside pages evaluated by Playwright; the backend tsconfig has no chrome types.
+declare const chrome: {
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
+  storage: {
+    [area in 'local' | 'session']: {
+      get(keys: unknown): Promise<Record<string, unknown>>;
+      set(items: object): Promise<void>;
+    };
+  };
+};
+
 const id = '0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f';
 let browser: ExtensionBrowser;
 
