@@ -178,7 +178,9 @@ function subjectSpan(text: string): [number, number] | null {
     );
   if (!m) return null;
   const start = m.index + m[0].length - m[1]!.length;
-  return [start, start + m[1]!.length];
+  // "as a Frontend Engineer or in a similar role": the subject stops before a dangling "or"/"and".
+  const subject = m[1]!.replace(/\s+(?:or|and|\/)\s*$/i, '');
+  return [start, start + subject.length];
 }
 
 function shorten(s: string, max: number): string {
@@ -211,7 +213,8 @@ export function analyzeCriterion(criterion: Criterion): CriterionSpec {
       : [];
     if (subject.length === 0) subject = concepts;
     const what = span ? shorten(text.slice(span[0], span[1]), 60) : '';
-    label = minYears !== null ? `${minYears}+ years${what ? ` as/in ${what}` : ' of experience'}` : shorten(text, 70);
+    const prep = span ? (/\b(as|in|with)\s+\S*\s*$/i.exec(text.slice(0, span[0]))?.[1]?.toLowerCase() ?? 'in') : '';
+    label = minYears !== null ? `${minYears}+ years${what ? ` ${prep} ${what}` : ' of experience'}` : shorten(text, 70);
   }
   if (concepts.length > 0 && !concepts.some((c) => c.head)) for (const c of concepts) c.head = true;
   return {
