@@ -14,7 +14,7 @@ export default defineConfig({
     name: 'Fulcrum for Lever',
     description:
       'AI assistant for recruiters on Lever candidate pages: match, outreach, interview questions, feedback.',
-    permissions: ['sidePanel', 'storage'],
+    permissions: ['sidePanel', 'storage', 'alarms'],
     host_permissions: leverHosts,
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     action: { default_title: 'Open Fulcrum' },

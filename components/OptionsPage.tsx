@@ -10,6 +10,7 @@ import {
   tokenItem,
 } from '@/utils/settings';
 import { useApi } from './api-context';
+import { GovernancePanel } from './GovernancePanel';
 
 /** Asks for the optional host permission of a backend that the manifest does not already cover. */
 async function ensureHostPermission(backendUrl: string): Promise<boolean> {
@@ -143,6 +144,7 @@ export function OptionsPage() {
           </ul>
         </section>
       )}
+      <GovernancePanel />
     </main>
   );
 }

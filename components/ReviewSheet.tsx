@@ -25,6 +25,7 @@ export function ReviewSheet({
   payload,
   reason,
   leverUrl,
+  proposalId,
   onClose,
 }: {
   opportunityId: string;
@@ -32,6 +33,8 @@ export function ReviewSheet({
   payload: ProposalPayload;
   reason: string;
   leverUrl?: string;
+  /** Review a proposal that already exists (e.g. from the inbox) instead of creating one. */
+  proposalId?: string;
   onClose: (outcome: ReviewOutcome) => void;
 }) {
   const api = useApi();
@@ -50,9 +53,13 @@ export function ReviewSheet({
     setPhase('preparing');
     setFailure(undefined);
     try {
-      const created = proposal ?? (await api.createProposal({ opportunityId, kind, payload, reason }));
-      setProposal(created);
-      setProposal(await api.approveProposal({ id: created.id, dryRun: true }));
+      let id = proposal?.id ?? proposalId;
+      if (!id) {
+        const created = await api.createProposal({ opportunityId, kind, payload, reason });
+        setProposal(created);
+        id = created.id;
+      }
+      setProposal(await api.approveProposal({ id, dryRun: true }));
       setPhase('ready');
     } catch (error) {
       setFailure(failureOf(error));
@@ -149,7 +156,7 @@ export function ReviewSheet({
           {link && (
             <p>
               <a href={link} target="_blank" rel="noreferrer">
-                Open the candidate in Lever
+                {p.posting ? 'Open the posting in Lever' : 'Open the candidate in Lever'}
               </a>
             </p>
           )}
@@ -163,8 +170,15 @@ export function ReviewSheet({
           {phase === 'preparing' && !proposal && <Skeleton label="Preparing the preview" lines={4} />}
           {proposal && (
             <>
-              <h3>This note will be added to the candidate</h3>
-              {proposal.preview.noteText !== null ? (
+              {p.posting ? (
+                <>
+                  <h3>The posting description will become</h3>
+                  <pre data-testid="posting-preview">{p.posting.description}</pre>
+                </>
+              ) : (
+                <h3>This note will be added to the candidate</h3>
+              )}
+              {p.posting ? null : proposal.preview.noteText !== null ? (
                 <pre data-testid="note-preview">{proposal.preview.noteText}</pre>
               ) : (
                 <p className="muted">No note.</p>

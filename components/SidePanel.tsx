@@ -1,13 +1,15 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { type TabId, usePanelStore, useSlot } from '@/utils/panel-store';
 import { usePageContext } from '@/utils/use-page-context';
 import { useApi } from './api-context';
 import { CandidateHeader } from './CandidateHeader';
 import { FeedbackPanel } from './FeedbackPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { InboxPanel } from './InboxPanel';
 import { InterviewPanel } from './InterviewPanel';
 import { MatchPanel } from './MatchPanel';
 import { OutreachPanel } from './OutreachPanel';
+import { PostingView } from './PostingView';
 import { openSettings } from './ui/Feedback';
 import { type TabDef, Tabs } from './ui/Tabs';
 
@@ -78,20 +80,26 @@ export function Intro() {
   );
 }
 
+/** The panel for the current page, with the Inbox one click away on every page (candidate or not). */
 export function SidePanel() {
+  const [inbox, setInbox] = useState(false);
+  if (inbox) return <InboxPanel onClose={() => setInbox(false)} />;
+  return (
+    <>
+      <nav className="row panel-nav">
+        <button type="button" onClick={() => setInbox(true)}>
+          Inbox
+        </button>
+      </nav>
+      <PageView />
+    </>
+  );
+}
+
+function PageView() {
   const context = usePageContext();
   if (!context) return <main aria-busy="true" className="panel" />;
   if (context.kind === 'none') return <Intro />;
-  if (context.kind === 'posting') {
-    return (
-      <main className="panel">
-        <h1>Posting</h1>
-        <p className="muted">
-          Posting <span data-testid="posting-id">{context.postingId}</span>
-        </p>
-        <p>Open a candidate in Lever to see how they match this posting.</p>
-      </main>
-    );
-  }
+  if (context.kind === 'posting') return <PostingView key={context.postingId} postingId={context.postingId} />;
   return <CandidateView key={context.opportunityId} opportunityId={context.opportunityId} />;
 }

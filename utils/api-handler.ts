@@ -13,6 +13,14 @@ import {
   QuestionsResponseSchema,
   StatusResponseSchema,
 } from './contracts/api.ts';
+import { InboxResponseSchema, MarkSentResponseSchema } from './contracts/automations.ts';
+import {
+  BiasTestReportSchema,
+  type FunnelQuery,
+  FunnelReportSchema,
+  JdCheckResponseSchema,
+} from './contracts/fairness.ts';
+import { GovernanceResponseSchema } from './contracts/governance.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
 import type { Settings } from './settings';
 
@@ -92,6 +100,20 @@ function opportunity(id: string): string {
   const result = OpportunityIdSchema.safeParse(id);
   if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not an opportunity id: ${id}` });
   return encodeURIComponent(result.data);
+}
+
+function posting(id: string): string {
+  // Lever posting ids are UUIDs like opportunity ids.
+  const result = OpportunityIdSchema.safeParse(id);
+  if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not a posting id: ${id}` });
+  return encodeURIComponent(result.data);
+}
+
+/** The funnel filters as query parameters, leaving out the ones not set. */
+function funnelParams(query: FunnelQuery): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') out[key] = String(value);
+  return out;
 }
 
 function makeClient(settings: Settings, deps: HandlerDeps, withAuth = true): KyInstance {
@@ -301,6 +323,69 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
       const json = await client.get('api/audit', { searchParams: { opportunityId: request.opportunityId } }).json();
       return parse(AuditListSchema, json, 'GET /api/audit').entries;
     }
+    case 'jdCheck':
+      return parse(
+        JdCheckResponseSchema,
+        await client.get(`api/postings/${posting(request.postingId)}/jd-check`).json(),
+        'GET /api/postings/:id/jd-check',
+      );
+    case 'proposeRewrite':
+      return parse(
+        ProposalSchema,
+        await client.post(`api/postings/${posting(request.postingId)}/rewrite`, { ...ai, json: {} }).json(),
+        'POST /api/postings/:id/rewrite',
+      );
+    case 'funnel':
+      return parse(
+        FunnelReportSchema,
+        await client.get('api/admin/funnel', { searchParams: funnelParams(request.query) }).json(),
+        'GET /api/admin/funnel',
+      );
+    case 'funnelCsv':
+      return client.get('api/admin/funnel.csv', { searchParams: funnelParams(request.query) }).text();
+    case 'biasTest':
+      // Scores every resume many times over: with an LLM this takes minutes, so it gets a long timeout.
+      return parse(
+        BiasTestReportSchema,
+        await client
+          .post('api/admin/bias-test', {
+            timeout: 10 * 60_000,
+            json: { postingId: request.postingId, ...(request.resumes ? { resumes: request.resumes } : {}) },
+          })
+          .json(),
+        'POST /api/admin/bias-test',
+      );
+    case 'getGovernance':
+      return parse(
+        GovernanceResponseSchema,
+        await client.get('api/admin/governance').json(),
+        'GET /api/admin/governance',
+      );
+    case 'putGovernance':
+      return parse(
+        GovernanceResponseSchema,
+        await client.put('api/admin/governance', { json: request.governance }).json(),
+        'PUT /api/admin/governance',
+      );
+    case 'auditExport':
+      return client
+        .get('api/admin/audit/export', {
+          timeout: 5 * 60_000,
+          searchParams: { format: request.format, ...(request.since ? { since: request.since } : {}) },
+        })
+        .text();
+    case 'inbox':
+      return parse(InboxResponseSchema, await client.get('api/inbox').json(), 'GET /api/inbox');
+    case 'markSent':
+      return parse(
+        MarkSentResponseSchema,
+        await client
+          .post(`api/proposals/${encodeURIComponent(request.id)}/mark-sent`, {
+            json: request.followUpAt ? { followUpAt: request.followUpAt } : {},
+          })
+          .json(),
+        'POST /api/proposals/:id/mark-sent',
+      );
     default: {
       const unknownOp: never = request;
       throw new FailureError({ kind: 'extension', message: `Unknown request ${JSON.stringify(unknownOp)}` });

@@ -15,6 +15,9 @@ import type {
   ProposalPayload,
   StatusResponse,
 } from './contracts/api.ts';
+import type { InboxResponse } from './contracts/automations.ts';
+import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from './contracts/fairness.ts';
+import type { Governance, GovernanceResponse } from './contracts/governance.ts';
 
 /**
  * Typed request/response messages between the side panel (or options page) and the background worker, which owns
@@ -60,7 +63,19 @@ export type ApiRequest =
   | { op: 'testConnection'; backendUrl: string; token: string }
   | { op: 'getDraft'; opportunityId: string }
   | { op: 'saveDraft'; draft: DraftRecord }
-  | { op: 'deleteDraft'; opportunityId: string };
+  | { op: 'deleteDraft'; opportunityId: string }
+  // Fair hiring and governance (issue 8)
+  | { op: 'jdCheck'; postingId: string }
+  | { op: 'proposeRewrite'; postingId: string }
+  | { op: 'funnel'; query: FunnelQuery }
+  | { op: 'funnelCsv'; query: FunnelQuery }
+  | { op: 'biasTest'; postingId: string; resumes?: number }
+  | { op: 'getGovernance' }
+  | { op: 'putGovernance'; governance: Governance }
+  | { op: 'auditExport'; format: 'jsonl' | 'csv'; since?: string }
+  // Automations inbox (issue 9)
+  | { op: 'inbox' }
+  | { op: 'markSent'; id: string; followUpAt?: string };
 
 export type ApiResponses = {
   candidate: CandidateContext;
@@ -79,6 +94,16 @@ export type ApiResponses = {
   getDraft: DraftRecord | null;
   saveDraft: null;
   deleteDraft: null;
+  jdCheck: JdCheckResponse;
+  proposeRewrite: Proposal;
+  funnel: FunnelReport;
+  funnelCsv: string;
+  biasTest: BiasTestReport;
+  getGovernance: GovernanceResponse;
+  putGovernance: GovernanceResponse;
+  auditExport: string;
+  inbox: InboxResponse;
+  markSent: { proposalId: string; followUpAt: string };
 };
 
 export type ApiOp = ApiRequest['op'];
@@ -151,6 +176,16 @@ const OPS: ApiOp[] = [
   'getDraft',
   'saveDraft',
   'deleteDraft',
+  'jdCheck',
+  'proposeRewrite',
+  'funnel',
+  'funnelCsv',
+  'biasTest',
+  'getGovernance',
+  'putGovernance',
+  'auditExport',
+  'inbox',
+  'markSent',
 ];
 
 /** The real client: one runtime message per call, answered by the background's request handler. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { Provenance } from '../../utils/contracts/ai.ts';
 import { ProposalSchema } from '../../utils/contracts/api.ts';
 import {
   type BiasTestReport,
@@ -10,6 +11,8 @@ import {
   type JdCheckResponse,
   JdCheckResponseSchema,
 } from '../../utils/contracts/fairness.ts';
+import { DEFAULT_MODEL } from '../ai/engine.ts';
+import { OpenAiProvider } from '../ai/openai-provider.ts';
 import { hashInput } from '../ai/provenance.ts';
 import type { AppServices } from '../app.ts';
 import { loadCandidate, toPostingInput } from '../candidates/load-candidate.ts';
@@ -17,7 +20,9 @@ import { BiasTestInputError, type BiasTestResume, runBiasTest, ScorerOutputError
 import { engineScorer } from '../fairness/engine-scorer.ts';
 import { funnelToCsv } from '../fairness/funnel-csv.ts';
 import { checkJobDescription, postingToCheckInput } from '../fairness/jd-check.ts';
+import { LLM_REWRITE_PROMPT_VERSION, llmRewriteDescription } from '../fairness/llm-rewrite.ts';
 import { FunnelQueryError, loadFunnel } from '../fairness/load-funnel.ts';
+import { htmlToText } from '../fairness/posting-text.ts';
 import { rewriteDescription } from '../fairness/rewrite-posting.ts';
 import { type AuthEnv, requireRole } from '../http/auth.ts';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
@@ -61,6 +66,63 @@ export function fairnessRoutes(s: AppServices) {
     }
   };
 
+  // The LLM rewrite is used only when an OpenAI-compatible endpoint is configured; the local rewrite always works.
+  const llm = s.config.AI_BASE_URL
+    ? new OpenAiProvider({
+        baseUrl: s.config.AI_BASE_URL,
+        ...(s.config.AI_API_KEY ? { apiKey: s.config.AI_API_KEY } : {}),
+        model: s.config.AI_MODEL ?? DEFAULT_MODEL,
+        timeoutMs: s.config.AI_TIMEOUT_MS,
+      })
+    : null;
+
+  /** The LLM's rewrite when configured and usable, else the deterministic one; provenance says which. */
+  const rewrite = async (source: string): Promise<{ description: string; reason: string; provenance: Provenance }> => {
+    const started = performance.now();
+    const local = rewriteDescription(source);
+    const base = { latencyMs: 0, createdAt: s.nowDate().toISOString(), cached: false };
+    let fallback: Provenance['fallback'];
+    if (llm) {
+      const text = htmlToText(source);
+      const { findings } = checkJobDescription({ text });
+      try {
+        const r = await llmRewriteDescription(llm, text, findings);
+        return {
+          description: r.description,
+          reason: `rewritten by ${llm.model} from the job-description check (${findings.length} findings)`,
+          provenance: {
+            ...base,
+            provider: 'openai',
+            model: llm.model,
+            version: 'openai-compatible',
+            promptVersion: LLM_REWRITE_PROMPT_VERSION,
+            inputHash: r.inputHash,
+            latencyMs: Math.round(performance.now() - started),
+            ...(r.usage ? { usage: r.usage } : {}),
+          },
+        };
+      } catch (e) {
+        // Falls back to the deterministic rewrite; the provenance records why.
+        s.logger.warn({ err: { name: (e as Error).name, code: (e as { code?: string }).code } }, 'llm rewrite failed');
+        fallback = { from: 'openai', reason: e instanceof Error ? e.message.slice(0, 200) : 'failed' };
+      }
+    }
+    const changes = local.replacements.map((r) => `"${r.from}" → "${r.to}"`).join(', ');
+    return {
+      description: local.description,
+      reason: `from the job-description check: ${changes}`,
+      provenance: {
+        ...base,
+        provider: 'local',
+        model: 'fulcrum-jd-check',
+        version: '1',
+        promptVersion: 'posting-rewrite@1',
+        inputHash: hashInput(source),
+        ...(fallback ? { fallback } : {}),
+      },
+    };
+  };
+
   return new Hono<AuthEnv>()
     .get('/postings/:postingId/jd-check', zodParam(PostingParam), async (c) => {
       // Re-read from Lever: the panel only tells us which posting it is looking at.
@@ -77,30 +139,20 @@ export function fairnessRoutes(s: AppServices) {
       const posting = await getPosting(c.req.valid('param').postingId);
       const source = posting.content?.description || posting.content?.descriptionHtml || '';
       if (!source.trim()) throw conflict('This posting has no description to rewrite.');
-      const rewrite = rewriteDescription(source);
-      if (rewrite.replacements.length === 0) {
+      const { description, reason, provenance } = await rewrite(source);
+      if (description === htmlToText(source)) {
         throw conflict(
           'The check found nothing in the description that has a word-for-word replacement; edit it in Lever using the findings.',
         );
       }
-      const changes = rewrite.replacements.map((r) => `"${r.from}" → "${r.to}"`).join(', ');
       const created = await s.proposals.create(c.get('recruiter'), {
         // Posting proposals target the posting: its id goes where a candidate proposal keeps the opportunity id.
         opportunityId: posting.id,
         kind: 'posting-rewrite',
-        payload: { posting: { description: rewrite.description } },
-        reason: `Rewrite of "${posting.text}" from the job-description check: ${changes}`.slice(0, 500),
+        payload: { posting: { description } },
+        reason: `Rewrite of "${posting.text}" ${reason}`.slice(0, 500),
         sourceCapability: 'jd-check',
-        provenance: {
-          provider: 'local',
-          model: 'fulcrum-jd-check',
-          version: '1',
-          promptVersion: 'posting-rewrite@1',
-          inputHash: hashInput(source),
-          latencyMs: 0,
-          createdAt: s.nowDate().toISOString(),
-          cached: false,
-        },
+        provenance,
       });
       return c.json(ProposalSchema.parse(s.proposals.wire(created, c.get('recruiter'))), 201);
     })

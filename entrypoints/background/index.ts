@@ -3,6 +3,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { handleApiRequest } from '@/utils/api-handler';
 import { handleActivated, handleRuntimeMessage } from '@/utils/background-context';
 import { createDexieStore } from '@/utils/db';
+import { INBOX_ALARM, INBOX_POLL_MINUTES, refreshInboxBadge } from '@/utils/inbox-badge';
 import { isApiMessage } from '@/utils/messaging';
 import { loadSettings } from '@/utils/settings';
 
@@ -25,4 +26,18 @@ export default defineBackground(() => {
   browser.tabs.onActivated.addListener(({ tabId }) => {
     void handleActivated(tabId);
   });
+  // Toolbar badge = proposals waiting in the inbox, refreshed every minute (alarms survive worker restarts).
+  const badge = () =>
+    refreshInboxBadge(async () => {
+      const r = await handleApiRequest({ op: 'inbox' }, { store, settings: loadSettings });
+      if (!r.ok) throw new Error(r.error.message);
+      // Already validated against InboxResponseSchema by the handler; only the count is needed here.
+      const count = r.data && typeof r.data === 'object' && 'count' in r.data ? r.data.count : null;
+      return { count: typeof count === 'number' ? count : 0 };
+    }, browser.action);
+  browser.alarms?.create(INBOX_ALARM, { periodInMinutes: INBOX_POLL_MINUTES });
+  browser.alarms?.onAlarm.addListener((alarm) => {
+    if (alarm.name === INBOX_ALARM) void badge();
+  });
+  void badge();
 });

@@ -218,6 +218,10 @@ export function deferred<T>() {
  * A fake of the messaging client: same interface, canned contract-valid answers, and an in-memory proposal store
  * that behaves like the backend's (create → pending, dry-run preview, approve → written, edit updates the text).
  */
+async function notUsed(): Promise<never> {
+  throw new Error('not used');
+}
+
 export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWritten: string[] } {
   const proposals = new Map<string, Proposal>();
   const drafts = new Map<string, Awaited<ReturnType<FulcrumApi['getDraft']>>>();
@@ -279,6 +283,18 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
       drafts.delete(opportunityId);
       return null;
     }),
+    // Fair hiring and governance: tests that use them pass their own (see tests/unit/fairness*.test.tsx).
+    jdCheck: vi.fn(notUsed),
+    proposeRewrite: vi.fn(notUsed),
+    funnel: vi.fn(notUsed),
+    funnelCsv: vi.fn(notUsed),
+    biasTest: vi.fn(notUsed),
+    getGovernance: vi.fn(notUsed),
+    putGovernance: vi.fn(notUsed),
+    auditExport: vi.fn(notUsed),
+    // Automations inbox (issue 9): empty unless a test passes its own (see tests/unit/inbox.test.tsx).
+    inbox: vi.fn(async () => ({ items: [], count: 0 })),
+    markSent: vi.fn(notUsed),
     ...over,
   };
   return Object.assign(api, { notesWritten });

@@ -67,6 +67,8 @@ export const ProposalPayloadSchema = z.object({
   addTags: z.array(z.string().min(1).max(200)).max(20).optional(),
   removeTags: z.array(z.string().min(1).max(200)).max(20).optional(),
   stageId: z.string().optional(),
+  /** Only for kind 'posting-rewrite': the new posting description (the proposal's opportunityId is the posting id). */
+  posting: z.object({ description: z.string().min(1).max(50_000) }).optional(),
 });
 export type ProposalPayload = z.infer<typeof ProposalPayloadSchema>;
 
@@ -78,6 +80,7 @@ export const ProposalKindSchema = z.enum([
   'tag',
   'rediscovery',
   'stage',
+  'posting-rewrite',
 ]);
 export type ProposalKind = z.infer<typeof ProposalKindSchema>;
 

@@ -165,3 +165,43 @@ export const BiasTestReportSchema = z.object({
   namesSource: z.string(),
 });
 export type BiasTestReport = z.infer<typeof BiasTestReportSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP shapes (backend/routes/fairness.ts)
+
+/** GET /api/postings/:postingId/jd-check: the check plus the exact text its offsets point into. */
+export const JdCheckResponseSchema = JdCheckResultSchema.extend({
+  posting: z.object({ id: z.string(), title: z.string() }),
+  text: z.string(),
+});
+export type JdCheckResponse = z.infer<typeof JdCheckResponseSchema>;
+
+export const FunnelQuerySchema = z.object({
+  postingId: z.string().min(1).max(100).optional(),
+  team: z.string().min(1).max(200).optional(),
+  /** YYYY-MM-DD (UTC); default: 90 days before `to`. */
+  from: z.iso.date().optional(),
+  /** YYYY-MM-DD (UTC), inclusive; default: today. */
+  to: z.iso.date().optional(),
+  minCount: z.coerce.number().int().min(1).max(100).optional(),
+});
+export type FunnelQuery = z.infer<typeof FunnelQuerySchema>;
+
+/** At most 20 resumes: each one is scored 1 + groups x names times by the active engine. */
+export const BIAS_TEST_MAX_RESUMES = 20;
+
+export const BiasTestRequestSchema = z.object({
+  postingId: z.string().min(1).max(100),
+  resumes: z.number().int().min(1).max(BIAS_TEST_MAX_RESUMES).default(10),
+  threshold: z.number().finite().optional(),
+});
+export type BiasTestRequest = z.input<typeof BiasTestRequestSchema>;
+
+/**
+ * Routes:
+ * - GET  /api/postings/:postingId/jd-check            → JdCheckResponse (any recruiter)
+ * - POST /api/postings/:postingId/rewrite             → Proposal (kind 'posting-rewrite', 201; any recruiter)
+ * - GET  /api/admin/funnel?postingId=&team=&from=&to=&minCount=   → FunnelReport (admin)
+ * - GET  /api/admin/funnel.csv?(same)                 → text/csv (admin)
+ * - POST /api/admin/bias-test   BiasTestRequest       → BiasTestReport (admin)
+ */

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type FeedbackSynthesis, FeedbackSynthesisSchema } from '../../utils/contracts/ai.ts';
+import { loadFeedback } from '../candidates/load-candidate.ts';
+import {
+  type AutomationDeps,
+  isArchived,
+  type Loaded,
+  leverFailure,
+  loadForAutomation,
+  parsePayload,
+  readOpportunity,
+  stageOf,
+  stopPoll,
+  upsertProposal,
+} from './context.ts';
+import { effectivePolicy } from './policy.ts';
+import { ensureAutomationSchema } from './schema.ts';
+
+export const FEEDBACK_POLL = 'automation.feedback-poll';
+
+/**
+ * Lever sends no webhook for feedback, so while a candidate sits in a debrief/decision stage a short poll re-reads
+ * their feedback and refreshes the synthesis when new forms arrived. One chain per opportunity: automation_polls
+ * holds the live chain's token; a job whose token is not the stored one (superseded, or stopped by a stage change,
+ * archive or delete) ends without re-enqueueing.
+ */
+const PollPayloadSchema = z.object({
+  opportunityId: z.string().min(1),
+  stageId: z.string().min(1),
+  token: z.string().min(1),
+});
+
+/** Synthesizes now (when there is feedback) and schedules the next check, unless a chain for this stage runs. */
+export async function startFeedbackPoll(
+  deps: AutomationDeps,
+  loaded: Loaded,
+  stage: { id: string; text: string },
+  everyMinutes: number,
+): Promise<void> {
+  const { sqlite } = deps.store;
+  ensureAutomationSchema(sqlite);
+  const token = randomUUID();
+  const claimed = sqlite
+    .transaction(() => {
+      const row = sqlite
+        .prepare('SELECT stage_id FROM automation_polls WHERE opportunity_id = ?')
+        .get(loaded.opportunity.id) as { stage_id: string } | undefined;
+      // A duplicate delivery for the same stage joins the running chain instead of starting a second one.
+      if (row?.stage_id === stage.id) return false;
+      sqlite
+        .prepare(
+          `INSERT INTO automation_polls (opportunity_id, stage_id, token, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (opportunity_id) DO UPDATE SET stage_id = excluded.stage_id, token = excluded.token,
+             updated_at = excluded.updated_at`,
+        )
+        .run(loaded.opportunity.id, stage.id, token, deps.now());
+      return true;
+    })
+    .immediate();
+  await refreshSynthesis(deps, loaded, stage);
+  if (claimed) await scheduleNext(deps, loaded.opportunity.id, stage.id, token, everyMinutes);
+}
+
+async function scheduleNext(
+  deps: AutomationDeps,
+  opportunityId: string,
+  stageId: string,
+  token: string,
+  minutes: number,
+) {
+  const runAt = deps.now() + minutes * 60_000;
+  await deps.queue.enqueue({
+    type: FEEDBACK_POLL,
+    payload: { opportunityId, stageId, token },
+    runAt,
+    // The running poll still holds its own key, so the next one is keyed by its time slot.
+    dedupeKey: `${FEEDBACK_POLL}:${token}:${runAt}`,
+  });
+}
+
+export async function handleFeedbackPoll(deps: AutomationDeps, payload: unknown): Promise<void> {
+  const p = parsePayload(PollPayloadSchema, payload, FEEDBACK_POLL);
+  const { sqlite } = deps.store;
+  ensureAutomationSchema(sqlite);
+  const live = () =>
+    (
+      sqlite.prepare('SELECT token FROM automation_polls WHERE opportunity_id = ?').get(p.opportunityId) as
+        | { token: string }
+        | undefined
+    )?.token === p.token;
+  if (!live()) return;
+  const opp = await readOpportunity(deps, p.opportunityId);
+  const stage = opp ? stageOf(opp) : null;
+  if (!opp || isArchived(opp) || stage?.id !== p.stageId) {
+    stopPoll(deps, p.opportunityId);
+    return;
+  }
+  const loaded = await loadForAutomation(deps, opp.id, opp);
+  if (!loaded) return stopPoll(deps, p.opportunityId);
+  const policy = await effectivePolicy(deps.store, { postingId: loaded.posting.id, team: loaded.posting.team });
+  if (!policy.feedbackSynthesis) return stopPoll(deps, p.opportunityId);
+  await refreshSynthesis(deps, loaded, stage);
+  if (live()) await scheduleNext(deps, opp.id, stage.id, p.token, policy.feedbackPollMinutes);
+}
+
+/** Proposes (or refreshes) the synthesis when the number of feedback forms changed; nothing without feedback. */
+async function refreshSynthesis(deps: AutomationDeps, loaded: Loaded, stage: { id: string; text: string }) {
+  const feedback = await loadFeedback(deps.lever, loaded.opportunity.id).catch(leverFailure);
+  if (feedback.length === 0) return;
+  const subject = `automation.feedback:${stage.id}:${feedback.length}`;
+  const pending = deps.store.sqlite
+    .prepare(
+      "SELECT 1 FROM proposals WHERE opportunity_id = ? AND kind = 'feedback-synthesis' AND source_capability = ? LIMIT 1",
+    )
+    .get(loaded.opportunity.id, subject);
+  if (pending) return; // Same forms as last time: no model call, no churn.
+  const synthesis: FeedbackSynthesis = FeedbackSynthesisSchema.parse(
+    await deps.ai.synthesizeFeedback(loaded.posting, feedback),
+  );
+  deps.metrics.tokens('feedback', synthesis.provenance);
+  const lines = [
+    `Feedback synthesis (${synthesis.feedbackCount} forms): ${synthesis.consensus.recommendation}.`,
+    synthesis.consensus.summary,
+  ];
+  if (synthesis.unassessed.length) lines.push('', `Not assessed: ${synthesis.unassessed.join(', ')}`);
+  if (synthesis.flags.length) lines.push('', ...synthesis.flags.map((f) => `⚠ ${f.interviewer}: ${f.reason}`));
+  upsertProposal(deps, {
+    opportunityId: loaded.opportunity.id,
+    kind: 'feedback-synthesis',
+    subject,
+    payload: { note: { text: lines.join('\n') } },
+    reason: `In ${stage.text} with ${synthesis.feedbackCount} feedback form(s): synthesis for the debrief.`,
+    provenance: synthesis.provenance,
+  });
+}

@@ -1,0 +1,81 @@
+import { InterviewQuestionsSchema } from '../../utils/contracts/ai.ts';
+import {
+  type AutomationDeps,
+  cancelFollowUps,
+  isArchived,
+  loadForAutomation,
+  parseWebhookJob,
+  readOpportunity,
+  readPosting,
+  recordWatchers,
+  scoreWithCache,
+  stageOf,
+  stopPoll,
+  upsertProposal,
+} from './context.ts';
+import { startFeedbackPoll } from './feedback-poll.ts';
+import { classifyStage, effectivePolicy } from './policy.ts';
+import { ensureAutomationSchema } from './schema.ts';
+
+export const STAGE_CHANGE = 'candidateStageChange';
+
+/**
+ * candidateStageChange: decided by the stage Lever reports NOW (re-read), not the webhook's toStageId, so a late or
+ * duplicated delivery converges on the same state. Interview stage → interview questions for that stage; debrief or
+ * decision stage → feedback synthesis, refreshed by a poll while the candidate stays there. Any stage move after an
+ * outreach was sent cancels its follow-up (the candidate answered).
+ */
+export async function handleStageChange(deps: AutomationDeps, payload: unknown): Promise<void> {
+  const job = parseWebhookJob(payload, STAGE_CHANGE);
+  ensureAutomationSchema(deps.store.sqlite);
+  const opp = await readOpportunity(deps, job.data.opportunityId);
+  if (!opp) return;
+  const stage = stageOf(opp);
+  cancelMovedFollowUps(deps, opp.id, stage?.id ?? null);
+  if (isArchived(opp) || !stage) {
+    stopPoll(deps, opp.id);
+    return;
+  }
+  const posting = await readPosting(deps, opp);
+  recordWatchers(deps, opp, posting);
+  if (!posting) return;
+  const policy = await effectivePolicy(deps.store, { postingId: posting.id, team: posting.categories?.team ?? null });
+  const kind = classifyStage(policy, stage);
+  if (kind !== 'debrief') stopPoll(deps, opp.id);
+  if (kind === null) return; // Other stages need no resume read: Lever requests are the scarce resource.
+  const loaded = await loadForAutomation(deps, opp.id, opp);
+  if (!loaded) return;
+
+  if (kind === 'interview' && policy.interviewQuestions) {
+    const match = await scoreWithCache(deps, loaded);
+    const q = InterviewQuestionsSchema.parse(
+      await deps.ai.generateQuestions(loaded.posting, loaded.candidate, match, stage.text),
+    );
+    deps.metrics.tokens('questions', q.provenance);
+    const text = [
+      `Questions for ${stage.text}:`,
+      ...q.questions.map((x, i) => `${i + 1}. ${x.question}\n   Strong answer: ${x.strongAnswer}`),
+    ].join('\n');
+    upsertProposal(deps, {
+      opportunityId: opp.id,
+      kind: 'interview-questions',
+      subject: `automation.questions:${stage.id}`,
+      payload: { note: { text } },
+      reason: `Moved to ${stage.text}: ${q.questions.length} questions from the posting's criteria and this candidate's gaps.`,
+      provenance: q.provenance,
+    });
+  } else if (kind === 'debrief' && policy.feedbackSynthesis) {
+    await startFeedbackPoll(deps, loaded, stage, policy.feedbackPollMinutes);
+  }
+}
+
+/** Follow-ups were scheduled for "no reply at this stage"; a move to another stage means there was one. */
+function cancelMovedFollowUps(deps: AutomationDeps, opportunityId: string, stageId: string | null): void {
+  const moved = deps.store.sqlite
+    .prepare(
+      `SELECT count(*) AS n FROM automation_followups
+       WHERE opportunity_id = ? AND status = 'scheduled' AND (stage_at_send IS NULL OR stage_at_send IS NOT ?)`,
+    )
+    .get(opportunityId, stageId) as { n: number };
+  if (moved.n > 0) cancelFollowUps(deps, opportunityId, 'candidate moved stage');
+}

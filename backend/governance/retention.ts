@@ -1,0 +1,55 @@
+import type { Logger } from '../http/logger.ts';
+import type { Store } from '../store/db.ts';
+import { readGovernance } from './settings.ts';
+
+/**
+ * Retention: cached AI results and decided proposals (written or discarded) older than the admin's retention period
+ * are deleted. Pending, failed and approved-in-flight proposals are kept whatever their age: they still need a
+ * decision. The audit log is append-only and hash-chained, so it is never touched here (export it instead).
+ */
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type RetentionResult = { cutoff: number; aiResults: number; proposals: number };
+
+export async function runRetention(store: Store, now: number): Promise<RetentionResult> {
+  const { governance } = await readGovernance(store);
+  const cutoff = now - governance.retentionDays * DAY_MS;
+  return store.db.transaction().execute(async (trx) => {
+    const ai = await trx.deleteFrom('ai_results').where('created_at', '<', cutoff).executeTakeFirst();
+    const old = trx
+      .selectFrom('proposals')
+      .select('id')
+      .where('status', 'in', ['written', 'discarded'])
+      .where('updated_at', '<', cutoff);
+    // The write ledger references proposals; its rows only dedupe retries of a proposal that is now final.
+    await trx.deleteFrom('write_ledger').where('proposal_id', 'in', old).execute();
+    const proposals = await trx
+      .deleteFrom('proposals')
+      .where('status', 'in', ['written', 'discarded'])
+      .where('updated_at', '<', cutoff)
+      .executeTakeFirst();
+    return { cutoff, aiResults: Number(ai.numDeletedRows), proposals: Number(proposals.numDeletedRows) };
+  });
+}
+
+/** Runs retention now and then every `intervalMs` (daily). Failures are logged and retried at the next tick. */
+export function startRetention(
+  store: Store,
+  logger: Logger,
+  opts: { intervalMs?: number; now?: () => number } = {},
+): { stop(): void; done: Promise<void> } {
+  const now = opts.now ?? Date.now;
+  const tick = async () => {
+    try {
+      const r = await runRetention(store, now());
+      if (r.aiResults || r.proposals) logger.info(r, 'retention: deleted expired AI results and proposals');
+    } catch (e) {
+      logger.warn({ err: { name: (e as Error).name, message: (e as Error).message } }, 'retention run failed');
+    }
+  };
+  const done = tick();
+  const timer = setInterval(() => void tick(), opts.intervalMs ?? DAY_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer), done };
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { EvidenceSchema } from './ai.ts';
+
+/**
+ * Rediscovery wire format: sync progress, results (each explaining itself) and the act step. Shared by the side
+ * panel and the backend.
+ */
+
+export const SyncPhaseSchema = z.enum(['idle', 'listing', 'details', 'done', 'failed']);
+
+export const SyncProgressSchema = z.object({
+  /** 'running' while a sync holds the checkpoint; a crashed run stays 'running' until resumed. */
+  status: z.enum(['never', 'running', 'idle', 'failed']),
+  phase: SyncPhaseSchema,
+  mode: z.enum(['full', 'incremental']).nullable(),
+  runId: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  /** Opportunities listed so far in this run. */
+  listed: z.number().int().nonnegative(),
+  /** Opportunities whose resume, notes and feedback were read / still to read in this run. */
+  detailsDone: z.number().int().nonnegative(),
+  detailsTotal: z.number().int().nonnegative().nullable(),
+  requests: z.number().int().nonnegative(),
+  rateLimited: z.number().int().nonnegative(),
+  /** updated_at_start of the next incremental sync (Lever time, epoch ms). */
+  highWaterMark: z.number().nullable(),
+  people: z.number().int().nonnegative(),
+  opportunities: z.number().int().nonnegative(),
+  error: z.string().nullable(),
+});
+export type SyncProgress = z.infer<typeof SyncProgressSchema>;
+
+export const StartSyncRequestSchema = z.object({ full: z.boolean().default(false) });
+
+export const RediscoveryFiltersSchema = z.object({
+  /** Case-insensitive substring of the person's location ("Remote", "Dublin"). */
+  location: z.string().min(1).max(200).optional(),
+  /** Minimum stage reached, by name ("Phone screen") or by pipeline index. */
+  minStage: z.union([z.string().min(1).max(200), z.number().int().nonnegative()]).optional(),
+  /** Only people last contacted before this instant (epoch ms). */
+  lastContactBefore: z.number().optional(),
+});
+export type RediscoveryFilters = z.infer<typeof RediscoveryFiltersSchema>;
+
+export const RediscoverRequestSchema = z.object({
+  limit: z.number().int().min(1).max(100).default(20),
+  filters: RediscoveryFiltersSchema.default({}),
+  excludeContactedWithinDays: z.number().int().min(0).max(3650).default(90),
+});
+export type RediscoverRequest = z.infer<typeof RediscoverRequestSchema>;
+
+export const ScoreComponentSchema = z.object({ name: z.string(), points: z.number(), reason: z.string() });
+
+export const RediscoveryResultSchema = z.object({
+  contactId: z.string(),
+  name: z.string(),
+  location: z.string().nullable(),
+  headline: z.string().nullable(),
+  opportunityIds: z.array(z.string()),
+  /** The most recent opportunity: where tags and notes go. */
+  latestOpportunityId: z.string(),
+  score: z.number(),
+  rank: z.number().int().positive(),
+  /** Why it ranks here: relevance from the match engine plus each past-signal boost or penalty. */
+  components: z.array(ScoreComponentSchema),
+  matched: z.array(
+    z.object({ criterion: z.string(), status: z.enum(['met', 'partly']), evidence: z.array(EvidenceSchema) }),
+  ),
+  gaps: z.array(z.string()),
+  past: z.object({
+    bestStage: z.string().nullable(),
+    applications: z.array(
+      z.object({
+        opportunityId: z.string(),
+        postingTitle: z.string().nullable(),
+        stage: z.string().nullable(),
+        archiveReason: z.string().nullable(),
+        appliedAt: z.number().nullable(),
+      }),
+    ),
+    feedback: z.object({ count: z.number().int(), average: z.number().nullable(), positive: z.number().int() }),
+    lastContactAt: z.number().nullable(),
+  }),
+});
+export type RediscoveryResult = z.infer<typeof RediscoveryResultSchema>;
+
+export const RediscoverResponseSchema = z.object({
+  postingId: z.string(),
+  results: z.array(RediscoveryResultSchema),
+  /** How many people each exclusion removed, so a short list is explainable. */
+  excluded: z.record(z.string(), z.number().int()),
+  candidatesConsidered: z.number().int(),
+  tookMs: z.number(),
+});
+export type RediscoverResponse = z.infer<typeof RediscoverResponseSchema>;
+
+export const ActRequestSchema = z.object({
+  postingId: z.string().min(1),
+  contactIds: z.array(z.string().min(1)).min(1).max(50),
+  tone: z.enum(['warm', 'concise', 'formal']).default('warm'),
+});
+export type ActRequest = z.infer<typeof ActRequestSchema>;
+
+export const MarkSentRequestSchema = z.object({ stageId: z.string().min(1) });
+
+export const OutreachRecordSchema = z.object({
+  id: z.string(),
+  contactId: z.string(),
+  opportunityId: z.string(),
+  postingId: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  tagProposalId: z.string(),
+  stageProposalId: z.string().nullable(),
+  sentAt: z.number().nullable(),
+});
+export type OutreachRecord = z.infer<typeof OutreachRecordSchema>;
+
+export const ActResponseSchema = z.object({
+  outreach: z.array(OutreachRecordSchema),
+  /** People not drafted for, and why (hired since, do-not-contact, consent expired, not in the index). */
+  skipped: z.array(z.object({ contactId: z.string(), reason: z.string() })),
+});
+export type ActResponse = z.infer<typeof ActResponseSchema>;
