@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
   const intake = new WebhookIntake(deps.store.sqlite, {
     replayWindowMs: deps.config.WEBHOOK_REPLAY_WINDOW_MS,
     now: clock,
+    onEnqueued: () => deps.queue.notify(),
   });
   const s: AppServices = { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake };
 

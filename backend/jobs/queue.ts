@@ -9,6 +9,8 @@ import type { Database, JobStatus } from '../store/schema.ts';
 export interface JobQueue {
   /** One handler per job type. Only registered types are claimed by this instance. */
   register(type: string, handler: JobHandler): void;
+  /** Jobs were added outside enqueue (e.g. enqueueSync in the webhook intake's transaction): claim them now. */
+  notify(): void;
   /**
    * Adds a job. Pass a Kysely transaction (`trx`) to make the job part of the write that caused it: if that
    * transaction rolls back, the job never existed. With a dedupe key already held by an unfinished job, nothing

@@ -45,7 +45,12 @@ const fail = (status: IntakeResult['status'], code: string, message: string): In
   body: { error: { code, message } },
 });
 
-export type WebhookIntakeOptions = { replayWindowMs: number; now?: () => number };
+export type WebhookIntakeOptions = {
+  replayWindowMs: number;
+  now?: () => number;
+  /** Called after a batch that enqueued jobs committed, so idle workers start on them without waiting for a poll. */
+  onEnqueued?: () => void;
+};
 
 export class WebhookIntake {
   private readonly byId: BetterSqlite3.Statement;
@@ -92,6 +97,7 @@ export class WebhookIntake {
       return;
     }
     for (const [i, p] of batch.entries()) p.resolve(results[i] as IntakeResult);
+    if (results.some((r) => r.body && 'jobId' in r.body)) this.opts.onEnqueued?.();
   };
 
   /** Known webhooks' signature tokens for a short while: a lookup per delivery was measurable on the hot path. */
