@@ -23,6 +23,7 @@ import { fairnessRoutes } from './routes/fairness.ts';
 import { governanceRoutes } from './routes/governance.ts';
 import { healthRoutes } from './routes/health.ts';
 import { proposalRoutes } from './routes/proposals.ts';
+import { rediscoveryRoutes } from './routes/rediscovery.ts';
 import { statusRoutes } from './routes/status.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/db.ts';
@@ -147,5 +148,6 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
   app.route('/api/admin', adminRoutes(s));
   app.route('/api/admin', governanceRoutes(s));
   app.route('/api', fairnessRoutes(s));
+  app.route('/api', rediscoveryRoutes(s));
   return app;
 }

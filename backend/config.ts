@@ -33,6 +33,8 @@ export const ConfigSchema = z.object({
     .int()
     .positive()
     .default(10 * 60 * 1000),
+  /** Talent-pool sync and new-posting poll interval; 0 turns the schedule off (`npm run cli -- sync` still works). */
+  REDISCOVERY_SYNC_MINUTES: z.coerce.number().int().min(0).default(15),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   FULCRUM_SKIP_EXTENSION_BUILD: bool.default(false),
 });

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './http/logger.ts';
 import { SqliteQueue } from './jobs/sqlite-queue.ts';
 import type { LeverClient } from './lever/index.ts';
 import { leverFromConfig } from './lever-config.ts';
-import { handleRediscoveryWebhook } from './rediscovery/jobs.ts';
+import { handleRediscoveryWebhook, registerRediscoveryJobs, scheduleRediscovery } from './rediscovery/jobs.ts';
 import { openStoreFromConfig, type Store } from './store/db.ts';
 
 export type RunningBackend = {
@@ -36,6 +36,14 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   // Automations (issue 9) own the webhook job types; archive/hire/delete also update the rediscovery index.
   const talentPool = (payload: unknown) => handleRediscoveryWebhook({ store, lever }, payload);
   registerAutomations(queue, automationDeps({ store, lever, ai, queue, logger, talentPool }));
+  // Talent-pool sync and new-posting polling; the webhook job types above already belong to the automations.
+  registerRediscoveryJobs(queue, { store, lever }, { webhookEvents: false });
+  if (config.REDISCOVERY_SYNC_MINUTES > 0) {
+    await scheduleRediscovery(queue, {
+      syncEveryMs: config.REDISCOVERY_SYNC_MINUTES * 60_000,
+      pollEveryMs: config.REDISCOVERY_SYNC_MINUTES * 60_000,
+    });
+  }
   queue.start();
   // Deletes cached AI results and decided proposals past the admin's retention period: now, then daily.
   const retention = startRetention(store, logger);

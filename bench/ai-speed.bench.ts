@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { candidateFromText } from '../backend/ai/candidate-from-text.ts';
 import { postingFromText } from '../backend/ai/posting-from-text.ts';
 import { rankCandidates } from '../backend/ai/rank-candidates.ts';
 import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
-import type { CandidateInput } from '../backend/ai/types.ts';
 
 /**
  * Speed of the local engine: one full match score (target: median under 20 ms) and ranking 10,000 candidates
@@ -46,16 +46,7 @@ const docs = Array.from({ length: 10_000 }, (_, i) => ({
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
 const posting = postingFromText('bench-job', rows[0]!['Job-Description']);
-const cand = (d: { id: string; text: string }): CandidateInput => ({
-  opportunityId: d.id,
-  name: '',
-  emails: [],
-  phones: [],
-  links: [],
-  location: null,
-  headline: null,
-  resumeText: d.text,
-});
+const cand = (d: { id: string; text: string }) => candidateFromText(d.id, d.text);
 
 // Warm-up: vocabulary load and JIT.
 for (let i = 0; i < 50; i++) scoreCandidateLocal(posting, cand(docs[i]!));

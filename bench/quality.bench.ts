@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { candidateFromText } from '../backend/ai/candidate-from-text.ts';
 import { bm25Scores, type DocStats } from '../backend/ai/local/bm25.ts';
 import { STOPWORDS, tokenize } from '../backend/ai/local/text.ts';
 import { postingFromText } from '../backend/ai/posting-from-text.ts';
 import { createRanker, prepareDocument } from '../backend/ai/rank-candidates.ts';
 import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
-import type { CandidateInput } from '../backend/ai/types.ts';
 
 /**
  * Match quality of the local engine on RJDB (Megagon Labs, CC BY-SA 4.0): each row has a job, a matched resume
@@ -39,16 +39,6 @@ const rows: Row[] = fs
   .slice(0, values.limit ? Number(values.limit) : undefined);
 const rerank = Number(values.rerank);
 const now = new Date('2026-01-01T00:00:00Z');
-const cand = (id: string, text: string): CandidateInput => ({
-  opportunityId: id,
-  name: '',
-  emails: [],
-  phones: [],
-  links: [],
-  location: null,
-  headline: null,
-  resumeText: text,
-});
 const docs = rows.flatMap((r, i) => [
   { id: `m${i}`, text: r['Resume-matched'] },
   { id: `u${i}`, text: r['Resume-unmatched'] },
@@ -79,8 +69,8 @@ let verdictStrong = 0;
 const t0 = performance.now();
 rows.forEach((r, i) => {
   const posting = postingFromText(`job-${i}`, r['Job-Description']);
-  const m = scoreCandidateLocal(posting, cand(`m${i}`, r['Resume-matched']), { now });
-  const u = scoreCandidateLocal(posting, cand(`u${i}`, r['Resume-unmatched']), { now });
+  const m = scoreCandidateLocal(posting, candidateFromText(`m${i}`, r['Resume-matched']), { now });
+  const u = scoreCandidateLocal(posting, candidateFromText(`u${i}`, r['Resume-unmatched']), { now });
   pairwise += m.score > u.score ? 1 : m.score === u.score ? 0.5 : 0;
   if (m.verdict === 'strong') verdictStrong++;
   const skills = Array.isArray(r['Filtered-information']?.Skills)

@@ -1,8 +1,7 @@
-import { useState } from 'react';
 import type { BiasTestReport } from '@/utils/contracts/fairness.ts';
-import { type ApiFailure, failureOf } from '@/utils/messaging';
 import { useApi } from './api-context';
 import { ErrorNotice, Skeleton } from './ui/Feedback';
+import { useApiCall } from './ui/use-api-call';
 
 /**
  * "Test the scorer for bias" (admins): scores real resumes for this posting and copies that differ only in name and
@@ -64,21 +63,7 @@ export function BiasTestSummary({ report }: { report: BiasTestReport }) {
 
 export function BiasTestPanel({ postingId }: { postingId: string }) {
   const api = useApi();
-  const [running, setRunning] = useState(false);
-  const [report, setReport] = useState<BiasTestReport>();
-  const [failure, setFailure] = useState<ApiFailure>();
-
-  const run = async () => {
-    setRunning(true);
-    setFailure(undefined);
-    try {
-      setReport(await api.biasTest({ postingId }));
-    } catch (error) {
-      setFailure(failureOf(error));
-    } finally {
-      setRunning(false);
-    }
-  };
+  const { data: report, failure, loading: running, run } = useApiCall(() => api.biasTest({ postingId }));
 
   return (
     <section aria-label="Scorer bias test">

@@ -9,6 +9,7 @@ import type {
 import { type ApiFailure, failureOf } from '@/utils/messaging';
 import { useApi } from './api-context';
 import { ErrorNotice, Skeleton } from './ui/Feedback';
+import { useApiCall } from './ui/use-api-call';
 
 /**
  * The diversity funnel (admins only): counts per pipeline stage by self-reported EEO group, small counts hidden so
@@ -103,23 +104,10 @@ export function FunnelPanel({ postingId }: { postingId: string }) {
   const id = useId();
   const [dimension, setDimension] = useState<EeoDimension>('gender');
   const [scope, setScope] = useState<'posting' | 'all'>('posting');
-  const [report, setReport] = useState<FunnelReport>();
-  const [failure, setFailure] = useState<ApiFailure>();
-  const [loading, setLoading] = useState(false);
   const [exportFailure, setExportFailure] = useState<ApiFailure>();
 
   const query: FunnelQuery = scope === 'posting' ? { postingId } : {};
-  const run = async () => {
-    setLoading(true);
-    setFailure(undefined);
-    try {
-      setReport(await api.funnel({ query }));
-    } catch (error) {
-      setFailure(failureOf(error));
-    } finally {
-      setLoading(false);
-    }
-  };
+  const { data: report, failure, loading, run } = useApiCall(() => api.funnel({ query }));
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the scope changes
   useEffect(() => {
     void run();

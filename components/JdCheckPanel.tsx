@@ -1,10 +1,11 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import type { Proposal } from '@/utils/contracts/api.ts';
-import type { JdCheckResponse, JdFinding, JdFindingCategory, JdVerdict } from '@/utils/contracts/fairness.ts';
+import type { JdFinding, JdFindingCategory, JdVerdict } from '@/utils/contracts/fairness.ts';
 import { type ApiFailure, failureOf } from '@/utils/messaging';
 import { useApi } from './api-context';
 import { ReviewSheet } from './ReviewSheet';
 import { EmptyState, ErrorNotice, Skeleton } from './ui/Feedback';
+import { useApiCall } from './ui/use-api-call';
 
 /**
  * The job-description check for the posting on screen: findings highlighted in the exact text the backend checked,
@@ -70,25 +71,12 @@ function HighlightedText({ text, findings }: { text: string; findings: JdFinding
 
 export function JdCheckPanel({ postingId }: { postingId: string }) {
   const api = useApi();
-  const [data, setData] = useState<JdCheckResponse>();
-  const [failure, setFailure] = useState<ApiFailure>();
-  const [loading, setLoading] = useState(false);
+  const { data, failure, loading, run } = useApiCall(() => api.jdCheck({ postingId }));
   const [proposing, setProposing] = useState(false);
   const [proposal, setProposal] = useState<Proposal>();
   const [proposeFailure, setProposeFailure] = useState<ApiFailure>();
   const [outcome, setOutcome] = useState<string>();
 
-  const run = async () => {
-    setLoading(true);
-    setFailure(undefined);
-    try {
-      setData(await api.jdCheck({ postingId }));
-    } catch (error) {
-      setFailure(failureOf(error));
-    } finally {
-      setLoading(false);
-    }
-  };
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per posting (the parent is keyed by posting id)
   useEffect(() => {
     void run();

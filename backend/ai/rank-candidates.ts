@@ -1,4 +1,5 @@
 import type { Rubric } from '../../utils/contracts/ai.ts';
+import { candidateFromText } from './candidate-from-text.ts';
 import { bm25Scores, type DocStats, weightedCoverage } from './local/bm25.ts';
 import { type CompiledPosting, compilePosting } from './local/compile-posting.ts';
 import type { Concept, CriterionSpec } from './local/criterion-spec.ts';
@@ -6,7 +7,7 @@ import { present } from './local/evaluate-criterion.ts';
 import { skillIdsInWords } from './local/skills.ts';
 import { STOPWORDS, stem } from './local/text.ts';
 import { CRITERIA_SHARE, scoreCompiled } from './score-candidate.ts';
-import type { CandidateInput, PostingInput } from './types.ts';
+import type { PostingInput } from './types.ts';
 
 /**
  * Ranking many candidates for one posting (rediscovery, CLI `rank`). Two passes:
@@ -66,19 +67,6 @@ function fastCredit(spec: CriterionSpec, keys: KeySet): number {
   return head.length && head.length < spec.concepts.length ? 0.75 * fraction(head, keys) + 0.25 * all : all;
 }
 
-function asCandidate(doc: RankDoc): CandidateInput {
-  return {
-    opportunityId: doc.id,
-    name: '',
-    emails: [],
-    phones: [],
-    links: [],
-    location: null,
-    headline: null,
-    resumeText: doc.text,
-  };
-}
-
 export function createRanker(posting: PostingInput, opts: Omit<RankOptions, 'rerank'> = {}) {
   const compiled: CompiledPosting = compilePosting(posting, opts.rubric);
   const totalWeight = compiled.specs.reduce((n, s) => n + s.criterion.weight, 0) || 1;
@@ -102,7 +90,7 @@ export function createRanker(posting: PostingInput, opts: Omit<RankOptions, 'rer
       const now = opts.now ?? new Date();
       const full: Ranked[] = fast.slice(0, window).map(({ i }) => ({
         candidateId: docs[i]!.id,
-        score: scoreCompiled(compiled, asCandidate(docs[i]!), now).score,
+        score: scoreCompiled(compiled, candidateFromText(docs[i]!.id, docs[i]!.text), now).score,
       }));
       full.sort((a, b) => b.score - a.score || (a.candidateId < b.candidateId ? -1 : 1));
       const floor = full.length ? full[full.length - 1]!.score : 100;

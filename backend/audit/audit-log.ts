@@ -190,8 +190,9 @@ async function* scanRows(store: Pick<Store, 'db'>, since?: Date): AsyncGenerator
   }
 }
 
-function toEntry(row: AuditRow): AuditEntry {
-  return AuditEntrySchema.parse({
+/** A stored row with every field, JSON columns parsed and names in camelCase: the JSONL export line. */
+function rowToJson(row: AuditRow) {
+  return {
     id: row.id,
     at: new Date(row.at).toISOString(),
     actor: row.actor,
@@ -200,12 +201,20 @@ function toEntry(row: AuditRow): AuditEntry {
     action: row.action,
     provider: row.provider,
     model: row.model,
+    modelVersion: row.model_version,
     promptVersion: row.prompt_version,
     inputHash: row.input_hash,
     output: row.output === null ? null : (JSON.parse(row.output) as unknown),
     decision: row.decision,
     leverIds: LeverIdsSchema.parse(JSON.parse(row.lever_ids)),
-  });
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** The wire entry: the schema keeps its own fields and drops the rest (model version, hashes). */
+function toEntry(row: AuditRow): AuditEntry {
+  return AuditEntrySchema.parse(rowToJson(row));
 }
 
 /** The history of one opportunity, newest first, as the side panel shows it. */
@@ -256,24 +265,7 @@ export async function* exportAudit(
   if (opts.format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
   for await (const row of scanRows(store, opts.since)) {
     if (opts.format === 'jsonl') {
-      yield `${JSON.stringify({
-        id: row.id,
-        at: new Date(row.at).toISOString(),
-        actor: row.actor,
-        opportunityId: row.opportunity_id,
-        capability: row.capability,
-        action: row.action,
-        provider: row.provider,
-        model: row.model,
-        modelVersion: row.model_version,
-        promptVersion: row.prompt_version,
-        inputHash: row.input_hash,
-        output: row.output === null ? null : (JSON.parse(row.output) as unknown),
-        decision: row.decision,
-        leverIds: LeverIdsSchema.parse(JSON.parse(row.lever_ids)),
-        prevHash: row.prev_hash,
-        hash: row.hash,
-      })}\n`;
+      yield `${JSON.stringify(rowToJson(row))}\n`;
     } else {
       const cells = CSV_COLUMNS.map((c) => (c === 'at' ? new Date(row.at).toISOString() : row[c]));
       yield `${cells.map(csvCell).join(',')}\n`;

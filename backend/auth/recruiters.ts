@@ -60,6 +60,17 @@ const RecruiterRowSchema = z.object({
   revoked_at: z.number().nullable(),
 });
 
+/** The RecruiterRowSchema columns, for queries that alias `recruiters` as `r`. */
+const RECRUITER_COLUMNS = [
+  'r.id',
+  'r.email',
+  'r.name',
+  'r.role',
+  'r.lever_user_id',
+  'r.created_at',
+  'r.revoked_at',
+] as const;
+
 function toRecruiter(raw: unknown): Recruiter {
   const r = RecruiterRowSchema.parse(raw);
   return {
@@ -151,16 +162,7 @@ export async function listRecruiters(store: Pick<Store, 'db'>): Promise<Recruite
   const rows = await store.db
     .selectFrom('recruiters as r')
     .leftJoin('recruiter_tokens as t', 't.recruiter_id', 'r.id')
-    .select([
-      'r.id',
-      'r.email',
-      'r.name',
-      'r.role',
-      'r.lever_user_id',
-      'r.created_at',
-      'r.revoked_at',
-      sql<number | null>`max(t.last_used_at)`.as('last_used_at'),
-    ])
+    .select([...RECRUITER_COLUMNS, sql<number | null>`max(t.last_used_at)`.as('last_used_at')])
     .groupBy('r.id')
     .orderBy('r.created_at')
     .orderBy('r.email')
@@ -204,13 +206,7 @@ export async function authenticate(
     .selectFrom('recruiter_tokens as t')
     .innerJoin('recruiters as r', 'r.id', 't.recruiter_id')
     .select([
-      'r.id',
-      'r.email',
-      'r.name',
-      'r.role',
-      'r.lever_user_id',
-      'r.created_at',
-      'r.revoked_at',
+      ...RECRUITER_COLUMNS,
       't.id as token_id',
       't.token_hash',
       't.revoked_at as token_revoked_at',

@@ -4,5 +4,22 @@ export type CliCommand = {
   run(args: string[]): Promise<number | undefined> | number | undefined;
 };
 
-/** Every CLI command, by name. Add a command by importing its file here. */
-export const commands: Record<string, CliCommand> = {};
+/**
+ * Every CLI command, by name, loaded on demand: running one command does not load the code of all the others
+ * (the AI engine, the emulator, ...). Add a command by adding its loader here.
+ */
+export const commands: Record<string, () => Promise<CliCommand>> = {
+  'jd-check': async () => (await import('./jd-check.ts')).jdCheckCommand,
+  'bias-test': async () => (await import('./bias-test.ts')).biasTestCommand,
+  funnel: async () => (await import('./funnel.ts')).funnelCommand,
+  webhooks: async () => (await import('./webhooks.ts')).webhooksCommand,
+  audit: async () => (await import('./audit.ts')).auditCommand,
+  recruiters: async () => (await import('./recruiters.ts')).recruitersCommand,
+  backup: async () => (await import('./backup.ts')).backupCommand,
+  jobs: async () => (await import('./jobs.ts')).jobsCommand,
+  rank: async () => (await import('./rank.ts')).rankCommand,
+  score: async () => (await import('./score.ts')).scoreCommand,
+  sync: async () => (await import('./sync.ts')).syncCommand,
+  rediscover: async () => (await import('./rediscover.ts')).rediscoverCommand,
+  policy: async () => (await import('./policy.ts')).policyCommand,
+};

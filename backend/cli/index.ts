@@ -9,15 +9,15 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help') {
     console.log('Usage: npm run cli -- <command> [options]\n\nCommands:');
-    for (const [cmd, def] of Object.entries(commands)) console.log(`  ${cmd.padEnd(22)} ${def.summary}`);
+    for (const [cmd, load] of Object.entries(commands)) console.log(`  ${cmd.padEnd(22)} ${(await load()).summary}`);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
     console.error(`Unknown command "${name}". Run "npm run cli -- help" for the list.`);
     return 2;
   }
-  return (await command.run(rest)) ?? 0;
+  return (await (await load()).run(rest)) ?? 0;
 }
 
 main(process.argv.slice(2)).then(

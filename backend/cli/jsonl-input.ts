@@ -1,5 +1,30 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { z } from 'zod';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/** One job or candidate line of the `rank` / `score` input files. */
+export const DocLineSchema = z.object({ id: z.string().min(1), text: z.string() });
+
+/**
+ * The flags `rank` and `score` share (`--jobs`, `--candidates`, `--out`) plus one command-specific string flag.
+ * Unknown flags are an error; checking which flags are required is left to the command.
+ */
+export function parseJobsCandidatesArgs<K extends string>(
+  args: string[],
+  extra: K,
+): { jobs?: string; candidates?: string; out?: string } & { [P in K]?: string } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      jobs: { type: 'string' },
+      candidates: { type: 'string' },
+      [extra]: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  return values as { jobs?: string; candidates?: string; out?: string } & { [P in K]?: string };
+}
 
 /**
  * JSON Lines input for the AI CLI commands: every non-blank line must parse and validate, and an error names
@@ -36,6 +61,11 @@ export async function writeJsonl(rows: unknown[], file: string | undefined): Pro
   const body = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
   if (file) await writeFile(file, body);
   else process.stdout.write(body);
+}
+
+/** A file of DocLineSchema lines, by id; a repeated id is an error. */
+export async function readDocsById(file: string): Promise<Map<string, z.infer<typeof DocLineSchema>>> {
+  return uniqueById(await readJsonl(file, DocLineSchema), file);
 }
 
 export function uniqueById<T extends { id: string }>(rows: T[], file: string): Map<string, T> {

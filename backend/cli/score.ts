@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { candidateFromText } from '../ai/candidate-from-text.ts';
 import { compilePosting } from '../ai/local/compile-posting.ts';
 import { postingFromText } from '../ai/posting-from-text.ts';
 import { scoreCompiled } from '../ai/score-candidate.ts';
 import type { CliCommand } from './commands.ts';
-import { readJsonl, uniqueById, writeJsonl } from './jsonl-input.ts';
-import { DocLineSchema } from './rank.ts';
+import { parseJobsCandidatesArgs, readDocsById, readJsonl, writeJsonl } from './jsonl-input.ts';
 
 const USAGE =
   'Usage: npm run cli -- score --jobs JOBS.jsonl --candidates CANDIDATES.jsonl --pairs PAIRS.jsonl [--out FILE]';
@@ -16,20 +15,11 @@ const PairSchema = z.object({ jobId: z.string().min(1), candidateId: z.string().
 export const scoreCommand: CliCommand = {
   summary: 'Score job/candidate pairs with the local engine: score, verdict, gaps, injection flags',
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        jobs: { type: 'string' },
-        candidates: { type: 'string' },
-        pairs: { type: 'string' },
-        out: { type: 'string' },
-      },
-      strict: true,
-    });
+    const values = parseJobsCandidatesArgs(args, 'pairs');
     if (!values.jobs || !values.candidates || !values.pairs)
       throw new Error(`--jobs, --candidates and --pairs are required. ${USAGE}`);
-    const jobs = uniqueById(await readJsonl(values.jobs, DocLineSchema), values.jobs);
-    const candidates = uniqueById(await readJsonl(values.candidates, DocLineSchema), values.candidates);
+    const jobs = await readDocsById(values.jobs);
+    const candidates = await readDocsById(values.candidates);
     const pairs = await readJsonl(values.pairs, PairSchema);
     // Check every pair before scoring any, so a typo fails fast instead of after minutes of work.
     pairs.forEach((p, i) => {
@@ -47,20 +37,7 @@ export const scoreCommand: CliCommand = {
         compiled.set(p.jobId, posting);
       }
       const c = candidates.get(p.candidateId)!;
-      const result = scoreCompiled(
-        posting,
-        {
-          opportunityId: c.id,
-          name: '',
-          emails: [],
-          phones: [],
-          links: [],
-          location: null,
-          headline: null,
-          resumeText: c.text,
-        },
-        now,
-      );
+      const result = scoreCompiled(posting, candidateFromText(c.id, c.text), now);
       return {
         jobId: p.jobId,
         candidateId: p.candidateId,

@@ -1,3 +1,4 @@
+import { candidateFromText } from '../ai/candidate-from-text.ts';
 import type { AiEngine, PostingInput } from '../ai/types.ts';
 import { type Scorer, ScorerOutputError } from './bias-test.ts';
 
@@ -11,16 +12,10 @@ import { type Scorer, ScorerOutputError } from './bias-test.ts';
  */
 export function engineScorer(engine: AiEngine, posting: PostingInput): Scorer {
   return async (_posting, resumeText, candidate) => {
-    const result = await engine.scoreCandidate(posting, {
-      opportunityId: 'bias-test',
-      name: candidate.name ?? '',
-      emails: [],
-      phones: [],
-      links: [],
-      location: null,
-      headline: null,
-      resumeText,
-    });
+    const result = await engine.scoreCandidate(
+      posting,
+      candidateFromText('bias-test', resumeText, { name: candidate.name ?? '' }),
+    );
     if (result.provenance.fallback) {
       throw new ScorerOutputError(
         `${result.provenance.fallback.from} failed (${result.provenance.fallback.reason}); the bias test needs the provider's own scores`,

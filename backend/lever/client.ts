@@ -554,6 +554,12 @@ export function createLeverClient(opts: LeverClientOptions): LeverClient {
   return new LeverClient(opts);
 }
 
+/** The first item of a paginated list, reading only the first page. */
+export async function first<T>(it: AsyncIterable<T>): Promise<T | undefined> {
+  for await (const item of it) return item;
+  return undefined;
+}
+
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);

@@ -3,6 +3,7 @@ export {
   type CreateWebhookInput,
   collect,
   createLeverClient,
+  first,
   LEVER_BASE_URLS,
   LeverClient,
   type LeverClientOptions,

@@ -15,6 +15,9 @@ import type { Approver, WriteBack } from './write-back.ts';
 
 export const APPROVAL_LEASE_MS = 2 * 60 * 1000;
 
+/** What every new proposal states: whose, what kind, the change itself and why. */
+type ProposalDraft = { opportunityId: string; kind: ProposalKind; payload: ProposalPayload; reason: string };
+
 export type Actor = { id: string; email: string; name: string; leverUserId: string | null };
 
 export class ProposalService {
@@ -42,26 +45,17 @@ export class ProposalService {
 
   async create(
     actor: Actor,
-    input: {
-      opportunityId: string;
-      kind: ProposalKind;
-      payload: ProposalPayload;
-      reason: string;
-      sourceCapability?: string;
-      provenance?: Provenance | null;
-    },
+    input: ProposalDraft & { sourceCapability?: string; provenance?: Provenance | null },
   ): Promise<ProposalRecord> {
     const p = await this.repo.create({ ...input, createdBy: actor.email });
-    await this.audit({
-      actor: actor.email,
-      opportunityId: p.opportunityId,
-      capability: input.sourceCapability ?? 'proposal',
-      action: 'proposal.create',
-      provenance: p.provenance,
-      output: { proposalId: p.id, kind: p.kind, payload: p.payload },
-      decision: 'pending',
-      leverIds: [p.opportunityId],
-    });
+    await this.auditStep(
+      actor,
+      p,
+      'proposal.create',
+      { proposalId: p.id, kind: p.kind, payload: p.payload },
+      'pending',
+      { capability: input.sourceCapability ?? 'proposal' },
+    );
     return p;
   }
 
@@ -71,29 +65,20 @@ export class ProposalService {
    */
   async upsertFromAi(
     actor: Actor,
-    input: {
-      opportunityId: string;
-      kind: ProposalKind;
-      payload: ProposalPayload;
-      reason: string;
-      capability: string;
-      provenance: Provenance;
-    },
+    input: ProposalDraft & { capability: string; provenance: Provenance },
   ): Promise<ProposalRecord> {
     const open = await this.repo.findOpen(input.opportunityId, input.kind);
     if (open && open.status === 'pending') {
       await this.repo.editPayload(open.id, input.payload, { reason: input.reason, provenance: input.provenance });
       const p = await this.mustGet(open.id);
-      await this.audit({
-        actor: actor.email,
-        opportunityId: p.opportunityId,
-        capability: input.capability,
-        action: 'proposal.refresh',
-        provenance: input.provenance,
-        output: { proposalId: p.id, kind: p.kind, payload: p.payload },
-        decision: 'pending',
-        leverIds: [p.opportunityId],
-      });
+      await this.auditStep(
+        actor,
+        p,
+        'proposal.refresh',
+        { proposalId: p.id, kind: p.kind, payload: p.payload },
+        'pending',
+        { capability: input.capability, provenance: input.provenance },
+      );
       return p;
     }
     return this.create(actor, { ...input, sourceCapability: input.capability });
@@ -105,16 +90,13 @@ export class ProposalService {
       throw conflict(`This proposal is ${(await this.mustGet(id)).status} and can no longer be edited.`);
     }
     const p = await this.mustGet(id);
-    await this.audit({
-      actor: actor.email,
-      opportunityId: p.opportunityId,
-      capability: p.sourceCapability ?? 'proposal',
-      action: 'proposal.edit',
-      provenance: p.provenance,
-      output: { proposalId: p.id, before: before.payload, after: p.payload },
-      decision: 'edited',
-      leverIds: [p.opportunityId],
-    });
+    await this.auditStep(
+      actor,
+      p,
+      'proposal.edit',
+      { proposalId: p.id, before: before.payload, after: p.payload },
+      'edited',
+    );
     return p;
   }
 
@@ -126,16 +108,7 @@ export class ProposalService {
       if (p.status === 'discarded') return p;
       throw conflict(`This proposal is already ${p.status}; it can no longer be discarded.`);
     }
-    await this.audit({
-      actor: actor.email,
-      opportunityId: p.opportunityId,
-      capability: p.sourceCapability ?? 'proposal',
-      action: 'proposal.discard',
-      provenance: p.provenance,
-      output: { proposalId: p.id },
-      decision: 'discarded',
-      leverIds: [p.opportunityId],
-    });
+    await this.auditStep(actor, p, 'proposal.discard', { proposalId: p.id }, 'discarded');
     return p;
   }
 
@@ -165,47 +138,57 @@ export class ProposalService {
     if (!won) return this.mustGet(id);
     const claimed = await this.mustGet(id);
 
-    await this.audit({
-      actor: actor.email,
-      opportunityId: claimed.opportunityId,
-      capability: claimed.sourceCapability ?? 'proposal',
-      action: 'proposal.approve',
-      provenance: claimed.provenance,
-      output: { proposalId: claimed.id, payload: claimed.payload },
-      decision: 'approved',
-      leverIds: [claimed.opportunityId],
-    });
+    await this.auditStep(
+      actor,
+      claimed,
+      'proposal.approve',
+      { proposalId: claimed.id, payload: claimed.payload },
+      'approved',
+    );
 
     const approver: Approver = { email: actor.email, name: actor.name, leverUserId };
     try {
       const outcome = await this.writeBack.execute(claimed, approver);
       await this.repo.transition(id, ['approved'], 'written', { result: outcome.result, error: null });
-      await this.audit({
-        actor: actor.email,
-        opportunityId: claimed.opportunityId,
-        capability: claimed.sourceCapability ?? 'proposal',
-        action: 'lever.write',
-        provenance: claimed.provenance,
-        output: { proposalId: claimed.id, written: outcome.result.written, noteText: outcome.result.noteText ?? null },
-        decision: 'written',
-        leverIds: outcome.leverIds,
-      });
+      await this.auditStep(
+        actor,
+        claimed,
+        'lever.write',
+        { proposalId: claimed.id, written: outcome.result.written, noteText: outcome.result.noteText ?? null },
+        'written',
+        { leverIds: outcome.leverIds },
+      );
     } catch (e) {
       const message = failureMessage(e);
       await this.repo.transition(id, ['approved'], 'failed', { error: message });
-      await this.audit({
-        actor: actor.email,
-        opportunityId: claimed.opportunityId,
-        capability: claimed.sourceCapability ?? 'proposal',
-        action: 'lever.write',
-        provenance: claimed.provenance,
-        output: { proposalId: claimed.id, error: message },
-        decision: 'failed',
-        leverIds: [claimed.opportunityId],
-      });
+      await this.auditStep(actor, claimed, 'lever.write', { proposalId: claimed.id, error: message }, 'failed');
       throw e;
     }
     return this.mustGet(id);
+  }
+
+  /**
+   * One audit entry about proposal `p`: by default under the proposal's own capability and provenance, naming only
+   * its opportunity in Lever.
+   */
+  private auditStep(
+    actor: Actor,
+    p: ProposalRecord,
+    action: string,
+    output: unknown,
+    decision: string,
+    over: { capability?: string; provenance?: Provenance; leverIds?: string[] } = {},
+  ): Promise<void> {
+    return this.audit({
+      actor: actor.email,
+      opportunityId: p.opportunityId,
+      capability: over.capability ?? p.sourceCapability ?? 'proposal',
+      action,
+      provenance: over.provenance ?? p.provenance,
+      output,
+      decision,
+      leverIds: over.leverIds ?? [p.opportunityId],
+    });
   }
 }
 

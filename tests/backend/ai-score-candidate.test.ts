@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { candidateFromText } from '../../backend/ai/candidate-from-text.ts';
 import { scoreCandidateLocal } from '../../backend/ai/score-candidate.ts';
 import type { CandidateInput, PostingInput } from '../../backend/ai/types.ts';
 import { MatchResultSchema, type Rubric } from '../../utils/contracts/ai.ts';
@@ -48,17 +49,7 @@ Education
 High school diploma`;
 
 function candidate(resumeText: string, extra: Partial<CandidateInput> = {}): CandidateInput {
-  return {
-    opportunityId: 'opp-1',
-    name: 'Jordan Avery',
-    emails: [],
-    phones: [],
-    links: [],
-    location: null,
-    headline: null,
-    resumeText,
-    ...extra,
-  };
+  return candidateFromText('opp-1', resumeText, { name: 'Jordan Avery', ...extra });
 }
 
 describe('scoreCandidateLocal', () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type AuditInput,
   appendAudit,
@@ -14,19 +14,11 @@ import {
 import { auditCommand } from '../../backend/cli/audit.ts';
 import { openStore } from '../../backend/store/db.ts';
 import { AuditEntrySchema } from '../../utils/contracts/api.ts';
-import { openTempStore } from './helpers/temp-store.ts';
+import { cleanupsAfterEach, openTempStoreUntilCleanup } from './helpers/temp-store.ts';
 
 const run = promisify(execFile);
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup() {
-  const t = await openTempStore();
-  cleanups.push(t.cleanup);
-  return t;
-}
+const cleanups = cleanupsAfterEach();
+const setup = () => openTempStoreUntilCleanup(cleanups);
 
 const OPP = '7f1c2a4e-0000-4000-8000-000000000001';
 const score: AuditInput = {

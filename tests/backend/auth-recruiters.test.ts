@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   addRecruiter,
   authenticate,
@@ -9,18 +9,10 @@ import {
   setLeverUserId,
 } from '../../backend/auth/recruiters.ts';
 import { recruitersCommand } from '../../backend/cli/recruiters.ts';
-import { openTempStore } from './helpers/temp-store.ts';
+import { cleanupsAfterEach, openTempStoreUntilCleanup } from './helpers/temp-store.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup() {
-  const t = await openTempStore();
-  cleanups.push(t.cleanup);
-  return t;
-}
+const cleanups = cleanupsAfterEach();
+const setup = () => openTempStoreUntilCleanup(cleanups);
 
 describe('recruiter tokens', () => {
   it('a new recruiter authenticates with the token shown once, which is never stored', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   collect,
   createLeverClient,
+  first,
   LeverApiError,
   memoryTokenStore,
   type RequestInfo,
@@ -83,7 +84,7 @@ describe('reading', () => {
 
   it('downloads a resume as plain text with the candidate contact line', async () => {
     const lever = clientFor(emu);
-    const [opp] = await collect(lever.listOpportunities({ limit: 1 }));
+    const opp = await first(lever.listOpportunities({ limit: 1 }));
     if (!opp) throw new Error('no opportunity');
     const [resume] = await collect(lever.listResumes(opp.id));
     expect(resume?.parsedData?.positions?.length).toBeGreaterThan(0);
@@ -114,7 +115,7 @@ describe('errors a recruiter can act on', () => {
       auth: { kind: 'apiKey', apiKey: 'read-opps-only-1' },
       bucket: new TokenBucket(100, 100),
     });
-    const [opp] = await collect(lever.listOpportunities({ limit: 1 }));
+    const opp = await first(lever.listOpportunities({ limit: 1 }));
     expect(opp?.id).toBeTruthy();
     const e = await rejection(collect(lever.listNotes(opp?.id ?? '')));
     expect(e.status).toBe(403);
@@ -194,7 +195,7 @@ describe('one rate limit per credential', () => {
 describe('writes', () => {
   it('note create → update → delete round trip', async () => {
     const lever = clientFor(emu);
-    const [opp] = await collect(lever.listOpportunities({ limit: 1 }));
+    const opp = await first(lever.listOpportunities({ limit: 1 }));
     const oppId = opp?.id ?? '';
     const users = await collect(lever.listUsers({ email: 'alex.rivera@acme-demo.example' }));
     const performAs = users[0]?.id;
@@ -232,7 +233,7 @@ describe('writes', () => {
   it('a POST that timed out is not repeated and is reported as outcome unknown', async () => {
     const calls: RequestInfo[] = [];
     const lever = clientFor(emu, { timeoutMs: 150, maxRetries: 3, onRequest: (i) => calls.push(i) });
-    const [opp] = await collect(clientFor(emu).listOpportunities({ limit: 1 }));
+    const opp = await first(clientFor(emu).listOpportunities({ limit: 1 }));
     const oppId = opp?.id ?? '';
     await admin(emu, 'POST', '/faults', { latencyMs: 400 });
     const value = `timeout probe ${Date.now()}`;
@@ -257,7 +258,7 @@ describe('writes', () => {
 
     calls.length = 0;
     await admin(emu, 'POST', '/faults', { latencyMs: 0 });
-    const [opp] = await collect(clientFor(emu).listOpportunities({ limit: 1 }));
+    const opp = await first(clientFor(emu).listOpportunities({ limit: 1 }));
     await admin(emu, 'POST', '/faults', { errorRate: 1 });
     const post = await rejection(lever.createNote(opp?.id ?? '', { value: 'x' }));
     expect(post.kind).toBe('outcome-unknown');
@@ -294,7 +295,7 @@ describe('writes', () => {
 
   it('uploads a file and downloads the same bytes; creates a panel with interviews', async () => {
     const lever = clientFor(emu);
-    const [opp] = await collect(lever.listOpportunities({ limit: 1 }));
+    const opp = await first(lever.listOpportunities({ limit: 1 }));
     const id = opp?.id ?? '';
     const [user] = await collect(lever.listUsers({ accessRole: 'interviewer' }));
     const performAs = user?.id ?? '';

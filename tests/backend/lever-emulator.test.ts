@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect } from '../../backend/lever/index.ts';
+import { collect, first } from '../../backend/lever/index.ts';
 import { renderResumeText } from '../../backend/lever-emulator/resume-text.ts';
 import { generateSeed } from '../../backend/lever-emulator/seed.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
@@ -158,7 +158,7 @@ describe('emulator HTTP', () => {
 
   it('reset re-seeds: changes vanish and the same seeded ids come back', async () => {
     const lever = clientFor(emu);
-    const [opp] = await collect(lever.listOpportunities({ limit: 1 }));
+    const opp = await first(lever.listOpportunities({ limit: 1 }));
     await lever.addTags(opp?.id ?? '', ['to-be-reset']);
     await admin(emu, 'POST', '/reset', {});
     const again = await lever.getOpportunity(opp?.id ?? '');

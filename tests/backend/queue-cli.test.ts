@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { jobsCommand } from '../../backend/cli/jobs.ts';
 import { claimJobs, enqueueSync } from '../../backend/jobs/sqlite-queue.ts';
-import { openTempStore } from './helpers/temp-store.ts';
+import { cleanupsAfterEach, openTempStoreUntilCleanup } from './helpers/temp-store.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 describe('jobs CLI', () => {
   it('shows depth, running, retrying and dead jobs with their last error; retry re-queues a dead job', async () => {
-    const t = await openTempStore();
-    cleanups.push(t.cleanup);
+    const t = await openTempStoreUntilCleanup(cleanups);
     vi.stubEnv('FULCRUM_DATA_DIR', t.dir);
     const out: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));

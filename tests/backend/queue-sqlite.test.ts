@@ -1,14 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PermanentJobError } from '../../backend/jobs/queue.ts';
 import { claimJobs, enqueueSync, SqliteQueue, type SqliteQueueOptions } from '../../backend/jobs/sqlite-queue.ts';
 import { openStore, type Store } from '../../backend/store/db.ts';
-import { makeTempDir, openTempStore } from './helpers/temp-store.ts';
+import { cleanupsAfterEach, makeTempDir, openTempStore } from './helpers/temp-store.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 const silent = { warn() {}, error() {} };
 

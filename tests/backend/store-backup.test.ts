@@ -1,19 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backupCommand } from '../../backend/cli/backup.ts';
 import { openStore } from '../../backend/store/db.ts';
-import { openTempStore } from './helpers/temp-store.ts';
+import { cleanupsAfterEach, openTempStoreUntilCleanup } from './helpers/temp-store.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 describe('backup CLI', () => {
   it('copies the live database to a file that opens with the same data, and never overwrites by accident', async () => {
-    const t = await openTempStore();
-    cleanups.push(t.cleanup);
+    const t = await openTempStoreUntilCleanup(cleanups);
     vi.stubEnv('FULCRUM_DATA_DIR', t.dir);
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     cleanups.push(() => {

@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, openStoreFromConfig, StoreConfigError } from '../../backend/store/db.ts';
-import { makeTempDir } from './helpers/temp-store.ts';
+import { cleanupsAfterEach, makeTempDir } from './helpers/temp-store.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 describe('openStore', () => {
   it('creates every table and can be reopened without re-running migrations or losing data', async () => {

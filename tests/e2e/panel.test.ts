@@ -31,6 +31,8 @@ beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: 7, opportunities: 12, ratePerSecond: 1000, burst: 1000 });
   config = loadConfig({
     FULCRUM_DATA_DIR: dataDir,
+    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
+    REDISCOVERY_SYNC_MINUTES: '0',
     PORT: '0',
     LEVER_BASE_URL: emulator.apiBaseUrl,
     LEVER_EMULATOR_KEY: emulator.apiKey,

@@ -1,34 +1,9 @@
-import { expect, test, vi } from 'vitest';
-import { type HandlerDeps, handleApiRequest } from '@/utils/api-handler';
+import { expect, test } from 'vitest';
+import { handleApiRequest } from '@/utils/api-handler';
 import { createMemoryStore } from '@/utils/cache-store';
 import type { ApiRequest } from '@/utils/messaging';
+import { handlerDeps as deps, fakeFetch, json } from './fake-fetch';
 import { A, candidate, match, outreach } from './fixtures';
-
-type Seen = { method: string; url: string; auth: string | null; body: string };
-
-/** A fetch that answers from a route table and records what the handler sent. */
-function fakeFetch(answer: (seen: Seen) => Response | Promise<Response>) {
-  const calls: Seen[] = [];
-  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : new Request(String(input), init);
-    const seen = {
-      method: request.method,
-      url: request.url,
-      auth: request.headers.get('authorization'),
-      body: request.method === 'GET' ? '' : await request.text(),
-    };
-    calls.push(seen);
-    return answer(seen);
-  });
-  return { fetch: fetch as unknown as typeof globalThis.fetch, calls };
-}
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-
-function deps(fetch: typeof globalThis.fetch, token = 'tok-123', store = createMemoryStore()): HandlerDeps {
-  return { fetch, store, settings: async () => ({ backendUrl: 'http://127.0.0.1:8787', token }), timeoutMs: 2000 };
-}
 
 test('calls the route with the bearer token, validates the answer and caches it for the next panel opening', async () => {
   const { fetch, calls } = fakeFetch(() => json(200, match(77)));

@@ -1,35 +1,12 @@
-import { expect, test, vi } from 'vitest';
-import { type HandlerDeps, handleApiRequest } from '@/utils/api-handler';
-import { createMemoryStore } from '@/utils/cache-store';
+import { expect, test } from 'vitest';
+import { handleApiRequest } from '@/utils/api-handler';
 import { DEFAULT_GOVERNANCE } from '@/utils/contracts/governance.ts';
+import { fakeFetch, handlerDeps, json } from './fake-fetch';
 
 /** The background's fair-hiring and governance requests: the right route, query and method; answers validated. */
 
 const P = '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-type Seen = { method: string; url: string; body: string };
-
-function fakeFetch(answer: (seen: Seen) => Response) {
-  const calls: Seen[] = [];
-  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : new Request(String(input), init);
-    const seen = {
-      method: request.method,
-      url: request.url,
-      body: request.method === 'GET' ? '' : await request.text(),
-    };
-    calls.push(seen);
-    return answer(seen);
-  });
-  return { fetch: fetch as unknown as typeof globalThis.fetch, calls };
-}
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const deps = (fetch: typeof globalThis.fetch): HandlerDeps => ({
-  fetch,
-  store: createMemoryStore(),
-  settings: async () => ({ backendUrl: 'http://127.0.0.1:8787', token: 'tok' }),
-  timeoutMs: 2000,
-});
+const deps = (fetch: typeof globalThis.fetch) => handlerDeps(fetch, 'tok');
 
 test('jd check: GETs the posting route and refuses an answer that does not match the contract', async () => {
   const { fetch, calls } = fakeFetch(() => json(200, { verdict: 'neutral', findings: [] }));

@@ -18,9 +18,8 @@ const report: ConnectionReport = {
   ai: null,
 };
 
-test('Test connection reports each step with the values typed, before saving', async () => {
-  const user = userEvent.setup();
-  const api = fakeApi({ testConnection: vi.fn(async () => report) });
+/** The options page on the given API; resolves with the Backend URL field once the stored URL has loaded into it. */
+async function renderOptions(api: ReturnType<typeof fakeApi>) {
   render(
     <ApiProvider api={api}>
       <OptionsPage />
@@ -28,6 +27,13 @@ test('Test connection reports each step with the values typed, before saving', a
   );
   const url = await screen.findByLabelText('Backend URL');
   await vi.waitFor(() => expect(url).toHaveValue('http://127.0.0.1:8787'));
+  return url;
+}
+
+test('Test connection reports each step with the values typed, before saving', async () => {
+  const user = userEvent.setup();
+  const api = fakeApi({ testConnection: vi.fn(async () => report) });
+  await renderOptions(api);
   await user.type(screen.getByLabelText('Recruiter token'), ' tok-1 ');
   await user.click(screen.getByRole('button', { name: 'Test connection' }));
   expect(api.testConnection).toHaveBeenCalledWith({ backendUrl: 'http://127.0.0.1:8787', token: 'tok-1' });
@@ -40,13 +46,7 @@ test('Test connection reports each step with the values typed, before saving', a
 test('Save stores the URL and token; a non-default backend asks for its host permission first', async () => {
   const user = userEvent.setup();
   const request = vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValue(true);
-  render(
-    <ApiProvider api={fakeApi()}>
-      <OptionsPage />
-    </ApiProvider>,
-  );
-  const url = await screen.findByLabelText('Backend URL');
-  await vi.waitFor(() => expect(url).toHaveValue('http://127.0.0.1:8787'));
+  const url = await renderOptions(fakeApi());
   await user.clear(url);
   await user.type(url, 'https://fulcrum.example.com/');
   await user.type(screen.getByLabelText('Recruiter token'), 'tok-2');
@@ -60,13 +60,7 @@ test('Save stores the URL and token; a non-default backend asks for its host per
 test('a refused permission or an invalid URL saves nothing and says why', async () => {
   const user = userEvent.setup();
   vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValue(false);
-  render(
-    <ApiProvider api={fakeApi()}>
-      <OptionsPage />
-    </ApiProvider>,
-  );
-  const url = await screen.findByLabelText('Backend URL');
-  await vi.waitFor(() => expect(url).toHaveValue('http://127.0.0.1:8787'));
+  const url = await renderOptions(fakeApi());
   await user.clear(url);
   await user.type(url, 'https://other.example.com');
   await user.click(screen.getByRole('button', { name: 'Save' }));

@@ -21,7 +21,7 @@ const lever = createLeverClient({
   timeoutMs: 30_000,
 });
 const app = createApp({
-  config: loadConfig({ FULCRUM_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+  config: loadConfig({ FULCRUM_DATA_DIR: dataDir, LOG_LEVEL: 'silent', REDISCOVERY_SYNC_MINUTES: '0' }),
   store,
   lever,
   ai: createAiEngine(),

@@ -57,6 +57,8 @@ export async function startStack(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-automations-'));
   const config = loadConfig({
     FULCRUM_DATA_DIR: dataDir,
+    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
+    REDISCOVERY_SYNC_MINUTES: '0',
     PORT: '0',
     LOG_LEVEL: 'silent',
     LEVER_BASE_URL: emulator.apiBaseUrl,

@@ -54,6 +54,8 @@ export async function makeHarness(
   });
   const config = loadConfig({
     FULCRUM_DATA_DIR: dataDir,
+    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
+    REDISCOVERY_SYNC_MINUTES: '0',
     LEVER_BASE_URL: emulator.apiBaseUrl,
     LEVER_EMULATOR_KEY: emulator.apiKey,
     LOG_LEVEL: 'silent',

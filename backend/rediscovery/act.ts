@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { type ActResponse, type OutreachRecord, OutreachRecordSchema } from '../../utils/contracts/rediscovery.ts';
+import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
+import type { Actor, ProposalService } from '../proposals/service.ts';
+import { type IndexedPerson, loadPersonByContact } from './index-store.ts';
+import { candidateOf, exclusionOf } from './rediscover.ts';
+import { ensureRediscoverySchema } from './schema.ts';
+
+/**
+ * The act step for the people a recruiter picked: a re-engagement email that mentions the earlier application,
+ * and a proposal (tag `rediscovered: <posting>` + a note with the draft) that writes to Lever only once approved.
+ * When the recruiter says the email went out, a stage-move proposal follows. Nothing here writes to Lever.
+ */
+
+export type ActDeps = {
+  store: { sqlite: BetterSqlite3.Database };
+  ai: AiEngine;
+  proposals: Pick<ProposalService, 'create'>;
+  now?: () => number;
+};
+
+export class ActError extends Error {
+  override readonly name = 'ActError';
+  constructor(
+    readonly code: 'not_found' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Lever caps nothing documented, but our proposal schema caps tags at 200 characters. */
+export function rediscoveredTag(postingTitle: string): string {
+  return `rediscovered: ${postingTitle}`.slice(0, 200);
+}
+
+function withHistory(p: IndexedPerson): CandidateInput {
+  return {
+    ...candidateOf(p),
+    previousApplications: p.summary.opportunities.map((o) => ({
+      postingTitle: o.postingTitle ?? 'an earlier role',
+      stageReached: o.bestStageText,
+      archiveReason: o.archiveReason,
+      date: new Date(o.createdAt ?? 0).toISOString().slice(0, 10),
+    })),
+  };
+}
+
+function rowToRecord(r: Record<string, unknown>): OutreachRecord {
+  return OutreachRecordSchema.parse({
+    id: r.id,
+    contactId: r.contact_id,
+    opportunityId: r.opportunity_id,
+    postingId: r.posting_id,
+    subject: r.subject,
+    body: r.body,
+    tagProposalId: r.tag_proposal_id,
+    stageProposalId: r.stage_proposal_id ?? null,
+    sentAt: r.sent_at ?? null,
+  });
+}
+
+export async function draftReengagement(
+  deps: ActDeps,
+  actor: Actor,
+  posting: PostingInput,
+  contactIds: string[],
+  tone: 'warm' | 'concise' | 'formal',
+): Promise<ActResponse> {
+  const { sqlite } = deps.store;
+  ensureRediscoverySchema(sqlite);
+  const now = (deps.now ?? Date.now)();
+  const outreach: OutreachRecord[] = [];
+  const skipped: ActResponse['skipped'] = [];
+  for (const contactId of [...new Set(contactIds)]) {
+    const person = loadPersonByContact(sqlite, contactId);
+    if (!person) {
+      skipped.push({ contactId, reason: 'not in the talent pool (not synced, or deleted in Lever)' });
+      continue;
+    }
+    // Re-checked here: the person may have been hired or asked not to be contacted since the list was made.
+    const why = exclusionOf(person.summary, posting.id, now);
+    if (why) {
+      skipped.push({ contactId, reason: why });
+      continue;
+    }
+    const candidate = withHistory(person);
+    const match = await deps.ai.scoreCandidate(posting, candidate);
+    const draft = await deps.ai.draftOutreach(
+      posting,
+      candidate,
+      match,
+      { tone, variant: 're-engagement', maxWords: 160 },
+      { name: actor.name, email: actor.email },
+    );
+    const past = person.summary.opportunities[0];
+    const noteText = [
+      `Rediscovered for ${posting.title} (match ${match.score}/100, ${match.verdict}).`,
+      past
+        ? `Earlier: ${past.postingTitle ?? 'an earlier role'}, reached ${past.bestStageText ?? 'unknown stage'}${past.archiveReason ? `, archived: ${past.archiveReason}` : ''}.`
+        : '',
+      '',
+      `Re-engagement email (draft): ${draft.subject}`,
+      '',
+      draft.body,
+    ]
+      .filter((l, i) => l !== '' || i > 1)
+      .join('\n');
+    const proposal = await deps.proposals.create(actor, {
+      opportunityId: person.summary.latestOpportunityId,
+      kind: 'rediscovery',
+      payload: { addTags: [rediscoveredTag(posting.title)], note: { text: noteText } },
+      reason: `Past candidate rediscovered for ${posting.title}: ${match.summary}`,
+      sourceCapability: 'rediscovery',
+      provenance: draft.provenance,
+    });
+    const id = randomUUID();
+    sqlite
+      .prepare(
+        `INSERT INTO rd_outreach (id, contact_id, opportunity_id, posting_id, subject, body, tag_proposal_id, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        contactId,
+        person.summary.latestOpportunityId,
+        posting.id,
+        draft.subject,
+        draft.body,
+        proposal.id,
+        actor.email,
+        now,
+      );
+    outreach.push(getOutreach(sqlite, id) as OutreachRecord);
+  }
+  return { outreach, skipped };
+}
+
+export function getOutreach(sqlite: BetterSqlite3.Database, id: string): OutreachRecord | null {
+  ensureRediscoverySchema(sqlite);
+  const row = sqlite.prepare('SELECT * FROM rd_outreach WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+  return row ? rowToRecord(row) : null;
+}
+
+/**
+ * The recruiter sent the email (from their own mailbox: Lever has no send endpoint): propose moving the
+ * opportunity to the chosen stage. Repeating it returns the same proposal.
+ */
+export async function markOutreachSent(
+  deps: ActDeps,
+  actor: Actor,
+  outreachId: string,
+  stageId: string,
+  stageName?: string,
+): Promise<OutreachRecord> {
+  const { sqlite } = deps.store;
+  const current = getOutreach(sqlite, outreachId);
+  if (!current) throw new ActError('not_found', `No re-engagement draft with id "${outreachId}".`);
+  if (current.stageProposalId) return current;
+  const now = (deps.now ?? Date.now)();
+  const proposal = await deps.proposals.create(actor, {
+    opportunityId: current.opportunityId,
+    kind: 'stage',
+    payload: { stageId },
+    reason: `Re-engagement email "${current.subject}" sent; move to ${stageName ?? 'the chosen stage'}.`,
+    sourceCapability: 'rediscovery',
+  });
+  sqlite
+    .prepare('UPDATE rd_outreach SET sent_at = ?, stage_proposal_id = ? WHERE id = ? AND stage_proposal_id IS NULL')
+    .run(now, proposal.id, outreachId);
+  return getOutreach(sqlite, outreachId) as OutreachRecord;
+}

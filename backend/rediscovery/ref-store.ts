@@ -1,0 +1,42 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { ArchiveReasonSchema, StageSchema } from '../lever/index.ts';
+import type { RefData } from './normalize.ts';
+import { ensureRediscoverySchema } from './schema.ts';
+
+/**
+ * Lever reference data kept with the index (stages in pipeline order, archive reasons, posting titles), so
+ * webhook-triggered updates and rediscovery queries do not re-read it from Lever each time.
+ */
+
+export function saveRefData(sqlite: BetterSqlite3.Database, ref: RefData): void {
+  ensureRediscoverySchema(sqlite);
+  const put = sqlite.prepare('INSERT OR REPLACE INTO rd_ref (kind, id, data) VALUES (?, ?, ?)');
+  sqlite.transaction(() => {
+    sqlite.prepare(`DELETE FROM rd_ref WHERE kind IN ('stage', 'archive_reason')`).run();
+    for (const [i, s] of ref.stages.entries()) put.run('stage', String(i).padStart(4, '0'), JSON.stringify(s));
+    for (const r of ref.archiveReasons) put.run('archive_reason', r.id, JSON.stringify(r));
+    for (const [id, title] of ref.postingTitles) put.run('posting_title', id, JSON.stringify(title));
+  })();
+}
+
+export function loadStages(sqlite: BetterSqlite3.Database): Array<{ id: string; text: string }> {
+  ensureRediscoverySchema(sqlite);
+  const rows = sqlite.prepare(`SELECT data FROM rd_ref WHERE kind = 'stage' ORDER BY id`).all() as Array<{
+    data: string;
+  }>;
+  return rows.map((r) => StageSchema.parse(JSON.parse(r.data)));
+}
+
+export function loadRefData(sqlite: BetterSqlite3.Database): RefData {
+  ensureRediscoverySchema(sqlite);
+  const rows = (kind: string) =>
+    sqlite.prepare('SELECT id, data FROM rd_ref WHERE kind = ? ORDER BY id').all(kind) as Array<{
+      id: string;
+      data: string;
+    }>;
+  return {
+    stages: loadStages(sqlite),
+    archiveReasons: rows('archive_reason').map((r) => ArchiveReasonSchema.parse(JSON.parse(r.data))),
+    postingTitles: new Map(rows('posting_title').map((r) => [r.id, String(JSON.parse(r.data))])),
+  };
+}
