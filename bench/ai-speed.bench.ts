@@ -5,6 +5,7 @@ import { candidateFromText } from '../backend/ai/candidate-from-text.ts';
 import { postingFromText } from '../backend/ai/posting-from-text.ts';
 import { rankCandidates } from '../backend/ai/rank-candidates.ts';
 import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
+import { RJDB_DEV } from './shared-data.ts';
 
 /**
  * Speed of the local engine: one full match score (target: median under 20 ms) and ranking 10,000 candidates
@@ -12,7 +13,7 @@ import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
  * CC BY-SA 4.0) recombined with a fixed seed, so every run sees the same 10,000 texts.
  */
 
-const FILE = '/work/shared/data/eval/rjdb-dev.jsonl';
+const FILE = RJDB_DEV;
 type Row = { 'Job-Description': string; 'Resume-matched': string; 'Resume-unmatched': string };
 const rows: Row[] = fs
   .readFileSync(FILE, 'utf8')

@@ -7,6 +7,7 @@ import { STOPWORDS, tokenize } from '../backend/ai/local/text.ts';
 import { postingFromText } from '../backend/ai/posting-from-text.ts';
 import { createRanker, prepareDocument } from '../backend/ai/rank-candidates.ts';
 import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
+import { RJDB_DEV } from './shared-data.ts';
 
 /**
  * Match quality of the local engine on RJDB (Megagon Labs, CC BY-SA 4.0): each row has a job, a matched resume
@@ -20,7 +21,7 @@ import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
 
 const { values } = parseArgs({
   options: {
-    file: { type: 'string', default: '/work/shared/data/eval/rjdb-dev.jsonl' },
+    file: { type: 'string', default: RJDB_DEV },
     limit: { type: 'string' },
     rerank: { type: 'string', default: '30' },
   },

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type KnownPii, Redactor, restore } from '../backend/ai/redact.ts';
 import { generateCorpus, isCaught } from '../tests/backend/fixtures/pii-corpus.ts';
+import { RJDB_DEV } from './shared-data.ts';
 
 /**
  * Redaction quality and speed.
@@ -65,7 +65,7 @@ console.log(
     `${(bytes / 1024 / 1024 / (totalMs / 1000)).toFixed(1)} MB/s`,
 );
 
-const rjdbPath = path.resolve('/work/shared/data/eval/rjdb-dev.jsonl');
+const rjdbPath = RJDB_DEV;
 if (fs.existsSync(rjdbPath)) {
   const rows = fs
     .readFileSync(rjdbPath, 'utf8')

@@ -6,6 +6,7 @@ import { postingFromText } from '../backend/ai/posting-from-text.ts';
 import { indexOpportunities, type SyncedOpportunity } from '../backend/rediscovery/index-store.ts';
 import { rediscover } from '../backend/rediscovery/rediscover.ts';
 import { openStore } from '../backend/store/db.ts';
+import { RJDB_DEV } from './shared-data.ts';
 
 /**
  * Rediscovery quality on RJDB (Megagon Labs, CC BY-SA 4.0; /work/shared/data/eval/SOURCE.md): the 600 resumes
@@ -14,7 +15,7 @@ import { openStore } from '../backend/store/db.ts';
  * measures retrieval (FTS5 + skills) and the engine's ranking only.
  * `npx tsx bench/rediscovery-quality.bench.ts [file] [limitRows]`
  */
-const FILE = process.argv[2] ?? '/work/shared/data/eval/rjdb-dev.jsonl';
+const FILE = process.argv[2] ?? RJDB_DEV;
 const LIMIT = process.argv[3] ? Number(process.argv[3]) : undefined;
 type Row = { 'Job-Description': string; 'Resume-matched': string; 'Resume-unmatched': string };
 
