@@ -271,7 +271,7 @@ describe('writes', () => {
 
   it('tags, links, stage and archive change the opportunity', async () => {
     const lever = clientFor(emu);
-    const [opp] = await collect(lever.listOpportunities({ limit: 1, archived: false }));
+    const opp = await first(lever.listOpportunities({ limit: 1, archived: false }));
     const id = opp?.id ?? '';
     expect((await lever.addTags(id, ['fulcrum:reviewed', 'Priority'])).tags).toContain('fulcrum:reviewed');
     expect((await lever.removeTags(id, ['fulcrum:reviewed'])).tags).not.toContain('fulcrum:reviewed');
@@ -346,7 +346,7 @@ describe('postings and response shaping', () => {
     expect(updated.text).toBe(posting?.text);
     expect((await lever.getPosting(posting?.id ?? '')).workplaceType).toBe('remote');
 
-    const [opp] = await collect(lever.listOpportunities({ limit: 1, include: ['name'] }));
+    const opp = await first(lever.listOpportunities({ limit: 1, include: ['name'] }));
     expect(Object.keys(opp ?? {}).sort()).toEqual(['id', 'name']);
   });
 });

@@ -132,7 +132,7 @@ describe('emulator HTTP', () => {
 
   it('serves a Lever-Hire-like candidate page with client-side links to other candidates', async () => {
     const lever = clientFor(emu);
-    const [opp] = await collect(lever.listOpportunities({ limit: 1, expand: ['stage'] }));
+    const opp = await first(lever.listOpportunities({ limit: 1, expand: ['stage'] }));
     const res = await fetch(`${emu.url}/candidates/${opp?.id}`);
     expect(res.status).toBe(200);
     const html = await res.text();

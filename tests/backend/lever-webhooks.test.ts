@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   collect,
+  first,
   signLeverWebhook,
   verifyLeverWebhook,
   type WebhookDelivery,
@@ -92,7 +93,7 @@ describe('emulator webhooks', () => {
       expect(token).toMatch(/^[0-9a-f]{48}$/);
       expect((await lever.listWebhooks()).map((w) => w.id)).toContain(hook.id);
 
-      const [opp] = await collect(lever.listOpportunities({ limit: 1, archived: false }));
+      const opp = await first(lever.listOpportunities({ limit: 1, archived: false }));
       const target = (await lever.listStages()).find((s) => s.id !== opp?.stage);
       await lever.changeStage(opp?.id ?? '', target?.id ?? '');
 
@@ -124,7 +125,7 @@ describe('emulator webhooks', () => {
     try {
       const lever = clientFor(emu);
       const hook = await lever.createWebhook({ url: rx.url, event: 'candidateArchiveChange' });
-      const [opp] = await collect(lever.listOpportunities({ limit: 1, archived: false }));
+      const opp = await first(lever.listOpportunities({ limit: 1, archived: false }));
       const [reason] = await lever.listArchiveReasons({ type: 'non-hired' });
       await lever.setArchived(opp?.id ?? '', { reason: reason?.id ?? '' });
       await waitFor(() => (rx.received.length >= 6 ? true : undefined));
