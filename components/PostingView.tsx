@@ -3,6 +3,7 @@ import { useApi } from './api-context';
 import { BiasTestPanel } from './BiasTestPanel';
 import { FunnelPanel } from './FunnelPanel';
 import { JdCheckPanel } from './JdCheckPanel';
+import { RediscoveryPanel } from './RediscoveryPanel';
 
 /**
  * A Lever posting page: the job-description check for everyone, and the diversity funnel and the scorer bias test
@@ -31,6 +32,7 @@ export function PostingView({ postingId }: { postingId: string }) {
         Posting <span data-testid="posting-id">{postingId}</span>
       </p>
       <JdCheckPanel postingId={postingId} />
+      <RediscoveryPanel postingId={postingId} />
       {admin && (
         <>
           <FunnelPanel postingId={postingId} />

@@ -21,6 +21,7 @@ import {
   JdCheckResponseSchema,
 } from './contracts/fairness.ts';
 import { GovernanceResponseSchema } from './contracts/governance.ts';
+import { ActResponseSchema, RediscoverResponseSchema, SyncProgressSchema } from './contracts/rediscovery.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
 import type { Settings } from './settings';
 
@@ -385,6 +386,31 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
           })
           .json(),
         'POST /api/proposals/:id/mark-sent',
+      );
+    case 'rediscoverySync':
+      return parse(SyncProgressSchema, await client.get('api/rediscovery/sync').json(), 'GET /api/rediscovery/sync');
+    case 'rediscover':
+      return parse(
+        RediscoverResponseSchema,
+        await client
+          .post(`api/postings/${posting(request.postingId)}/rediscover`, {
+            ...ai,
+            json: { ...(request.limit ? { limit: request.limit } : {}), filters: request.filters ?? {} },
+          })
+          .json(),
+        'POST /api/postings/:id/rediscover',
+      );
+    case 'rediscoveryAct':
+      // Drafts one re-engagement email per person with the AI provider: give it the AI timeout.
+      return parse(
+        ActResponseSchema,
+        await client
+          .post('api/rediscovery/act', {
+            ...ai,
+            json: { postingId: request.postingId, contactIds: request.contactIds, tone: request.tone ?? 'warm' },
+          })
+          .json(),
+        'POST /api/rediscovery/act',
       );
     default: {
       const unknownOp: never = request;

@@ -18,6 +18,7 @@ import type {
 import type { InboxResponse } from './contracts/automations.ts';
 import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from './contracts/fairness.ts';
 import type { Governance, GovernanceResponse } from './contracts/governance.ts';
+import type { ActResponse, RediscoverResponse, RediscoveryFilters, SyncProgress } from './contracts/rediscovery.ts';
 
 /**
  * Typed request/response messages between the side panel (or options page) and the background worker, which owns
@@ -75,7 +76,11 @@ export type ApiRequest =
   | { op: 'auditExport'; format: 'jsonl' | 'csv'; since?: string }
   // Automations inbox (issue 9)
   | { op: 'inbox' }
-  | { op: 'markSent'; id: string; followUpAt?: string };
+  | { op: 'markSent'; id: string; followUpAt?: string }
+  // Rediscovery (issue 7)
+  | { op: 'rediscoverySync' }
+  | { op: 'rediscover'; postingId: string; limit?: number; filters?: RediscoveryFilters }
+  | { op: 'rediscoveryAct'; postingId: string; contactIds: string[]; tone?: 'warm' | 'concise' | 'formal' };
 
 export type ApiResponses = {
   candidate: CandidateContext;
@@ -104,6 +109,9 @@ export type ApiResponses = {
   auditExport: string;
   inbox: InboxResponse;
   markSent: { proposalId: string; followUpAt: string };
+  rediscoverySync: SyncProgress;
+  rediscover: RediscoverResponse;
+  rediscoveryAct: ActResponse;
 };
 
 export type ApiOp = ApiRequest['op'];
@@ -186,6 +194,9 @@ const OPS: ApiOp[] = [
   'auditExport',
   'inbox',
   'markSent',
+  'rediscoverySync',
+  'rediscover',
+  'rediscoveryAct',
 ];
 
 /** The real client: one runtime message per call, answered by the background's request handler. */

@@ -3,7 +3,7 @@ import { handleApiRequest } from '@/utils/api-handler';
 import { createMemoryStore } from '@/utils/cache-store';
 import type { ApiRequest } from '@/utils/messaging';
 import { handlerDeps as deps, fakeFetch, json } from './fake-fetch';
-import { A, candidate, match, outreach } from './fixtures';
+import { A, candidate, match, outreach, syncProgress } from './fixtures';
 
 test('calls the route with the bearer token, validates the answer and caches it for the next panel opening', async () => {
   const { fetch, calls } = fakeFetch(() => json(200, match(77)));
@@ -157,4 +157,28 @@ test('the connection test tells a rejected token from an unreachable backend', a
   expect(unreachable).toMatchObject({ ok: true, data: { backend: { ok: false }, token: null } });
   if (unreachable.ok)
     expect((unreachable.data as { backend: { message: string } }).backend.message).toContain('npm start');
+});
+
+test('rediscovery: posts the filters to the posting route and validates sync progress and results', async () => {
+  const P = '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+  const { fetch, calls } = fakeFetch((seen) =>
+    seen.url.endsWith('/sync')
+      ? json(200, syncProgress({ people: 3 }))
+      : json(200, { postingId: P, results: [], excluded: {}, candidatesConsidered: 3, tookMs: 1 }),
+  );
+  const sync = await handleApiRequest({ op: 'rediscoverySync' }, deps(fetch));
+  expect(sync).toMatchObject({ ok: true, data: { people: 3 } });
+  const found = await handleApiRequest(
+    { op: 'rediscover', postingId: P, filters: { location: 'Remote', minStage: 2 } },
+    deps(fetch),
+  );
+  expect(found).toMatchObject({ ok: true, data: { candidatesConsidered: 3 } });
+  expect(calls[1]).toMatchObject({
+    method: 'POST',
+    url: `http://127.0.0.1:8787/api/postings/${P}/rediscover`,
+    body: '{"filters":{"location":"Remote","minStage":2}}',
+  });
+  const { fetch: bad } = fakeFetch(() => json(201, { outreach: [{ id: 1 }], skipped: [] }));
+  const acted = await handleApiRequest({ op: 'rediscoveryAct', postingId: P, contactIds: ['c-1'] }, deps(bad));
+  expect(acted).toMatchObject({ ok: false, error: { kind: 'invalid_response' } });
 });

@@ -6,6 +6,7 @@ import {
   OutreachDraftSchema,
 } from '@/utils/contracts/ai.ts';
 import { AuditEntrySchema, CandidateContextSchema, type Proposal, ProposalSchema } from '@/utils/contracts/api.ts';
+import { type SyncProgress, SyncProgressSchema } from '@/utils/contracts/rediscovery.ts';
 import type { FulcrumApi } from '@/utils/messaging';
 
 // Canned data, parsed through the wire contracts so a contract change breaks these fixtures loudly.
@@ -222,6 +223,28 @@ async function notUsed(): Promise<never> {
   throw new Error('not used');
 }
 
+/** Sync progress as the backend reports it; by default no sync has run yet (empty talent pool). */
+export function syncProgress(over: Partial<SyncProgress> = {}): SyncProgress {
+  return SyncProgressSchema.parse({
+    status: 'never',
+    phase: 'idle',
+    mode: null,
+    runId: null,
+    startedAt: null,
+    finishedAt: null,
+    listed: 0,
+    detailsDone: 0,
+    detailsTotal: null,
+    requests: 0,
+    rateLimited: 0,
+    highWaterMark: null,
+    people: 0,
+    opportunities: 0,
+    error: null,
+    ...over,
+  });
+}
+
 export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWritten: string[] } {
   const proposals = new Map<string, Proposal>();
   const drafts = new Map<string, Awaited<ReturnType<FulcrumApi['getDraft']>>>();
@@ -295,6 +318,10 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     // Automations inbox (issue 9): empty unless a test passes its own (see tests/unit/inbox.test.tsx).
     inbox: vi.fn(async () => ({ items: [], count: 0 })),
     markSent: vi.fn(notUsed),
+    // Rediscovery (issue 7): tests that use them pass their own (see tests/unit/rediscovery-panel.test.tsx).
+    rediscoverySync: vi.fn(async () => syncProgress()),
+    rediscover: vi.fn(notUsed),
+    rediscoveryAct: vi.fn(notUsed),
     ...over,
   };
   return Object.assign(api, { notesWritten });
