@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
   REDISCOVERY_SYNC_MINUTES: z.coerce.number().int().min(0).default(15),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   FULCRUM_SKIP_EXTENSION_BUILD: bool.default(false),
+  /** Where the built extension is (npm run dev builds the dev variant into .output/chrome-mv3-dev). */
+  FULCRUM_EXTENSION_DIR: z.string().min(1).default('.output/chrome-mv3'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string; useEmulator: boolean };

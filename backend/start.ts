@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const extensionDir = path.resolve('.output/chrome-mv3');
+  const extensionDir = path.resolve(config.FULCRUM_EXTENSION_DIR);
   if (!config.FULCRUM_SKIP_EXTENSION_BUILD) {
     console.log('Building the extension…');
     await run('npx', ['wxt', 'build']);

@@ -1,12 +1,12 @@
 // `npm run dev`: WXT in watch mode (extension rebuilt on save into .output/chrome-mv3-dev) and the backend with
-// tsx watch, in one process group; Ctrl-C stops both.
+// tsx watch; Ctrl-C or SIGTERM stops both. The binaries are spawned directly: npx does not pass signals on.
 import { spawn } from 'node:child_process';
 
 const children = [
-  spawn('npx', ['wxt'], { stdio: 'inherit' }),
-  spawn('npx', ['tsx', 'watch', 'backend/start.ts'], {
+  spawn('node_modules/.bin/wxt', [], { stdio: 'inherit' }),
+  spawn('node_modules/.bin/tsx', ['watch', 'backend/start.ts'], {
     stdio: 'inherit',
-    env: { ...process.env, FULCRUM_SKIP_EXTENSION_BUILD: 'true' },
+    env: { ...process.env, FULCRUM_SKIP_EXTENSION_BUILD: 'true', FULCRUM_EXTENSION_DIR: '.output/chrome-mv3-dev' },
   }),
 ];
 const stop = () => {
