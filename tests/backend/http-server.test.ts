@@ -4,11 +4,11 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addRecruiter } from '../../backend/auth/recruiters.ts';
-import { loadConfig } from '../../backend/config.ts';
 import { collect } from '../../backend/lever/index.ts';
 import { type EmulatorHandle, startEmulator } from '../../backend/lever-emulator/server.ts';
 import { type RunningBackend, startBackend } from '../../backend/server.ts';
 import { CandidateContextSchema, StatusResponseSchema } from '../../utils/contracts/api.ts';
+import { testConfig } from './helpers/test-config.ts';
 
 /**
  * The backend as it runs: startBackend() on a real port, talking to the Lever emulator by URL and key from the
@@ -36,15 +36,7 @@ async function setLatency(latencyMs: number) {
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: 3, opportunities: 5 });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-server-'));
-  const config = loadConfig({
-    FULCRUM_DATA_DIR: dataDir,
-    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
-    REDISCOVERY_SYNC_MINUTES: '0',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    LEVER_BASE_URL: emulator.apiBaseUrl,
-    LEVER_EMULATOR_KEY: emulator.apiKey,
-  });
+  const config = testConfig(dataDir, { emulator });
   backend = await startBackend(config, { logger: pino({ level: 'silent' }), drainTimeoutMs: 5_000 });
   token = (
     await addRecruiter(backend.store, { email: 'server-test@fulcrum.test', role: 'recruiter', name: 'Sam Server' })

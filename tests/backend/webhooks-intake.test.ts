@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../backend/config.ts';
 import { signLeverWebhook } from '../../backend/lever/index.ts';
 import { type RunningBackend, startBackend } from '../../backend/server.ts';
+import { testConfig } from './helpers/test-config.ts';
 
 /**
  * Lever webhook intake over real HTTP: signatures, replay protection, dedupe, the same-transaction enqueue, and a
@@ -87,14 +87,7 @@ async function counts(eventId?: string) {
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-wh-'));
-  const config = loadConfig({
-    FULCRUM_DATA_DIR: dataDir,
-    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
-    REDISCOVERY_SYNC_MINUTES: '0',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    WEBHOOK_REPLAY_WINDOW_MS: '600000',
-  });
+  const config = testConfig(dataDir, { env: { WEBHOOK_REPLAY_WINDOW_MS: '600000' } });
   backend = await startBackend(config, { logger: pino({ level: 'silent' }) });
   await backend.store.db
     .insertInto('lever_webhooks')

@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { addRecruiter } from '../../backend/auth/recruiters.ts';
-import { loadConfig } from '../../backend/config.ts';
+import type { loadConfig } from '../../backend/config.ts';
 import { collect, createLeverClient, type LeverClient, TokenBucket } from '../../backend/lever/index.ts';
 import { type EmulatorHandle, startEmulator } from '../../backend/lever-emulator/server.ts';
 import { type RunningBackend, startBackend } from '../../backend/server.ts';
+import { testConfig } from '../backend/helpers/test-config.ts';
 import { type ExtensionBrowser, launchWithExtension, screenshot } from './harness.ts';
 
 // The whole loop, nothing mocked: the Lever emulator and the backend in-process, the built extension in Chromium.
@@ -29,15 +30,7 @@ async function start(port: number): Promise<RunningBackend> {
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-panel-e2e-'));
   emulator = await startEmulator({ port: 0, seed: 7, opportunities: 12, ratePerSecond: 1000, burst: 1000 });
-  config = loadConfig({
-    FULCRUM_DATA_DIR: dataDir,
-    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
-    REDISCOVERY_SYNC_MINUTES: '0',
-    PORT: '0',
-    LEVER_BASE_URL: emulator.apiBaseUrl,
-    LEVER_EMULATOR_KEY: emulator.apiKey,
-    LOG_LEVEL: 'silent',
-  });
+  config = testConfig(dataDir, { emulator });
   backend = await start(0);
   inspect = createLeverClient({
     baseUrl: emulator.apiBaseUrl,

@@ -1,10 +1,10 @@
 import pino from 'pino';
 import { createAiEngine } from '../../../backend/ai/engine.ts';
 import { createApp } from '../../../backend/app.ts';
-import { loadConfig } from '../../../backend/config.ts';
 import { SqliteQueue } from '../../../backend/jobs/sqlite-queue.ts';
 import { createLeverClient, TokenBucket } from '../../../backend/lever/index.ts';
 import { openStore } from '../../../backend/store/db.ts';
+import { testConfig } from './test-config.ts';
 
 /**
  * Child process for the crash test: approves one proposal through a full app on the shared data dir, the way a
@@ -21,7 +21,7 @@ const lever = createLeverClient({
   timeoutMs: 30_000,
 });
 const app = createApp({
-  config: loadConfig({ FULCRUM_DATA_DIR: dataDir, LOG_LEVEL: 'silent', REDISCOVERY_SYNC_MINUTES: '0' }),
+  config: testConfig(dataDir),
   store,
   lever,
   ai: createAiEngine(),

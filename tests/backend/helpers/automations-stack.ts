@@ -6,7 +6,6 @@ import pino from 'pino';
 import { addRecruiter } from '../../../backend/auth/recruiters.ts';
 import { toPostingInput } from '../../../backend/candidates/load-candidate.ts';
 import { REGISTERED_EVENTS } from '../../../backend/cli/webhooks.ts';
-import { loadConfig } from '../../../backend/config.ts';
 import {
   collect,
   createLeverClient,
@@ -17,6 +16,7 @@ import {
 } from '../../../backend/lever/index.ts';
 import { type EmulatorHandle, startEmulator } from '../../../backend/lever-emulator/server.ts';
 import { type RunningBackend, startBackend } from '../../../backend/server.ts';
+import { testConfig } from './test-config.ts';
 
 /**
  * The whole automation path for real: the Lever emulator, startBackend() on a loopback port with a temp data dir,
@@ -55,17 +55,13 @@ export async function startStack(
     burst: o.emulatorRate ? Math.min(20, o.emulatorRate * 2) : 1000,
   });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-automations-'));
-  const config = loadConfig({
-    FULCRUM_DATA_DIR: dataDir,
-    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
-    REDISCOVERY_SYNC_MINUTES: '0',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    LEVER_BASE_URL: emulator.apiBaseUrl,
-    LEVER_EMULATOR_KEY: emulator.apiKey,
-    LEVER_RATE_PER_SECOND: String(o.leverRate ?? 200),
-    LEVER_BURST: String(o.leverRate ? Math.max(1, Math.floor(o.leverRate)) : 200),
-    QUEUE_CONCURRENCY: String(o.concurrency ?? 4),
+  const config = testConfig(dataDir, {
+    emulator,
+    env: {
+      LEVER_RATE_PER_SECOND: String(o.leverRate ?? 200),
+      LEVER_BURST: String(o.leverRate ? Math.max(1, Math.floor(o.leverRate)) : 200),
+      QUEUE_CONCURRENCY: String(o.concurrency ?? 4),
+    },
   });
   const backend = await startBackend(config, { logger: pino({ level: 'silent' }), drainTimeoutMs: 2_000 });
   const inspect = createLeverClient({

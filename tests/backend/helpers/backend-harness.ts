@@ -5,11 +5,12 @@ import pino from 'pino';
 import { createAiEngine } from '../../../backend/ai/engine.ts';
 import { createApp } from '../../../backend/app.ts';
 import { addRecruiter as addRecruiterRow, hashToken } from '../../../backend/auth/recruiters.ts';
-import { type Config, loadConfig } from '../../../backend/config.ts';
+import type { Config } from '../../../backend/config.ts';
 import { SqliteQueue } from '../../../backend/jobs/sqlite-queue.ts';
 import { collect, createLeverClient, type LeverClient, TokenBucket } from '../../../backend/lever/index.ts';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '../../../backend/lever-emulator/server.ts';
 import { openStore, type Store } from '../../../backend/store/db.ts';
+import { testConfig } from './test-config.ts';
 
 /**
  * A real backend for route tests: SQLite in a temp dir, the Lever emulator on a free port, the local AI engine, and
@@ -52,15 +53,9 @@ export async function makeHarness(
     burst: 1000,
     ...opts.emulator,
   });
-  const config = loadConfig({
-    FULCRUM_DATA_DIR: dataDir,
-    // No scheduled talent-pool sync: it would share the emulator's rate limit with what the test measures.
-    REDISCOVERY_SYNC_MINUTES: '0',
-    LEVER_BASE_URL: emulator.apiBaseUrl,
-    LEVER_EMULATOR_KEY: emulator.apiKey,
-    LOG_LEVEL: 'silent',
-    CORS_ORIGINS: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
-    ...opts.env,
+  const config = testConfig(dataDir, {
+    emulator,
+    env: { CORS_ORIGINS: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop', ...opts.env },
   });
   const store = await openStore({ dataDir });
   const lever = createLeverClient({
