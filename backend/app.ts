@@ -1,8 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { AiEngine } from './ai/types.ts';
+import { metricsFor } from './automations/metrics.ts';
 import type { Config } from './config.ts';
 import { aiCapabilityOf, requireCapability } from './governance/require-capability.ts';
 import { createAudit } from './http/audit.ts';
@@ -17,7 +20,7 @@ import { ProposalService } from './proposals/service.ts';
 import { WriteBack } from './proposals/write-back.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { inboxRoutes, markSentRoutes, metricsRoutes, policyRoutes, webhookMetrics } from './routes/automations.ts';
+import { inboxRoutes, markSentRoutes, metricsRoutes, policyRoutes } from './routes/automations.ts';
 import { candidateRoutes } from './routes/candidates.ts';
 import { fairnessRoutes } from './routes/fairness.ts';
 import { governanceRoutes } from './routes/governance.ts';
@@ -25,8 +28,8 @@ import { healthRoutes } from './routes/health.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { rediscoveryRoutes } from './routes/rediscovery.ts';
 import { statusRoutes } from './routes/status.ts';
-import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/db.ts';
+import { webhookListener } from './webhooks/http-intake.ts';
 import { WebhookIntake } from './webhooks/intake.ts';
 
 export type AppDeps = {
@@ -54,8 +57,8 @@ export type AppServices = AppDeps & {
 /** API bodies are small JSON; webhook bodies have their own, smaller limit. */
 const API_BODY_LIMIT = 1024 * 1024;
 
-/** The HTTP app: one router per resource, one error handler, request ids and PII-free access logs. */
-export function createApp(deps: AppDeps): Hono<AuthEnv> {
+/** The services every router shares, built once per backend. */
+function createServices(deps: AppDeps): AppServices {
   const nowDate = deps.now ?? (() => new Date());
   const clock = () => nowDate().getTime();
   const audit = createAudit(deps.store);
@@ -72,15 +75,36 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
     now: clock,
     onEnqueued: () => deps.queue.notify(),
   });
-  const s: AppServices = { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake };
+  return { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake };
+}
 
+/**
+ * The backend's node:http request listener: Lever webhook deliveries on the plain-node fast path
+ * (webhooks/http-intake.ts), everything else through the Hono app.
+ */
+export function createRequestListener(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const s = createServices(deps);
+  const webhook = webhookListener({ intake: s.intake, metrics: metricsFor(s.store), logger: s.logger });
+  const app = getRequestListener(buildApp(s).fetch);
+  return (req, res) => {
+    if (!webhook(req, res)) void app(req, res);
+  };
+}
+
+/** The HTTP API (without the webhook fast path, which only the node listener serves). */
+export function createApp(deps: AppDeps): Hono<AuthEnv> {
+  return buildApp(createServices(deps));
+}
+
+/** The HTTP app: one router per resource, one error handler, request ids and PII-free access logs. */
+function buildApp(s: AppServices): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
     // Ids, status and latency only: never names, emails, resume or note text.
-    deps.logger.info(
+    s.logger.info(
       {
         reqId: c.get('requestId'),
         method: c.req.method,
@@ -96,8 +120,8 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
   app.onError((err, c) => {
     const h = toHttpError(err);
     const log = { reqId: c.get('requestId'), route: c.req.routePath, status: h.status, code: h.code, err: err.name };
-    if (h.status >= 500) deps.logger.error({ ...log, stack: err.stack }, 'request failed');
-    else deps.logger.debug(log, 'request rejected');
+    if (h.status >= 500) s.logger.error({ ...log, stack: err.stack }, 'request failed');
+    else s.logger.debug(log, 'request rejected');
     return c.json({ error: { code: h.code, message: h.message } }, h.status);
   });
   app.notFound((c) =>
@@ -105,11 +129,9 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
   );
 
   app.route('/', healthRoutes(s));
-  app.use('/webhooks/*', webhookMetrics(s));
-  app.route('/webhooks', webhookRoutes(s));
 
   const origins = new Set(
-    deps.config.CORS_ORIGINS.split(',')
+    s.config.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
   );
@@ -131,18 +153,18 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
       },
     }),
   );
-  const limiter = new KeyedRateLimiter(deps.config.API_RATE_PER_SECOND, deps.config.API_RATE_BURST);
-  app.use('/api/*', requireRecruiter(deps.store, limiter, resolveLeverUser));
+  const limiter = new KeyedRateLimiter(s.config.API_RATE_PER_SECOND, s.config.API_RATE_BURST);
+  app.use('/api/*', requireRecruiter(s.store, limiter, s.resolveLeverUser));
   app.route('/api/status', statusRoutes(s));
   // Admins can switch AI capabilities off (Settings → AI governance); checked before the AI route runs.
-  app.use('/api/*', requireCapability(deps.store, aiCapabilityOf));
+  app.use('/api/*', requireCapability(s.store, aiCapabilityOf));
   app.route('/api/candidates', candidateRoutes(s));
   app.route('/api/proposals', proposalRoutes(s));
   // Automations (issue 9): inbox, mark-sent, admin policy, and /metrics behind the admin bearer token.
   app.route('/api/proposals', markSentRoutes(s));
   app.route('/api/inbox', inboxRoutes(s));
   app.route('/api/admin/policy', policyRoutes(s));
-  app.use('/metrics', requireRecruiter(deps.store, limiter, resolveLeverUser));
+  app.use('/metrics', requireRecruiter(s.store, limiter, s.resolveLeverUser));
   app.route('/metrics', metricsRoutes(s));
   app.route('/api/audit', auditRoutes(s));
   app.route('/api/admin', adminRoutes(s));

@@ -1,9 +1,8 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createAiEngine } from './ai/engine.ts';
 import type { AiEngine } from './ai/types.ts';
-import { createApp } from './app.ts';
+import { createRequestListener } from './app.ts';
 import { automationDeps, registerAutomations } from './automations/register.ts';
 import type { Config } from './config.ts';
 import { startRetention } from './governance/retention.ts';
@@ -12,6 +11,7 @@ import { SqliteQueue } from './jobs/sqlite-queue.ts';
 import type { LeverClient } from './lever/index.ts';
 import { leverFromConfig } from './lever-config.ts';
 import { handleRediscoveryWebhook, registerRediscoveryJobs, scheduleRediscovery } from './rediscovery/jobs.ts';
+import { startCheckpointer } from './store/checkpointer.ts';
 import { openStoreFromConfig, type Store } from './store/db.ts';
 
 export type RunningBackend = {
@@ -30,6 +30,7 @@ export type BackendOverrides = { lever?: LeverClient; ai?: AiEngine; logger?: Lo
 export async function startBackend(config: Config, overrides: BackendOverrides = {}): Promise<RunningBackend> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const store = await openStoreFromConfig(config);
+  const checkpointer = startCheckpointer(store, logger);
   const lever = overrides.lever ?? leverFromConfig(config);
   const ai = overrides.ai ?? createAiEngine(aiOptions(config));
   const queue = new SqliteQueue(store, { concurrency: config.QUEUE_CONCURRENCY, logger });
@@ -49,9 +50,13 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   const retention = startRetention(store, logger);
 
   let ready = false;
-  const app = createApp({ config, store, lever, ai, queue, logger, isReady: () => ready });
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
+  const server = createServer(createRequestListener({ config, store, lever, ai, queue, logger, isReady: () => ready }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // Lever retries slow webhook replies; keep-alive keeps the intake path cheap for bursts.
   server.keepAliveTimeout = 5_000;
@@ -81,6 +86,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
       retention.stop();
       await retention.done;
       await queue.stop({ timeoutMs: drainMs });
+      await checkpointer.stop();
       await store.close();
       logger.info({}, 'backend stopped');
     })();

@@ -90,7 +90,9 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const logLevel = process.env.BENCH_LOG_LEVEL ?? 'warn';
   // node itself (not the tsx wrapper) so the pid is the server's, for its CPU accounting below.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'backend/main.ts'], {
+  // BENCH_CPU_PROF=DIR writes the server's V8 CPU profile there (open it in Chrome DevTools → Performance).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'backend/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FULCRUM_DATA_DIR: dataDir, LOG_LEVEL: logLevel },
     stdio: ['ignore', 'ignore', 'inherit'],

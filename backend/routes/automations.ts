@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import {
   InboxResponseSchema,
@@ -75,23 +75,4 @@ export function metricsRoutes(s: AppServices) {
     const text = metricsFor(s.store).render(await s.queue.stats(), s.lever.stats);
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
-}
-
-/**
- * Counts webhook deliveries by event and outcome (HTTP status: 200 = stored or a duplicate Lever may stop
- * retrying). Runs after the route and reads the body text the route already read (Hono caches it), so the hot
- * intake path does no extra parsing: reading the body first or cloning the response measured ~35% of intake
- * throughput (bench/webhook-intake.bench.ts).
- */
-export function webhookMetrics(s: AppServices): MiddlewareHandler {
-  const metrics = metricsFor(s.store);
-  return async (c, next) => {
-    await next();
-    let event = 'unknown';
-    // A 413 was refused before its (oversized) body was read: leave it unread.
-    const text = c.res.status === 413 ? '' : await c.req.text().catch(() => '');
-    const m = /"event"\s*:\s*"([A-Za-z]{1,40})"/.exec(text.slice(0, 4096));
-    if (m?.[1]) event = m[1];
-    metrics.webhook(event, c.res.status === 200 ? 'ok' : String(c.res.status));
-  };
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsFor } from '../../backend/automations/metrics.ts';
 import { signLeverWebhook } from '../../backend/lever/index.ts';
 import { type RunningBackend, startBackend } from '../../backend/server.ts';
 import { testConfig } from './helpers/test-config.ts';
@@ -224,4 +225,88 @@ describe('webhook intake', () => {
     for (const d of forged) expect(stored.has(d.id)).toBe(false);
     console.log(`burst: 5000 deliveries in ${seconds.toFixed(2)} s (${Math.round(5000 / seconds)}/s incl. client)`);
   }, 120_000);
+});
+
+/** Sends the body in pieces with no Content-Length (Transfer-Encoding: chunked), on its own socket. */
+function postChunked(pieces: string[]): Promise<{ status: number; json: unknown; requestId: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${backend.url}/webhooks/lever/${WEBHOOK_ID}`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+            requestId: res.headers['x-request-id'] as string | undefined,
+          }),
+        );
+      },
+    );
+    // The server may answer 413 and close before the last piece: that is the behaviour under test.
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e),
+    );
+    for (const p of pieces) req.write(p);
+    req.end();
+  });
+}
+
+describe('webhook intake on the node:http fast path', () => {
+  it('reads chunked bodies, answers with a request id, and refuses chunked bodies over the limit with 413', async () => {
+    const d = delivery();
+    const text = JSON.stringify(d);
+    const ok = await postChunked([text.slice(0, 40), text.slice(40)]);
+    expect(ok.status).toBe(200);
+    expect(ok.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await counts(d.id)).toMatchObject({ events: 1, jobs: 1 });
+
+    const before = await counts();
+    const huge = JSON.stringify({ ...delivery(), data: { blob: 'x'.repeat(300 * 1024) } });
+    const pieces = Array.from({ length: Math.ceil(huge.length / 16_384) }, (_, i) =>
+      huge.slice(i * 16_384, (i + 1) * 16_384),
+    );
+    const refused = await postChunked(pieces);
+    expect(refused.status).toBe(413);
+    expect(refused.json).toMatchObject({
+      error: { code: 'invalid_request', message: expect.stringMatching(/too large/) },
+    });
+    expect((await counts()).events).toBe(before.events);
+  });
+
+  it('counts deliveries per event and outcome for /metrics', async () => {
+    const metrics = metricsFor(backend.store);
+    const count = async (outcome: string) => {
+      const text = metrics.render(await backend.queue.stats(), backend.lever.stats);
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`fulcrum_webhooks_total{event="candidateStageChange",outcome="${outcome}"} `));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const ok = await count('ok');
+    const unauthorized = await count('401');
+    expect((await post(delivery())).status).toBe(200);
+    expect((await post(delivery({ signature: 'f'.repeat(64) }))).status).toBe(401);
+    expect(await count('ok')).toBe(ok + 1);
+    expect(await count('401')).toBe(unauthorized + 1);
+  });
+
+  it('leaves every other request to the API: GET on a webhook URL is a JSON 404, /healthz answers', async () => {
+    const get = await fetch(`${backend.url}/webhooks/lever/${WEBHOOK_ID}`);
+    expect(get.status).toBe(404);
+    expect(await get.json()).toMatchObject({ error: { code: 'not_found' } });
+    expect((await fetch(`${backend.url}/healthz`)).status).toBe(200);
+  });
+
+  it('checkpoints the WAL on its own thread: the main file grows while the server connection never auto-checkpoints', async () => {
+    expect(backend.store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const mainFile = () => fs.statSync(backend.store.file).size;
+    const before = mainFile();
+    for (let i = 0; i < 300; i++) expect((await post(delivery())).status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    while (mainFile() <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(mainFile()).toBeGreaterThan(before);
+  });
 });
