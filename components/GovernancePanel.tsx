@@ -108,7 +108,8 @@ export function GovernancePanel() {
         It never writes to Lever on its own: every note, tag, stage move or posting change waits for a recruiter's
         approval. Webhook automations{' '}
         {loaded?.governance.automationsMayPropose ? 'may create proposals for review' : 'may not create proposals'}.
-        Cached AI results and decided proposals are deleted after {loaded?.governance.retentionDays} days.
+        Cached AI results, decided proposals, finished jobs and received webhook events are deleted after{' '}
+        {loaded?.governance.retentionDays} days.
       </p>
       <form onSubmit={save}>
         <fieldset>
@@ -138,7 +139,7 @@ export function GovernancePanel() {
           />
           <label htmlFor={`${id}-auto`}>Webhook automations may create proposals (recruiters still approve)</label>
         </div>
-        <label htmlFor={`${id}-days`}>Keep cached AI results and decided proposals for (days)</label>
+        <label htmlFor={`${id}-days`}>Keep cached AI results, decided proposals and webhook history for (days)</label>
         <input
           id={`${id}-days`}
           type="number"

@@ -3,14 +3,22 @@ import type { Store } from '../store/db.ts';
 import { readGovernance } from './settings.ts';
 
 /**
- * Retention: cached AI results and decided proposals (written or discarded) older than the admin's retention period
- * are deleted. Pending, failed and approved-in-flight proposals are kept whatever their age: they still need a
- * decision. The audit log is append-only and hash-chained, so it is never touched here (export it instead).
+ * Retention: cached AI results, decided proposals (written or discarded), finished jobs and received webhook events
+ * older than the admin's retention period are deleted. Pending, failed and approved-in-flight proposals are kept
+ * whatever their age: they still need a decision; so are dead jobs, which still need a look. Webhook events only
+ * dedupe Lever's retries, which stop within hours (and the replay window refuses old deliveries anyway). The audit
+ * log is append-only and hash-chained, so it is never touched here (export it instead).
  */
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type RetentionResult = { cutoff: number; aiResults: number; proposals: number };
+export type RetentionResult = {
+  cutoff: number;
+  aiResults: number;
+  proposals: number;
+  jobs: number;
+  webhookEvents: number;
+};
 
 export async function runRetention(store: Store, now: number): Promise<RetentionResult> {
   const { governance } = await readGovernance(store);
@@ -29,7 +37,19 @@ export async function runRetention(store: Store, now: number): Promise<Retention
       .where('status', 'in', ['written', 'discarded'])
       .where('updated_at', '<', cutoff)
       .executeTakeFirst();
-    return { cutoff, aiResults: Number(ai.numDeletedRows), proposals: Number(proposals.numDeletedRows) };
+    const jobs = await trx
+      .deleteFrom('jobs')
+      .where('status', '=', 'done')
+      .where('updated_at', '<', cutoff)
+      .executeTakeFirst();
+    const events = await trx.deleteFrom('webhook_events').where('received_at', '<', cutoff).executeTakeFirst();
+    return {
+      cutoff,
+      aiResults: Number(ai.numDeletedRows),
+      proposals: Number(proposals.numDeletedRows),
+      jobs: Number(jobs.numDeletedRows),
+      webhookEvents: Number(events.numDeletedRows),
+    };
   });
 }
 
@@ -43,7 +63,7 @@ export function startRetention(
   const tick = async () => {
     try {
       const r = await runRetention(store, now());
-      if (r.aiResults || r.proposals) logger.info(r, 'retention: deleted expired AI results and proposals');
+      if (r.aiResults || r.proposals || r.jobs || r.webhookEvents) logger.info(r, 'retention: deleted expired rows');
     } catch (e) {
       logger.warn({ err: { name: (e as Error).name, message: (e as Error).message } }, 'retention run failed');
     }

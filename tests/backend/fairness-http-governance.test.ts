@@ -212,8 +212,43 @@ describe('retention job', () => {
         })
         .execute();
 
+      // Finished jobs and received webhook events go too; dead and queued jobs stay (they still need a look).
+      const job = (status: string, at: number) => ({
+        type: 'candidateStageChange',
+        payload: '{}',
+        status,
+        max_attempts: 5,
+        run_at: at,
+        created_at: at,
+        updated_at: at,
+      });
+      await store.db
+        .insertInto('jobs')
+        .values([job('done', old), job('dead', old), job('queued', old), job('done', recent)])
+        .execute();
+      const event = (id: string, at: number) => ({
+        event_id: id,
+        token: `t-${id}`,
+        event: 'candidateStageChange',
+        triggered_at: at,
+        received_at: at,
+        payload: '{}',
+      });
+      await store.db
+        .insertInto('webhook_events')
+        .values([event('e-old', old), event('e-recent', recent)])
+        .execute();
+
       const result = await runRetention(store, now);
-      expect(result).toMatchObject({ aiResults: 1, proposals: 2 });
+      expect(result).toMatchObject({ aiResults: 1, proposals: 2, jobs: 1, webhookEvents: 1 });
+      const jobsLeft = await store.db.selectFrom('jobs').select(['status', 'updated_at']).orderBy('id').execute();
+      expect(jobsLeft).toEqual([
+        { status: 'dead', updated_at: old },
+        { status: 'queued', updated_at: old },
+        { status: 'done', updated_at: recent },
+      ]);
+      const eventsLeft = await store.db.selectFrom('webhook_events').select('event_id').execute();
+      expect(eventsLeft.map((r) => r.event_id)).toEqual(['e-recent']);
       const ai = await store.db.selectFrom('ai_results').select('input_hash').execute();
       expect(ai.map((r) => r.input_hash)).toEqual(['recent']);
       const left = (await store.db.selectFrom('proposals').select('id').execute()).map((r) => r.id).sort();
