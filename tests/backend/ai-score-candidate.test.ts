@@ -90,6 +90,36 @@ describe('scoreCandidateLocal', () => {
     expect(short.score).toBeLessThan(full.score);
   });
 
+  it('reads dates written out in words: "between 2013 and 2019", "From: 2017 To: 2020", "from 2012 through 2018"', () => {
+    const asked = { ...posting, requirements: ['5+ years of experience as a backend engineer'], niceToHave: [] };
+    for (const dates of ['between 2013 and 2019', 'From: 2013 To: 2019', 'from 2012 through 2018']) {
+      const text = `Experience\nWorked as a Backend Engineer at Paylane ${dates}, building Python services.`;
+      const result = scoreCandidateLocal(asked, candidate(text), { now });
+      expect(result.criteria[0]?.status, dates).toBe('met');
+    }
+    // Two product versions are not a date range.
+    const versions = scoreCandidateLocal(asked, candidate('Backend engineer. Skills: SQL Server 2008 and 2016.'), {
+      now,
+    });
+    expect(versions.criteria[0]?.status).not.toBe('met');
+  });
+
+  it('does not take everyday words for the technologies they also name ("spark", "quality")', () => {
+    const asked = {
+      ...posting,
+      title: 'Data Engineer',
+      requirements: ['Experience with Apache Spark', 'Code quality'],
+      niceToHave: [],
+    };
+    const status = (text: string) => scoreCandidateLocal(asked, candidate(text), { now }).criteria.map((c) => c.status);
+    expect(
+      status('Data engineer at Paylane for six years. Built Spark pipelines for payments. Championed code quality.'),
+    ).toEqual(['met', 'met']);
+    expect(
+      status('Team lead at a bakery for six years. I spark ideas in every team and care about service quality.'),
+    ).not.toContain('met');
+  });
+
   it('lists missing skills as gaps and asks about criteria the resume is silent on', () => {
     const noPostgres = strongResume.replace(' on PostgreSQL', '');
     const result = scoreCandidateLocal(posting, candidate(noPostgres), { now });

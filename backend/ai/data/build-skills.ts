@@ -22,7 +22,27 @@ const DENY_ALIASES = new Set([
   'splus', 'rscript', 'k and r', 'obj c', 'objc', 'bash session', 'console', 'shell', 'sh', 'make', 'inc', 'pro',
   'mm', 'jsx', 'jade', 'ant', 'pod', 'man', 'less', 'text', 'plain text', 'html+erb', 'asm', 'nasm', 'ocaml',
   'go', 'golang examples', 'api', 'app', 'web', 'bot', 'game', 'games', 'data', 'code', 'tools', 'tool',
+  // Everyday English words and phrases whose usual meaning is not the skill they alias: in a job ad or a resume
+  // "quality", "strategy", "growth" or "time management" almost never mean Code quality, a strategy game,
+  // Marketing or a time-management game. Found by checking every alias against an English word list
+  // (/usr/share/dict/words) and keeping those that are real synonyms in ordinary text (excel, oracle, rails).
+  'action', 'apples', 'artwork', 'backbone', 'batch', 'brawler', 'paper', 'spigot', 'coffee', 'normalization',
+  'normalize', 'reset', 'dependencies', 'cask', 'esoteric', 'extensions', 'plugin', 'plugins', 'fabric', 'fish',
+  'fisher', 'fisherman', 'generators', 'cucumber', 'copperhead', 'brew', 'photo', 'photos', 'picture', 'pictures',
+  'flex', 'mumps', 'growth', 'octave', 'maze', 'metrics', 'none', 'progress', 'grammar', 'posh', 'quilt', 'rake',
+  'sport', 'squeak', 'ticketing', 'clipper', 'adventure', 'alternate reality', 'arch',
+  'artillery', 'casual', 'city building', 'classless', 'quality', 'review', 'card game', 'eloquent', 'fluent',
+  'motion', 'graphic', 'mint', 'material', 'forge', 'move', 'mud', 'role playing', 'stealth',
+  'strategy', 'coverage', 'chapel', 'time management', 'utility', 'spectrum', 'quantum', 'alloy',
 ]);
+// Product names that are also English words: matched only with these capitals ("Spark", not "spark creativity").
+const CAPITAL_ALIASES: Record<string, string> = {
+  spark: 'Spark',
+  access: 'Access',
+  rest: 'REST',
+  pulsar: 'Pulsar',
+  sublime: 'Sublime',
+};
 // Names that are ordinary words or single letters: only matched with their exact spelling ("Go", "R").
 const EXACT_NAMES = new Set(['go', 'r', 'c', 'd', 'swift', 'rust', 'dart', 'elm', 'chef', 'puppet', 'unity', 'spring',
   'express', 'flask', 'rails', 'ruby', 'crystal', 'julia', 'pony', 'io', 'red', 'nim', 'v', 'e', 'j', 'q', 'k', 'm',
@@ -82,7 +102,7 @@ for (const entry of merged.skills) {
     if (!nameHasDigit && /\d/.test(a)) continue;
     if (/\b(examples?|library|libraries|code|tutorials?|framework|models?|algorithms?|applications?|awesome|projects?|resources?|tools?)$/.test(a)) continue;
     if (a.split(' ').length > 3) continue;
-    aliases.add(a);
+    aliases.add(CAPITAL_ALIASES[a] ?? a);
   }
   for (const a of HAND_ALIASES[entry.name] ?? []) aliases.add(a);
   aliases.delete('py');

@@ -42,7 +42,7 @@ export const GENERIC = new Set(
     'use utilize within across one two three four five six seven eight nine ten twelve fifteen twenty plus ' +
     'preferably least year-round professional professionally general overall wide broad keen key core able ' +
     'proficiently competent competency competencies comfortable capable foundation background grasp command ' +
-    'familiarize'
+    'familiarize practical comprehensive depth detailed'
   ).split(' '),
 );
 

@@ -44,9 +44,11 @@ function load(): Map<string, Phrase[]> {
         .filter(Boolean);
       const first = words[0];
       if (!first) continue;
-      // Short letter-only forms (AWS, ML, UX) are ordinary words in lower case: require the exact capitals.
+      // Short letter-only forms (AWS, ML, UX) are ordinary words in lower case: require the exact capitals. So do
+      // exact names ("Go") and aliases the vocabulary writes with capitals ("Spark", "REST": English words too).
       const short = form.replace(/[\s\-_]/g, '').length <= 3 && !/\d/.test(form);
-      const surface = skill.exact && form === skill.name ? form : short ? form.toUpperCase() : null;
+      const capitalAlias = form !== skill.name && /[A-Z]/.test(form);
+      const surface = (skill.exact && form === skill.name) || capitalAlias ? form : short ? form.toUpperCase() : null;
       const list = map.get(first) ?? [];
       list.push({ words, skill, surface });
       map.set(first, list);
@@ -76,8 +78,8 @@ export function findSkills(text: string, tokens: Token[]): SkillMention[] {
       let ok = true;
       for (let k = 1; k < p.words.length; k++) {
         const t = tokens[i + k]!;
-        // Words of one phrase must be adjacent (only spaces, hyphens or slashes between them).
-        if (t.norm !== p.words[k] || !/^[\s\-_/]{0,2}$/.test(text.slice(tokens[i + k - 1]!.end, t.start))) {
+        // Words of one phrase must be adjacent on one line (only spaces, hyphens or slashes between them).
+        if (t.norm !== p.words[k] || !/^[ \t\-_/]{0,2}$/.test(text.slice(tokens[i + k - 1]!.end, t.start))) {
           ok = false;
           break;
         }

@@ -67,9 +67,11 @@ const MONTHS: Record<string, number> = {
   nov: 10,
   dec: 11,
 };
-const MONTH = String.raw`(?:(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+|(\d{1,2})/)?`;
+const MONTH = String.raw`(?:(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?,?\s+|(\d{1,2})/)?`;
+// "2019 - 2023", "2019 to present", "From: 2017 To: 2020", "from 2015 through 2020", "2015 up to 2019", and
+// "between 2013 and 2016" ("and" only after "between": "SQL 2008 and 2012" is two versions, not a range).
 const RANGE_RE = new RegExp(
-  String.raw`${MONTH}((?:19|20)\d{2})\s*(?:-|–|—|to|until|till)\s*(?:${MONTH}((?:19|20)\d{2})|(present|current|now|today|date|ongoing))`,
+  String.raw`${MONTH}((?:19|20)\d{2})\s*(?:-|–|—|to:?|until|till|through|thru|up\s+to|(?<=\bbetween\s+\S*\s*(?:19|20)\d{2}\s*)and)\s*(?:${MONTH}((?:19|20)\d{2})|(present|current|now|today|date|ongoing))`,
   'gi',
 );
 
