@@ -14,7 +14,7 @@ import { type CompiledPosting, compilePosting } from './local/compile-posting.ts
 import type { CriterionSpec } from './local/criterion-spec.ts';
 import { bestLineCoverage, type Judgement, judgeCriterion } from './local/evaluate-criterion.ts';
 import { maskProtected } from './local/mask-protected.ts';
-import { buildProfile } from './local/resume-profile.ts';
+import { buildProfile, type ResumeProfile } from './local/resume-profile.ts';
 import { blankSpans, countWords, type Span } from './local/text.ts';
 import type { CandidateInput, PostingInput } from './types.ts';
 
@@ -23,17 +23,33 @@ import type { CandidateInput, PostingInput } from './types.ts';
  * extracted from the posting; each is judged against the candidate's text with protected attributes and
  * flagged injection spans blanked out; evidence quotes the original text by offset.
  *
- * score = 100 * (CRITERIA_SHARE * weighted criterion credit + (1 - CRITERIA_SHARE) * relevance)
- * relevance = half BM25-style keyword coverage of the posting, half best match of the job title on one resume line
- *         - MUST_HAVE_PENALTY per unmet must-have (at most 3)
+ * score = 100 * (criteriaShare * weighted criterion credit + (1 - criteriaShare) * relevance)
+ *         - mustHavePenalty per unmet must-have (at most 3)
+ * relevance = keywordShare * BM25-style keyword coverage of the posting
+ *           + (1 - keywordShare) * best match of the job title on one resume line
+ * The weights are MATCH_WEIGHTS; `npx tsx bench/quality-heldout.ts` shows how they do on held-out data.
  */
 
 export const LOCAL_ENGINE = { provider: 'local', model: 'fulcrum-local', version: '1.0.0' } as const;
 /** Bump when the algorithm changes in a way that changes scores: it is part of the cache key. */
-export const MATCH_ALGORITHM_VERSION = 'local-match-1.0';
+export const MATCH_ALGORITHM_VERSION = 'local-match-1.1';
 
-export const CRITERIA_SHARE = 0.6;
-export const MUST_HAVE_PENALTY = 5;
+export type MatchWeights = { criteriaShare: number; keywordShare: number; mustHavePenalty: number };
+export const MATCH_WEIGHTS: Readonly<MatchWeights> = { criteriaShare: 0.6, keywordShare: 0.5, mustHavePenalty: 5 };
+export const CRITERIA_SHARE = MATCH_WEIGHTS.criteriaShare;
+export const MUST_HAVE_PENALTY = MATCH_WEIGHTS.mustHavePenalty;
+
+/** What the score is made of, each in 0..1 except the count of unmet must-haves. */
+export type ScoreParts = { criteria: number; keyword: number; title: number; unmetMust: number };
+
+/** The 0-100 match score from its parts (one decimal). */
+export function combineScore(p: ScoreParts, w: MatchWeights = MATCH_WEIGHTS): number {
+  const relevance = w.keywordShare * p.keyword + (1 - w.keywordShare) * p.title;
+  const raw =
+    100 * (w.criteriaShare * p.criteria + (1 - w.criteriaShare) * relevance) -
+    w.mustHavePenalty * Math.min(p.unmetMust, 3);
+  return Math.round(Math.min(100, Math.max(0, raw)) * 10) / 10;
+}
 /**
  * Verdict thresholds. strong: score >= 75 and every must-have met; possible: score >= 50; weak: below 50.
  * unclear: fewer than MIN_WORDS words of candidate text, or at least half of the criteria weight is unclear.
@@ -82,11 +98,25 @@ function toEvidence(span: Span, parts: Located[]): Evidence | null {
   return null;
 }
 
+/**
+ * The match result together with what it was computed from: the parts of the score and the profile of the
+ * masked text (protected attributes and injection spans blanked), which ranking reuses for pool statistics.
+ */
+export type ScoredCandidate = { result: MatchResult; parts: ScoreParts; profile: ResumeProfile };
+
 export function scoreCompiled(
   compiled: CompiledPosting,
   candidate: CandidateInput,
   now: Date = new Date(),
 ): MatchResult {
+  return scoreCompiledDetailed(compiled, candidate, now).result;
+}
+
+export function scoreCompiledDetailed(
+  compiled: CompiledPosting,
+  candidate: CandidateInput,
+  now: Date = new Date(),
+): ScoredCandidate {
   const t0 = performance.now();
   const resume = candidate.resumeText;
   const application = candidate.applicationText ?? '';
@@ -126,11 +156,13 @@ export function scoreCompiled(
   const criteriaScore = totalWeight > 0 ? credit / totalWeight : 0;
   // Keyword relevance to the whole posting, and whether the candidate has held a role named like this job.
   const titleMatch = compiled.titleConcepts.length ? bestLineCoverage(compiled.titleConcepts, profile) : 0;
-  const relevance = 0.5 * weightedCoverage(compiled.query, profile) + 0.5 * titleMatch;
-  const raw =
-    100 * (CRITERIA_SHARE * criteriaScore + (1 - CRITERIA_SHARE) * relevance) -
-    MUST_HAVE_PENALTY * Math.min(unmetMust, 3);
-  const score = Math.round(Math.min(100, Math.max(0, raw)) * 10) / 10;
+  const scoreParts: ScoreParts = {
+    criteria: criteriaScore,
+    keyword: weightedCoverage(compiled.query, profile),
+    title: titleMatch,
+    unmetMust,
+  };
+  const score = combineScore(scoreParts);
   const unclearShare = totalWeight > 0 ? unclearWeight / totalWeight : 1;
   const verdict = verdictFor(score, unmetMust, unclearShare, tooShort);
 
@@ -178,7 +210,7 @@ export function scoreCompiled(
       }),
     )
     .digest('hex');
-  return {
+  const result: MatchResult = {
     score,
     verdict,
     summary,
@@ -196,6 +228,7 @@ export function scoreCompiled(
       createdAt: now.toISOString(),
     },
   };
+  return { result, parts: scoreParts, profile };
 }
 
 export function scoreCandidateLocal(
