@@ -6,6 +6,7 @@ import { upsertProposal } from '../../backend/automations/context.ts';
 import { automationDeps } from '../../backend/automations/register.ts';
 import { DAY_MS, runRetention } from '../../backend/governance/retention.ts';
 import { SqliteQueue } from '../../backend/jobs/sqlite-queue.ts';
+import type { JobStatus } from '../../backend/store/schema.ts';
 import { DEFAULT_GOVERNANCE, type Governance, GovernanceResponseSchema } from '../../utils/contracts/governance.ts';
 import { type Harness, makeHarness } from './helpers/backend-harness.ts';
 import { openTempStore } from './helpers/temp-store.ts';
@@ -213,10 +214,11 @@ describe('retention job', () => {
         .execute();
 
       // Finished jobs and received webhook events go too; dead and queued jobs stay (they still need a look).
-      const job = (status: string, at: number) => ({
+      const job = (status: JobStatus, at: number) => ({
         type: 'candidateStageChange',
         payload: '{}',
         status,
+        attempts: 1,
         max_attempts: 5,
         run_at: at,
         created_at: at,
