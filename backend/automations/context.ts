@@ -7,17 +7,12 @@ import type { ProposalKind, ProposalPayload } from '../../utils/contracts/api.ts
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
 import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
-import {
-  fetchOpportunity,
-  postingIdOf,
-  resumeFromParsedData,
-  toCandidateInput,
-  toPostingInput,
-} from '../candidates/load-candidate.ts';
+import { fetchOpportunity, postingIdOf, toCandidateInput, toPostingInput } from '../candidates/load-candidate.ts';
+import { newestResumeText } from '../candidates/resume-text.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
-import { collect, LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
+import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
 import { fromRow, type ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
@@ -121,29 +116,10 @@ export async function readPosting(deps: AutomationDeps, opp: Opportunity): Promi
   }
 }
 
-function looksLikeText(buf: Buffer): boolean {
-  if (buf.length === 0) return false;
-  const head = buf.subarray(0, 1024);
-  const magic = head.subarray(0, 4).toString('latin1');
-  if (magic === '%PDF' || magic.startsWith('PK')) return false;
-  return !head.includes(0);
-}
-
-/** The newest resume as text (file when it is text, else Lever's parsed data); '' when there is none. */
+/** The newest resume as text (see candidates/resume-text.ts); '' when there is none. */
 export async function readResumeText(deps: AutomationDeps, opportunityId: string): Promise<string> {
   try {
-    const resumes = await collect(deps.lever.listResumes(opportunityId));
-    resumes.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
-    const newest = resumes[0];
-    if (!newest) return '';
-    try {
-      const buf = await deps.lever.downloadResume(opportunityId, newest.id);
-      if (looksLikeText(buf)) return buf.toString('utf8');
-    } catch (e) {
-      // A resume that failed processing still has parsedData; only a retryable failure is worth a retry.
-      if (e instanceof LeverApiError && e.retryable) throw e;
-    }
-    return resumeFromParsedData(newest);
+    return await newestResumeText(deps.lever, opportunityId);
   } catch (e) {
     return leverFailure(e);
   }

@@ -7,8 +7,8 @@ import {
   type LeverClient,
   type Opportunity,
   type Posting,
-  type Resume,
 } from '../lever/index.ts';
+import { newestResumeText } from './resume-text.ts';
 
 /**
  * Builds the AI engine's inputs from Lever, re-read by opportunity id: the backend never trusts the extension's copy.
@@ -125,47 +125,6 @@ export function toPostingInput(p: Posting): PostingInput {
   };
 }
 
-function ym(v: { year?: number | null; month?: number | null } | null | undefined): string {
-  if (!v?.year) return 'present';
-  return v.month ? `${v.year}-${String(v.month).padStart(2, '0')}` : String(v.year);
-}
-
-export function resumeFromParsedData(r: Resume): string {
-  const lines: string[] = [];
-  for (const pos of r.parsedData?.positions ?? []) {
-    lines.push(`${pos.title ?? ''} at ${pos.org ?? ''} (${ym(pos.start)} – ${ym(pos.end)})`.trim());
-    if (pos.summary) lines.push(pos.summary);
-  }
-  for (const s of r.parsedData?.schools ?? []) {
-    lines.push(`${[s.degree, s.field].filter(Boolean).join(', ')} — ${s.org ?? ''}`.trim());
-    if (s.summary) lines.push(s.summary);
-  }
-  return lines.join('\n');
-}
-
-function looksLikeText(buf: Buffer): boolean {
-  if (buf.length === 0) return false;
-  const head = buf.subarray(0, 1024);
-  if (head.subarray(0, 4).toString('latin1') === '%PDF' || head.subarray(0, 2).toString('latin1') === 'PK')
-    return false;
-  return !head.includes(0);
-}
-
-/** The newest resume's text: the downloaded file when it is text, else assembled from Lever's parsed data. */
-async function resumeText(lever: LeverClient, opportunityId: string): Promise<string> {
-  const resumes = await collect(lever.listResumes(opportunityId));
-  resumes.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
-  const newest = resumes[0];
-  if (!newest) return '';
-  try {
-    const buf = await lever.downloadResume(opportunityId, newest.id);
-    if (looksLikeText(buf)) return buf.toString('utf8');
-  } catch {
-    // A resume that failed processing (422) or cannot be fetched still has parsedData to fall back on.
-  }
-  return resumeFromParsedData(newest);
-}
-
 export function toCandidateInput(opp: Opportunity, resume: string): CandidateInput {
   const app = firstApplication(opp);
   return {
@@ -232,7 +191,7 @@ export async function loadCandidate(lever: LeverClient, opportunityId: string): 
   const ref = postingRef(opportunity);
   const [posting, resume] = await Promise.all([
     ref ? (ref.posting?.content ? Promise.resolve(ref.posting) : lever.getPosting(ref.id)) : Promise.resolve(null),
-    resumeText(lever, opportunityId),
+    newestResumeText(lever, opportunityId),
   ]);
   return {
     opportunity,

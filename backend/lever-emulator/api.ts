@@ -16,6 +16,7 @@ import {
 } from './context.ts';
 import { apiGate } from './gate.ts';
 import type { EmuFile, EmuInterview, EmuNote, EmuOpportunity, EmuPanel } from './model.ts';
+import { textToPdf } from './pdf.ts';
 import { renderResumeText } from './resume-text.ts';
 import {
   publicRecord,
@@ -336,6 +337,9 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     if (r.resume.id !== c.req.param('subId')) return notFound(c, 'Resume');
     const text = r.resumeTexts.get(r.resume.id) ?? renderResumeText(o, r.resume);
     c.header('content-disposition', `attachment; filename="${r.resume.fileName}"`);
+    if (r.resume.fileName.endsWith('.pdf')) {
+      return c.body(new Uint8Array(textToPdf(text)), 200, { 'content-type': 'application/pdf' });
+    }
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
 

@@ -480,7 +480,8 @@ function makeCandidate(rng: Rng, data: World, c: CandidateCtx): CandidateRecords
     id: rng.uuid(),
     opportunityId: oppId,
     createdAt,
-    fileName: `${person.first}_${person.last}_Resume.txt`,
+    // A third of the résumés are PDFs, as most uploads to Lever are (the download serves the same text as a PDF).
+    fileName: `${person.first}_${person.last}_Resume.${c.i % 3 === 1 && !c.inject ? 'pdf' : 'txt'}`,
     parsedData: { positions, schools },
     profile: {
       summary,
