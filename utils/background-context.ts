@@ -1,6 +1,13 @@
 import { browser } from 'wxt/browser';
 import { type PageContext, pageContextOf } from './lever-url';
-import { activation, activeContext, panelTabs, type RuntimeMessage, tabContexts } from './page-context';
+import {
+  activation,
+  activeContext,
+  panelTabs,
+  type RuntimeMessage,
+  sourceTabOfPanel,
+  tabContexts,
+} from './page-context';
 
 type TabLike = { id?: number; active?: boolean; url?: string };
 
@@ -13,8 +20,25 @@ async function contextOfTab(tabId: number | undefined): Promise<PageContext> {
   return pageContextOf(tab?.url);
 }
 
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs event handlers one at a time, in the order the events arrived: each reads and rewrites the same session items,
+ * and interleaved they lost each other's writes (a page report racing the activation of a panel tab left the panel
+ * describing nothing).
+ */
+function oneAtATime(run: () => Promise<void>): Promise<void> {
+  const next = queue.then(run, run);
+  queue = next.catch(() => {});
+  return next;
+}
+
 /** A content script reported its page, or a side panel opened in a tab announced itself. */
-export async function handleRuntimeMessage(message: unknown, tab: TabLike | undefined): Promise<void> {
+export function handleRuntimeMessage(message: unknown, tab: TabLike | undefined): Promise<void> {
+  return oneAtATime(() => runtimeMessage(message, tab));
+}
+
+async function runtimeMessage(message: unknown, tab: TabLike | undefined): Promise<void> {
   if (!message || typeof message !== 'object' || tab?.id === undefined) return;
   const msg = message as RuntimeMessage;
   if (msg.type === 'fulcrum:panel-tab') {
@@ -24,10 +48,8 @@ export async function handleRuntimeMessage(message: unknown, tab: TabLike | unde
     // context of the tab that was active before it.
     // If no tab was seen active before it (headless, restored sessions), the last tab that reported a page is the
     // best guess.
-    const { current, previous, lastReported } = await activation.getValue();
-    if (current === tab.id || current === undefined) {
-      await activeContext.setValue(await contextOfTab(previous ?? lastReported));
-    }
+    const source = sourceTabOfPanel(await activation.getValue(), tab.id);
+    if (source !== null) await activeContext.setValue(await contextOfTab(source));
     return;
   }
   if (msg.type === 'fulcrum:page' && typeof msg.url === 'string') {
@@ -58,15 +80,35 @@ async function isTabThePanelCameFrom(tabId: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * Records that `tabId` is now active. `previous` is the last active tab that still shows a page: never one of our
+ * panel pages (announced or not yet) nor a closed tab, so a panel opened as a tab right after another one was closed
+ * still describes the Lever page.
+ */
 async function noteActive(tabId: number): Promise<void> {
   const { current, previous } = await activation.getValue();
   if (current !== tabId) {
-    await activation.setValue({ ...(await activation.getValue()), current: tabId, previous: current ?? previous });
+    const left = current !== undefined && (await showsPage(current)) ? current : previous;
+    await activation.setValue({ ...(await activation.getValue()), current: tabId, previous: left });
   }
 }
 
+async function showsPage(tabId: number): Promise<boolean> {
+  if ((await panelTabs.getValue()).includes(tabId)) return false;
+  // Rejects for a closed tab. Our own pages' URLs are visible without the "tabs" permission.
+  const tab = await browser.tabs.get(tabId).then(
+    (found) => found ?? {},
+    () => null,
+  );
+  return tab !== null && !tab.url?.startsWith(browser.runtime.getURL('/sidepanel.html'));
+}
+
 /** The user switched tabs: show the new tab's candidate, or the "not a Lever page" state. */
-export async function handleActivated(tabId: number): Promise<void> {
+export function handleActivated(tabId: number): Promise<void> {
+  return oneAtATime(() => activated(tabId));
+}
+
+async function activated(tabId: number): Promise<void> {
   await noteActive(tabId);
   if ((await panelTabs.getValue()).includes(tabId)) return;
   await activeContext.setValue(await contextOfTab(tabId));

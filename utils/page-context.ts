@@ -12,13 +12,12 @@ export const activeContext = storage.defineItem<PageContext>('session:activeCont
 /** The last page each tab reported (content scripts report on load and on SPA navigation). */
 export const tabContexts = storage.defineItem<Record<string, PageContext>>('session:tabContexts', { fallback: {} });
 
+export type Activation = { current?: number; previous?: number; lastReported?: number };
+
 /** The active tab and the one active before it, so a panel opened in a tab can describe the tab it came from. */
-export const activation = storage.defineItem<{ current?: number; previous?: number; lastReported?: number }>(
-  'session:activation',
-  {
-    fallback: {},
-  },
-);
+export const activation = storage.defineItem<Activation>('session:activation', {
+  fallback: {},
+});
 
 /** Tabs that show our own side panel page (tests and users may open it as a tab); they never become the context. */
 export const panelTabs = storage.defineItem<number[]>('session:panelTabs', { fallback: [] });
@@ -26,3 +25,28 @@ export const panelTabs = storage.defineItem<number[]>('session:panelTabs', { fal
 export type PageMessage = { type: 'fulcrum:page'; url: string };
 export type PanelTabMessage = { type: 'fulcrum:panel-tab' };
 export type RuntimeMessage = PageMessage | PanelTabMessage;
+
+/**
+ * Which tab a side panel opened as a tab (`panelTabId`) describes: the tab active before it, or, if none was seen
+ * active (headless, restored sessions), the last tab that reported a page. `null` when another tab has the focus:
+ * then `activeContext` already describes it.
+ */
+export function sourceTabOfPanel(state: Activation, panelTabId: number): number | undefined | null {
+  if (state.current !== panelTabId && state.current !== undefined) return null;
+  return state.previous ?? state.lastReported;
+}
+
+/**
+ * What a side panel opened as a tab shows, computed from session storage alone, as the background would after the
+ * panel announced itself, so the panel need not wait for the (possibly sleeping) worker. A tab that never reported
+ * a page falls back to `activeContext`, which the background settles on shortly after.
+ */
+export function contextOfPanelTab(
+  panelTabId: number,
+  state: { activation: Activation; tabContexts: Record<string, PageContext>; activeContext: PageContext },
+): PageContext {
+  const source = sourceTabOfPanel(state.activation, panelTabId);
+  if (source === null) return state.activeContext;
+  if (source === undefined) return { kind: 'none' };
+  return state.tabContexts[String(source)] ?? state.activeContext;
+}

@@ -1,7 +1,7 @@
 import { beforeEach, expect, test } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { handleActivated, handleRuntimeMessage } from '@/utils/background-context';
-import { activeContext } from '@/utils/page-context';
+import { activation, activeContext } from '@/utils/page-context';
 
 const a = '0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f';
 const b = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
@@ -75,6 +75,35 @@ test('a panel tab activated before the Lever page reported, announcing after it,
     { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
     { id: 1, active: false },
   );
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+});
+
+test('a panel tab opened right after another panel tab still describes the Lever page', async () => {
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: true },
+  );
+  await handleActivated(8);
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 8, active: true });
+  // Panel tab 8 is closed and its neighbour, panel tab 7, was focused just before panel tab 9 opened.
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 7, active: false });
+  await handleActivated(7);
+  await handleActivated(9);
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+});
+
+test('a page report arriving while a panel tab is being activated is not lost', async () => {
+  // Chrome can deliver both events at once; handled interleaved, one handler overwrote the other's session writes.
+  await Promise.all([
+    handleRuntimeMessage(
+      { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+      { id: 1, active: true },
+    ),
+    handleActivated(9),
+  ]);
+  expect(await activation.getValue()).toEqual({ current: 9, previous: 1, lastReported: 1 });
   await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
 });
