@@ -1,5 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect } from 'react';
 import type { CriterionStatus, Evidence, Verdict } from '@/utils/contracts/ai.ts';
+import { markPanel } from '@/utils/panel-marks';
 import { usePanelStore, useSlot } from '@/utils/panel-store';
 import { useApi } from './api-context';
 import { EmptyState, ErrorNotice, Skeleton } from './ui/Feedback';
@@ -43,6 +44,10 @@ export function MatchPanel({ opportunityId }: { opportunityId: string }) {
   }, [opportunityId]);
 
   const match = state.data;
+  // The first score in the DOM (before it is painted), for the end-to-end test's timing breakdown.
+  useLayoutEffect(() => {
+    if (match) markPanel('match-in-dom');
+  }, [match]);
   if (!match) {
     if (state.status === 'error' && state.error)
       return <ErrorNotice failure={state.error} onRetry={() => run(false)} />;
@@ -56,7 +61,8 @@ export function MatchPanel({ opportunityId }: { opportunityId: string }) {
         </p>
       )}
       {state.status === 'error' && state.error && <ErrorNotice failure={state.error} onRetry={() => run(false)} />}
-      <p className="score">
+      {/* elementtiming: the browser records when the score is first painted (the end-to-end test prints it). */}
+      <p className="score" elementtiming="match-score">
         <span data-testid="match-score">{Math.round(match.score)}</span>
         <span className="muted">/100</span> · {VERDICT_LABEL[match.verdict]}
       </p>

@@ -1,18 +1,20 @@
 import Dexie, { type Table } from 'dexie';
+import { CACHE_DB_NAME } from './cache-reader';
 import type { CacheStore } from './cache-store';
 import type { Capability, DraftRecord } from './messaging';
 
 type ResultRecord = { opportunityId: string; capability: Capability; value: unknown; storedAt: string };
 
 /**
- * IndexedDB for the background worker only (keeps Dexie out of the side-panel bundle). Schema changes add a new
- * `version(n)` with an upgrade; never edit an existing version.
+ * IndexedDB, written by the background worker only (keeps Dexie out of the side-panel bundle; the panel reads cached
+ * results directly with `cache-reader.ts`, which relies on the `results` table and its `[opportunityId+capability]`
+ * key). Schema changes add a new `version(n)` with an upgrade; never edit an existing version.
  */
 export class FulcrumDb extends Dexie {
   drafts!: Table<DraftRecord, string>;
   results!: Table<ResultRecord, [string, Capability]>;
 
-  constructor(name = 'fulcrum') {
+  constructor(name = CACHE_DB_NAME) {
     super(name);
     this.version(1).stores({
       drafts: 'opportunityId, updatedAt',

@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { readCachedResult } from './cache-reader';
 import type {
   FeedbackSynthesis,
   InterviewQuestions,
@@ -199,12 +200,24 @@ const OPS: ApiOp[] = [
   'rediscoveryAct',
 ];
 
-/** The real client: one runtime message per call, answered by the background's request handler. */
+/**
+ * The real client: one runtime message per call, answered by the background's request handler. Cached results are
+ * the exception: they are read straight from IndexedDB (`readCache`), so the panel shows them without a round trip to
+ * a worker that may be asleep.
+ */
 export function createMessagingApi(
   send: (message: ApiMessage) => Promise<unknown> = (m) => browser.runtime.sendMessage(m),
+  readCache: (opportunityId: string, capability: Capability) => Promise<unknown> = readCachedResult,
 ): FulcrumApi {
   const api = {} as Record<ApiOp, (request: object) => Promise<unknown>>;
   for (const op of OPS) {
+    if (op === 'cached') {
+      api[op] = (request) => {
+        const { opportunityId, capability } = request as Omit<RequestOf<'cached'>, 'op'>;
+        return readCache(opportunityId, capability).catch(() => null);
+      };
+      continue;
+    }
     api[op] = async (request) => {
       const message = { type: 'fulcrum:api', request: { ...request, op } } as ApiMessage;
       let result: ApiResult<unknown> | undefined;

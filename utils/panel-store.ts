@@ -44,6 +44,12 @@ type PanelState = {
     fresh: () => Promise<SlotData[K]>,
     cached?: () => Promise<unknown>,
   ): Promise<void>;
+  /**
+   * Puts a cached result into an opportunity's slot before anything asked for it (the panel reads the cache while it
+   * starts up), unless the slot already has data; the next `load` of that slot keeps showing it until the fresh
+   * answer replaces it.
+   */
+  showCached<K extends Slot>(opportunityId: string, slot: K, cached: unknown): void;
 };
 
 const idle = { status: 'idle', seq: 0 } as const;
@@ -87,6 +93,11 @@ export const usePanelStore = create<PanelState>()((set, get) => {
         if (current())
           patch(opportunityId, key, { ...slot(opportunityId, key), status: 'error', error: failureOf(error), seq });
       }
+    },
+    showCached(opportunityId, key, cached) {
+      const current = slot(opportunityId, key);
+      if (current.data !== undefined || !cached) return;
+      patch(opportunityId, key, { ...current, data: cached as SlotData[typeof key], fromCache: true });
     },
   };
 });
