@@ -1,17 +1,43 @@
-import { useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { type TabId, usePanelStore, useSlot } from '@/utils/panel-store';
 import { usePageContext } from '@/utils/use-page-context';
 import { useApi } from './api-context';
 import { CandidateHeader } from './CandidateHeader';
-import { FeedbackPanel } from './FeedbackPanel';
-import { HistoryPanel } from './HistoryPanel';
-import { InboxPanel } from './InboxPanel';
-import { InterviewPanel } from './InterviewPanel';
 import { MatchPanel } from './MatchPanel';
-import { OutreachPanel } from './OutreachPanel';
-import { PostingView } from './PostingView';
-import { openSettings } from './ui/Feedback';
+import { openSettings, Skeleton } from './ui/Feedback';
 import { type TabDef, Tabs } from './ui/Tabs';
+
+// What the panel shows when it opens (candidate header, Match, the intro) is in the first bundle; every other view is
+// loaded when first needed, or in the background once the panel has painted, so opening the panel parses less.
+const loaders = {
+  outreach: () => import('./OutreachPanel'),
+  interview: () => import('./InterviewPanel'),
+  feedback: () => import('./FeedbackPanel'),
+  history: () => import('./HistoryPanel'),
+  inbox: () => import('./InboxPanel'),
+  posting: () => import('./PostingView'),
+};
+const OutreachPanel = lazy(() => loaders.outreach().then((m) => ({ default: m.OutreachPanel })));
+const InterviewPanel = lazy(() => loaders.interview().then((m) => ({ default: m.InterviewPanel })));
+const FeedbackPanel = lazy(() => loaders.feedback().then((m) => ({ default: m.FeedbackPanel })));
+const HistoryPanel = lazy(() => loaders.history().then((m) => ({ default: m.HistoryPanel })));
+const InboxPanel = lazy(() => loaders.inbox().then((m) => ({ default: m.InboxPanel })));
+const PostingView = lazy(() => loaders.posting().then((m) => ({ default: m.PostingView })));
+
+/** Loads the other views while the recruiter reads the first one, so switching tabs does not wait for a chunk. */
+function usePreloadViews() {
+  useEffect(() => {
+    const preload = () => {
+      for (const load of Object.values(loaders)) void load().catch(() => {});
+    };
+    const timer = setTimeout(preload, 500);
+    return () => clearTimeout(timer);
+  }, []);
+}
+
+function Loading({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Skeleton label="Loading" />}>{children}</Suspense>;
+}
 
 const TABS: TabDef<TabId>[] = [
   { id: 'match', label: 'Match' },
@@ -48,12 +74,14 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
       <CandidateHeader opportunityId={opportunityId} state={candidateState} onRetry={loadCandidate} />
       <Tabs label="Fulcrum tools" tabs={TABS} selected={tab} onSelect={setTab} idPrefix="fulcrum">
         {tab === 'match' && <MatchPanel opportunityId={opportunityId} />}
-        {tab === 'outreach' && <OutreachPanel opportunityId={opportunityId} leverUrl={candidate?.leverUrl} />}
-        {tab === 'interview' && (
-          <InterviewPanel opportunityId={opportunityId} candidate={candidate} candidateSettled={settled} />
-        )}
-        {tab === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
-        {tab === 'history' && <HistoryPanel opportunityId={opportunityId} />}
+        <Loading>
+          {tab === 'outreach' && <OutreachPanel opportunityId={opportunityId} leverUrl={candidate?.leverUrl} />}
+          {tab === 'interview' && (
+            <InterviewPanel opportunityId={opportunityId} candidate={candidate} candidateSettled={settled} />
+          )}
+          {tab === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
+          {tab === 'history' && <HistoryPanel opportunityId={opportunityId} />}
+        </Loading>
       </Tabs>
     </main>
   );
@@ -83,7 +111,13 @@ export function Intro() {
 /** The panel for the current page, with the Inbox one click away on every page (candidate or not). */
 export function SidePanel() {
   const [inbox, setInbox] = useState(false);
-  if (inbox) return <InboxPanel onClose={() => setInbox(false)} />;
+  usePreloadViews();
+  if (inbox)
+    return (
+      <Loading>
+        <InboxPanel onClose={() => setInbox(false)} />
+      </Loading>
+    );
   return (
     <>
       <nav className="row panel-nav">
@@ -100,6 +134,11 @@ function PageView() {
   const context = usePageContext();
   if (!context) return <main aria-busy="true" className="panel" />;
   if (context.kind === 'none') return <Intro />;
-  if (context.kind === 'posting') return <PostingView key={context.postingId} postingId={context.postingId} />;
+  if (context.kind === 'posting')
+    return (
+      <Loading>
+        <PostingView key={context.postingId} postingId={context.postingId} />
+      </Loading>
+    );
   return <CandidateView key={context.opportunityId} opportunityId={context.opportunityId} />;
 }
