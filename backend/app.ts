@@ -18,6 +18,7 @@ import type { LeverClient } from './lever/index.ts';
 import { ProposalRepo } from './proposals/repo.ts';
 import { ProposalService } from './proposals/service.ts';
 import { WriteBack } from './proposals/write-back.ts';
+import type { HybridRanking } from './rediscovery/rediscover-hybrid.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { inboxRoutes, markSentRoutes, metricsRoutes, policyRoutes } from './routes/automations.ts';
@@ -39,6 +40,8 @@ export type AppDeps = {
   ai: AiEngine;
   queue: JobQueue;
   logger: Logger;
+  /** Rediscovery's vector index and hybrid ranking, when an embeddings endpoint is configured. */
+  hybrid?: HybridRanking | undefined;
   now?: () => Date;
   /** False while starting or shutting down: /readyz answers 503 so no new traffic is routed here. */
   isReady?: () => boolean;

@@ -25,6 +25,21 @@ export const ConfigSchema = z.object({
   AI_API_KEY: z.string().min(1).optional(),
   AI_MODEL: z.string().min(1).optional(),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * Embeddings for rediscovery's vector index and hybrid ranking (unset = keyword + skills only). The endpoint and
+   * key default to AI_BASE_URL / AI_API_KEY; the key is only borrowed when the URL is too, so a key meant for one
+   * provider is never sent to another.
+   */
+  EMBEDDINGS_MODEL: z.string().min(1).optional(),
+  EMBEDDINGS_BASE_URL: z.string().url().optional(),
+  EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+  /** Output size for models that can shorten their vectors (OpenAI text-embedding-3-*); unset = the model's own. */
+  EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(8).max(8192).optional(),
+  /** Texts per /embeddings request (OpenAI accepts up to 2048). */
+  EMBEDDINGS_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(128),
+  EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** Most points the semantic similarity adds to a rediscovery score (the match score is 0–100); 0 = no hybrid. */
+  REDISCOVERY_SEMANTIC_WEIGHT: z.coerce.number().min(0).max(100).default(20),
   CORS_ORIGINS: z.string().default(''),
   API_RATE_PER_SECOND: z.coerce.number().positive().default(20),
   API_RATE_BURST: z.coerce.number().int().positive().default(40),
@@ -54,5 +69,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.EMBEDDINGS_MODEL && !c.EMBEDDINGS_BASE_URL && !c.AI_BASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  EMBEDDINGS_MODEL: needs an OpenAI-compatible endpoint: set EMBEDDINGS_BASE_URL (or AI_BASE_URL)',
+    );
+  }
   return { ...c, dataDir: path.resolve(c.FULCRUM_DATA_DIR), useEmulator: !c.LEVER_API_KEY };
 }

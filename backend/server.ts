@@ -10,7 +10,14 @@ import { createLogger, type Logger } from './http/logger.ts';
 import { SqliteQueue } from './jobs/sqlite-queue.ts';
 import type { LeverClient } from './lever/index.ts';
 import { leverFromConfig } from './lever-config.ts';
-import { handleRediscoveryWebhook, registerRediscoveryJobs, scheduleRediscovery } from './rediscovery/jobs.ts';
+import {
+  EMBED_DEBOUNCE_MS,
+  handleRediscoveryWebhook,
+  queueEmbedding,
+  registerRediscoveryJobs,
+  scheduleRediscovery,
+} from './rediscovery/jobs.ts';
+import { type HybridRanking, hybridFromConfig } from './rediscovery/rediscover-hybrid.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
 import { openStoreFromConfig, type Store } from './store/db.ts';
 
@@ -24,7 +31,14 @@ export type RunningBackend = {
   close(): Promise<void>;
 };
 
-export type BackendOverrides = { lever?: LeverClient; ai?: AiEngine; logger?: Logger; drainTimeoutMs?: number };
+export type BackendOverrides = {
+  lever?: LeverClient;
+  ai?: AiEngine;
+  logger?: Logger;
+  drainTimeoutMs?: number;
+  /** Replaces the embeddings configuration (null: none, whatever the config says). */
+  hybrid?: HybridRanking | null;
+};
 
 /** Opens the store, builds Lever client, AI engine and queue (started), and serves the HTTP app. */
 export async function startBackend(config: Config, overrides: BackendOverrides = {}): Promise<RunningBackend> {
@@ -34,11 +48,19 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   const lever = overrides.lever ?? leverFromConfig(config);
   const ai = overrides.ai ?? createAiEngine(aiOptions(config));
   const queue = new SqliteQueue(store, { concurrency: config.QUEUE_CONCURRENCY, logger });
+  const hybrid = overrides.hybrid === undefined ? hybridFromConfig(config) : (overrides.hybrid ?? undefined);
   // Automations (issue 9) own the webhook job types; archive/hire/delete also update the rediscovery index.
-  const talentPool = (payload: unknown) => handleRediscoveryWebhook({ store, lever }, payload);
+  // A refreshed person is embedded by a separate, debounced job: webhook handling never waits on an embeddings API.
+  const talentPool = async (payload: unknown) => {
+    const outcome = await handleRediscoveryWebhook({ store, lever }, payload);
+    if (hybrid && outcome === 'indexed') await queueEmbedding(queue, EMBED_DEBOUNCE_MS);
+    return outcome;
+  };
   registerAutomations(queue, automationDeps({ store, lever, ai, queue, logger, talentPool }));
-  // Talent-pool sync and new-posting polling; the webhook job types above already belong to the automations.
-  registerRediscoveryJobs(queue, { store, lever }, { webhookEvents: false });
+  // Talent-pool sync, new-posting polling and embedding; the webhook job types above belong to the automations.
+  registerRediscoveryJobs(queue, { store, lever, hybrid }, { webhookEvents: false });
+  // Catches up people a previous run did not reach, or every one after EMBEDDINGS_MODEL changed.
+  if (hybrid) await queueEmbedding(queue);
   if (config.REDISCOVERY_SYNC_MINUTES > 0) {
     await scheduleRediscovery(queue, {
       syncEveryMs: config.REDISCOVERY_SYNC_MINUTES * 60_000,
@@ -63,7 +85,15 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   const address = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${address.port}`;
   ready = true;
-  logger.info({ url, lever: config.useEmulator ? 'emulator' : 'lever', ai: ai.info().provider }, 'backend listening');
+  logger.info(
+    {
+      url,
+      lever: config.useEmulator ? 'emulator' : 'lever',
+      ai: ai.info().provider,
+      embeddings: hybrid?.embedder.key ?? null,
+    },
+    'backend listening',
+  );
 
   let closing: Promise<void> | null = null;
   const close = () => {

@@ -195,7 +195,8 @@ export function dataMessage(task: string, json: string, nonce: string): string {
   ].join('\n\n');
 }
 
-function toAiError(err: unknown): AiError {
+/** Maps an SDK error onto the typed AI errors (network, 408/409/429 and 5xx are retryable; other 4xx are not). */
+export function toAiError(err: unknown): AiError {
   if (err instanceof AiError) return err;
   // APIConnectionTimeoutError is a subclass of APIConnectionError.
   if (err instanceof APIConnectionError) return new LlmUnavailableError(`AI provider unreachable: ${err.message}`, err);

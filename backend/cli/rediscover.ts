@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { toPostingInput } from '../candidates/load-candidate.ts';
 import { leverFromConfig } from '../lever-config.ts';
 import { storedPosting } from '../rediscovery/poll-postings.ts';
-import { rediscover } from '../rediscovery/rediscover.ts';
+import { hybridFromConfig, rediscoverRanked } from '../rediscovery/rediscover-hybrid.ts';
 import type { CliCommand } from './commands.ts';
 import { withCliStore } from './open-store.ts';
 
@@ -30,7 +30,12 @@ export const rediscoverCommand: CliCommand = {
       const posting =
         storedPosting(store.sqlite, values.posting as string) ??
         (await leverFromConfig(config).getPosting(values.posting as string));
-      const res = rediscover(store, toPostingInput(posting), { limit, excludeContactedWithinDays: days });
+      const res = await rediscoverRanked(
+        store,
+        toPostingInput(posting),
+        { limit, excludeContactedWithinDays: days },
+        hybridFromConfig(config),
+      );
       if (values.json) {
         console.log(JSON.stringify(res, null, 2));
         return 0;
@@ -38,6 +43,13 @@ export const rediscoverCommand: CliCommand = {
       console.log(
         `${posting.text}: ${res.results.length} people (from ${res.candidatesConsidered} retrieved, ${res.tookMs} ms)`,
       );
+      const rk = res.ranking;
+      if (rk?.mode === 'hybrid')
+        console.log(
+          `ranking: hybrid (keyword + skills + up to ${rk.semanticWeight} points of semantic similarity, ${rk.embeddingsModel}; ` +
+            `${rk.vectorCoverage?.embedded} of ${rk.vectorCoverage?.people} people embedded)`,
+        );
+      if (rk?.fallback) console.log(`ranking: keyword + skills only; embeddings unavailable (${rk.fallback.reason})`);
       const ex = Object.entries(res.excluded).filter(([, n]) => n > 0);
       if (ex.length) console.log(`excluded: ${ex.map(([k, n]) => `${k} ${n}`).join(', ')}`);
       for (const r of res.results) {

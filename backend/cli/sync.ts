@@ -1,18 +1,21 @@
 import { parseArgs } from 'node:util';
-import type { SyncProgress } from '../../utils/contracts/rediscovery.ts';
+import type { EmbeddingProgress, SyncProgress } from '../../utils/contracts/rediscovery.ts';
 import { leverFromConfig } from '../lever-config.ts';
-import { progressLine } from '../rediscovery/progress-line.ts';
+import { embedPeople } from '../rediscovery/embed-people.ts';
+import { embeddingLine, progressLine } from '../rediscovery/progress-line.ts';
+import { hybridFromConfig } from '../rediscovery/rediscover-hybrid.ts';
 import { runSync } from '../rediscovery/sync.ts';
 import type { CliCommand } from './commands.ts';
 import { withCliStore } from './open-store.ts';
 
-const usage = 'Usage: sync [--full] [--max-details N] [--confidential]';
+const usage = 'Usage: sync [--full] [--max-details N] [--confidential] [--skip-embeddings]';
 
 /** Non-TTY output (CI, logs): one line at most this often, so a long sync does not flood the log. */
 const LOG_EVERY_MS = 5_000;
 
 export const syncCommand: CliCommand = {
-  summary: 'Sync the talent pool from Lever for rediscovery (resumes after a crash; --full re-reads everything)',
+  summary:
+    'Sync the talent pool from Lever for rediscovery, then embed it when EMBEDDINGS_MODEL is set (resumes after a crash; --full re-reads everything)',
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -20,6 +23,7 @@ export const syncCommand: CliCommand = {
         full: { type: 'boolean', default: false },
         'max-details': { type: 'string' },
         confidential: { type: 'boolean', default: false },
+        'skip-embeddings': { type: 'boolean', default: false },
       },
       allowPositionals: false,
     });
@@ -31,8 +35,11 @@ export const syncCommand: CliCommand = {
       const started = performance.now();
       const tty = process.stdout.isTTY === true;
       let lastLog = 0;
-      const show = (p: SyncProgress, final = false) => {
-        const line = progressLine(p, performance.now() - started, lever.stats.requests);
+      const show = (p: SyncProgress | { embedding: EmbeddingProgress; since: number }, final = false) => {
+        const line =
+          'embedding' in p
+            ? embeddingLine(p.embedding, performance.now() - p.since)
+            : progressLine(p, performance.now() - started, lever.stats.requests);
         if (tty) process.stdout.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
         else if (final || performance.now() - lastLog >= LOG_EVERY_MS) {
           lastLog = performance.now();
@@ -41,7 +48,7 @@ export const syncCommand: CliCommand = {
       };
       const ac = new AbortController();
       const onSignal = () =>
-        ac.abort(new Error('Interrupted: the sync stopped at its last checkpoint; run "sync" again to resume.'));
+        ac.abort(new Error('Interrupted: stopped at the last checkpoint; run "sync" again to resume.'));
       process.once('SIGINT', onSignal);
       try {
         const result = await runSync(
@@ -61,6 +68,21 @@ export const syncCommand: CliCommand = {
           `Synced ${result.opportunities.toLocaleString('en-US')} opportunities → ${result.people.toLocaleString('en-US')} people in ${secs.toFixed(1)} s; ` +
             `${lever.stats.requests} requests, ${lever.stats.rateLimited} answered 429, ${lever.stats.retries} retries.`,
         );
+        const hybrid = values['skip-embeddings'] ? undefined : hybridFromConfig(config);
+        if (hybrid) {
+          const since = performance.now();
+          const e = await embedPeople({
+            store,
+            embedder: hybrid.embedder,
+            onProgress: (embedding) => show({ embedding, since }),
+            signal: ac.signal,
+          });
+          show({ embedding: e, since }, true);
+          console.log(
+            `Vector index (${e.model}): ${e.embedded.toLocaleString('en-US')} people embedded, ${e.done.toLocaleString('en-US')} handled this run` +
+              `${e.refused ? `, ${e.refused} refused by the PII check` : ''} in ${((performance.now() - since) / 1000).toFixed(1)} s.`,
+          );
+        }
         return 0;
       } finally {
         process.off('SIGINT', onSignal);

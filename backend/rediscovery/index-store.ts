@@ -26,6 +26,9 @@ export const SyncedOpportunitySchema = z.object({
   headline: z.string().nullable(),
   location: z.string().nullable(),
   emails: z.array(z.string()),
+  /** Known contact details, kept only so redaction can find them before any text leaves for an embeddings API. */
+  phones: z.array(z.string()).optional(),
+  links: z.array(z.string()).optional(),
   postingId: z.string().nullable(),
   postingTitle: z.string().nullable(),
   stageId: z.string().nullable(),
@@ -60,6 +63,8 @@ export const PersonSummarySchema = z.object({
   headline: z.string().nullable(),
   location: z.string().nullable(),
   emails: z.array(z.string()),
+  phones: z.array(z.string()).optional(),
+  links: z.array(z.string()).optional(),
   opportunities: z.array(
     z.object({
       id: z.string(),
@@ -199,6 +204,8 @@ export function summarizePerson(opps: SyncedOpportunity[]): PersonSummary {
     headline: latest.headline,
     location: latest.location,
     emails: [...new Set(opps.flatMap((o) => o.emails))],
+    phones: [...new Set(opps.flatMap((o) => o.phones ?? []))],
+    links: [...new Set(opps.flatMap((o) => o.links ?? []))],
     opportunities: byNewest.map((o) => ({
       id: o.id,
       postingId: o.postingId,

@@ -1,18 +1,25 @@
 import { z } from 'zod';
+import { AiError } from '../ai/errors.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
+import { EmbedBusyError, embedPeople } from './embed-people.ts';
 import { removeOpportunity } from './index-store.ts';
 import { pollPostings } from './poll-postings.ts';
+import type { HybridRanking } from './rediscover-hybrid.ts';
 import { loadRefData } from './ref-store.ts';
 import { refreshOpportunity, runSync, SyncBusyError, type SyncDeps } from './sync.ts';
 
 /**
- * Rediscovery's job handlers: the sync (manual or scheduled), the posting poller, and the webhook events that keep
- * the index fresh between syncs. Payloads are validated here; handlers are idempotent (at-least-once delivery).
+ * Rediscovery's job handlers: the sync (manual or scheduled), the posting poller, the embedding run of the vector
+ * index (when an embeddings endpoint is configured), and the webhook events that keep the index fresh between
+ * syncs. Payloads are validated here; handlers are idempotent (at-least-once delivery).
  */
 
 export const SYNC_JOB = 'rediscovery.sync';
 export const POLL_JOB = 'rediscovery.poll-postings';
+export const EMBED_JOB = 'rediscovery.embed';
+/** Webhook refreshes wait this long before embedding, so a burst of events costs one run. */
+export const EMBED_DEBOUNCE_MS = 30_000;
 /** Webhook events the index reacts to (job types as the webhook intake enqueues them). */
 export const WEBHOOK_EVENTS = [
   'applicationCreated',
@@ -29,7 +36,20 @@ const WebhookPayload = z.object({
   data: z.looseObject({ opportunityId: z.string().nullish() }).nullish(),
 });
 
-export type RediscoveryJobDeps = SyncDeps;
+export type RediscoveryJobDeps = SyncDeps & { hybrid?: HybridRanking | undefined };
+
+/**
+ * Queues an embedding run (one at a time: the dedupe key is held until the queued run starts). The run itself
+ * picks up everyone without a current vector, whatever queued it.
+ */
+export async function queueEmbedding(queue: JobQueue, delayMs = 0): Promise<void> {
+  await queue.enqueue({
+    type: EMBED_JOB,
+    payload: {},
+    ...(delayMs > 0 ? { runAt: Date.now() + delayMs } : {}),
+    dedupeKey: `${EMBED_JOB}:pending`,
+  });
+}
 
 /** Handles one webhook event for the index; other features may handle the same event type too. */
 export async function handleRediscoveryWebhook(deps: RediscoveryJobDeps, payload: unknown): Promise<string> {
@@ -59,8 +79,22 @@ export function registerRediscoveryJobs(
     } catch (e) {
       if (!(e instanceof SyncBusyError)) throw e;
     }
+    if (deps.hybrid) await queueEmbedding(queue);
     if (p.every) await queue.enqueue(nextRun(SYNC_JOB, p.every));
   });
+  const hybrid = deps.hybrid;
+  if (hybrid) {
+    queue.register(EMBED_JOB, async (_payload, ctx) => {
+      try {
+        await embedPeople({ store: deps.store, embedder: hybrid.embedder, signal: ctx.signal });
+      } catch (e) {
+        if (e instanceof EmbedBusyError) return;
+        // A rejected request (bad key, unknown model) fails the same way on every retry.
+        if (e instanceof AiError && !e.retryable) throw new PermanentJobError(e.message);
+        throw e;
+      }
+    });
+  }
   queue.register(POLL_JOB, async (payload) => {
     const p = PollPayload.parse(payload ?? {});
     await pollPostings(deps);

@@ -53,6 +53,8 @@ export function normalizeOpportunity(o: Opportunity, ref: RefData): SyncedOpport
     headline: o.headline ?? null,
     location: o.location ?? null,
     emails: o.emails ?? [],
+    phones: (o.phones ?? []).map((p) => p.value).filter(Boolean),
+    links: o.links ?? [],
     postingId,
     postingTitle,
     stageId,

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { type RediscoverResponse, RediscoverResponseSchema } from '../../utils/contracts/rediscovery.ts';
 import { toPostingInput } from '../candidates/load-candidate.ts';
 import { type LeverClient, type Posting, PostingSchema } from '../lever/index.ts';
-import { rediscover } from './rediscover.ts';
+import { type HybridRanking, rediscoverRanked } from './rediscover-hybrid.ts';
 import { ensureRediscoverySchema } from './schema.ts';
 
 /**
@@ -16,6 +16,7 @@ export type PollDeps = {
   lever: LeverClient;
   now?: () => number;
   confidentialityAll?: boolean;
+  hybrid?: HybridRanking | undefined;
 };
 
 const OVERLAP_MS = 5 * 60_000;
@@ -51,11 +52,13 @@ export async function pollPostings(
   for (const id of fresh) {
     const posting = storedPosting(sqlite, id);
     if (!posting) continue;
-    cacheResults(
-      sqlite,
-      rediscover(deps.store, toPostingInput(posting), { limit: opts.limit ?? 20, now: new Date(now) }),
-      now,
+    const res = await rediscoverRanked(
+      deps.store,
+      toPostingInput(posting),
+      { limit: opts.limit ?? 20, now: new Date(now) },
+      deps.hybrid,
     );
+    cacheResults(sqlite, res, now);
     sqlite.prepare('UPDATE rd_posting SET rediscovered_at = ? WHERE posting_id = ?').run(now, id);
   }
   sqlite

@@ -7,7 +7,10 @@ import type BetterSqlite3 from 'better-sqlite3';
  * - rd_fts: FTS5 keyword index over rd_person.doc, external-content so the text is stored once;
  * - rd_skill: contact → skill ids of the local engine's vocabulary;
  * - rd_sync_state / rd_sync_seen: the resumable sync checkpoint; rd_posting / rd_result: the posting poller;
- * - rd_outreach: drafted re-engagement emails and their proposals.
+ * - rd_outreach: drafted re-engagement emails and their proposals;
+ * - rd_vector: one embedding per person (when an embeddings endpoint is configured), with the model it came from
+ *   and the hash of the redacted text that was embedded; rd_vector_state: the embedding run's progress and the
+ *   generation counters the in-memory vector index refreshes from; rd_query_vector: posting embeddings by hash.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS rd_opportunity (
@@ -116,6 +119,63 @@ CREATE TABLE IF NOT EXISTS rd_outreach (
   created_by TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+
+-- vector: little-endian float32, unit length; NULL when the person's text was refused (PII leak check): such a
+-- row is retried only once the person changes. stale: the person's text or name changed since it was embedded.
+-- gen: the rd_vector_state.gen that wrote it, so a cached index loads only what is newer.
+CREATE TABLE IF NOT EXISTS rd_vector (
+  rid INTEGER PRIMARY KEY,
+  model TEXT NOT NULL,
+  dims INTEGER NOT NULL,
+  text_hash TEXT NOT NULL,
+  vector BLOB,
+  stale INTEGER NOT NULL DEFAULT 0,
+  gen INTEGER NOT NULL,
+  embedded_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rd_vector_model_gen ON rd_vector(model, gen);
+CREATE INDEX IF NOT EXISTS rd_vector_stale ON rd_vector(model) WHERE stale = 1;
+CREATE INDEX IF NOT EXISTS rd_vector_refused ON rd_vector(model) WHERE vector IS NULL;
+
+CREATE TABLE IF NOT EXISTS rd_vector_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  gen INTEGER NOT NULL DEFAULT 0,
+  deletions INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'never',
+  model TEXT,
+  started_at INTEGER,
+  finished_at INTEGER,
+  done INTEGER NOT NULL DEFAULT 0,
+  total INTEGER NOT NULL DEFAULT 0,
+  requests INTEGER NOT NULL DEFAULT 0,
+  heartbeat_at INTEGER,
+  error TEXT
+);
+INSERT OR IGNORE INTO rd_vector_state (id) VALUES (1);
+
+CREATE TABLE IF NOT EXISTS rd_query_vector (
+  hash TEXT PRIMARY KEY,
+  vector BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TRIGGER IF NOT EXISTS rd_person_vector_ad AFTER DELETE ON rd_person BEGIN
+  DELETE FROM rd_vector WHERE rid = old.rid;
+END;
+CREATE TRIGGER IF NOT EXISTS rd_vector_ad AFTER DELETE ON rd_vector BEGIN
+  UPDATE rd_vector_state SET deletions = deletions + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS rd_person_vector_doc AFTER UPDATE OF doc ON rd_person BEGIN
+  UPDATE rd_vector SET stale = 1 WHERE rid = new.rid AND stale = 0;
+END;
+-- Redaction depends on the name and emails: a change there may change the text that is sent.
+CREATE TRIGGER IF NOT EXISTS rd_person_vector_pii AFTER UPDATE OF summary ON rd_person
+WHEN json_extract(old.summary, '$.name') IS NOT json_extract(new.summary, '$.name')
+  OR json_extract(old.summary, '$.emails') IS NOT json_extract(new.summary, '$.emails')
+  OR json_extract(old.summary, '$.phones') IS NOT json_extract(new.summary, '$.phones')
+BEGIN
+  UPDATE rd_vector SET stale = 1 WHERE rid = new.rid AND stale = 0;
+END;
 `;
 
 const done = new WeakSet<BetterSqlite3.Database>();

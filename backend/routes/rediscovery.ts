@@ -16,17 +16,19 @@ import { type AuthEnv, requireRole } from '../http/auth.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { zodJson, zodParam } from '../http/validate.ts';
 import { ActError, draftReengagement, markOutreachSent } from '../rediscovery/act.ts';
+import { embeddingProgress } from '../rediscovery/embed-people.ts';
 import { SYNC_JOB } from '../rediscovery/jobs.ts';
 import { cacheResults, storedPosting } from '../rediscovery/poll-postings.ts';
-import { RediscoveryError, rediscover } from '../rediscovery/rediscover.ts';
+import { RediscoveryError } from '../rediscovery/rediscover.ts';
+import { rediscoverRanked } from '../rediscovery/rediscover-hybrid.ts';
 import { loadStages } from '../rediscovery/ref-store.ts';
 import { getSyncProgress } from '../rediscovery/sync.ts';
 
 /**
  * Rediscovery API, mounted by the app at /api (behind requireRecruiter):
- * - GET  /api/rediscovery/sync                       → SyncProgress
+ * - GET  /api/rediscovery/sync                       → SyncProgress (with the vector index's, when configured)
  * - POST /api/rediscovery/sync {full}                (admin) queues a sync → 202 {jobId, created, progress}
- * - POST /api/postings/:postingId/rediscover         RediscoverRequest → RediscoverResponse
+ * - POST /api/postings/:postingId/rediscover         RediscoverRequest → RediscoverResponse (hybrid when configured)
  * - POST /api/rediscovery/act {postingId, contactIds, tone} → ActResponse (proposals created, nothing written)
  * - POST /api/rediscovery/outreach/:id/sent {stageId} → OutreachRecord (stage-move proposal created)
  */
@@ -46,26 +48,32 @@ export function rediscoveryRoutes(s: AppServices) {
     const stored = storedPosting(s.store.sqlite, postingId);
     return toPostingInput(stored ?? (await s.lever.getPosting(postingId)));
   };
+  const progress = () => ({
+    ...getSyncProgress(s.store),
+    embeddings: s.hybrid ? embeddingProgress(s.store.sqlite, s.hybrid.embedder.key) : null,
+  });
   return new Hono<AuthEnv>()
-    .get('/rediscovery/sync', (c) => c.json(SyncProgressSchema.parse(getSyncProgress(s.store))))
+    .get('/rediscovery/sync', (c) => c.json(SyncProgressSchema.parse(progress())))
     .post('/rediscovery/sync', requireRole('admin'), zodJson(StartSyncRequestSchema), async (c) => {
       const { full } = c.req.valid('json');
       const job = await s.queue.enqueue({ type: SYNC_JOB, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
-      return c.json(
-        { jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(getSyncProgress(s.store)) },
-        202,
-      );
+      return c.json({ jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(progress()) }, 202);
     })
     .post('/postings/:postingId/rediscover', zodParam(PostingParam), zodJson(RediscoverRequestSchema), async (c) => {
       const body = c.req.valid('json');
       const posting = await postingInput(c.req.valid('param').postingId);
       try {
-        const res = rediscover(s.store, posting, {
-          limit: body.limit,
-          filters: body.filters,
-          excludeContactedWithinDays: body.excludeContactedWithinDays,
-          now: s.nowDate(),
-        });
+        const res = await rediscoverRanked(
+          s.store,
+          posting,
+          {
+            limit: body.limit,
+            filters: body.filters,
+            excludeContactedWithinDays: body.excludeContactedWithinDays,
+            now: s.nowDate(),
+          },
+          s.hybrid,
+        );
         cacheResults(s.store.sqlite, res, s.clock());
         return c.json(RediscoverResponseSchema.parse(res));
       } catch (e) {

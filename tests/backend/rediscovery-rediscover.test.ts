@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PostingInput } from '../../backend/ai/types.ts';
-import { indexOpportunities, type SyncedOpportunity } from '../../backend/rediscovery/index-store.ts';
+import { indexOpportunities } from '../../backend/rediscovery/index-store.ts';
 import { RediscoveryError, rediscover } from '../../backend/rediscovery/rediscover.ts';
 import { saveRefData } from '../../backend/rediscovery/ref-store.ts';
 import type { Store } from '../../backend/store/db.ts';
+import { DAY, NOW, pastOpportunity } from './helpers/rediscovery-fixtures.ts';
 import { openTempStore } from './helpers/temp-store.ts';
 
-const DAY = 86_400_000;
-const NOW = new Date(Date.UTC(2026, 10, 1));
 const STAGES = ['New lead', 'New applicant', 'Phone screen', 'On-site interview', 'Offer'].map((text, i) => ({
   id: `st${i}`,
   text,
@@ -38,38 +37,7 @@ const STRONG =
   'Senior Backend Engineer, Paystream (2018 – present).';
 const WEAK = 'Pastry chef with 6 years in busy restaurant kitchens. Baking, plating, menu design and food safety.';
 
-function opp(id: string, contact: string, over: Partial<SyncedOpportunity> = {}): SyncedOpportunity {
-  return {
-    id,
-    contactId: contact,
-    name: `Person ${contact}`,
-    headline: null,
-    location: 'Dublin, Ireland',
-    emails: [`${contact}@mail.example`],
-    postingId: 'post-old',
-    postingTitle: 'Backend Engineer',
-    stageId: 'st1',
-    stageText: 'New applicant',
-    bestStageIndex: 1,
-    bestStageText: 'New applicant',
-    archived: {
-      reasonId: 'timing',
-      reasonText: 'Timing',
-      reasonType: 'non-hired',
-      archivedAt: NOW.getTime() - 400 * DAY,
-    },
-    tags: [],
-    createdAt: NOW.getTime() - 420 * DAY,
-    updatedAt: NOW.getTime() - 400 * DAY,
-    lastInteractionAt: NOW.getTime() - 400 * DAY,
-    contactAllowed: null,
-    storeExpiresAt: null,
-    confidential: false,
-    feedback: null,
-    notes: [],
-    ...over,
-  };
-}
+const opp = pastOpportunity;
 
 let t: { store: Store; cleanup(): Promise<void> };
 beforeEach(async () => {

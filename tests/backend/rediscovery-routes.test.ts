@@ -1,21 +1,25 @@
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OpenAiEmbedder } from '../../backend/ai/embed-texts.ts';
 import { createAiEngine } from '../../backend/ai/engine.ts';
 import type { AppServices } from '../../backend/app.ts';
 import type { AuthEnv, Principal } from '../../backend/http/auth.ts';
 import { toHttpError } from '../../backend/http/errors.ts';
 import { SqliteQueue } from '../../backend/jobs/sqlite-queue.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
+import { embedPeople } from '../../backend/rediscovery/embed-people.ts';
+import type { HybridRanking } from '../../backend/rediscovery/rediscover-hybrid.ts';
 import { runSync } from '../../backend/rediscovery/sync.ts';
 import { rediscoveryRoutes } from '../../backend/routes/rediscovery.ts';
 import type { Store } from '../../backend/store/db.ts';
 import { RediscoverResponseSchema, SyncProgressSchema } from '../../utils/contracts/rediscovery.ts';
+import { startFakeOpenAi } from './helpers/fake-openai.ts';
 import { openTempStore } from './helpers/temp-store.ts';
 import { clientFor, testEmulator } from './lever-helpers.ts';
 
 let emu: EmulatorHandle;
 let t: { store: Store; cleanup(): Promise<void> };
-let as: (role: Principal['role']) => Hono<AuthEnv>;
+let as: (role: Principal['role'], hybrid?: HybridRanking) => Hono<AuthEnv>;
 beforeEach(async () => {
   emu = await testEmulator({ opportunities: 80 });
   t = await openTempStore();
@@ -30,7 +34,7 @@ beforeEach(async () => {
     proposals: { create: async () => ({ id: 'unused' }) },
   } as unknown as AppServices;
   // The lead mounts the router behind requireRecruiter; here a fixed principal stands in for it.
-  as = (role) => {
+  as = (role, hybrid) => {
     const app = new Hono<AuthEnv>();
     app.onError((err, c) => {
       const h = toHttpError(err);
@@ -40,7 +44,7 @@ beforeEach(async () => {
       c.set('recruiter', { id: 'r', email: 'r@acme-demo.example', name: 'R', role, leverUserId: null });
       await next();
     });
-    app.route('/api', rediscoveryRoutes(s));
+    app.route('/api', rediscoveryRoutes({ ...s, hybrid }));
     return app;
   };
 });
@@ -80,5 +84,36 @@ describe('rediscovery routes', () => {
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('Phone screen');
+  });
+
+  it('with an embeddings endpoint, shows the vector index in the sync progress and ranks hybrid', async () => {
+    const fake = await startFakeOpenAi();
+    try {
+      const hybrid = {
+        embedder: new OpenAiEmbedder({ baseUrl: fake.baseUrl, model: 'fake-embed', maxRetries: 0 }),
+        weight: 20,
+      };
+      await runSync({ store: t.store, lever: clientFor(emu) });
+      const before = SyncProgressSchema.parse(
+        await (await as('recruiter', hybrid).request('/api/rediscovery/sync')).json(),
+      );
+      expect(before.embeddings).toMatchObject({ model: 'fake-embed', status: 'never', embedded: 0 });
+      expect(before.embeddings?.pending).toBe(before.people);
+      await embedPeople({ store: t.store, embedder: hybrid.embedder });
+      const after = SyncProgressSchema.parse(
+        await (await as('recruiter', hybrid).request('/api/rediscovery/sync')).json(),
+      );
+      expect(after.embeddings).toMatchObject({ status: 'idle', embedded: before.people, pending: 0 });
+
+      const postingId = [...emu.context.store.postings.keys()][0]!;
+      const res = await post(as('recruiter', hybrid), `/api/postings/${postingId}/rediscover`, {
+        excludeContactedWithinDays: 0,
+      });
+      const body = RediscoverResponseSchema.parse(await res.json());
+      expect(body.ranking).toMatchObject({ mode: 'hybrid', embeddingsModel: 'fake-embed', fallback: null });
+      for (const r of body.results) expect(r.components.map((c) => c.name)).toContain('semantic similarity');
+    } finally {
+      await fake.close();
+    }
   });
 });

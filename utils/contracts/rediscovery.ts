@@ -8,6 +8,26 @@ import { EvidenceSchema } from './ai.ts';
 
 export const SyncPhaseSchema = z.enum(['idle', 'listing', 'details', 'done', 'failed']);
 
+/** The vector index's embedding job (only when an embeddings endpoint is configured). */
+export const EmbeddingProgressSchema = z.object({
+  /** Model key the vectors are for (`model` or `model@dims`). */
+  model: z.string(),
+  status: z.enum(['never', 'running', 'idle', 'failed']),
+  /** People with a vector for this model. */
+  embedded: z.number().int().nonnegative(),
+  /** People without a current vector (new, changed since, or embedded by another model): the next run's work. */
+  pending: z.number().int().nonnegative(),
+  /** People whose text the PII leak check refused to send; retried once their record changes. */
+  refused: z.number().int().nonnegative(),
+  /** This run: people handled / to handle. */
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type EmbeddingProgress = z.infer<typeof EmbeddingProgressSchema>;
+
 export const SyncProgressSchema = z.object({
   /** 'running' while a sync holds the checkpoint; a crashed run stays 'running' until resumed. */
   status: z.enum(['never', 'running', 'idle', 'failed']),
@@ -28,6 +48,8 @@ export const SyncProgressSchema = z.object({
   people: z.number().int().nonnegative(),
   opportunities: z.number().int().nonnegative(),
   error: z.string().nullable(),
+  /** The vector index; absent or null when no embeddings endpoint is configured. */
+  embeddings: EmbeddingProgressSchema.nullable().optional(),
 });
 export type SyncProgress = z.infer<typeof SyncProgressSchema>;
 
@@ -85,9 +107,25 @@ export const RediscoveryResultSchema = z.object({
 });
 export type RediscoveryResult = z.infer<typeof RediscoveryResultSchema>;
 
+/** How the results were ranked: keyword + skills, or hybrid with semantic similarity from embeddings. */
+export const RankingInfoSchema = z.object({
+  mode: z.enum(['keyword+skills', 'hybrid']),
+  /** Model key of the vectors behind the semantic half (hybrid only). */
+  embeddingsModel: z.string().nullable(),
+  /** Most points semantic similarity can add to a score (hybrid only). */
+  semanticWeight: z.number().nullable(),
+  /** People with a vector of the pool's people: below the total while the embedding job catches up. */
+  vectorCoverage: z.object({ embedded: z.number().int(), people: z.number().int() }).nullable(),
+  /** Embeddings are configured but could not be used for this search (endpoint failed, no vectors yet): why. */
+  fallback: z.object({ from: z.string(), reason: z.string() }).nullable(),
+});
+export type RankingInfo = z.infer<typeof RankingInfoSchema>;
+
 export const RediscoverResponseSchema = z.object({
   postingId: z.string(),
   results: z.array(RediscoveryResultSchema),
+  /** Absent in results cached before hybrid ranking existed. */
+  ranking: RankingInfoSchema.optional(),
   /** How many people each exclusion removed, so a short list is explainable. */
   excluded: z.record(z.string(), z.number().int()),
   candidatesConsidered: z.number().int(),

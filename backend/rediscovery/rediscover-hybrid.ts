@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { RediscoverResponse } from '../../utils/contracts/rediscovery.ts';
+import { embedderFromConfig, MAX_EMBED_CHARS, type TextEmbedder } from '../ai/embed-texts.ts';
+import { AiError, LlmUnavailableError } from '../ai/errors.ts';
+import type { PostingInput } from '../ai/types.ts';
+import type { Config } from '../config.ts';
+import { type RediscoverOptions, rediscover } from './rediscover.ts';
+import { ensureRediscoverySchema } from './schema.ts';
+import { blobToVector, searchVectors, vectorToBlob } from './vector-index.ts';
+
+/**
+ * Rediscovery with hybrid ranking when an embeddings endpoint is configured: the posting is embedded (once per
+ * posting text, cached in rd_query_vector), compared with every person's vector, and rediscover() adds the
+ * semantic component. If the posting cannot be embedded (endpoint down, timeout, bad answer) or no one has a vector
+ * yet, the search still answers on keyword + skills and `ranking.fallback` says why, as the LLM path's
+ * `provenance.fallback` does.
+ */
+
+export type HybridRanking = { embedder: TextEmbedder /** Most points semantic similarity adds. */; weight: number };
+
+/**
+ * A search waits at most this long on the embeddings endpoint (one retry included: a keep-alive socket the server
+ * closed fails the first attempt at once), then keyword + skills answer. Nothing failed is cached.
+ */
+export const QUERY_EMBED_TIMEOUT_MS = 5_000;
+
+export function hybridFromConfig(config: Config): HybridRanking | undefined {
+  const embedder = embedderFromConfig(config);
+  return embedder && config.REDISCOVERY_SEMANTIC_WEIGHT > 0
+    ? { embedder, weight: config.REDISCOVERY_SEMANTIC_WEIGHT }
+    : undefined;
+}
+
+/** What is embedded for a posting: its public text (title, team, requirements, description), as the LLM sees it. */
+export function postingEmbeddingText(p: PostingInput): string {
+  return [p.title, p.team, p.location, ...p.requirements, ...p.niceToHave, p.text]
+    .filter((x): x is string => !!x?.trim())
+    .join('\n')
+    .slice(0, MAX_EMBED_CHARS);
+}
+
+async function postingVector(
+  sqlite: BetterSqlite3.Database,
+  embedder: TextEmbedder,
+  posting: PostingInput,
+  now: number,
+): Promise<Float32Array> {
+  const text = postingEmbeddingText(posting);
+  const hash = createHash('sha256').update(`${embedder.key}\n${text}`).digest('hex');
+  const hit = sqlite.prepare('SELECT vector FROM rd_query_vector WHERE hash = ?').get(hash) as
+    | { vector: Buffer }
+    | undefined;
+  if (hit) return blobToVector(hit.vector);
+  const deadline = AbortSignal.timeout(QUERY_EMBED_TIMEOUT_MS);
+  let v: Float32Array | undefined;
+  try {
+    [v] = await embedder.embed([text], {
+      signal: deadline,
+      timeoutMs: Math.min(embedder.timeoutMs, QUERY_EMBED_TIMEOUT_MS),
+      maxRetries: 1,
+    });
+  } catch (e) {
+    if (deadline.aborted)
+      throw new LlmUnavailableError(`The embeddings endpoint did not answer within ${QUERY_EMBED_TIMEOUT_MS} ms`, e);
+    throw e;
+  }
+  if (!v) throw new Error('The embeddings endpoint returned no vector for the posting');
+  sqlite
+    .prepare('INSERT OR REPLACE INTO rd_query_vector (hash, vector, created_at) VALUES (?, ?, ?)')
+    .run(hash, vectorToBlob(v), now);
+  return v;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof AiError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** rediscover(), hybrid when `hybrid` is given and usable; keyword + skills otherwise (with the reason). */
+export async function rediscoverRanked(
+  store: { sqlite: BetterSqlite3.Database },
+  posting: PostingInput,
+  opts: RediscoverOptions = {},
+  hybrid?: HybridRanking,
+): Promise<RediscoverResponse> {
+  if (!hybrid) return rediscover(store, posting, opts);
+  const t0 = performance.now();
+  const { sqlite } = store;
+  ensureRediscoverySchema(sqlite);
+  const from = `embeddings:${hybrid.embedder.key}`;
+  let search: ReturnType<typeof searchVectors> | undefined;
+  let reason = 'No one in the talent pool has an embedding yet: the embedding job runs after each sync.';
+  try {
+    const query = await postingVector(sqlite, hybrid.embedder, posting, (opts.now ?? new Date()).getTime());
+    search = searchVectors(sqlite, hybrid.embedder.key, query);
+  } catch (e) {
+    reason = describe(e);
+  }
+  if (search && search.size > 0) {
+    const res = rediscover(store, posting, {
+      ...opts,
+      semantic: { search, model: hybrid.embedder.key, weight: hybrid.weight },
+    });
+    return { ...res, tookMs: Math.round((performance.now() - t0) * 10) / 10 };
+  }
+  const res = rediscover(store, posting, opts);
+  return {
+    ...res,
+    ranking: { ...(res.ranking ?? keywordRanking), fallback: { from, reason } },
+    tookMs: Math.round((performance.now() - t0) * 10) / 10,
+  };
+}
+
+const keywordRanking = {
+  mode: 'keyword+skills' as const,
+  embeddingsModel: null,
+  semanticWeight: null,
+  vectorCoverage: null,
+  fallback: null,
+};
