@@ -119,26 +119,97 @@ test('the panel shows the match with evidence, and follows client-side navigatio
   await panel.getByTestId('match-score').waitFor({ timeout: 30_000 });
 });
 
-test('reopening the panel shows the cached match for the candidate at once (time printed)', async () => {
-  const shownScore = await panel.getByTestId('match-score').textContent();
-  await lever.bringToFront();
-  const again = await browser.context.newPage();
-  await again.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
-  // Milliseconds from the panel page's navigation start until the score is on screen (Dexie cache via the worker).
-  const handle = await again.waitForFunction(
-    () => {
-      // Runs in the page; the backend tsconfig that checks this file has no DOM types (and the page's CSP forbids
-      // evaluating a string instead).
-      const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
-      return doc.querySelector('[data-testid="match-score"]') ? performance.now() : null;
-    },
-    undefined,
-    { polling: 'raf', timeout: 10_000 },
+/** Page-side times of one opening of the panel, in ms from the panel page's navigation start. */
+type OpenTimes = {
+  /** HTML parsed (Navigation Timing domInteractive). */
+  html: number;
+  /** The panel's JavaScript loaded and evaluated (its `fulcrum:main` mark). */
+  js: number | null;
+  /** Cached candidate and match read from IndexedDB (`fulcrum:cache-read:*` measures): first start, last end. */
+  cache: { start: number; end: number } | null;
+  /** Which page to show read from session storage and handed to React (`fulcrum:context`). */
+  context: number | null;
+  /** React put the score in the DOM (`fulcrum:match-in-dom`). */
+  dom: number | null;
+  /** The score's first paint, as Element Timing reports it (null if the browser reports none). */
+  painted: number | null;
+};
+
+// Evaluated in the panel page over CDP rather than through Playwright's own page script, which takes tens of ms to
+// inject and would run inside the very time being measured. Every time comes from the page's own performance
+// timeline, so it does not matter when this lands: it waits for the score, then for its paint (Element Timing).
+const MEASURE_OPEN = `new Promise((resolve) => {
+  let painted = null;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.identifier === 'match-score') painted = e.renderTime || e.loadTime;
+    }).observe({ type: 'element', buffered: true });
+  } catch {}
+  const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+  const finish = (since) => {
+    if (painted === null && performance.now() - since < 1000) return setTimeout(() => finish(since), 10);
+    const reads = performance.getEntriesByType('measure').filter((m) => m.name.startsWith('fulcrum:cache-read:'));
+    resolve({
+      html: performance.getEntriesByType('navigation')[0].domInteractive,
+      js: at('fulcrum:main'),
+      cache: reads.length
+        ? { start: Math.min(...reads.map((m) => m.startTime)), end: Math.max(...reads.map((m) => m.startTime + m.duration)) }
+        : null,
+      context: at('fulcrum:context'),
+      dom: at('fulcrum:match-in-dom'),
+      painted,
+    });
+  };
+  const frame = () => (document.querySelector('[data-testid="match-score"]') ? finish(performance.now()) : requestAnimationFrame(frame));
+  frame();
+})`;
+
+/** Opens the panel page in a new tab (optionally with the background worker stopped first) and times it. */
+async function openPanelTimed(stopWorker: boolean): Promise<{ page: Page; times: OpenTimes }> {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  if (stopWorker) {
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+  }
+  await page.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`, { waitUntil: 'commit' });
+  const { result } = await cdp.send('Runtime.evaluate', {
+    expression: MEASURE_OPEN,
+    awaitPromise: true,
+    returnByValue: true,
+    timeout: 10_000,
+  });
+  await cdp.detach();
+  return { page, times: result.value as OpenTimes };
+}
+
+function report(label: string, t: OpenTimes): number {
+  const shown = t.painted ?? t.dom;
+  if (shown === null) throw new Error(`the panel recorded no timings: ${JSON.stringify(t)}`);
+  const ms = (n: number | null) => (n === null ? '?' : `${Math.round(n)}`);
+  console.log(
+    `[panel] cached match shown ${Math.round(shown)} ms after opening the panel, ${label} (target < 150 ms; the ` +
+      `panel page opened in a tab)\n[panel]   ms from navigation start: HTML parsed ${ms(t.html)} · JS loaded and ` +
+      `run ${ms(t.js)} · cache read from IndexedDB ${t.cache ? `${ms(t.cache.start)}-${ms(t.cache.end)}` : '?'} · ` +
+      `page context to React ${ms(t.context)} · score in the DOM ${ms(t.dom)} · score painted ${ms(t.painted)}`,
   );
-  const ms = Math.round((await handle.jsonValue()) as number);
-  console.log(`[panel] cached match shown ${ms} ms after opening the panel (target < 150 ms)`);
-  expect(await again.getByTestId('match-score').textContent()).toBe(shownScore);
-  await again.close();
+  return shown;
+}
+
+test('reopening the panel shows the cached match for the candidate at once, even with the worker asleep (times printed)', async () => {
+  const shownScore = await panel.getByTestId('match-score').textContent();
+  const shownId = await panel.getByTestId('opportunity-id').textContent();
+  for (const stopWorker of [false, true]) {
+    await lever.bringToFront();
+    const { page, times } = await openPanelTimed(stopWorker);
+    const shown = report(stopWorker ? 'background worker stopped first' : 'background worker running', times);
+    // The figure is the point; this only catches a panel that waits for something it should not (a backend call).
+    expect(shown).toBeLessThan(2000);
+    // The cached match is the candidate's own, under that candidate's name.
+    expect(await page.getByTestId('opportunity-id').textContent()).toBe(shownId);
+    expect(await page.getByTestId('match-score').textContent()).toBe(shownScore);
+    await page.close();
+  }
   await panel.bringToFront();
 });
 
