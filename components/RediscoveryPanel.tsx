@@ -2,6 +2,9 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { Proposal } from '@/utils/contracts/api.ts';
 import type {
   ActResponse,
+  OutreachRecord,
+  PipelineStages,
+  RankingInfo,
   RediscoverResponse,
   RediscoveryFilters,
   RediscoveryResult,
@@ -9,7 +12,7 @@ import type {
 } from '@/utils/contracts/rediscovery.ts';
 import { type ApiFailure, failureOf } from '@/utils/messaging';
 import { useApi } from './api-context';
-import { ReviewSheet } from './ReviewSheet';
+import { type ReviewOutcome, ReviewSheet } from './ReviewSheet';
 import { EmptyState, ErrorNotice, Skeleton } from './ui/Feedback';
 import { useApiCall } from './ui/use-api-call';
 
@@ -93,6 +96,63 @@ function ResultItem({
   );
 }
 
+/** How the list was ranked, and why semantic ranking was not used when embeddings are configured but failed. */
+function RankingNote({ ranking }: { ranking: RankingInfo | undefined }) {
+  if (ranking?.fallback) {
+    return (
+      <p className="muted" data-testid="ranking-note">
+        Ranked by keywords and skills only: semantic ranking is unavailable ({ranking.fallback.reason}).
+      </p>
+    );
+  }
+  if (ranking?.mode !== 'hybrid') return null;
+  const c = ranking.vectorCoverage;
+  return (
+    <p className="muted" data-testid="ranking-note">
+      Ranked by keywords, skills and meaning ({ranking.embeddingsModel}, up to {ranking.semanticWeight} points)
+      {c && c.embedded < c.people ? `; ${c.people - c.embedded} of ${c.people} people not embedded yet` : ''}.
+    </p>
+  );
+}
+
+/** The stage a re-engagement usually moves to once the email is out ("Reached out" in Lever's default pipeline). */
+const REACHED_OUT = /reached out|contacted|outreach/i;
+
+/**
+ * "Mark email sent" for an approved re-engagement draft: the recruiter sent it from their own mailbox (Lever has no
+ * send endpoint) and picks the stage to move the candidate to; that creates a stage-move proposal to approve.
+ */
+function MarkSent({
+  record,
+  stages,
+  busy,
+  onMark,
+}: {
+  record: OutreachRecord;
+  stages: PipelineStages['stages'];
+  busy: boolean;
+  onMark: (stageId: string) => void;
+}) {
+  const id = useId();
+  const [stageId, setStageId] = useState(() => stages.find((s) => REACHED_OUT.test(s.text))?.id ?? '');
+  return (
+    <div className="row">
+      <label htmlFor={`${id}-stage`}>Move to stage</label>
+      <select id={`${id}-stage`} value={stageId} onChange={(e) => setStageId(e.target.value)} disabled={busy}>
+        <option value="">Choose a stage…</option>
+        {stages.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.text}
+          </option>
+        ))}
+      </select>
+      <button type="button" disabled={!stageId || busy} onClick={() => onMark(stageId)}>
+        {busy ? 'Proposing the stage move…' : `Mark email sent${record.sentAt ? ' again' : ''}`}
+      </button>
+    </div>
+  );
+}
+
 /**
  * Past applicants for a posting (rediscovery): searches the synced talent pool, lists people ranked with their
  * evidence, and drafts re-engagement for the selected ones. Drafting only creates proposals; each is reviewed and
@@ -118,8 +178,11 @@ export function RediscoveryPanel({ postingId }: { postingId: string }) {
   const [drafted, setDrafted] = useState<ActResponse>();
   const [drafting, setDrafting] = useState(false);
   const [failure, setFailure] = useState<ApiFailure>();
-  const [reviewing, setReviewing] = useState<Proposal>();
-  const [reviewed, setReviewed] = useState<Set<string>>(new Set());
+  const [reviewing, setReviewing] = useState<{ proposal: Proposal; stageLabel?: string }>();
+  /** How the review of each proposal (tag + note, or stage move) ended. */
+  const [outcomes, setOutcomes] = useState<Map<string, ReviewOutcome>>(new Map());
+  const stages = useApiCall(() => api.rediscoveryStages({}));
+  const [marking, setMarking] = useState<string>();
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per posting
   useEffect(() => {
@@ -155,31 +218,99 @@ export function RediscoveryPanel({ postingId }: { postingId: string }) {
   };
 
   // The sheet needs the proposal's real payload (note text and tags): its dry-run preview carries it.
-  const open = async (proposalId: string) => {
+  const open = async (proposalId: string, stageLabel?: string) => {
     setFailure(undefined);
     try {
-      setReviewing(await api.approveProposal({ id: proposalId, dryRun: true }));
+      const proposal = await api.approveProposal({ id: proposalId, dryRun: true });
+      setReviewing(stageLabel ? { proposal, stageLabel } : { proposal });
     } catch (error) {
       setFailure(failureOf(error));
     }
+  };
+
+  const stageText = (id: string) => stages.data?.stages.find((s) => s.id === id)?.text;
+
+  // Once a draft is approved, its "Mark email sent" needs Lever's stages: read them once.
+  const anyWritten = drafted?.outreach.some((o) => outcomes.get(o.tagProposalId) === 'written') ?? false;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the first draft is written
+  useEffect(() => {
+    if (anyWritten && !stages.data && !stages.loading) void stages.run();
+  }, [anyWritten]);
+
+  const markSent = async (record: OutreachRecord, stageId: string) => {
+    if (marking) return;
+    setMarking(record.id);
+    setFailure(undefined);
+    try {
+      const updated = await api.rediscoveryMarkSent({ outreachId: record.id, stageId });
+      setDrafted((d) => d && { ...d, outreach: d.outreach.map((o) => (o.id === updated.id ? updated : o)) });
+      if (updated.stageProposalId) await open(updated.stageProposalId, stageText(stageId));
+    } catch (error) {
+      setFailure(failureOf(error));
+    } finally {
+      setMarking(undefined);
+    }
+  };
+
+  /** What the draft's row offers: review the draft, then mark sent with a stage, then review the stage move. */
+  const nextStep = (o: OutreachRecord) => {
+    const tag = outcomes.get(o.tagProposalId);
+    if (tag === 'discarded') return <p className="muted">Discarded</p>;
+    if (tag !== 'written') {
+      return (
+        <button type="button" onClick={() => void open(o.tagProposalId)}>
+          Review and approve
+        </button>
+      );
+    }
+    const move = o.stageProposalId ? outcomes.get(o.stageProposalId) : undefined;
+    if (o.stageProposalId && move === 'written') {
+      return <p data-testid="stage-moved">Email sent; moved in Lever.</p>;
+    }
+    if (o.stageProposalId && move !== 'discarded') {
+      return (
+        <>
+          <p className="muted">Email marked sent; the stage move waits for your approval.</p>
+          <button type="button" onClick={() => void open(o.stageProposalId as string)}>
+            Review the stage move
+          </button>
+        </>
+      );
+    }
+    return (
+      <>
+        <p className="muted">Approved: tagged and noted in Lever. Send the email, then mark it sent.</p>
+        {stages.failure && <ErrorNotice failure={stages.failure} onRetry={() => void stages.run()} />}
+        {!stages.data && !stages.failure && <Skeleton label="Loading the pipeline stages" lines={1} />}
+        {stages.data && (
+          <MarkSent
+            record={o}
+            stages={stages.data.stages}
+            busy={marking === o.id}
+            onMark={(stageId) => void markSent(o, stageId)}
+          />
+        )}
+      </>
+    );
   };
 
   const results = search.data?.results;
   const names = new Map(results?.map((r) => [r.contactId, r.name]));
 
   if (reviewing) {
+    const r = reviewing.proposal;
     return (
       <section aria-label="Past applicants">
         <ReviewSheet
-          opportunityId={reviewing.opportunityId}
-          kind={reviewing.kind}
-          payload={reviewing.payload}
-          reason={reviewing.reason.replace(/\.$/, '')}
-          proposalId={reviewing.id}
+          opportunityId={r.opportunityId}
+          kind={r.kind}
+          payload={r.payload}
+          reason={r.reason.replace(/\.$/, '')}
+          proposalId={r.id}
+          {...(reviewing.stageLabel ? { stageLabel: reviewing.stageLabel } : {})}
           onClose={(outcome) => {
-            const done = reviewing.id;
             setReviewing(undefined);
-            if (outcome !== 'cancelled') setReviewed((s) => new Set(s).add(done));
+            if (outcome !== 'cancelled') setOutcomes((m) => new Map(m).set(r.id, outcome));
           }}
         />
       </section>
@@ -240,6 +371,7 @@ export function RediscoveryPanel({ postingId }: { postingId: string }) {
           <p className="muted">
             {results.length} of {search.data?.candidatesConsidered} people considered.
           </p>
+          <RankingNote ranking={search.data?.ranking} />
           <ul className="inbox" aria-label="Past applicants, ranked">
             {results.map((r) => (
               <ResultItem
@@ -270,13 +402,7 @@ export function RediscoveryPanel({ postingId }: { postingId: string }) {
                 <p>
                   {names.get(o.contactId) ?? o.contactId}: {o.subject}
                 </p>
-                {reviewed.has(o.tagProposalId) ? (
-                  <p className="muted">Reviewed</p>
-                ) : (
-                  <button type="button" onClick={() => void open(o.tagProposalId)}>
-                    Review and approve
-                  </button>
-                )}
+                {nextStep(o)}
               </li>
             ))}
           </ul>

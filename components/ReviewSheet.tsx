@@ -26,6 +26,7 @@ export function ReviewSheet({
   reason,
   leverUrl,
   proposalId,
+  stageLabel,
   onClose,
 }: {
   opportunityId: string;
@@ -35,6 +36,8 @@ export function ReviewSheet({
   leverUrl?: string;
   /** Review a proposal that already exists (e.g. from the inbox) instead of creating one. */
   proposalId?: string;
+  /** The stage's name, when the proposal moves the candidate (the payload holds only Lever's stage id). */
+  stageLabel?: string;
   onClose: (outcome: ReviewOutcome) => void;
 }) {
   const api = useApi();
@@ -175,9 +178,9 @@ export function ReviewSheet({
                   <h3>The posting description will become</h3>
                   <pre data-testid="posting-preview">{p.posting.description}</pre>
                 </>
-              ) : (
+              ) : proposal.preview.noteText !== null ? (
                 <h3>This note will be added to the candidate</h3>
-              )}
+              ) : null}
               {p.posting ? null : proposal.preview.noteText !== null ? (
                 <pre data-testid="note-preview">{proposal.preview.noteText}</pre>
               ) : (
@@ -185,7 +188,7 @@ export function ReviewSheet({
               )}
               {p.addTags?.length ? <p>Tags to add: {p.addTags.join(', ')}</p> : null}
               {p.removeTags?.length ? <p>Tags to remove: {p.removeTags.join(', ')}</p> : null}
-              {p.stageId ? <p>Move to stage: {p.stageId}</p> : null}
+              {p.stageId ? <p>Move to stage: {stageLabel ?? p.stageId}</p> : null}
               {payload.note !== undefined && (
                 <>
                   <label htmlFor={`${titleId}-text`}>Edit the note text</label>

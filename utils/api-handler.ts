@@ -21,7 +21,13 @@ import {
   JdCheckResponseSchema,
 } from './contracts/fairness.ts';
 import { GovernanceResponseSchema } from './contracts/governance.ts';
-import { ActResponseSchema, RediscoverResponseSchema, SyncProgressSchema } from './contracts/rediscovery.ts';
+import {
+  ActResponseSchema,
+  OutreachRecordSchema,
+  PipelineStagesSchema,
+  RediscoverResponseSchema,
+  SyncProgressSchema,
+} from './contracts/rediscovery.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
 import type { Settings } from './settings';
 
@@ -411,6 +417,23 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
           })
           .json(),
         'POST /api/rediscovery/act',
+      );
+    case 'rediscoveryStages':
+      return parse(
+        PipelineStagesSchema,
+        await client.get('api/rediscovery/stages').json(),
+        'GET /api/rediscovery/stages',
+      );
+    case 'rediscoveryMarkSent':
+      // Proposes the stage move (nothing is written to Lever until the recruiter approves it).
+      return parse(
+        OutreachRecordSchema,
+        await client
+          .post(`api/rediscovery/outreach/${encodeURIComponent(request.outreachId)}/sent`, {
+            json: { stageId: request.stageId },
+          })
+          .json(),
+        'POST /api/rediscovery/outreach/:id/sent',
       );
     default: {
       const unknownOp: never = request;

@@ -19,7 +19,14 @@ import type {
 import type { InboxResponse } from './contracts/automations.ts';
 import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from './contracts/fairness.ts';
 import type { Governance, GovernanceResponse } from './contracts/governance.ts';
-import type { ActResponse, RediscoverResponse, RediscoveryFilters, SyncProgress } from './contracts/rediscovery.ts';
+import type {
+  ActResponse,
+  OutreachRecord,
+  PipelineStages,
+  RediscoverResponse,
+  RediscoveryFilters,
+  SyncProgress,
+} from './contracts/rediscovery.ts';
 
 /**
  * Typed request/response messages between the side panel (or options page) and the background worker, which owns
@@ -81,7 +88,9 @@ export type ApiRequest =
   // Rediscovery (issue 7)
   | { op: 'rediscoverySync' }
   | { op: 'rediscover'; postingId: string; limit?: number; filters?: RediscoveryFilters }
-  | { op: 'rediscoveryAct'; postingId: string; contactIds: string[]; tone?: 'warm' | 'concise' | 'formal' };
+  | { op: 'rediscoveryAct'; postingId: string; contactIds: string[]; tone?: 'warm' | 'concise' | 'formal' }
+  | { op: 'rediscoveryStages' }
+  | { op: 'rediscoveryMarkSent'; outreachId: string; stageId: string };
 
 export type ApiResponses = {
   candidate: CandidateContext;
@@ -113,6 +122,8 @@ export type ApiResponses = {
   rediscoverySync: SyncProgress;
   rediscover: RediscoverResponse;
   rediscoveryAct: ActResponse;
+  rediscoveryStages: PipelineStages;
+  rediscoveryMarkSent: OutreachRecord;
 };
 
 export type ApiOp = ApiRequest['op'];
@@ -198,6 +209,8 @@ const OPS: ApiOp[] = [
   'rediscoverySync',
   'rediscover',
   'rediscoveryAct',
+  'rediscoveryStages',
+  'rediscoveryMarkSent',
 ];
 
 /**

@@ -16,7 +16,7 @@ import { ensureRediscoverySchema } from './schema.ts';
 export type ActDeps = {
   store: { sqlite: BetterSqlite3.Database };
   ai: AiEngine;
-  proposals: Pick<ProposalService, 'create'>;
+  proposals: Pick<ProposalService, 'create' | 'mustGet'>;
   now?: () => number;
 };
 
@@ -145,7 +145,8 @@ export function getOutreach(sqlite: BetterSqlite3.Database, id: string): Outreac
 
 /**
  * The recruiter sent the email (from their own mailbox: Lever has no send endpoint): propose moving the
- * opportunity to the chosen stage. Repeating it returns the same proposal.
+ * opportunity to the chosen stage. Repeating it returns the same proposal, unless the recruiter discarded that one
+ * (a wrong stage): then the new stage is proposed instead.
  */
 export async function markOutreachSent(
   deps: ActDeps,
@@ -157,7 +158,10 @@ export async function markOutreachSent(
   const { sqlite } = deps.store;
   const current = getOutreach(sqlite, outreachId);
   if (!current) throw new ActError('not_found', `No re-engagement draft with id "${outreachId}".`);
-  if (current.stageProposalId) return current;
+  if (current.stageProposalId) {
+    const previous = await deps.proposals.mustGet(current.stageProposalId);
+    if (previous.status !== 'discarded') return current;
+  }
   const now = (deps.now ?? Date.now)();
   const proposal = await deps.proposals.create(actor, {
     opportunityId: current.opportunityId,
@@ -166,8 +170,11 @@ export async function markOutreachSent(
     reason: `Re-engagement email "${current.subject}" sent; move to ${stageName ?? 'the chosen stage'}.`,
     sourceCapability: 'rediscovery',
   });
+  // Guarded by the proposal it replaces, so two concurrent requests keep one.
   sqlite
-    .prepare('UPDATE rd_outreach SET sent_at = ?, stage_proposal_id = ? WHERE id = ? AND stage_proposal_id IS NULL')
-    .run(now, proposal.id, outreachId);
+    .prepare(
+      'UPDATE rd_outreach SET sent_at = COALESCE(sent_at, ?), stage_proposal_id = ? WHERE id = ? AND stage_proposal_id IS ?',
+    )
+    .run(now, proposal.id, outreachId, current.stageProposalId);
   return getOutreach(sqlite, outreachId) as OutreachRecord;
 }

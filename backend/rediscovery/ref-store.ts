@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { ArchiveReasonSchema, StageSchema } from '../lever/index.ts';
+import { ArchiveReasonSchema, type Stage, StageSchema } from '../lever/index.ts';
 import type { RefData } from './normalize.ts';
 import { ensureRediscoverySchema } from './schema.ts';
 
@@ -16,6 +16,16 @@ export function saveRefData(sqlite: BetterSqlite3.Database, ref: RefData): void 
     for (const [i, s] of ref.stages.entries()) put.run('stage', String(i).padStart(4, '0'), JSON.stringify(s));
     for (const r of ref.archiveReasons) put.run('archive_reason', r.id, JSON.stringify(r));
     for (const [id, title] of ref.postingTitles) put.run('posting_title', id, JSON.stringify(title));
+  })();
+}
+
+/** Replaces the stored pipeline stages (a fresh read of GET /stages), keeping the rest of the reference data. */
+export function saveStages(sqlite: BetterSqlite3.Database, stages: Stage[]): void {
+  ensureRediscoverySchema(sqlite);
+  const put = sqlite.prepare(`INSERT INTO rd_ref (kind, id, data) VALUES ('stage', ?, ?)`);
+  sqlite.transaction(() => {
+    sqlite.prepare(`DELETE FROM rd_ref WHERE kind = 'stage'`).run();
+    for (const [i, s] of stages.entries()) put.run(String(i).padStart(4, '0'), JSON.stringify(s));
   })();
 }
 

@@ -5,6 +5,8 @@ import {
   ActResponseSchema,
   MarkSentRequestSchema,
   OutreachRecordSchema,
+  type PipelineStages,
+  PipelineStagesSchema,
   RediscoverRequestSchema,
   RediscoverResponseSchema,
   StartSyncRequestSchema,
@@ -21,7 +23,7 @@ import { SYNC_JOB } from '../rediscovery/jobs.ts';
 import { cacheResults, storedPosting } from '../rediscovery/poll-postings.ts';
 import { RediscoveryError } from '../rediscovery/rediscover.ts';
 import { rediscoverRanked } from '../rediscovery/rediscover-hybrid.ts';
-import { loadStages } from '../rediscovery/ref-store.ts';
+import { loadStages, saveStages } from '../rediscovery/ref-store.ts';
 import { getSyncProgress } from '../rediscovery/sync.ts';
 
 /**
@@ -30,6 +32,7 @@ import { getSyncProgress } from '../rediscovery/sync.ts';
  * - POST /api/rediscovery/sync {full}                (admin) queues a sync → 202 {jobId, created, progress}
  * - POST /api/postings/:postingId/rediscover         RediscoverRequest → RediscoverResponse (hybrid when configured)
  * - POST /api/rediscovery/act {postingId, contactIds, tone} → ActResponse (proposals created, nothing written)
+ * - GET  /api/rediscovery/stages                     → PipelineStages (Lever's, in pipeline order)
  * - POST /api/rediscovery/outreach/:id/sent {stageId} → OutreachRecord (stage-move proposal created)
  */
 
@@ -47,6 +50,12 @@ export function rediscoveryRoutes(s: AppServices) {
   const postingInput = async (postingId: string) => {
     const stored = storedPosting(s.store.sqlite, postingId);
     return toPostingInput(stored ?? (await s.lever.getPosting(postingId)));
+  };
+  // Stages are read from Lever (a new stage shows up at once) and kept, so the mark-sent check agrees with the list.
+  const freshStages = async () => {
+    const stages = (await s.lever.listStages()).map((x) => ({ id: x.id, text: x.text }));
+    saveStages(s.store.sqlite, stages);
+    return stages;
   };
   const progress = () => ({
     ...getSyncProgress(s.store),
@@ -96,11 +105,22 @@ export function rediscoveryRoutes(s: AppServices) {
         mapError(e);
       }
     })
+    .get('/rediscovery/stages', async (c) => {
+      let body: PipelineStages;
+      try {
+        body = { stages: await freshStages(), source: 'lever' };
+      } catch (e) {
+        const synced = loadStages(s.store.sqlite);
+        if (synced.length === 0) throw e;
+        body = { stages: synced.map((x) => ({ id: x.id, text: x.text })), source: 'synced' };
+      }
+      return c.json(PipelineStagesSchema.parse(body));
+    })
     .post('/rediscovery/outreach/:id/sent', zodParam(OutreachParam), zodJson(MarkSentRequestSchema), async (c) => {
       const { stageId } = c.req.valid('json');
-      const stage = loadStages(s.store.sqlite).find((x) => x.id === stageId);
-      if (!stage)
-        throw badRequest(`Stage "${stageId}" is not one of the pipeline stages Fulcrum knows (run a sync first).`);
+      const known = (stages: Array<{ id: string; text: string }>) => stages.find((x) => x.id === stageId);
+      const stage = known(loadStages(s.store.sqlite)) ?? known(await freshStages());
+      if (!stage) throw badRequest(`Stage "${stageId}" is not one of the pipeline stages in Lever.`);
       try {
         const rec = await markOutreachSent(
           { store: s.store, ai: s.ai, proposals: s.proposals, now: s.clock },

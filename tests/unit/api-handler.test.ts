@@ -182,3 +182,36 @@ test('rediscovery: posts the filters to the posting route and validates sync pro
   const acted = await handleApiRequest({ op: 'rediscoveryAct', postingId: P, contactIds: ['c-1'] }, deps(bad));
   expect(acted).toMatchObject({ ok: false, error: { kind: 'invalid_response' } });
 });
+
+test('rediscovery: lists Lever stages, and "mark sent" posts the chosen stage (a proposal, never retried)', async () => {
+  const outreachId = '11111111-1111-4111-8111-111111111111';
+  const stages = { stages: [{ id: 'st-reached', text: 'Reached out' }], source: 'lever' };
+  const record = {
+    id: outreachId,
+    contactId: 'c-1',
+    opportunityId: A,
+    postingId: 'p-1',
+    subject: 'A new role',
+    body: 'Hi',
+    tagProposalId: 'prop-tag',
+    stageProposalId: 'prop-stage',
+    sentAt: 1,
+  };
+  const { fetch, calls } = fakeFetch((seen) => (seen.url.endsWith('/stages') ? json(200, stages) : json(200, record)));
+  expect(await handleApiRequest({ op: 'rediscoveryStages' }, deps(fetch))).toEqual({ ok: true, data: stages });
+  const sent = await handleApiRequest({ op: 'rediscoveryMarkSent', outreachId, stageId: 'st-reached' }, deps(fetch));
+  expect(sent).toMatchObject({ ok: true, data: { stageProposalId: 'prop-stage' } });
+  expect(calls[1]).toMatchObject({
+    method: 'POST',
+    url: `http://127.0.0.1:8787/api/rediscovery/outreach/${outreachId}/sent`,
+    body: '{"stageId":"st-reached"}',
+  });
+
+  const down = fakeFetch(() => json(503, { error: { code: 'lever_unavailable', message: 'Lever is down' } }));
+  const failed = await handleApiRequest(
+    { op: 'rediscoveryMarkSent', outreachId, stageId: 'st-reached' },
+    deps(down.fetch),
+  );
+  expect(failed).toMatchObject({ ok: false, error: { kind: 'lever_unavailable' } });
+  expect(down.calls).toHaveLength(1);
+});

@@ -276,17 +276,22 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     }),
     approveProposal: vi.fn(async ({ id, dryRun }) => {
       const current = proposals.get(id)!;
-      const withPreview = proposal({ ...current, preview: { noteText: `${current.payload.note?.text}${AI_LABEL}` } });
+      const noteText = current.payload.note ? `${current.payload.note.text}${AI_LABEL}` : null;
+      const withPreview = proposal({ ...current, preview: { noteText } });
       if (dryRun) return withPreview;
-      if (current.status !== 'written') notesWritten.push(withPreview.preview.noteText!);
+      if (current.status !== 'written' && noteText !== null) notesWritten.push(noteText);
       const written = proposal({
         ...withPreview,
         status: 'written',
         decidedBy: 'rita@example.com',
         result: {
-          noteId: 'note-9',
+          ...(noteText === null ? {} : { noteId: 'note-9' }),
           leverUrl: `https://hire.lever.co/candidates/${current.opportunityId}`,
-          written: ['note'],
+          written: [
+            ...(noteText === null ? [] : ['note']),
+            ...(current.payload.addTags?.length ? ['addTags'] : []),
+            ...(current.payload.stageId ? ['stage'] : []),
+          ],
         },
       });
       proposals.set(id, written);
@@ -322,6 +327,8 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     rediscoverySync: vi.fn(async () => syncProgress()),
     rediscover: vi.fn(notUsed),
     rediscoveryAct: vi.fn(notUsed),
+    rediscoveryStages: vi.fn(notUsed),
+    rediscoveryMarkSent: vi.fn(notUsed),
     ...over,
   };
   return Object.assign(api, { notesWritten });

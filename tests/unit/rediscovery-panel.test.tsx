@@ -186,3 +186,168 @@ test('shows an error with Retry when the search fails', async () => {
   await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
   expect(await screen.findAllByTestId('rediscovery-result')).toHaveLength(2);
 });
+
+const STAGES = {
+  stages: [
+    { id: 'st-lead', text: 'New lead' },
+    { id: 'st-reached', text: 'Reached out' },
+    { id: 'st-screen', text: 'Phone screen' },
+  ],
+  source: 'lever' as const,
+};
+
+/**
+ * A fake with one drafted re-engagement (Ada) whose tag proposal lives in the fake's proposal store, and a
+ * "mark sent" that creates the stage-move proposal the way the backend does.
+ */
+async function draftedApi(over: Partial<FulcrumApi> = {}) {
+  const api = fakeApi({
+    rediscoverySync: vi.fn(async () => synced),
+    rediscover: vi.fn(async () => found),
+    rediscoveryStages: vi.fn(async () => STAGES),
+    ...over,
+  });
+  const tag = await api.createProposal({
+    opportunityId: A,
+    kind: 'rediscovery',
+    payload: { addTags: ['rediscovered: Staff Engineer'], note: { text: 'Re-engagement for Ada' } },
+  });
+  const record = { ...acted.outreach[0]!, tagProposalId: tag.id };
+  api.rediscoveryAct = vi.fn(async () => ({ outreach: [record], skipped: [] }));
+  if (!over.rediscoveryMarkSent) {
+    api.rediscoveryMarkSent = vi.fn(async ({ stageId }) => {
+      const move = await api.createProposal({ opportunityId: A, kind: 'stage', payload: { stageId } });
+      return { ...record, stageProposalId: move.id, sentAt: Date.UTC(2026, 10, 27) };
+    });
+  }
+  return api;
+}
+
+/** Finds, selects Ada, drafts, and (unless told not to) approves the draft in the review sheet. */
+async function draftAda(approve = true) {
+  await userEvent.click(screen.getByRole('button', { name: 'Find past applicants' }));
+  await userEvent.click(await screen.findByRole('checkbox', { name: 'Select Ada Byron' }));
+  await userEvent.click(screen.getByRole('button', { name: 'Draft re-engagement (1)' }));
+  await userEvent.click(await screen.findByRole('button', { name: 'Review and approve' }));
+  if (!approve) return;
+  await userEvent.click(await screen.findByRole('button', { name: 'Approve and write to Lever' }));
+  await userEvent.click(await screen.findByRole('button', { name: 'Done' }));
+}
+
+test('no "Mark email sent" before the draft is approved, nor after it is discarded', async () => {
+  const api = await draftedApi();
+  renderPanel(api);
+  await userEvent.click(screen.getByRole('button', { name: 'Find past applicants' }));
+  await userEvent.click(await screen.findByRole('checkbox', { name: 'Select Ada Byron' }));
+  await userEvent.click(screen.getByRole('button', { name: 'Draft re-engagement (1)' }));
+  const row = await screen.findByTestId('drafted-outreach');
+  expect(within(row).queryByRole('button', { name: /Mark email sent/ })).toBeNull();
+  await userEvent.click(within(row).getByRole('button', { name: 'Review and approve' }));
+  await userEvent.click(await screen.findByRole('button', { name: 'Discard' }));
+  expect(within(await screen.findByTestId('drafted-outreach')).getByText('Discarded')).toBeTruthy();
+  expect(screen.queryByRole('button', { name: /Mark email sent/ })).toBeNull();
+  expect(api.rediscoveryStages).not.toHaveBeenCalled();
+});
+
+test('after approval: mark the email sent with a stage, review the stage move, approve it', async () => {
+  const api = await draftedApi();
+  renderPanel(api);
+  await draftAda();
+  const row = await screen.findByTestId('drafted-outreach');
+  // Lever's stages, with the usual next stage after an email already chosen.
+  const stage = await within(row).findByLabelText('Move to stage');
+  expect((stage as HTMLSelectElement).value).toBe('st-reached');
+  await userEvent.selectOptions(stage, 'st-screen');
+  await userEvent.click(within(row).getByRole('button', { name: 'Mark email sent' }));
+  expect(api.rediscoveryMarkSent).toHaveBeenCalledWith({ outreachId: acted.outreach[0]!.id, stageId: 'st-screen' });
+
+  // The stage move is a proposal like every other write: the sheet names the stage and waits for Approve.
+  expect(await screen.findByText('Move to stage: Phone screen')).toBeTruthy();
+  await userEvent.click(screen.getByRole('button', { name: 'Approve and write to Lever' }));
+  expect(await screen.findByText(/Lever now has: stage/)).toBeTruthy();
+  await userEvent.click(screen.getByRole('button', { name: 'Done' }));
+  expect(await screen.findByTestId('stage-moved')).toHaveProperty('textContent', 'Email sent; moved in Lever.');
+  expect(screen.queryByRole('button', { name: /Mark email sent/ })).toBeNull();
+  expect(api.approveProposal).toHaveBeenLastCalledWith({ id: expect.any(String), dryRun: false });
+});
+
+test('discarding the stage move (a wrong stage) lets the recruiter propose another', async () => {
+  const api = await draftedApi();
+  renderPanel(api);
+  await draftAda();
+  await userEvent.click(await screen.findByRole('button', { name: 'Mark email sent' }));
+  await screen.findByText('Move to stage: Reached out');
+  await userEvent.click(screen.getByRole('button', { name: 'Discard' }));
+  const row = await screen.findByTestId('drafted-outreach');
+  // Discarded (wrong stage?): the control is back, now for sending the move again.
+  await userEvent.selectOptions(within(row).getByLabelText('Move to stage'), 'st-lead');
+  await userEvent.click(within(row).getByRole('button', { name: 'Mark email sent again' }));
+  expect(api.rediscoveryMarkSent).toHaveBeenLastCalledWith({ outreachId: acted.outreach[0]!.id, stageId: 'st-lead' });
+  expect(await screen.findByText('Move to stage: New lead')).toBeTruthy();
+});
+
+test('"Mark email sent" waits for a stage when Lever has no "Reached out" stage', async () => {
+  const api = await draftedApi({
+    rediscoveryStages: vi.fn(async () => ({ stages: [{ id: 'st-x', text: 'Interview' }], source: 'synced' as const })),
+  });
+  renderPanel(api);
+  await draftAda();
+  const button = await screen.findByRole('button', { name: 'Mark email sent' });
+  expect(button).toHaveProperty('disabled', true);
+  await userEvent.selectOptions(screen.getByLabelText('Move to stage'), 'st-x');
+  expect(button).toHaveProperty('disabled', false);
+});
+
+test('stages that fail to load, and a failed "mark sent", show errors with a way to try again', async () => {
+  const rediscoveryStages = vi
+    .fn<FulcrumApi['rediscoveryStages']>()
+    .mockRejectedValueOnce(new ApiFailureError({ kind: 'lever_unavailable', message: 'Lever is down', status: 503 }))
+    .mockResolvedValueOnce(STAGES);
+  const rediscoveryMarkSent = vi
+    .fn<FulcrumApi['rediscoveryMarkSent']>()
+    .mockRejectedValueOnce(new ApiFailureError({ kind: 'not_found', message: 'No such draft', status: 404 }));
+  const api = await draftedApi({ rediscoveryStages, rediscoveryMarkSent });
+  renderPanel(api);
+  await draftAda();
+  const alert = await screen.findByRole('alert');
+  expect(alert.textContent).toContain('Lever is down');
+  await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+  await userEvent.click(await screen.findByRole('button', { name: 'Mark email sent' }));
+  expect((await screen.findByRole('alert')).textContent).toContain('No such draft');
+  // Nothing was proposed, so the control stays for another try.
+  expect(screen.getByRole('button', { name: 'Mark email sent' })).toHaveProperty('disabled', false);
+});
+
+test('says when semantic ranking was unavailable and the list is keyword + skills only', async () => {
+  const withFallback = RediscoverResponseSchema.parse({
+    ...found,
+    ranking: {
+      mode: 'keyword+skills',
+      embeddingsModel: null,
+      semanticWeight: null,
+      vectorCoverage: null,
+      fallback: { from: 'embeddings:text-embedding-3-small', reason: 'llm_unavailable: AI provider answered 503' },
+    },
+  });
+  const api = fakeApi({ rediscoverySync: vi.fn(async () => synced), rediscover: vi.fn(async () => withFallback) });
+  renderPanel(api);
+  await userEvent.click(screen.getByRole('button', { name: 'Find past applicants' }));
+  expect((await screen.findByTestId('ranking-note')).textContent).toContain(
+    'Ranked by keywords and skills only: semantic ranking is unavailable (llm_unavailable: AI provider answered 503)',
+  );
+});
+
+test('a stage move whose preview could not open waits in the row, to be reviewed from there', async () => {
+  const api = await draftedApi();
+  renderPanel(api);
+  await draftAda();
+  const approve = api.approveProposal as ReturnType<typeof vi.fn>;
+  approve.mockRejectedValueOnce(new ApiFailureError({ kind: 'unreachable', message: 'Backend not running' }));
+  await userEvent.click(await screen.findByRole('button', { name: 'Mark email sent' }));
+  expect((await screen.findByRole('alert')).textContent).toContain('Backend not running');
+  const row = screen.getByTestId('drafted-outreach');
+  expect(within(row).getByText(/the stage move waits for your approval/)).toBeTruthy();
+  await userEvent.click(within(row).getByRole('button', { name: 'Review the stage move' }));
+  expect(await screen.findByRole('button', { name: 'Approve and write to Lever' })).toBeTruthy();
+  expect(api.rediscoveryMarkSent).toHaveBeenCalledTimes(1);
+});

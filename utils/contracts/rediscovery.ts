@@ -142,6 +142,14 @@ export type ActRequest = z.infer<typeof ActRequestSchema>;
 
 export const MarkSentRequestSchema = z.object({ stageId: z.string().min(1) });
 
+/** Lever's pipeline stages in pipeline order, for "Mark email sent → move to stage". */
+export const PipelineStagesSchema = z.object({
+  stages: z.array(z.object({ id: z.string(), text: z.string() })),
+  /** 'lever' when read just now; 'synced' when Lever could not be reached and the last sync's copy answered. */
+  source: z.enum(['lever', 'synced']),
+});
+export type PipelineStages = z.infer<typeof PipelineStagesSchema>;
+
 export const OutreachRecordSchema = z.object({
   id: z.string(),
   contactId: z.string(),
