@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { bm25Scores, type DocStats } from '../backend/ai/local/bm25.ts';
 import { STOPWORDS, tokenize } from '../backend/ai/local/text.ts';
+import type { MatchResult } from '../utils/contracts/ai.ts';
 
 /**
  * What the quality benchmarks share: the RJDB rows (Megagon Labs, CC BY-SA 4.0), the deterministic fold of each
@@ -12,6 +13,8 @@ export type Row = {
   'Job-Description': string;
   'Resume-matched': string;
   'Resume-unmatched': string;
+  /** Every skill of the matched resume, the removed ones included. */
+  Skills?: unknown;
   'Filtered-information'?: { Skills?: unknown };
 };
 export type Doc = { id: string; text: string };
@@ -108,4 +111,80 @@ export function bm25Baseline(rows: Row[], docs: Doc[], terms: (text: string) => 
       .map((x) => x.id);
     return { pairwise: pairwiseOf(scores[2 * i]!, scores[2 * i + 1]!), ...figuresFromRanking(ranked, i) };
   });
+}
+
+const strings = (x: unknown): string[] =>
+  Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string' && stemmedTerms(s).length > 0) : [];
+
+/**
+ * How the reported gaps of one row's two resumes relate to its skills. A skill is "named among the gaps" when
+ * every stemmed word of it is in one gap's text together with the text of that gap's criterion (the issue's gap
+ * recall); `recalledByText` asks the same of the gap text alone, which is all the CLI's `score` prints.
+ * - removed / recalled / recalledByText: the skills removed from the unmatched resume, and how many of them the
+ *   unmatched resume's gaps name (recall);
+ * - stated / falseOnMatched: the row's other skills that the matched resume states on one line, and how many of
+ *   them the matched resume's gaps name anyway (false gaps: the candidate has the skill).
+ */
+export type GapCounts = {
+  removed: number;
+  recalled: number;
+  recalledByText: number;
+  stated: number;
+  falseOnMatched: number;
+  matchedGaps: number;
+};
+
+function gapTerms(result: MatchResult, withCriterion: boolean): Array<Set<string>> {
+  return result.gaps.map((g) => {
+    const criterion = withCriterion
+      ? (result.criteria.find((c) => c.criterion.id === g.criterionId)?.criterion.text ?? '')
+      : '';
+    return new Set(stemmedTerms(`${g.text} ${criterion}`));
+  });
+}
+
+const named = (gaps: Array<Set<string>>, skill: string) => {
+  const want = stemmedTerms(skill);
+  return gaps.some((g) => want.every((w) => g.has(w)));
+};
+
+export function gapCountsOf(row: Row, matched: MatchResult, unmatched: MatchResult): GapCounts {
+  const removed = strings(row['Filtered-information']?.Skills);
+  const removedSet = new Set(removed.map((s) => s.toLowerCase()));
+  const unmatchedGaps = gapTerms(unmatched, true);
+  const unmatchedGapTexts = gapTerms(unmatched, false);
+  const matchedGaps = gapTerms(matched, true);
+  const matchedLines = row['Resume-matched'].split('\n').map((l) => new Set(stemmedTerms(l)));
+  const stated = strings(row.Skills).filter(
+    (s) => !removedSet.has(s.toLowerCase()) && matchedLines.some((l) => stemmedTerms(s).every((w) => l.has(w))),
+  );
+  return {
+    removed: removed.length,
+    recalled: removed.filter((s) => named(unmatchedGaps, s)).length,
+    recalledByText: removed.filter((s) => named(unmatchedGapTexts, s)).length,
+    stated: stated.length,
+    falseOnMatched: stated.filter((s) => named(matchedGaps, s)).length,
+    matchedGaps: matched.gaps.length,
+  };
+}
+
+/** Gap figures over some rows: recall (and by gap text alone), the precision proxy and false gaps on matched. */
+export function gapFigures(counts: GapCounts[]) {
+  const sum = (k: keyof GapCounts) => counts.reduce((n, c) => n + c[k], 0);
+  const removed = sum('removed');
+  const recalled = sum('recalled');
+  const falseOnMatched = sum('falseOnMatched');
+  return {
+    removed,
+    recalled,
+    recall: removed ? recalled / removed : 0,
+    recallByText: removed ? sum('recalledByText') / removed : 0,
+    stated: sum('stated'),
+    falseOnMatched,
+    /** Share of the skills the matched resume states that its gaps name anyway. */
+    falseRate: sum('stated') ? falseOnMatched / sum('stated') : 0,
+    /** recalled / (recalled + false gaps on the matched resume): how many of the skill gaps shown are real. */
+    precision: recalled + falseOnMatched ? recalled / (recalled + falseOnMatched) : 0,
+    gapsPerMatched: counts.length ? sum('matchedGaps') / counts.length : 0,
+  };
 }

@@ -1,3 +1,4 @@
+import { minYearsAsked } from './local/years.ts';
 import type { PostingInput } from './types.ts';
 
 /**
@@ -50,6 +51,8 @@ function splitSentences(line: string): string[] {
 
 /** "Core skills: Confidentiality, Basic IT Skills, Initiative" is a list of items written on one line. */
 function splitList(sentence: string): string[] {
+  // "3 years as a Molder, Machine Setter, and Operator" is one requirement about one span of years.
+  if (minYearsAsked(sentence) !== null) return [sentence];
   const body = sentence.replace(/^[^:]{0,80}:\s*/, '').replace(/[.;]\s*$/, '');
   const parts = body
     .split(/\s*[,;]\s*(?:and\s+|or\s+)?|\s+and\s+(?=[^,]*$)/)

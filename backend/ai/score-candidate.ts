@@ -12,7 +12,13 @@ import { detectInjection } from './detect-injection.ts';
 import { weightedCoverage } from './local/bm25.ts';
 import { type CompiledPosting, compilePosting } from './local/compile-posting.ts';
 import type { CriterionSpec } from './local/criterion-spec.ts';
-import { bestLineCoverage, type Judgement, judgeCriterion } from './local/evaluate-criterion.ts';
+import {
+  bestLineCoverage,
+  type Judgement,
+  judgeCriterion,
+  THRESHOLDS,
+  type Thresholds,
+} from './local/evaluate-criterion.ts';
 import { maskProtected } from './local/mask-protected.ts';
 import { buildProfile, type ResumeProfile } from './local/resume-profile.ts';
 import { blankSpans, countWords, type Span } from './local/text.ts';
@@ -32,7 +38,7 @@ import type { CandidateInput, PostingInput } from './types.ts';
 
 export const LOCAL_ENGINE = { provider: 'local', model: 'fulcrum-local', version: '1.0.0' } as const;
 /** Bump when the algorithm changes in a way that changes scores: it is part of the cache key. */
-export const MATCH_ALGORITHM_VERSION = 'local-match-1.1';
+export const MATCH_ALGORITHM_VERSION = 'local-match-1.2';
 
 export type MatchWeights = { criteriaShare: number; keywordShare: number; mustHavePenalty: number };
 export const MATCH_WEIGHTS: Readonly<MatchWeights> = { criteriaShare: 0.6, keywordShare: 0.5, mustHavePenalty: 5 };
@@ -79,6 +85,27 @@ function questionFor(spec: CriterionSpec): string {
   }
 }
 
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+/** Longest requirement quoted in a gap; longer ones are cut at a word boundary. */
+const ASKED_MAX = 240;
+
+/**
+ * A gap read on its own (CLI output, API clients): the judgement, and the requirement it is about when the
+ * judgement names it only in part ("No evidence of physical stamina in the resume. Requirement: High physical
+ * stamina to endure long working hours.").
+ */
+function gapText(c: CriterionResult): string {
+  const judged = c.status === 'partly' ? `Partly: ${c.explanation}` : c.explanation;
+  const asked = c.criterion.text.replace(/\s+/g, ' ').trim();
+  if (squash(judged).includes(squash(asked))) return judged;
+  const cut = asked.length <= ASKED_MAX ? asked : `${asked.slice(0, ASKED_MAX - 1).replace(/\s+\S*$/, '')}…`;
+  return `${judged} Requirement: ${cut.replace(/[.;:,]+$/, '')}.`;
+}
+
 function verdictFor(score: number, unmetMust: number, unclearShare: number, tooShort: boolean): Verdict {
   if (tooShort || unclearShare >= UNCLEAR_SHARE) return 'unclear';
   if (score >= VERDICT_THRESHOLDS.strong && unmetMust === 0) return 'strong';
@@ -104,6 +131,39 @@ function toEvidence(span: Span, parts: Located[]): Evidence | null {
  */
 export type ScoredCandidate = { result: MatchResult; parts: ScoreParts; profile: ResumeProfile };
 
+/**
+ * What scoring needs of a candidate whatever the posting: the source texts, injection flags, and the profile of
+ * the masked text. Computed once per candidate; `scorePrepared` judges it against any posting.
+ */
+export type PreparedCandidate = {
+  located: Located[];
+  flags: InjectionFlag[];
+  masked: string;
+  profile: ResumeProfile;
+  words: number;
+  year: number;
+};
+
+export function prepareCandidate(candidate: CandidateInput, now: Date = new Date()): PreparedCandidate {
+  const resume = candidate.resumeText;
+  const application = candidate.applicationText ?? '';
+  const located: Located[] = [{ source: 'resume', offset: 0, text: resume }];
+  let combined = resume;
+  if (application.trim()) {
+    located.push({ source: 'application', offset: resume.length + 2, text: application });
+    combined = `${resume}\n\n${application}`;
+  }
+  const flags: InjectionFlag[] = located
+    .flatMap((p) => detectInjection(p.text, p.source).map((f) => ({ ...f, _o: p.offset })))
+    .map(({ _o, ...f }) => f);
+  const flagSpans = located.flatMap((p) =>
+    flags.filter((f) => f.source === p.source).map((f) => ({ start: f.start + p.offset, end: f.end + p.offset })),
+  );
+  const masked = maskProtected(blankSpans(combined, flagSpans), candidate);
+  const year = now.getUTCFullYear();
+  return { located, flags, masked, profile: buildProfile(masked, year), words: countWords(masked), year };
+}
+
 export function scoreCompiled(
   compiled: CompiledPosting,
   candidate: CandidateInput,
@@ -116,31 +176,27 @@ export function scoreCompiledDetailed(
   compiled: CompiledPosting,
   candidate: CandidateInput,
   now: Date = new Date(),
+  thresholds: Thresholds = THRESHOLDS,
 ): ScoredCandidate {
   const t0 = performance.now();
-  const resume = candidate.resumeText;
-  const application = candidate.applicationText ?? '';
-  const parts: Located[] = [{ source: 'resume', offset: 0, text: resume }];
-  let combined = resume;
-  if (application.trim()) {
-    parts.push({ source: 'application', offset: resume.length + 2, text: application });
-    combined = `${resume}\n\n${application}`;
-  }
-  const flags: InjectionFlag[] = parts
-    .flatMap((p) => detectInjection(p.text, p.source).map((f) => ({ ...f, _o: p.offset })))
-    .map(({ _o, ...f }) => f);
-  const flagSpans = parts.flatMap((p) =>
-    flags.filter((f) => f.source === p.source).map((f) => ({ start: f.start + p.offset, end: f.end + p.offset })),
-  );
-  const masked = maskProtected(blankSpans(combined, flagSpans), candidate);
-  const profile = buildProfile(masked, now.getUTCFullYear());
-  const words = countWords(masked);
+  return scorePrepared(compiled, prepareCandidate(candidate, now), now, thresholds, t0);
+}
+
+/** The match of a prepared candidate against a compiled posting (judging only: no text is read again). */
+export function scorePrepared(
+  compiled: CompiledPosting,
+  prepared: PreparedCandidate,
+  now: Date = new Date(),
+  thresholds: Thresholds = THRESHOLDS,
+  t0: number = performance.now(),
+): ScoredCandidate {
+  const { located: parts, flags, masked, profile, words } = prepared;
   const tooShort = words < MIN_WORDS;
   const nothing = words < NOTHING_TO_JUDGE_WORDS;
 
   const judged: Array<{ spec: CriterionSpec; j: Judgement }> = compiled.specs.map((spec) => ({
     spec,
-    j: judgeCriterion(spec, profile, nothing),
+    j: judgeCriterion(spec, profile, nothing, thresholds),
   }));
   let totalWeight = 0;
   let credit = 0;
@@ -179,11 +235,7 @@ export function scoreCompiledDetailed(
     .map((c) => ({ text: c.explanation, criterionId: c.criterion.id, evidence: c.evidence }));
   const gaps = byWeight
     .filter((c) => c.status === 'not-met' || c.status === 'partly')
-    .map((c) => ({
-      text: c.status === 'partly' ? `Partly: ${c.explanation}` : c.explanation,
-      criterionId: c.criterion.id,
-      evidence: c.evidence,
-    }));
+    .map((c) => ({ text: gapText(c), criterionId: c.criterion.id, evidence: c.evidence }));
   const askCandidate = judged
     .filter(({ j }) => j.status === 'unclear' && !nothing)
     .map(({ spec }) => ({ criterionId: spec.criterion.id, question: questionFor(spec) }));
@@ -203,7 +255,7 @@ export function scoreCompiledDetailed(
     .update(
       JSON.stringify({
         algorithm: MATCH_ALGORITHM_VERSION,
-        year: now.getUTCFullYear(),
+        year: prepared.year,
         posting: [compiled.posting.title, compiled.posting.text.replace(/\s+/g, ' ').trim()],
         criteria: compiled.criteria,
         candidate: masked.replace(/\s+/g, ' ').trim(),

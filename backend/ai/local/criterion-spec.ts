@@ -1,8 +1,8 @@
 import type { Criterion } from '../../../utils/contracts/ai.ts';
-import { degreeLevel } from './education.ts';
+import { degreeLevel, MICROSOFT_PRODUCT } from './education.ts';
 import { isLanguageRequirement, languagesIn } from './languages.ts';
 import { findSkills } from './skills.ts';
-import { STOPWORDS, type Token, tokenize } from './text.ts';
+import { negatedTokens, STOPWORDS, type Token, tokenize } from './text.ts';
 import { minYearsAsked } from './years.ts';
 
 /**
@@ -25,7 +25,62 @@ export type CriterionSpec = {
   languages: string[];
   /** "DNS, DHCP and load balancing": every item is asked for, so each missing one is a gap. */
   isList: boolean;
+  /**
+   * The parts of a head that joins several things ("stamina and strength": [[stamina], [strength]]), each with its
+   * words as written; one part when the head names one thing. Each part must be shown for the criterion to be met,
+   * or one of them when `headAnyOf` ("AWS, GCP or Azure").
+   */
+  headParts: HeadPart[];
+  headAnyOf: boolean;
+  /** Groups of named skills of which one is enough (examples, alternatives): see optionalGroups. */
+  optional: string[][];
 };
+
+export type HeadPart = { label: string; concepts: Concept[] };
+
+const EXAMPLES_RE =
+  /\b(?:such as|like|e\.g\.?|eg|for example|for instance|including|especially|particularly)\s+([^.;:()]+)/gi;
+
+/** The items joined by the "or" at [orStart, orEnd): up to three words each, commas between, within the clause. */
+function alternativesAround(text: string, orStart: number, orEnd: number): [number, number] {
+  const clauseStart = Math.max(...['.', ';', ':', '(', ')'].map((c) => text.lastIndexOf(c, orStart - 1))) + 1;
+  const items = text.slice(clauseStart, orStart).split(',');
+  let from = orStart;
+  for (let n = items.length - 1; n >= 0; n--) {
+    const item = items[n]!;
+    from -= item.length + (n < items.length - 1 ? 1 : 0);
+    const words = item.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) continue;
+    if (words.length > 3 || /\band\b|&/i.test(item)) {
+      // Only the nearest item may be the end of a longer phrase: keep its last words.
+      if (n === items.length - 1) from = orStart - (/(?:\S+\s+){0,2}\S+\s*$/.exec(item)?.[0].length ?? 0);
+      else from += item.length + 1;
+      break;
+    }
+  }
+  const after = /^\s+(?:(?!(?:and|or|&)(?:\s|$))[^\s,.;:()]+(?:\s+|$)){1,3}/i.exec(text.slice(orEnd));
+  return [Math.max(from, clauseStart), orEnd + (after?.[0].length ?? 0)];
+}
+
+/**
+ * Named skills given as examples or alternatives ("cloud services like Azure, AWS or GCP", "Python or Go"): one
+ * of each group is enough, so the others are not gaps. Groups hold concept keys.
+ */
+function optionalGroups(text: string, tokens: Token[], concepts: Concept[]): string[][] {
+  const spans: Array<[number, number]> = [];
+  for (const m of text.matchAll(EXAMPLES_RE)) spans.push([m.index + m[0].length - m[1]!.length, m.index + m[0].length]);
+  // "A, B or C" and "A or B" outside examples: the run of short items around each "or".
+  for (const m of text.matchAll(/\bor\b/gi)) spans.push(alternativesAround(text, m.index, m.index + m[0].length));
+  const groups: string[][] = [];
+  for (const [a, b] of spans) {
+    const stems = new Set(tokens.filter((t) => t.start >= a && t.end <= b).map((t) => t.stem));
+    const keys = concepts
+      .filter((c) => c.key.startsWith('§') && c.forms.some((f) => f.length > 0 && f.every((k) => stems.has(k))))
+      .map((c) => c.key);
+    if (keys.length > 1) groups.push(keys);
+  }
+  return groups;
+}
 
 /** Words that describe how much or how well, not what: they never decide a match. */
 export const GENERIC = new Set(
@@ -42,12 +97,52 @@ export const GENERIC = new Set(
     'use utilize within across one two three four five six seven eight nine ten twelve fifteen twenty plus ' +
     'preferably least year-round professional professionally general overall wide broad keen key core able ' +
     'proficiently competent competency competencies comfortable capable foundation background grasp command ' +
-    'familiarize practical comprehensive depth detailed'
+    'familiarize practical comprehensive depth detailed ' +
+    // How well or how much, said in other words: "adept at", "well versed in", "profound knowledge of".
+    'adept adeptness apt aptitude versed conversant acquainted versatile versatility competence excellency ' +
+    'excellence superior supreme profound profoundly robust meticulous unrelenting impeccable stellar phenomenal ' +
+    'remarkable exemplary brilliant significant substantial considerable sufficient adequate intense vast ' +
+    'sophisticated matured notable notably particularly especially furthermore moreover additionally important ' +
+    'pivotal crucial vital mandatory possession possessing nurtured novice fondness unmatched unbeatable ' +
+    'exhaustive steep skillful skilful technically proficiencies talent flair knack mastered masterly utmost ' +
+    'paramount amount rich sharp strict resilient latest demonstratable besides consistently accurately beneficial'
   ).split(' '),
 );
 
 export function isGeneric(token: Token): boolean {
   return STOPWORDS.has(token.norm) || GENERIC.has(token.norm) || /^\d/.test(token.norm) || token.norm.length < 2;
+}
+
+// Phrases that say how much or how well in words that are content elsewhere ("a sound engineer", "record label").
+const FILLER_PHRASE_RE =
+  /\b(?:track\s+records?|skill[\s-]*sets?|know-how|sound(?=\s+(?:knowledge|understanding|grasp|judge?ment|command|foundation|background)\b))\b/gi;
+
+// Generic nouns that name a thing when they modify a capitalised name: "Requirements Analyst", "Knowledge Management".
+const NAMING_NOUNS = new Set(['requirement', 'requirements', 'knowledge', 'experience']);
+
+/** Indices of tokens that are filler in this text: generic words and the filler phrases above. */
+function fillerTokens(text: string, tokens: Token[]): Set<number> {
+  const out = new Set<number>();
+  const capital = (t: Token) => /^\p{Lu}/u.test(text.slice(t.start, t.end));
+  tokens.forEach((t, i) => {
+    if (!isGeneric(t)) return;
+    const next = tokens[i + 1];
+    const naming =
+      NAMING_NOUNS.has(t.norm) &&
+      next !== undefined &&
+      capital(t) &&
+      capital(next) &&
+      !isGeneric(next) &&
+      /^ +$/.test(text.slice(t.end, next.start));
+    if (!naming) out.add(i);
+  });
+  for (const m of text.matchAll(FILLER_PHRASE_RE)) {
+    const end = m.index + m[0].length;
+    tokens.forEach((t, i) => {
+      if (t.start >= m.index && t.end <= end) out.add(i);
+    });
+  }
+  return out;
 }
 
 const OTHER_RE =
@@ -57,7 +152,7 @@ const EDUCATION_RE =
 
 export function classifyKind(text: string): Criterion['kind'] {
   if (isLanguageRequirement(text)) return 'language';
-  if (EDUCATION_RE.test(text) && degreeLevel(text) > 0) return 'education';
+  if (EDUCATION_RE.test(text.replace(MICROSOFT_PRODUCT, ' ')) && degreeLevel(text) > 0) return 'education';
   if (minYearsAsked(text) !== null) return 'experience';
   if (OTHER_RE.test(text)) return 'other';
   return 'skill';
@@ -67,7 +162,13 @@ export function classifyKind(text: string): Criterion['kind'] {
 export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => boolean): Concept[] {
   const out = new Map<string, Concept>();
   const covered = new Set<number>();
+  // "Cisco networking, except Meraki": what a requirement excludes is not asked for.
+  const negated = negatedTokens(text, tokens);
+  tokens.forEach((_, i) => {
+    if (negated[i]) covered.add(i);
+  });
   for (const m of findSkills(text, tokens)) {
+    if (negated[m.firstToken]) continue;
     const words: string[] = [];
     let head = false;
     for (let i = m.firstToken; i <= m.lastToken; i++) {
@@ -80,8 +181,9 @@ export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => 
     const forms = words.length ? [[key], words] : [[key]];
     if (!out.has(key)) out.set(key, { key, label: text.slice(m.start, m.end), forms, head });
   }
+  const filler = fillerTokens(text, tokens);
   tokens.forEach((t, i) => {
-    if (covered.has(i) || isGeneric(t)) return;
+    if (covered.has(i) || filler.has(i)) return;
     const existing = out.get(t.stem);
     if (existing) existing.head ||= inHead(t);
     else out.set(t.stem, { key: t.stem, label: t.norm, forms: [[t.stem]], head: inHead(t) });
@@ -89,7 +191,6 @@ export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => 
   return [...out.values()];
 }
 
-const LEAD_FILLER = new Set([...GENERIC, ...STOPWORDS, 'in', 'of', 'with', 'to', 'at', 'on', 'the', 'a', 'an']);
 const BOUNDARY = new Set([
   'for',
   'ensuring',
@@ -116,10 +217,27 @@ const BOUNDARY = new Set([
   'across',
   'into',
   'emphasizing',
+  'like',
+  'especially',
+  'particularly',
+  'eg',
 ]);
 
+/** The head spans (see headSpanList), and whether a single head lists alternatives ("AWS, GCP or Azure"). */
+function headSpans(text: string, tokens: Token[]): { spans: Array<[number, number]>; anyOf: boolean } {
+  const spans = headSpanList(text, tokens);
+  const last = spans.length === 1 ? spans[0]! : null;
+  const inner = last ? text.slice(last[0], last[1]) : '';
+  // Only a list joined by "or" offers alternatives: "PostgreSQL and NoSQL or similar" asks for both.
+  const anyOf =
+    last !== null &&
+    !/\band\b|&/i.test(inner) &&
+    (/\bor\b/i.test(inner) || /^\s*,?\s*(?:or|etc)\b/i.test(text.slice(last[1])));
+  return { spans, anyOf };
+}
+
 /** The span that names the requirement: "Name: description", a trailing "(Name)", or the leading noun phrase. */
-function headSpans(text: string, tokens: Token[]): Array<[number, number]> {
+function headSpanList(text: string, tokens: Token[]): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   const colon = /^([^:]{2,60}):\s+\S/.exec(text);
   if (colon && colon[1]!.trim().split(/\s+/).length <= 6) return [[0, colon[1]!.length]];
@@ -133,8 +251,9 @@ function headSpans(text: string, tokens: Token[]): Array<[number, number]> {
   // A named skill in parentheses ("... engines manually (Manual Dexterity)") is the requirement's name.
   if (spans.length > 0) return spans;
   // Leading noun phrase after filler ("Strong problem-solving skills for ..." -> "problem-solving").
+  const filler = fillerTokens(text, tokens);
   let i = 0;
-  while (i < tokens.length && LEAD_FILLER.has(tokens[i]!.norm)) i++;
+  while (i < tokens.length && filler.has(i)) i++;
   let content = 0;
   let j = i;
   for (; j < tokens.length && content < 4; j++) {
@@ -145,10 +264,45 @@ function headSpans(text: string, tokens: Token[]): Array<[number, number]> {
     // "and"/"to"/"of" may join a phrase ("attention to detail", "stamina and fitness") only early on.
     if ((t.norm === 'and' || t.norm === 'or' || t.norm === 'to' || t.norm === 'of' || t.norm === '&') && content >= 2)
       break;
-    if (!isGeneric(t)) content++;
+    if (!filler.has(j)) content++;
   }
+  if (j > i && tokens[i] && content > 0) j = listEnd(text, tokens, j, filler);
   if (j > i && tokens[i]) spans.push([tokens[i]!.start, tokens[j - 1]!.end]);
   return spans;
+}
+
+const ITEM_STOP = new Set([...BOUNDARY, 'and', 'or', 'etc']);
+const MAX_LIST_ITEMS = 8;
+
+/**
+ * Where a head that starts a list ends: "with Solarwinds/Orion, AppDynamics for APM" and "physical stamina and
+ * strength" each name two things, and each is asked for ("AWS, GCP or Azure" names alternatives: headSpans tells).
+ * Items follow the head after a comma, "and" or "or", up to three words each, until a clause word ("for",
+ * "with", ...) or other punctuation; a final "and"/"or" item ends the list.
+ */
+function listEnd(text: string, tokens: Token[], j: number, filler: Set<number>): number {
+  let end = j;
+  let k = j;
+  for (let items = 0; k < tokens.length && k > 0 && items < MAX_LIST_ITEMS; items++) {
+    const gap = text.slice(tokens[k - 1]!.end, tokens[k]!.start);
+    const last = tokens[k]!.norm === 'and' || tokens[k]!.norm === 'or';
+    if (!(/^\s*,\s*$/.test(gap) || (last && /^\s*,?\s+$/.test(gap)))) break;
+    if (last) k++;
+    let m = k;
+    let content = 0;
+    for (; m < tokens.length && m - k < 3; m++) {
+      const t = tokens[m]!;
+      if (m > k && /[^\s\-/]/.test(text.slice(tokens[m - 1]!.end, t.start))) break;
+      if (ITEM_STOP.has(t.norm)) break;
+      if (!filler.has(m)) content++;
+    }
+    // "Azure, AWS, GCP, or similar": a last item of filler words only closes the list.
+    if (content === 0 || m === k) break;
+    end = m;
+    k = m;
+    if (last) break;
+  }
+  return end;
 }
 
 /** Spans of the items of an all-of list ("A, B and C"); null when the text is not such a list. */
@@ -191,11 +345,42 @@ function shorten(s: string, max: number): string {
   return clean.length <= max ? clean : `${clean.slice(0, max - 1).replace(/\s+\S*$/, '')}…`;
 }
 
+/**
+ * The head split at "and", "or", "&" and commas into the things it names, each with the concepts of its words. A
+ * part with no concept of its own (only filler words) is dropped.
+ */
+function headPartsOf(
+  text: string,
+  head: [number, number] | undefined,
+  concepts: Concept[],
+  tokens: Token[],
+): HeadPart[] {
+  if (!head) return [];
+  const pieces: Array<[number, number]> = [];
+  const inner = text.slice(head[0], head[1]);
+  let start = 0;
+  for (const m of inner.matchAll(/\s*(?:,|;|&|\band\b|\bor\b)\s*/gi)) {
+    pieces.push([head[0] + start, head[0] + m.index]);
+    start = m.index + m[0].length;
+  }
+  pieces.push([head[0] + start, head[1]]);
+  const parts: HeadPart[] = [];
+  for (const [a, b] of pieces) {
+    const stems = new Set(tokens.filter((t) => t.start >= a && t.end <= b).map((t) => t.stem));
+    const own = concepts.filter(
+      (c) => stems.has(c.key) || c.forms.some((f) => f.length > 0 && f.every((k) => stems.has(k))),
+    );
+    if (own.length > 0) parts.push({ label: text.slice(a, b).trim(), concepts: own });
+  }
+  return parts;
+}
+
 export function analyzeCriterion(criterion: Criterion): CriterionSpec {
   const text = criterion.text;
   const tokens = tokenize(text);
   const list = criterion.kind === 'skill' || criterion.kind === 'other' ? listItems(text) : null;
-  const heads = criterion.kind === 'experience' ? [] : (list ?? headSpans(text, tokens));
+  const found = criterion.kind === 'experience' || list ? null : headSpans(text, tokens);
+  const heads = criterion.kind === 'experience' ? [] : (list ?? found!.spans);
   const inHead = (t: Token) => heads.some(([s, e]) => t.start >= s && t.end <= e);
   const concepts = conceptsOf(text, tokens, inHead);
   const minYears = minYearsAsked(text);
@@ -226,5 +411,8 @@ export function analyzeCriterion(criterion: Criterion): CriterionSpec {
     degreeLevel: criterion.kind === 'education' ? degreeLevel(text) : 0,
     languages: criterion.kind === 'language' ? languagesIn(text) : [],
     isList: list !== null,
+    headParts: list === null && heads.length === 1 ? headPartsOf(text, heads[0], concepts, tokens) : [],
+    headAnyOf: found?.anyOf ?? false,
+    optional: optionalGroups(text, tokens, concepts),
   };
 }

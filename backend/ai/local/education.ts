@@ -2,6 +2,10 @@
 
 export const DEGREE_LEVELS = { none: 0, highSchool: 1, associate: 2, bachelor: 3, master: 4, doctorate: 5 } as const;
 
+/** "MS SQL Server", "MS Office": Microsoft, not a Master of Science. */
+export const MICROSOFT_PRODUCT =
+  /\bms[\s-]+(?:sql|office|excel|word|access|project|dynamics|teams|visio|exchange|windows|azure|outlook|powerpoint|sharepoint|server|dos)\b/gi;
+
 const PATTERNS: Array<[RegExp, number]> = [
   [/\b(ph\.?\s?d|doctorate|doctoral|doctor of|d\.?phil|md\b|j\.?d\.?\b)/i, 5],
   [/\b(master'?s?|m\.?sc?\b|m\.s\.|mba|m\.?eng|ma\b|m\.a\.|msc|mphil|postgraduate|post-graduate|graduate degree)/i, 4],
@@ -17,7 +21,8 @@ const PATTERNS: Array<[RegExp, number]> = [
 ];
 
 /** The highest degree level a piece of text names (0 when none). A bare "degree" counts as a bachelor's. */
-export function degreeLevel(text: string): number {
+export function degreeLevel(raw: string): number {
+  const text = /\bms\b/i.test(raw) ? raw.replace(MICROSOFT_PRODUCT, ' ') : raw;
   for (const [re, level] of PATTERNS) if (re.test(text)) return level;
   if (/\bdegree\b/i.test(text)) return DEGREE_LEVELS.bachelor;
   return 0;

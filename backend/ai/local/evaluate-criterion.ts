@@ -1,8 +1,8 @@
 import type { CriterionStatus } from '../../../utils/contracts/ai.ts';
-import type { Concept, CriterionSpec } from './criterion-spec.ts';
+import type { Concept, CriterionSpec, HeadPart } from './criterion-spec.ts';
 import { LEVEL_NAMES } from './education.ts';
 import { mergedYears, type ProfileLine, type ResumeProfile } from './resume-profile.ts';
-import { type Span, sentenceSpans, trimSpan } from './text.ts';
+import { type Span, sentenceSpans, stem, trimSpan } from './text.ts';
 
 /**
  * Judges one criterion against one resume profile. Returns the status a recruiter sees, the resume spans that
@@ -16,9 +16,12 @@ export type Judgement = {
   explanation: string;
 };
 
-/** Status thresholds on the credit of skill-like criteria. */
-export const MET_AT = 0.6;
-export const PARTLY_AT = 0.3;
+/**
+ * Status thresholds on the credit of skill-like criteria: met at `metAt` (when nothing the requirement names is
+ * missing), partly at `partlyAt`, not met below. `npx tsx bench/quality-heldout.ts` checks them on held-out data.
+ */
+export type Thresholds = { metAt: number; partlyAt: number };
+export const THRESHOLDS: Readonly<Thresholds> = { metAt: 0.55, partlyAt: 0.3 };
 /** Credit for a criterion the resume says nothing about either way: neither rewarded nor punished. */
 export const UNCLEAR_CREDIT = 0.5;
 
@@ -95,26 +98,110 @@ function evidenceLines(profile: ResumeProfile, concepts: Concept[]): Span[] {
   return out.sort((a, b) => a.start - b.start);
 }
 
-function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile): Judgement {
+// Broad nouns that complete a phrase rather than name a thing ("Cisco technologies", "Scrum framework"): they need
+// not be on the same line as the word they complete.
+const BROAD = new Set(
+  'technology technologies tool tools solution solutions product products platform platforms environment environments concept concepts principle principles practice practices technique techniques method methods methodology methodologies framework frameworks software system systems'
+    .split(' ')
+    .map(stem),
+);
+
+/** A broad word, also when the vocabulary has it as a skill ("software"). */
+const isBroad = (c: Concept) => BROAD.has(c.key) || c.forms.some((f) => f.length === 1 && BROAD.has(f[0]!));
+
+/** The words of a part that say what it is: all but the broad ones (unless it has only broad ones). */
+function coreOf(part: HeadPart): Concept[] {
+  const specific = part.concepts.filter((c) => !isBroad(c));
+  return specific.length > 0 ? specific : part.concepts;
+}
+
+/**
+ * Whether the resume shows one part of a head: one of its specific words at least (a broad word alone does not
+ * show "Axure software"), and a phrase of two specific words together on one line. Longer parts are judged by
+ * coverage alone.
+ */
+function partShown(part: HeadPart, profile: ResumeProfile): boolean {
+  const core = coreOf(part);
+  if (!core.some((c) => presentIn(c, profile))) return false;
+  if (core.length !== 2) return true;
+  return profile.lines.some((l) => core.every((c) => present(c, l.keys)));
+}
+
+function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Thresholds = THRESHOLDS): Judgement {
   const head = spec.concepts.filter((c) => c.head);
   const rest = spec.concepts.filter((c) => !c.head);
+  // "AWS, GCP or Azure": the head is as well covered as its best alternative.
+  const anyOf = spec.headAnyOf && spec.headParts.length > 1;
+  const shownParts = spec.headParts.filter((p) => partShown(p, profile));
   const headGlobal = coverage(head, profile);
-  const headCov = head.length > 1 ? 0.5 * headGlobal + 0.5 * bestLineCoverage(head, profile) : headGlobal;
-  const allCov = coverage(spec.concepts, profile);
-  const credit = head.length > 0 && rest.length > 0 ? 0.75 * headCov + 0.25 * allCov : allCov;
+  const headCov = anyOf
+    ? Math.max(0, ...spec.headParts.map((p) => coverage(coreOf(p), profile)))
+    : head.length > 1
+      ? 0.5 * headGlobal + 0.5 * bestLineCoverage(head, profile)
+      : headGlobal;
+  const allCov = anyOf ? Math.max(coverage(spec.concepts, profile), headCov) : coverage(spec.concepts, profile);
+  const credit = head.length > 0 && rest.length > 0 ? 0.75 * headCov + 0.25 * allCov : anyOf ? headCov : allCov;
   const spans = evidenceLines(profile, spec.concepts);
+  // Concepts of alternatives or examples, one of which is shown: the others are not asked for.
+  const waived = new Set<string>();
+  if (anyOf && shownParts.length > 0) for (const p of spec.headParts) for (const c of p.concepts) waived.add(c.key);
+  const missingGroups: string[] = [];
+  for (const group of spec.optional) {
+    const members = spec.concepts.filter((c) => group.includes(c.key));
+    if (members.some((c) => presentIn(c, profile))) for (const k of group) waived.add(k);
+    else {
+      missingGroups.push(members.map((c) => c.label).join(' or '));
+      for (const k of group) waived.add(k);
+    }
+  }
   // Named skills (vocabulary entries: "Perl", "AWS") each count: "Perl and Ruby" is not met by Ruby alone.
-  const missingNamed = spec.concepts
-    .filter((c) => (c.key.startsWith('§') || (spec.isList && c.head)) && !presentIn(c, profile))
-    .map((c) => c.label);
-  const missing = [...new Set([...missingNamed, ...head.filter((c) => !presentIn(c, profile)).map((c) => c.label)])];
-  const note = missing.length ? `; no mention of ${missing.slice(0, 4).join(', ')}` : '';
-  if (credit >= MET_AT && missingNamed.length === 0)
+  const missingNamed = [
+    ...missingGroups,
+    ...spec.concepts
+      .filter(
+        (c) =>
+          (c.key.startsWith('§') || (spec.isList && c.head)) &&
+          !waived.has(c.key) &&
+          !isBroad(c) &&
+          !presentIn(c, profile),
+      )
+      .map((c) => c.label),
+  ];
+  // Each thing the head names must be shown: "stamina and strength" is not met by stamina alone, and the words of
+  // one thing ("time management") must be on one line, not "time" in one place and "management" in another.
+  // Of alternatives, one is enough.
+  const missingParts = anyOf
+    ? shownParts.length > 0
+      ? []
+      : spec.headParts
+    : spec.headParts.filter((p) => !shownParts.includes(p));
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  const add = (label: string) => {
+    const key = label.toLowerCase();
+    if (seen.has(key) || [...seen].some((s) => s.includes(key))) return;
+    seen.add(key);
+    missing.push(label);
+  };
+  if (anyOf && missingParts.length > 0) add(missingParts.map((p) => p.label).join(' or '));
+  else if (spec.headParts.length > 1) for (const p of missingParts) add(p.label);
+  for (const l of missingNamed) add(l);
+  for (const c of head) if (!waived.has(c.key) && !presentIn(c, profile)) add(c.label);
+  const apart = missing.length === 0 && missingParts.length > 0;
+  const note = missing.length
+    ? `; no mention of ${missing.slice(0, 4).join(', ')}`
+    : apart
+      ? `; ${missingParts[0]!.concepts.map((c) => c.label).join(' and ')} appear only on separate lines`
+      : '';
+  if (credit >= t.metAt && missingNamed.length === 0 && missingParts.length === 0)
     return { status: 'met', credit: Math.min(1, credit + 0.1), spans, explanation: `The resume shows ${spec.label}.` };
-  if (credit >= PARTLY_AT)
+  // Nothing the head names is shown ("Microsoft Visio and Axure software" by "software" alone): not met.
+  const noPart =
+    spec.headParts.length > 0 && spec.headParts.every((p) => !coreOf(p).some((c) => presentIn(c, profile)));
+  if (credit >= t.partlyAt && !noPart)
     return {
       status: 'partly',
-      credit: missingNamed.length ? Math.min(credit, 0.6) : credit,
+      credit: missingNamed.length || missingParts.length ? Math.min(credit, t.metAt) : credit,
       spans,
       explanation: `The resume shows part of ${spec.label}${note}.`,
     };
@@ -256,7 +343,12 @@ function judgeLanguage(spec: CriterionSpec, profile: ResumeProfile): Judgement {
   };
 }
 
-export function judgeCriterion(spec: CriterionSpec, profile: ResumeProfile, nothingToJudge: boolean): Judgement {
+export function judgeCriterion(
+  spec: CriterionSpec,
+  profile: ResumeProfile,
+  nothingToJudge: boolean,
+  thresholds: Thresholds = THRESHOLDS,
+): Judgement {
   if (nothingToJudge)
     return {
       status: 'unclear',
@@ -266,13 +358,13 @@ export function judgeCriterion(spec: CriterionSpec, profile: ResumeProfile, noth
     };
   switch (spec.criterion.kind) {
     case 'experience':
-      return spec.minYears !== null ? judgeExperience(spec, profile) : judgeCoverage(spec, profile);
+      return spec.minYears !== null ? judgeExperience(spec, profile) : judgeCoverage(spec, profile, thresholds);
     case 'education':
       return judgeEducation(spec, profile);
     case 'language':
       return judgeLanguage(spec, profile);
     case 'other': {
-      const j = judgeCoverage(spec, profile);
+      const j = judgeCoverage(spec, profile, thresholds);
       // Availability, licences, authorisation: absence in a resume says nothing, so ask instead of penalising.
       return j.status === 'met'
         ? j
@@ -284,6 +376,6 @@ export function judgeCriterion(spec: CriterionSpec, profile: ResumeProfile, noth
           };
     }
     default:
-      return judgeCoverage(spec, profile);
+      return judgeCoverage(spec, profile, thresholds);
   }
 }

@@ -1,7 +1,7 @@
 import { degreeLevel, isEducationText } from './education.ts';
 import { languagesIn } from './languages.ts';
 import { findSkills } from './skills.ts';
-import { lineSpans, STOPWORDS, type Token, tokenize } from './text.ts';
+import { lineSpans, negatedTokens, STOPWORDS, type Token, tokenize } from './text.ts';
 import { type DateRange, dateRanges, yearsClaimed } from './years.ts';
 
 /**
@@ -32,10 +32,14 @@ export type ResumeProfile = {
   languages: Map<string, ProfileLine>;
 };
 
-/** Matching keys of a token stream: stems of content words plus `§skill-id` for vocabulary skills. */
+/**
+ * Matching keys of a token stream: stems of content words plus `§skill-id` for vocabulary skills. Words the text
+ * says are absent ("without Angular JS") give no key.
+ */
 export function keysOf(text: string, tokens: Token[]): { perToken: string[][]; skills: ReturnType<typeof findSkills> } {
-  const perToken = tokens.map((t) => (STOPWORDS.has(t.norm) ? [] : [t.stem]));
-  const skills = findSkills(text, tokens);
+  const negated = negatedTokens(text, tokens);
+  const perToken = tokens.map((t, i) => (STOPWORDS.has(t.norm) || negated[i] ? [] : [t.stem]));
+  const skills = findSkills(text, tokens).filter((m) => !negated[m.firstToken]);
   for (const m of skills) perToken[m.firstToken]!.push(`§${m.skillId}`);
   return { perToken, skills };
 }

@@ -46,7 +46,20 @@ export const STOPWORDS = new Set(
 );
 
 // Checked before suffix stripping: words whose stripped form would collide with an unrelated word.
-const KEEP = new Set(['engineer', 'career', 'volunteer', 'business', 'news', 'series', 'analy', 'process', 'data']);
+const KEEP = new Set([
+  'engineer',
+  'career',
+  'volunteer',
+  'business',
+  'news',
+  'series',
+  'analy',
+  'process',
+  'data',
+  'material',
+  'personal',
+  'experiment',
+]);
 
 const IRREGULAR: Record<string, string> = {
   led: 'lead',
@@ -67,6 +80,15 @@ const IRREGULAR: Record<string, string> = {
   won: 'win',
   analysis: 'analy',
   engineers: 'engineer',
+  // Kept apart from words that strip to the same stem (communication, experience, person, matter); see KEEP.
+  community: 'communit',
+  communities: 'communit',
+  experiments: 'experiment',
+  experimental: 'experiment',
+  experimentation: 'experiment',
+  experimenting: 'experiment',
+  personally: 'personal',
+  materials: 'material',
   businesses: 'business',
 };
 
@@ -78,6 +100,12 @@ const SUFFIXES: Array<[string, string]> = [
   ['isations', 'ize'],
   ['isation', 'ize'],
   ['ational', 'ate'],
+  // Adjectives of a noun: directorial/director, managerial/manager, secretarial/secretary, financial/finance.
+  ['orial', 'or'],
+  ['erial', 'er'],
+  ['arial', 'ary'],
+  ['ancial', ''],
+  ['ercial', 'erce'],
   ['ytically', 'y'],
   ['ytical', 'y'],
   ['ytics', 'y'],
@@ -258,4 +286,34 @@ export function blankSpans(text: string, spans: Span[]): string {
 
 export function countWords(text: string): number {
   return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+}
+
+// Cues that what follows, up to the end of the clause, is something the writer does not have or do.
+// "not only/just/merely" and "not limited to" add rather than deny; "apart from"/"other than" usually add too.
+const NEGATION_RE =
+  /\b(?:without|minus|excluding|except(?:\s+for)?|lacking|lacks?(?:\s+(?:of|in))?|(?:with\s+)?the\s+exception\s+of|not\s+including|(?:in\s+the\s+)?absence\s+of|no\s+(?:experience|knowledge|exposure|background)\s+(?:in|of|with)|not(?!\s+(?:only|just|merely|limited)\b))\b/gi;
+// A clause ends at punctuation, a line break, a spaced dash, or a contrasting conjunction.
+const CLAUSE_END_RE = /[.;:,!?()[\]\n]|\s[-–—]|\s(?:but|though|although|while|whereas|yet|however)\b/i;
+
+/**
+ * Spans that a text says are absent: "without Angular JS and Ajax", "minus Oracle", "except IGMP", "with the
+ * exception of Communication", "lack of Hadoop expertise". Each runs from the end of its cue to the end of the
+ * clause. Words in them are not evidence of a skill, and in a requirement they are not asked for.
+ */
+export function negatedSpans(text: string): Span[] {
+  if (!/\b(?:without|minus|exclud\w*|except|lack\w*|absence|no|not)\b/i.test(text)) return [];
+  const out: Span[] = [];
+  for (const m of text.matchAll(NEGATION_RE)) {
+    const start = m.index + m[0].length;
+    const rest = CLAUSE_END_RE.exec(text.slice(start));
+    out.push({ start, end: rest ? start + rest.index : text.length });
+  }
+  return out;
+}
+
+/** For each token, whether it lies in a negated span of the text it came from. */
+export function negatedTokens(text: string, tokens: Token[]): boolean[] {
+  const spans = negatedSpans(text);
+  if (spans.length === 0) return tokens.map(() => false);
+  return tokens.map((t) => spans.some((s) => t.start >= s.start && t.end <= s.end));
 }

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { candidateFromText } from '../../backend/ai/candidate-from-text.ts';
+import { classifyKind } from '../../backend/ai/local/criterion-spec.ts';
+import { stem } from '../../backend/ai/local/text.ts';
+import { postingFromText } from '../../backend/ai/posting-from-text.ts';
+import { scoreCandidateLocal } from '../../backend/ai/score-candidate.ts';
+import type { PostingInput } from '../../backend/ai/types.ts';
+import type { Rubric } from '../../utils/contracts/ai.ts';
+
+/** What the match reports for one requirement: how it was judged, and the gap (if any) a recruiter reads. */
+
+const now = new Date('2026-06-01T00:00:00Z');
+const posting: PostingInput = {
+  id: 'post-gaps',
+  title: 'Operations Coordinator',
+  team: null,
+  location: null,
+  text: 'Operations Coordinator for a regional bakery and logistics business.',
+  requirements: [],
+  niceToHave: [],
+};
+// Enough neutral text that the resume is judged at all, mentioning none of the skills under test.
+const background = `Experience
+Operations Coordinator, Northside Bakery (2018 - 2025)
+- Planned delivery rounds for twelve drivers and kept the weekly rota for the shop floor.
+- Answered supplier calls and kept the order book up to date for the head baker.
+Education
+High school diploma`;
+
+function judge(requirement: string, resume: string) {
+  const rubric: Rubric = {
+    postingId: posting.id,
+    criteria: [{ id: 'req', text: requirement, kind: classifyKind(requirement), weight: 1, mustHave: false }],
+  };
+  const result = scoreCandidateLocal(posting, candidateFromText('opp-gaps', `${resume}\n${background}`), {
+    now,
+    rubric,
+  });
+  const gap = result.gaps.find((g) => g.criterionId === 'req');
+  return { status: result.criteria[0]!.status, gap: gap?.text };
+}
+
+describe('gaps name what the posting asks for and the resume lacks', () => {
+  it('a requirement naming two things is only partly met by one, and the gap names the other', () => {
+    const one = judge('Physical stamina and strength', 'Skills\n- Physical stamina for long shifts on my feet');
+    expect(one.status).toBe('partly');
+    expect(one.gap).toMatch(/no mention of strength/i);
+    const both = judge('Physical stamina and strength', 'Skills\n- Physical stamina and strength for long shifts');
+    expect(both.status).toBe('met');
+    expect(both.gap).toBeUndefined();
+  });
+
+  it('each tool of a listed head is asked for: "Solarwinds/Orion, AppDynamics for APM" is not met by Solarwinds', () => {
+    const requirement = 'In-depth experience with Solarwinds/Orion, AppDynamics for APM';
+    const one = judge(requirement, 'Skills\n- Monitoring with Solarwinds/Orion for 40 servers');
+    expect(one.status).toBe('partly');
+    expect(one.gap).toMatch(/no mention of AppDynamics/);
+    expect(judge(requirement, 'Skills\n- APM with Solarwinds/Orion and AppDynamics').status).toBe('met');
+    // Alternatives and examples are not lists of requirements: one will do, and the others are not gaps.
+    expect(judge('Experience with Solarwinds, Nagios or Zabbix', 'Skills\n- Nagios alerting').status).toBe('met');
+    expect(judge('Experience with AWS, GCP or Azure', 'Skills\n- Azure functions and storage').status).toBe('met');
+    const cloud = 'Experience with cloud services like Azure, AWS, GCP, or similar';
+    expect(judge(cloud, 'Skills\n- Cloud services on AWS').status).toBe('met');
+    const none = judge('Experience with AWS, GCP or Azure', 'Skills\n- Customer service');
+    expect(none.status).toBe('not-met');
+  });
+
+  it('the words of one skill must be together: "time" in one line and "management" in another is not time management', () => {
+    const apart = judge(
+      'Excellent time management skills',
+      'Skills\n- Stock management and ordering\n- Worked part time while studying',
+    );
+    expect(apart.status).toBe('partly');
+    expect(apart.gap).toMatch(/time and management appear only on separate lines/);
+    expect(judge('Excellent time management skills', 'Skills\n- Time management under pressure').status).toBe('met');
+    // A broad word completing a name need not be on the same line: Cisco is Cisco technologies.
+    expect(judge('Proficiency in Cisco technologies', 'Skills\n- Cisco routers\n- New technologies').status).toBe(
+      'met',
+    );
+  });
+
+  it('words that say how well ("skills", "abilities", "adept", "track record") neither decide a match nor become gaps', () => {
+    expect(judge('Exceptional organizational abilities', 'Skills\n- Organizational skills').status).toBe('met');
+    expect(
+      judge(
+        'Adept at front-end languages such as HTML, CSS3, JavaScript',
+        'Skills\n- HTML, CSS3 and JavaScript for front-end languages',
+      ).status,
+    ).toBe('met');
+    const record = judge('Proven track record in technology design', 'Skills\n- Technology design for web shops');
+    expect(record.status).toBe('met');
+  });
+
+  it('a generic word that is part of a name counts: "Requirements Analyst" is not met by "Systems Analyst"', () => {
+    const systems = judge('Proficient as a Requirements Analyst', 'Work\n- Senior Systems Analyst at Acme');
+    expect(systems.status).not.toBe('met');
+    expect(systems.gap).toMatch(/requirements/i);
+    expect(judge('Proficient as a Requirements Analyst', 'Work\n- Requirements Analyst at Acme').status).toBe('met');
+  });
+
+  it('what a resume says the candidate lacks is not evidence: "without Angular JS", "minus Oracle", "except IGMP"', () => {
+    expect(judge('Proficiency in Angular JS', 'Work\n- UI Lead developer without Angular JS and Ajax').status).toBe(
+      'not-met',
+    );
+    expect(judge('Strong understanding of Ajax', 'Work\n- UI Lead developer without Angular JS and Ajax').status).toBe(
+      'not-met',
+    );
+    expect(judge('Knowledge of IGMP', 'Skills\n- BGP, OSPF, EIGRP, except IGMP.').status).toBe('not-met');
+    // The clause ends the negation: what follows is stated.
+    expect(judge('Knowledge of OSPF', 'Skills\n- Worked without supervision, configured OSPF areas').status).toBe(
+      'met',
+    );
+    // "not only ... but" adds rather than denies.
+    expect(judge('Knowledge of OSPF', 'Skills\n- Not only OSPF but also BGP').status).toBe('met');
+  });
+
+  it('a gap read on its own (as the CLI prints it) names the requirement it is about', () => {
+    const { gap } = judge('High physical stamina to endure long working hours', 'Skills\n- Customer service');
+    expect(gap).toContain('Requirement: High physical stamina to endure long working hours.');
+  });
+
+  it('"MS SQL Server" is a skill, not a Master of Science', () => {
+    expect(classifyKind('Comprehensive understanding of MS SQL Server')).toBe('skill');
+    expect(classifyKind('MS in Computer Science')).toBe('education');
+    expect(judge('Comprehensive understanding of MS SQL Server', 'Skills\n- Customer service').status).toBe('not-met');
+  });
+
+  it('keeps unrelated words apart that the stemmer used to merge, and joins adjectives to their nouns', () => {
+    expect(stem('community')).not.toBe(stem('communication'));
+    expect(stem('experiment')).not.toBe(stem('experience'));
+    expect(stem('personal')).not.toBe(stem('person'));
+    expect(stem('managerial')).toBe(stem('management'));
+    expect(stem('directorial')).toBe(stem('director'));
+    expect(stem('financial')).toBe(stem('finance'));
+    expect(judge('Communication skills', 'Education\n- Community college diploma').status).toBe('not-met');
+  });
+
+  it('does not split a years requirement that lists several roles into separate requirements', () => {
+    const text = `Job title\nMolder\n\nRequired Experience\n3 years of hands-on experience as a Molder, Molding Machine Setter, and Operator of both metal and plastic.\n`;
+    expect(postingFromText('job', text).requirements).toEqual([
+      '3 years of hands-on experience as a Molder, Molding Machine Setter, and Operator of both metal and plastic.',
+    ]);
+  });
+});
