@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     const acked = new Set<string>();
     let non200 = 0;
     const cpuBefore = cpuSeconds(child.pid);
+    const clientCpuBefore = process.cpuUsage();
     const result = await autocannon({
       url: `${url}/webhooks/lever/${WEBHOOK_ID}`,
       connections: CONNECTIONS,
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
       ],
     });
     const serverCpu = cpuSeconds(child.pid) - cpuBefore;
+    const clientUsage = process.cpuUsage(clientCpuBefore);
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
     // Stop the backend gracefully first, so its last commits are flushed before we count.
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -155,6 +158,9 @@ async function main(): Promise<void> {
     console.log(
       `  server CPU  ${serverCpu.toFixed(1)} s for ${result.requests.total} requests = ${cpuMsPerReq.toFixed(3)} ms/request` +
         ` (≈ ${Math.round(1000 / cpuMsPerReq)} req/s per fully available core); load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores`,
+    );
+    console.log(
+      `  client CPU  ${clientCpu.toFixed(1)} s = ${((clientCpu * 1000) / Math.max(1, result.requests.total)).toFixed(3)} ms/request (autocannon and body signing share the machine)`,
     );
     console.log(`  stored events ${stored.size}, jobs ${Number(jobs.n)}, acknowledged but missing ${missing}`);
     const ok = missing === 0 && Number(jobs.n) === stored.size && rps >= 3000 && result.latency.p99 < 50;
