@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { EmbeddingProgress, SyncProgress } from '../../utils/contracts/rediscovery.ts';
 import { leverFromConfig } from '../lever-config.ts';
-import { embedPeople } from '../rediscovery/embed-people.ts';
+import { EmbedBusyError, embedPeople } from '../rediscovery/embed-people.ts';
 import { embeddingLine, progressLine } from '../rediscovery/progress-line.ts';
 import { hybridFromConfig } from '../rediscovery/rediscover-hybrid.ts';
 import { runSync } from '../rediscovery/sync.ts';
@@ -71,12 +71,21 @@ export const syncCommand: CliCommand = {
         const hybrid = values['skip-embeddings'] ? undefined : hybridFromConfig(config);
         if (hybrid) {
           const since = performance.now();
-          const e = await embedPeople({
-            store,
-            embedder: hybrid.embedder,
-            onProgress: (embedding) => show({ embedding, since }),
-            signal: ac.signal,
-          });
+          let e: EmbeddingProgress;
+          try {
+            e = await embedPeople({
+              store,
+              embedder: hybrid.embedder,
+              onProgress: (embedding) => show({ embedding, since }),
+              signal: ac.signal,
+            });
+          } catch (err) {
+            if (!(err instanceof EmbedBusyError)) throw err;
+            console.log(
+              'Vector index: another process (the backend) is embedding right now; it picks up these people.',
+            );
+            return 0;
+          }
           show({ embedding: e, since }, true);
           console.log(
             `Vector index (${e.model}): ${e.embedded.toLocaleString('en-US')} people embedded, ${e.done.toLocaleString('en-US')} handled this run` +

@@ -1,16 +1,17 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { createMatrix, type VectorMatrix } from './dot-scan.ts';
 import { ensureRediscoverySchema } from './schema.ts';
 
 /**
  * Exact nearest-neighbour search over the people's embeddings, in memory. Vectors live in rd_vector (one BLOB per
- * person); the first query of a process loads those of the current model into one contiguous Float32Array and
+ * person); the first query of a process loads those of the current model into one contiguous matrix (dot-scan.ts) and
  * later queries load only rows written since (rd_vector_state.gen), or everything again after a deletion. Another
  * process (the CLI's sync) writing vectors is picked up the same way.
  *
- * Exact search rather than sqlite-vec or an ANN index: a scan of 100,000 × 256 dims is a few tens of ms in plain
- * JavaScript (bench/rediscovery-index.bench.ts prints it), it has no recall loss to tune, no native extension to
- * ship, and it also gives the similarity of every person, which the hybrid score needs for keyword-retrieved people
- * too and the floor (the pool's median similarity) needs for all of them.
+ * Exact search rather than sqlite-vec or an ANN index: a scan of 100,000 × 256 dims takes ~20 ms with WebAssembly
+ * SIMD (bench/rediscovery-index.bench.ts prints it; sqlite-vec measured ~90 ms for 384 dims here), it has no recall
+ * loss to tune, no native extension to ship, and it also gives the similarity of every person, which the hybrid
+ * score needs for keyword-retrieved people too and the floor (the pool's median similarity) needs for all of them.
  */
 
 type Cache = {
@@ -19,7 +20,7 @@ type Cache = {
   deletions: number;
   dims: number;
   size: number;
-  matrix: Float32Array;
+  matrix: VectorMatrix | null;
   rids: Int32Array;
   slotOf: Map<number, number>;
 };
@@ -57,21 +58,22 @@ function load(sqlite: BetterSqlite3.Database, key: string, since: Cache | null):
       deletions: state.deletions,
       dims: 0,
       size: 0,
-      matrix: new Float32Array(0),
+      matrix: null,
       rids: new Int32Array(0),
       slotOf: new Map(),
     } satisfies Cache);
-  let view = new Uint8Array(c.matrix.buffer);
+  let view = c.matrix ? new Uint8Array(c.matrix.data.buffer, c.matrix.data.byteOffset, c.matrix.data.byteLength) : null;
   for (const [rid, blob] of rows) {
     const dims = blob.length / 4;
-    if (c.dims === 0) {
+    if (!c.matrix || !view) {
       const n = (
         sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE model = ? AND vector IS NOT NULL').get(key) as {
           n: number;
         }
       ).n;
-      c = { ...c, dims, matrix: new Float32Array(Math.max(n, 1024) * dims), rids: new Int32Array(Math.max(n, 1024)) };
-      view = new Uint8Array(c.matrix.buffer);
+      const cap = Math.max(n, 1024);
+      c = { ...c, dims, matrix: createMatrix(cap, dims), rids: new Int32Array(cap) };
+      view = new Uint8Array(c.matrix!.data.buffer, c.matrix!.data.byteOffset, c.matrix!.data.byteLength);
     }
     // One model key always has one size; a row of another size is skipped rather than corrupting the matrix.
     if (dims !== c.dims) continue;
@@ -80,17 +82,17 @@ function load(sqlite: BetterSqlite3.Database, key: string, since: Cache | null):
       slot = c.size++;
       if (slot >= c.rids.length) {
         const grown = Math.ceil(c.rids.length * 1.5) + 1024;
-        const matrix = new Float32Array(grown * c.dims);
-        matrix.set(c.matrix);
+        const matrix = createMatrix(grown, c.dims);
+        matrix.data.set(c.matrix!.data.subarray(0, slot * c.dims));
         const rids = new Int32Array(grown);
         rids.set(c.rids);
         c = { ...c, matrix, rids };
-        view = new Uint8Array(c.matrix.buffer);
+        view = new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength);
       }
       c.rids[slot] = rid;
       c.slotOf.set(rid, slot);
     }
-    view.set(blob, slot * c.dims * 4);
+    view!.set(blob, slot * c.dims * 4);
   }
   return { ...c, gen: state.gen, deletions: state.deletions };
 }
@@ -130,38 +132,10 @@ export function searchVectors(sqlite: BetterSqlite3.Database, key: string, query
   const c = current(sqlite, key);
   const n = c.size;
   const d = c.dims;
-  const scores = new Float32Array(n);
   if (n > 0 && d !== query.length) {
     throw new Error(`The query vector has ${query.length} dimensions, the index ${d}: re-embed with one model`);
   }
-  const m = c.matrix;
-  // float64 accumulators in eight lanes: measured ~10% faster than four, and no float32 rounding drift.
-  const q = Float64Array.from(query);
-  const d8 = d - (d % 8);
-  for (let i = 0, off = 0; i < n; i++, off += d) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    let s6 = 0;
-    let s7 = 0;
-    let j = 0;
-    for (; j < d8; j += 8) {
-      const o = off + j;
-      s0 += m[o]! * q[j]!;
-      s1 += m[o + 1]! * q[j + 1]!;
-      s2 += m[o + 2]! * q[j + 2]!;
-      s3 += m[o + 3]! * q[j + 3]!;
-      s4 += m[o + 4]! * q[j + 4]!;
-      s5 += m[o + 5]! * q[j + 5]!;
-      s6 += m[o + 6]! * q[j + 6]!;
-      s7 += m[o + 7]! * q[j + 7]!;
-    }
-    for (; j < d; j++) s0 += m[off + j]! * q[j]!;
-    scores[i] = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
-  }
+  const scores = n > 0 && c.matrix ? c.matrix.scan(query, n) : new Float32Array(0);
   const median = n ? sampledMedian(scores, n) : 0;
   return {
     size: n,
