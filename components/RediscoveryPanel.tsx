@@ -32,8 +32,21 @@ function SyncStatus({ sync }: { sync: SyncProgress }) {
       Talent pool: {sync.people} people, {sync.opportunities} applications.{' '}
       {sync.status === 'running' ? `Sync running: ${sync.detailsDone}/${total} read. ` : ''}
       {sync.status === 'failed' ? `Last sync failed${sync.error ? `: ${sync.error}` : ''}. ` : ''}
-      Last run: {day(sync.finishedAt ?? sync.startedAt)}.
+      Last run: {day(sync.finishedAt ?? sync.startedAt)}.{sync.embeddings && <EmbeddingStatus e={sync.embeddings} />}
     </p>
+  );
+}
+
+/** The vector index behind semantic ranking: how much of the pool is embedded, and a failed run's reason. */
+function EmbeddingStatus({ e }: { e: NonNullable<SyncProgress['embeddings']> }) {
+  const people = e.embedded + e.pending + e.refused;
+  return (
+    <span data-testid="embedding-progress">
+      {' '}
+      Semantic index ({e.model}): {e.embedded} of {people} people embedded
+      {e.status === 'running' ? `, embedding ${e.done}/${e.total}` : ''}
+      {e.status === 'failed' && e.error ? `; the last run failed (${e.error}) and resumes with the next sync` : ''}.
+    </span>
   );
 }
 

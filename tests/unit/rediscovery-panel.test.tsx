@@ -351,3 +351,24 @@ test('a stage move whose preview could not open waits in the row, to be reviewed
   expect(await screen.findByRole('button', { name: 'Approve and write to Lever' })).toBeTruthy();
   expect(api.rediscoveryMarkSent).toHaveBeenCalledTimes(1);
 });
+
+test('shows how much of the talent pool the semantic index covers, and why its last run failed', async () => {
+  const embedding = {
+    model: 'text-embedding-3-small@256',
+    status: 'failed' as const,
+    embedded: 30,
+    pending: 10,
+    refused: 0,
+    done: 30,
+    total: 40,
+    startedAt: 1,
+    finishedAt: null,
+    error: 'llm_unavailable: AI provider answered 503',
+  };
+  const api = fakeApi({ rediscoverySync: vi.fn(async () => syncProgress({ ...synced, embeddings: embedding })) });
+  renderPanel(api);
+  expect((await screen.findByTestId('embedding-progress')).textContent).toBe(
+    ' Semantic index (text-embedding-3-small@256): 30 of 40 people embedded; the last run failed ' +
+      '(llm_unavailable: AI provider answered 503) and resumes with the next sync.',
+  );
+});
