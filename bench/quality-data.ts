@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { parseArgs } from 'node:util';
 import { bm25Scores, type DocStats } from '../backend/ai/local/bm25.ts';
 import { STOPWORDS, tokenize } from '../backend/ai/local/text.ts';
 import type { MatchResult } from '../utils/contracts/ai.ts';
+import { RJDB_DEV } from './shared-data.ts';
 
 /**
  * What the quality benchmarks share: the RJDB rows (Megagon Labs, CC BY-SA 4.0), the deterministic fold of each
@@ -26,6 +28,19 @@ export function loadRows(file: string, limit?: number): Row[] {
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Row)
     .slice(0, limit);
+}
+
+/** The command line both quality benchmarks take: `[--file F --limit N --rerank N]`, and what it loads. */
+export function benchInput(): { rows: Row[]; rerank: number; now: Date; docs: Doc[] } {
+  const { values } = parseArgs({
+    options: {
+      file: { type: 'string', default: RJDB_DEV },
+      limit: { type: 'string' },
+      rerank: { type: 'string', default: '30' },
+    },
+  });
+  const rows = loadRows(values.file, values.limit ? Number(values.limit) : undefined);
+  return { rows, rerank: Number(values.rerank), now: new Date('2026-01-01T00:00:00Z'), docs: docsOf(rows) };
 }
 
 /** Every resume of the file: `m<i>` is job i's matched resume, `u<i>` its unmatched copy (ids at 2i and 2i+1). */

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { candidateFromText } from '../backend/ai/candidate-from-text.ts';
 import { bm25Index } from '../backend/ai/local/bm25.ts';
 import { THRESHOLDS, type Thresholds } from '../backend/ai/local/evaluate-criterion.ts';
@@ -13,18 +12,16 @@ import {
   scorePrepared,
 } from '../backend/ai/score-candidate.ts';
 import {
-  docsOf,
+  benchInput,
   FOLDS,
   foldOf,
   type GapCounts,
   gapCountsOf,
   gapFigures,
-  loadRows,
   mean,
   ndcgAt10,
   pairwiseOf,
 } from './quality-data.ts';
-import { RJDB_DEV } from './shared-data.ts';
 
 /**
  * Held-out check of what was chosen by looking at RJDB dev. Jobs are split in FOLDS folds by a hash of their
@@ -41,17 +38,7 @@ import { RJDB_DEV } from './shared-data.ts';
  * `npx tsx bench/quality-heldout.ts [--file F --limit N --rerank N]`
  */
 
-const { values } = parseArgs({
-  options: {
-    file: { type: 'string', default: RJDB_DEV },
-    limit: { type: 'string' },
-    rerank: { type: 'string', default: '30' },
-  },
-});
-const rows = loadRows(values.file, values.limit ? Number(values.limit) : undefined);
-const rerank = Number(values.rerank);
-const now = new Date('2026-01-01T00:00:00Z');
-const docs = docsOf(rows);
+const { rows, rerank, now, docs } = benchInput();
 const prepared = docs.map(prepareDocument);
 const candidates = new Map(docs.map((d) => [d.id, prepareCandidate(candidateFromText(d.id, d.text), now)]));
 const fold = rows.map((r) => foldOf(r['Job-Description']));

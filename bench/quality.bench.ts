@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { candidateFromText } from '../backend/ai/candidate-from-text.ts';
 import { postingFromText } from '../backend/ai/posting-from-text.ts';
 import { createRanker, prepareDocument } from '../backend/ai/rank-candidates.ts';
 import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
 import {
+  benchInput,
   bm25Baseline,
-  docsOf,
   FOLDS,
   figuresFromRanking,
   foldOf,
@@ -14,13 +13,11 @@ import {
   gapCountsOf,
   gapFigures,
   type JobFigures,
-  loadRows,
   mean,
   pairwiseOf,
   plainTerms,
   stemmedTerms,
 } from './quality-data.ts';
-import { RJDB_DEV } from './shared-data.ts';
 
 /**
  * Match quality of the local engine on RJDB (Megagon Labs, CC BY-SA 4.0): each row has a job, a matched resume
@@ -39,17 +36,7 @@ import { RJDB_DEV } from './shared-data.ts';
  * `npm run bench:quality [-- --file F --limit N --rerank N]`
  */
 
-const { values } = parseArgs({
-  options: {
-    file: { type: 'string', default: RJDB_DEV },
-    limit: { type: 'string' },
-    rerank: { type: 'string', default: '30' },
-  },
-});
-const rows = loadRows(values.file, values.limit ? Number(values.limit) : undefined);
-const rerank = Number(values.rerank);
-const now = new Date('2026-01-01T00:00:00Z');
-const docs = docsOf(rows);
+const { rows, rerank, now, docs } = benchInput();
 const fold = rows.map((r) => foldOf(r['Job-Description']));
 
 // Local engine: pairwise + gap recall with the full scorer (each candidate on its own, no pool).

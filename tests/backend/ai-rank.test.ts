@@ -32,17 +32,18 @@ Sous Chef, Bistro (2015 - 2024)
 Education
 Culinary diploma`;
 
+const posting = {
+  id: 'j',
+  title: 'Registered Nurse',
+  team: null,
+  location: null,
+  text: jobText,
+  requirements: [],
+  niceToHave: [],
+};
+
 describe('rankCandidates', () => {
   it('puts the best match first and keeps the list ordered by score', () => {
-    const posting = {
-      id: 'j',
-      title: 'Registered Nurse',
-      team: null,
-      location: null,
-      text: jobText,
-      requirements: [],
-      niceToHave: [],
-    };
     const ranked = rankCandidates(posting, [
       { id: 'chef', text: chef },
       { id: 'junior', text: juniorNurse },
@@ -54,15 +55,6 @@ describe('rankCandidates', () => {
 });
 
 describe('rankCandidates in a pool', () => {
-  const posting = {
-    id: 'j',
-    title: 'Registered Nurse',
-    team: null,
-    location: null,
-    text: jobText,
-    requirements: [],
-    niceToHave: [],
-  };
   // A pool big enough to take IDF from: cooks, drivers and clerks around the nurses.
   const jobs = ['Line Cook', 'Delivery Driver', 'Office Clerk', 'Warehouse Associate', 'Barista', 'Cashier'];
   const filler = Array.from({ length: 24 }, (_, i) => ({
