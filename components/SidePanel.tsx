@@ -4,7 +4,7 @@ import { usePageContext } from '@/utils/use-page-context';
 import { useApi } from './api-context';
 import { CandidateHeader } from './CandidateHeader';
 import { MatchPanel } from './MatchPanel';
-import { openSettings, Skeleton } from './ui/Feedback';
+import { EmptyState, openSettings, Skeleton } from './ui/Feedback';
 import { type TabDef, Tabs } from './ui/Tabs';
 
 // What the panel shows when it opens (candidate header, Match, the intro) is in the first bundle; every other view is
@@ -16,6 +16,7 @@ const loaders = {
   history: () => import('./HistoryPanel'),
   inbox: () => import('./InboxPanel'),
   posting: () => import('./PostingView'),
+  rediscovery: () => import('./RediscoveryPanel'),
 };
 const OutreachPanel = lazy(() => loaders.outreach().then((m) => ({ default: m.OutreachPanel })));
 const InterviewPanel = lazy(() => loaders.interview().then((m) => ({ default: m.InterviewPanel })));
@@ -23,6 +24,7 @@ const FeedbackPanel = lazy(() => loaders.feedback().then((m) => ({ default: m.Fe
 const HistoryPanel = lazy(() => loaders.history().then((m) => ({ default: m.HistoryPanel })));
 const InboxPanel = lazy(() => loaders.inbox().then((m) => ({ default: m.InboxPanel })));
 const PostingView = lazy(() => loaders.posting().then((m) => ({ default: m.PostingView })));
+const RediscoveryPanel = lazy(() => loaders.rediscovery().then((m) => ({ default: m.RediscoveryPanel })));
 
 /** Loads the other views while the recruiter reads the first one, so switching tabs does not wait for a chunk. */
 function usePreloadViews() {
@@ -44,6 +46,7 @@ const TABS: TabDef<TabId>[] = [
   { id: 'outreach', label: 'Outreach' },
   { id: 'interview', label: 'Interview' },
   { id: 'feedback', label: 'Feedback' },
+  { id: 'similar', label: 'Similar' },
   { id: 'history', label: 'History' },
 ];
 
@@ -80,10 +83,39 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
             <InterviewPanel opportunityId={opportunityId} candidate={candidate} candidateSettled={settled} />
           )}
           {tab === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
+          {tab === 'similar' && <SimilarPastApplicants posting={candidate?.posting} settled={settled} />}
           {tab === 'history' && <HistoryPanel opportunityId={opportunityId} />}
         </Loading>
       </Tabs>
     </main>
+  );
+}
+
+/**
+ * "Similar past applicants" from a candidate page: the talent pool ranked for the posting this candidate applied
+ * to (the same Rediscovery view a posting page shows).
+ */
+function SimilarPastApplicants({
+  posting,
+  settled,
+}: {
+  posting: { id: string; title: string } | null | undefined;
+  settled: boolean;
+}) {
+  if (posting) {
+    return (
+      <section aria-label="Similar past applicants">
+        <p className="muted">Past applicants who fit {posting.title}, the posting this candidate applied to.</p>
+        <RediscoveryPanel postingId={posting.id} />
+      </section>
+    );
+  }
+  if (!settled) return <Skeleton label="Loading the candidate's posting" />;
+  return (
+    <EmptyState title="No posting to compare against">
+      This candidate is not attached to a posting, so there is nothing to rank past applicants against. Open a posting
+      in Lever to rediscover past applicants for it.
+    </EmptyState>
   );
 }
 

@@ -28,7 +28,7 @@ type SlotData = {
 };
 export type OpportunitySlice = { [K in Slot]: Load<SlotData[K]> };
 
-export type TabId = 'match' | 'outreach' | 'interview' | 'feedback' | 'history';
+export type TabId = 'match' | 'outreach' | 'interview' | 'feedback' | 'similar' | 'history';
 
 type PanelState = {
   byOpportunity: Record<string, OpportunitySlice>;

@@ -11,7 +11,7 @@ import type { MatchResult } from '@/utils/contracts/ai.ts';
 import { ApiFailureError, type DraftRecord, type FulcrumApi } from '@/utils/messaging';
 import { activeContext } from '@/utils/page-context';
 import { resetPanelStore } from '@/utils/panel-store';
-import { A, AI_LABEL, B, deferred, fakeApi, match, outreach } from './fixtures';
+import { A, AI_LABEL, B, candidate, deferred, fakeApi, match, outreach } from './fixtures';
 
 beforeEach(() => {
   fakeBrowser.reset();
@@ -182,6 +182,28 @@ test('tabs: arrow keys, Home and End move between the tools', async () => {
   await user.keyboard('{ArrowLeft}');
   expect(screen.getByRole('tab', { name: 'History' })).toHaveAttribute('aria-selected', 'true');
   expect(screen.getByRole('tab', { name: 'Match' })).toHaveAttribute('tabindex', '-1');
+});
+
+test('similar past applicants: the candidate page ranks the talent pool for the posting they applied to', async () => {
+  const user = userEvent.setup();
+  await activeContext.setValue({ kind: 'candidate', opportunityId: A, url: `https://hire.lever.co/candidates/${A}` });
+  const rediscover = vi.fn(async () => ({ postingId: 'p1', results: [], totalPeople: 0 }) as never);
+  renderWith(<SidePanel />, fakeApi({ rediscover }));
+  await user.click(await screen.findByRole('tab', { name: 'Similar' }));
+  expect(await screen.findByText(/Past applicants who fit Backend Engineer/)).toBeInTheDocument();
+  await user.click(await screen.findByRole('button', { name: 'Find past applicants' }));
+  await waitFor(() => expect(rediscover).toHaveBeenCalled());
+  expect((rediscover.mock.calls[0] as unknown[])[0]).toMatchObject({ postingId: 'p1' });
+});
+
+test('similar past applicants: a candidate without a posting says there is nothing to compare against', async () => {
+  const user = userEvent.setup();
+  await activeContext.setValue({ kind: 'candidate', opportunityId: A, url: `https://hire.lever.co/candidates/${A}` });
+  const api = fakeApi({ candidate: vi.fn(async () => candidate(A, { posting: null })) });
+  renderWith(<SidePanel />, api);
+  await user.click(await screen.findByRole('tab', { name: 'Similar' }));
+  expect(await screen.findByText('No posting to compare against')).toBeInTheDocument();
+  expect(api.rediscover).not.toHaveBeenCalled();
 });
 
 // ---------------------------------------------------------------------------------------------------------------
