@@ -200,6 +200,31 @@ export function RediscoveryPanel({ postingId }: { postingId: string }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per posting
   useEffect(() => {
     void sync.run();
+    // Drafts made earlier for this posting (the panel may have been closed since): pick up where each stands.
+    let current = true;
+    api.rediscoveryOutreach({ postingId }).then(
+      ({ outreach }) => {
+        if (!current || outreach.length === 0) return;
+        setDrafted((d) => d ?? { outreach, skipped: [] });
+        setOutcomes((known) => {
+          const next = new Map(known);
+          for (const o of outreach) {
+            for (const [id, status] of [
+              [o.tagProposalId, o.tagProposalStatus],
+              [o.stageProposalId, o.stageProposalStatus],
+            ] as const) {
+              if (id && !next.has(id) && (status === 'written' || status === 'discarded')) next.set(id, status);
+            }
+          }
+          return next;
+        });
+      },
+      // Not finding earlier drafts is not worth an error: the search and drafting still work.
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
   }, [postingId]);
 
   const find = async (event?: FormEvent) => {

@@ -23,6 +23,7 @@ import {
 import { GovernanceResponseSchema } from './contracts/governance.ts';
 import {
   ActResponseSchema,
+  OutreachListSchema,
   OutreachRecordSchema,
   PipelineStagesSchema,
   RediscoverResponseSchema,
@@ -423,6 +424,12 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         PipelineStagesSchema,
         await client.get('api/rediscovery/stages').json(),
         'GET /api/rediscovery/stages',
+      );
+    case 'rediscoveryOutreach':
+      return parse(
+        OutreachListSchema,
+        await client.get('api/rediscovery/outreach', { searchParams: { postingId: request.postingId } }).json(),
+        'GET /api/rediscovery/outreach',
       );
     case 'rediscoveryMarkSent':
       // Proposes the stage move (nothing is written to Lever until the recruiter approves it).

@@ -21,6 +21,7 @@ import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from 
 import type { Governance, GovernanceResponse } from './contracts/governance.ts';
 import type {
   ActResponse,
+  OutreachList,
   OutreachRecord,
   PipelineStages,
   RediscoverResponse,
@@ -90,6 +91,7 @@ export type ApiRequest =
   | { op: 'rediscover'; postingId: string; limit?: number; filters?: RediscoveryFilters }
   | { op: 'rediscoveryAct'; postingId: string; contactIds: string[]; tone?: 'warm' | 'concise' | 'formal' }
   | { op: 'rediscoveryStages' }
+  | { op: 'rediscoveryOutreach'; postingId: string }
   | { op: 'rediscoveryMarkSent'; outreachId: string; stageId: string };
 
 export type ApiResponses = {
@@ -123,6 +125,7 @@ export type ApiResponses = {
   rediscover: RediscoverResponse;
   rediscoveryAct: ActResponse;
   rediscoveryStages: PipelineStages;
+  rediscoveryOutreach: OutreachList;
   rediscoveryMarkSent: OutreachRecord;
 };
 
@@ -210,6 +213,7 @@ const OPS: ApiOp[] = [
   'rediscover',
   'rediscoveryAct',
   'rediscoveryStages',
+  'rediscoveryOutreach',
   'rediscoveryMarkSent',
 ];
 

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { type ActResponse, type OutreachRecord, OutreachRecordSchema } from '../../utils/contracts/rediscovery.ts';
+import type { ProposalStatus } from '../../utils/contracts/api.ts';
+import {
+  type ActResponse,
+  type OutreachList,
+  type OutreachRecord,
+  OutreachRecordSchema,
+} from '../../utils/contracts/rediscovery.ts';
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
 import type { Actor, ProposalService } from '../proposals/service.ts';
 import { type IndexedPerson, loadPersonByContact } from './index-store.ts';
@@ -141,6 +147,25 @@ export function getOutreach(sqlite: BetterSqlite3.Database, id: string): Outreac
   ensureRediscoverySchema(sqlite);
   const row = sqlite.prepare('SELECT * FROM rd_outreach WHERE id = ?').get(id) as Record<string, unknown> | undefined;
   return row ? rowToRecord(row) : null;
+}
+
+/** A posting's re-engagement drafts, newest first, with their proposals' statuses (null when retention removed one). */
+export function listOutreach(sqlite: BetterSqlite3.Database, postingId: string, limit = 200): OutreachList['outreach'] {
+  ensureRediscoverySchema(sqlite);
+  const rows = sqlite
+    .prepare(
+      `SELECT o.*, t.status AS tag_status, s.status AS stage_status
+       FROM rd_outreach o
+       LEFT JOIN proposals t ON t.id = o.tag_proposal_id
+       LEFT JOIN proposals s ON s.id = o.stage_proposal_id
+       WHERE o.posting_id = ? ORDER BY o.created_at DESC LIMIT ?`,
+    )
+    .all(postingId, limit) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    ...rowToRecord(r),
+    tagProposalStatus: (r.tag_status as ProposalStatus | null) ?? null,
+    stageProposalStatus: (r.stage_status as ProposalStatus | null) ?? null,
+  }));
 }
 
 /**

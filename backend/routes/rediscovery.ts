@@ -4,6 +4,7 @@ import {
   ActRequestSchema,
   ActResponseSchema,
   MarkSentRequestSchema,
+  OutreachListSchema,
   OutreachRecordSchema,
   type PipelineStages,
   PipelineStagesSchema,
@@ -16,8 +17,8 @@ import type { AppServices } from '../app.ts';
 import { toPostingInput } from '../candidates/load-candidate.ts';
 import { type AuthEnv, requireRole } from '../http/auth.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
-import { zodJson, zodParam } from '../http/validate.ts';
-import { ActError, draftReengagement, markOutreachSent } from '../rediscovery/act.ts';
+import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
+import { ActError, draftReengagement, listOutreach, markOutreachSent } from '../rediscovery/act.ts';
 import { embeddingProgress } from '../rediscovery/embed-people.ts';
 import { SYNC_JOB } from '../rediscovery/jobs.ts';
 import { cacheResults, storedPosting } from '../rediscovery/poll-postings.ts';
@@ -116,6 +117,9 @@ export function rediscoveryRoutes(s: AppServices) {
       }
       return c.json(PipelineStagesSchema.parse(body));
     })
+    .get('/rediscovery/outreach', zodQuery(PostingParam), (c) =>
+      c.json(OutreachListSchema.parse({ outreach: listOutreach(s.store.sqlite, c.req.valid('query').postingId) })),
+    )
     .post('/rediscovery/outreach/:id/sent', zodParam(OutreachParam), zodJson(MarkSentRequestSchema), async (c) => {
       const { stageId } = c.req.valid('json');
       const known = (stages: Array<{ id: string; text: string }>) => stages.find((x) => x.id === stageId);

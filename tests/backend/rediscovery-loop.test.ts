@@ -4,6 +4,7 @@ import { runSync } from '../../backend/rediscovery/sync.ts';
 import { ProposalSchema } from '../../utils/contracts/api.ts';
 import {
   ActResponseSchema,
+  OutreachListSchema,
   OutreachRecordSchema,
   PipelineStagesSchema,
   RediscoverResponseSchema,
@@ -48,6 +49,16 @@ describe('rediscovery act loop over HTTP', () => {
     );
     const draft = acted.outreach[0]!;
     expect(draft.opportunityId).toBe(oppId);
+    // A reopened panel finds the draft again, and where each of its proposals stands.
+    const listed = async () =>
+      (
+        await ok(await h.call('GET', `/api/rediscovery/outreach?postingId=${postingId}`), OutreachListSchema)
+      ).outreach.find((o) => o.id === draft.id);
+    expect(await listed()).toMatchObject({
+      tagProposalStatus: 'pending',
+      stageProposalId: null,
+      stageProposalStatus: null,
+    });
 
     // The draft: tag and note once, however often it is approved.
     for (let i = 0; i < 2; i++) {
@@ -60,6 +71,7 @@ describe('rediscovery act loop over HTTP', () => {
     const title = h.emulator.context.store.postings.get(postingId)!.text;
     expect(opp().tags.filter((t) => t === rediscoveredTag(title))).toHaveLength(1);
     expect(await h.noteCount(oppId)).toBe(1);
+    expect(await listed()).toMatchObject({ tagProposalStatus: 'written', stageProposalStatus: null });
 
     // The stages the panel offers come from Lever.
     const { stages, source } = await ok(await h.call('GET', '/api/rediscovery/stages'), PipelineStagesSchema);
@@ -96,6 +108,8 @@ describe('rediscovery act loop over HTTP', () => {
       expect(moved).toMatchObject({ status: 'written', result: { written: ['stage'] } });
     }
     expect(opp().stage).toBe(target.id);
+    expect(await listed()).toMatchObject({ stageProposalId: sent.stageProposalId, stageProposalStatus: 'written' });
+    expect((await h.call('GET', '/api/rediscovery/outreach?postingId=')).status, 'a posting id is required').toBe(400);
     expect(
       opp()
         .stageChanges.slice(movesBefore)

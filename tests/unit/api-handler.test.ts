@@ -214,4 +214,20 @@ test('rediscovery: lists Lever stages, and "mark sent" posts the chosen stage (a
   );
   expect(failed).toMatchObject({ ok: false, error: { kind: 'lever_unavailable' } });
   expect(down.calls).toHaveLength(1);
+
+  // A reopened panel lists the posting's earlier drafts with where their proposals stand.
+  const listed = { outreach: [{ ...record, tagProposalStatus: 'written', stageProposalStatus: 'pending' }] };
+  const list = fakeFetch(() => json(200, listed));
+  expect(await handleApiRequest({ op: 'rediscoveryOutreach', postingId: 'p 1' }, deps(list.fetch))).toEqual({
+    ok: true,
+    data: listed,
+  });
+  expect(list.calls[0]).toMatchObject({
+    method: 'GET',
+    url: 'http://127.0.0.1:8787/api/rediscovery/outreach?postingId=p+1',
+  });
+  const malformed = fakeFetch(() => json(200, { outreach: [{ id: 1 }] }));
+  expect(await handleApiRequest({ op: 'rediscoveryOutreach', postingId: 'p-1' }, deps(malformed.fetch))).toMatchObject({
+    ok: false,
+  });
 });

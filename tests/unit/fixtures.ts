@@ -328,6 +328,7 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     rediscover: vi.fn(notUsed),
     rediscoveryAct: vi.fn(notUsed),
     rediscoveryStages: vi.fn(notUsed),
+    rediscoveryOutreach: vi.fn(async () => ({ outreach: [] })),
     rediscoveryMarkSent: vi.fn(notUsed),
     ...over,
   };

@@ -372,3 +372,22 @@ test('shows how much of the talent pool the semantic index covers, and why its l
       '(llm_unavailable: AI provider answered 503) and resumes with the next sync.',
   );
 });
+
+test('a reopened panel finds earlier drafts for the posting and picks up at "Mark email sent"', async () => {
+  const approved = { ...acted.outreach[0]!, tagProposalStatus: 'written' as const, stageProposalStatus: null };
+  const pending = { ...acted.outreach[1]!, tagProposalStatus: 'pending' as const, stageProposalStatus: null };
+  const rediscoveryOutreach = vi.fn(async () => ({ outreach: [approved, pending] }));
+  const api = fakeApi({
+    rediscoverySync: vi.fn(async () => synced),
+    rediscoveryStages: vi.fn(async () => STAGES),
+    rediscoveryOutreach,
+  });
+  renderPanel(api);
+  const rows = await screen.findAllByTestId('drafted-outreach');
+  expect(rows).toHaveLength(2);
+  expect(rediscoveryOutreach).toHaveBeenCalledWith({ postingId: P });
+  // No search was run: the drafts come from the backend's record of them.
+  expect(api.rediscover).not.toHaveBeenCalled();
+  expect(await within(rows[0]!).findByRole('button', { name: 'Mark email sent' })).toBeTruthy();
+  expect(within(rows[1]!).getByRole('button', { name: 'Review and approve' })).toBeTruthy();
+});

@@ -85,6 +85,7 @@ export const ProposalKindSchema = z.enum([
 export type ProposalKind = z.infer<typeof ProposalKindSchema>;
 
 export const ProposalStatusSchema = z.enum(['pending', 'approved', 'written', 'failed', 'discarded']);
+export type ProposalStatus = z.infer<typeof ProposalStatusSchema>;
 
 export const ProposalSchema = z.object({
   id: z.string(),

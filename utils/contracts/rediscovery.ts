@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EvidenceSchema } from './ai.ts';
+import { ProposalStatusSchema } from './api.ts';
 
 /**
  * Rediscovery wire format: sync progress, results (each explaining itself) and the act step. Shared by the side
@@ -169,3 +170,17 @@ export const ActResponseSchema = z.object({
   skipped: z.array(z.object({ contactId: z.string(), reason: z.string() })),
 });
 export type ActResponse = z.infer<typeof ActResponseSchema>;
+
+/**
+ * `GET /api/rediscovery/outreach?postingId=`: the re-engagement drafts made for a posting, newest first, with where
+ * each proposal stands, so a reopened panel can pick up at "Mark email sent".
+ */
+export const OutreachListSchema = z.object({
+  outreach: z.array(
+    OutreachRecordSchema.extend({
+      tagProposalStatus: ProposalStatusSchema.nullable(),
+      stageProposalStatus: ProposalStatusSchema.nullable(),
+    }),
+  ),
+});
+export type OutreachList = z.infer<typeof OutreachListSchema>;
