@@ -54,7 +54,8 @@ test('the cached candidate and match are in the first frame of the panel, before
   // Shown without waiting for the api's cache lookup or the (never answered) backend.
   expect(await screen.findByTestId('match-score')).toHaveTextContent('55');
   expect(screen.getByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeInTheDocument();
-  expect(screen.getByText(/showing the saved result; refreshing/i)).toBeInTheDocument();
+  // The refresh starts in an effect after that first frame: wait for its notice rather than racing it.
+  expect(await screen.findByText(/showing the saved result; refreshing/i)).toBeInTheDocument();
   expect(api.cached).not.toHaveBeenCalled();
   expect(api.match).toHaveBeenCalledWith({ opportunityId: A, refresh: false });
 });
