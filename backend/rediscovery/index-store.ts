@@ -57,14 +57,16 @@ export const SyncedOpportunitySchema = z.object({
 });
 export type SyncedOpportunity = z.infer<typeof SyncedOpportunitySchema>;
 
-export const PersonSummarySchema = z.object({
-  contactId: z.string(),
-  name: z.string(),
-  headline: z.string().nullable(),
-  location: z.string().nullable(),
-  emails: z.array(z.string()),
-  phones: z.array(z.string()).optional(),
-  links: z.array(z.string()).optional(),
+/** A person (contact) in the talent pool: their contact details and every application they made. */
+export const PersonSummarySchema = SyncedOpportunitySchema.pick({
+  contactId: true,
+  name: true,
+  headline: true,
+  location: true,
+  emails: true,
+  phones: true,
+  links: true,
+}).extend({
   opportunities: z.array(
     z.object({
       id: z.string(),
