@@ -78,10 +78,12 @@ export function usePageContext(): PageContext | undefined {
       markPanel('context');
       setContext(next);
     };
-    void show(first?.context ?? readPageContext(tabId));
     const unwatch = [activeContext, activation, tabContexts].map((item) =>
       item.watch(() => void show(readPageContext(tabId))),
     );
+    // The primed read ran before these watchers existed: a change that landed in between (the Lever tab's report
+    // arriving while React mounted) fired no watcher, so read once more after showing it.
+    void show(first?.context ?? readPageContext(tabId)).then(() => show(readPageContext(tabId)));
     return () => {
       alive = false;
       for (const stop of unwatch) stop();

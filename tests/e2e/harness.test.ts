@@ -24,11 +24,15 @@ test('the side panel shows the opportunity id of the candidate page, and follows
   const candidate = await browser.context.newPage();
   await candidate.goto(`${site.url}/candidates/${first}`);
   const panel = await browser.openPanel();
-  await expect.poll(() => panel.getByTestId('opportunity-id').textContent(), { timeout: 10_000 }).toBe(first);
+  await expect
+    .poll(() => panel.getByTestId('opportunity-id').textContent({ timeout: 1_000 }), { timeout: 10_000 })
+    .toBe(first);
 
   await candidate.bringToFront();
   await candidate.click('#next');
-  await expect.poll(() => panel.getByTestId('opportunity-id').textContent(), { timeout: 10_000 }).toBe(second);
+  await expect
+    .poll(() => panel.getByTestId('opportunity-id').textContent({ timeout: 1_000 }), { timeout: 10_000 })
+    .toBe(second);
 });
 
 test('a page that is not a candidate profile shows what Fulcrum is for', async () => {

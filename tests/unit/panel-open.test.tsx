@@ -18,6 +18,8 @@ import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
 vi.mock('@/utils/cache-reader', () => ({ openCacheEarly: vi.fn(), readCachedResult: vi.fn(async () => null) }));
 
 beforeEach(() => {
+  // A spied tabs.getCurrent (a panel opened as a tab) must not leak into the next test.
+  vi.restoreAllMocks();
   fakeBrowser.reset();
   resetPanelStore();
   vi.mocked(readCachedResult).mockReset().mockResolvedValue(null);
@@ -86,6 +88,16 @@ test('a panel opened as a tab shows the tab it came from without waiting for the
   renderPanel(fakeApi());
   expect(await screen.findByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeInTheDocument();
   expect(await activeContext.getValue()).toEqual({ kind: 'none' });
+  expect(screen.queryByText(/Open a candidate in Lever/)).not.toBeInTheDocument();
+});
+
+test('a page reported while the panel was mounting still shows (the primed read came before it)', async () => {
+  // The panel primes its read before React mounts; the Lever tab's report lands after that read and before the
+  // panel watches session storage, so no change event reaches it.
+  await primePanel();
+  await activeContext.setValue(page(B));
+  renderPanel(silentApi());
+  expect(await screen.findByTestId('opportunity-id')).toHaveTextContent(B);
   expect(screen.queryByText(/Open a candidate in Lever/)).not.toBeInTheDocument();
 });
 
