@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect } from 'react';
+import { startAfterPaint } from '@/utils/after-paint';
 import type { CriterionStatus, Evidence, Verdict } from '@/utils/contracts/ai.ts';
 import { markPanel } from '@/utils/panel-marks';
 import { usePanelStore, useSlot } from '@/utils/panel-store';
@@ -38,10 +39,15 @@ export function MatchPanel({ opportunityId }: { opportunityId: string }) {
       () => api.match({ opportunityId, refresh }),
       refresh ? undefined : () => api.cached({ opportunityId, capability: 'match' }),
     );
+  // A cached score is painted first; the refresh starts after that frame.
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once per candidate
-  useEffect(() => {
-    if (state.status === 'idle') void run(false);
-  }, [opportunityId]);
+  useEffect(
+    () =>
+      startAfterPaint(state.data !== undefined, () => {
+        if ((usePanelStore.getState().byOpportunity[opportunityId]?.match.status ?? 'idle') === 'idle') void run(false);
+      }),
+    [opportunityId],
+  );
 
   const match = state.data;
   // The first score in the DOM (before it is painted), for the end-to-end test's timing breakdown.
@@ -55,7 +61,9 @@ export function MatchPanel({ opportunityId }: { opportunityId: string }) {
   }
   return (
     <section aria-label="Match">
-      {state.status === 'loading' && (
+      {/* A cached result is refreshed right after it is painted: the notice is there from the first frame, so the
+          score does not move down when the refresh starts. */}
+      {(state.status === 'loading' || (state.status === 'idle' && state.fromCache)) && (
         <p className="muted" role="status">
           {state.fromCache ? 'Showing the saved result; refreshing…' : 'Re-running the match…'}
         </p>

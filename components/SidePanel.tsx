@@ -1,4 +1,5 @@
 import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { startAfterPaint } from '@/utils/after-paint';
 import { type TabId, usePanelStore, useSlot } from '@/utils/panel-store';
 import { usePageContext } from '@/utils/use-page-context';
 import { useApi } from './api-context';
@@ -64,11 +65,16 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
       () => api.candidate({ opportunityId }),
       () => api.cached({ opportunityId, capability: 'candidate' }),
     );
-  // Refresh the candidate every time it comes on screen (stage and feedback change); cached data shows meanwhile.
+  // Refresh the candidate every time it comes on screen (stage and feedback change); cached data shows meanwhile,
+  // and is painted before the refresh starts.
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per candidate
-  useEffect(() => {
-    if (candidateState.status !== 'loading') void loadCandidate();
-  }, [opportunityId]);
+  useEffect(
+    () =>
+      startAfterPaint(candidateState.data !== undefined, () => {
+        if (usePanelStore.getState().byOpportunity[opportunityId]?.candidate.status !== 'loading') void loadCandidate();
+      }),
+    [opportunityId],
+  );
   const candidate = candidateState.data;
   const settled = candidateState.status === 'ready' || candidateState.status === 'error' || candidate !== undefined;
 

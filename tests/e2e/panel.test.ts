@@ -62,6 +62,7 @@ async function notesWith(opportunityId: string, text: string) {
 
 let panel: Page;
 let lever: Page;
+const PANEL_VIEWPORT = { width: 360, height: 900 };
 
 test('settings: save the backend URL and token, and the connection test reports each part', async () => {
   const options = await browser.context.newPage();
@@ -88,7 +89,7 @@ test('the panel shows the match with evidence, and follows client-side navigatio
   await lever.goto(`${emulator.url}/candidates/${ids[0]}`);
   const name0 = (await lever.locator('[data-field="name"]').textContent())!;
   panel = await browser.openPanel();
-  await panel.setViewportSize({ width: 360, height: 900 });
+  await panel.setViewportSize(PANEL_VIEWPORT);
   await panel.getByRole('heading', { level: 1, name: name0 }).waitFor({ timeout: 20_000 });
   await panel.getByTestId('match-score').waitFor({ timeout: 30_000 });
   expect(Number(await panel.getByTestId('match-score').textContent())).toBeGreaterThanOrEqual(0);
@@ -167,6 +168,9 @@ const MEASURE_OPEN = `new Promise((resolve) => {
 /** Opens the panel page in a new tab (optionally with the background worker stopped first) and times it. */
 async function openPanelTimed(stopWorker: boolean): Promise<{ page: Page; times: OpenTimes }> {
   const page = await browser.context.newPage();
+  // Side-panel size, as the panel is shown (a side panel is a few hundred pixels wide): painting a 1280 px wide tab
+  // costs Chrome's software compositor more than the real panel does.
+  await page.setViewportSize(PANEL_VIEWPORT);
   const cdp = await browser.context.newCDPSession(page);
   if (stopWorker) {
     await cdp.send('ServiceWorker.enable');
@@ -183,32 +187,42 @@ async function openPanelTimed(stopWorker: boolean): Promise<{ page: Page; times:
   return { page, times: result.value as OpenTimes };
 }
 
-function report(label: string, t: OpenTimes): number {
-  const shown = t.painted ?? t.dom;
-  if (shown === null) throw new Error(`the panel recorded no timings: ${JSON.stringify(t)}`);
+function report(label: string, runs: { shown: number; times: OpenTimes }[]): void {
+  const sorted = [...runs].sort((a, b) => a.shown - b.shown);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const t = median.times;
   const ms = (n: number | null) => (n === null ? '?' : `${Math.round(n)}`);
   console.log(
-    `[panel] cached match shown ${Math.round(shown)} ms after opening the panel, ${label} (target < 150 ms; the ` +
-      `panel page opened in a tab)\n[panel]   ms from navigation start: HTML parsed ${ms(t.html)} · JS loaded and ` +
-      `run ${ms(t.js)} · cache read from IndexedDB ${t.cache ? `${ms(t.cache.start)}-${ms(t.cache.end)}` : '?'} · ` +
-      `page context to React ${ms(t.context)} · score in the DOM ${ms(t.dom)} · score painted ${ms(t.painted)}`,
+    `[panel] cached match shown ${Math.round(median.shown)} ms after opening the panel (median of ${runs.length}; ` +
+      `${sorted.map((r) => Math.round(r.shown)).join(', ')}), ${label} (target < 150 ms; the panel page opened in ` +
+      `a ${PANEL_VIEWPORT.width} px tab)\n[panel]   median opening, ms from navigation start: HTML parsed ` +
+      `${ms(t.html)} · JS loaded and run ${ms(t.js)} · cache read from IndexedDB ` +
+      `${t.cache ? `${ms(t.cache.start)}-${ms(t.cache.end)}` : '?'} · page context to React ${ms(t.context)} · ` +
+      `score in the DOM ${ms(t.dom)} · score painted ${ms(t.painted)}`,
   );
-  return shown;
 }
 
 test('reopening the panel shows the cached match for the candidate at once, even with the worker asleep (times printed)', async () => {
   const shownScore = await panel.getByTestId('match-score').textContent();
   const shownId = await panel.getByTestId('opportunity-id').textContent();
+  // One opening is one noisy sample on a shared 2-core machine: print the median of several, with the spread.
+  const OPENINGS = 5;
   for (const stopWorker of [false, true]) {
-    await lever.bringToFront();
-    const { page, times } = await openPanelTimed(stopWorker);
-    const shown = report(stopWorker ? 'background worker stopped first' : 'background worker running', times);
-    // The figure is the point; this only catches a panel that waits for something it should not (a backend call).
-    expect(shown).toBeLessThan(2000);
-    // The cached match is the candidate's own, under that candidate's name.
-    expect(await page.getByTestId('opportunity-id').textContent()).toBe(shownId);
-    expect(await page.getByTestId('match-score').textContent()).toBe(shownScore);
-    await page.close();
+    const runs: { shown: number; times: OpenTimes }[] = [];
+    for (let i = 0; i < OPENINGS; i++) {
+      await lever.bringToFront();
+      const { page, times } = await openPanelTimed(stopWorker);
+      const shown = times.painted ?? times.dom;
+      if (shown === null) throw new Error(`the panel recorded no timings: ${JSON.stringify(times)}`);
+      // The figure is the point; this only catches a panel that waits for something it should not (a backend call).
+      expect(shown).toBeLessThan(2000);
+      // The cached match is the candidate's own, under that candidate's name.
+      expect(await page.getByTestId('opportunity-id').textContent()).toBe(shownId);
+      expect(await page.getByTestId('match-score').textContent()).toBe(shownScore);
+      await page.close();
+      runs.push({ shown, times });
+    }
+    report(stopWorker ? 'background worker stopped first' : 'background worker running', runs);
   }
   await panel.bringToFront();
 });

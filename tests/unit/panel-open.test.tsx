@@ -1,4 +1,4 @@
-import { act, render, screen } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ApiProvider } from '@/components/api-context';
@@ -51,15 +51,23 @@ test('the cached candidate and match are in the first frame of the panel, before
     id !== A ? null : capability === 'match' ? match(55) : candidate(A),
   );
   await primePanel();
+  // Animation frames are held until the test releases them: "painted" is then under the test's control.
+  const frames: FrameRequestCallback[] = [];
+  vi.spyOn(window, 'requestAnimationFrame').mockImplementation((callback) => frames.push(callback));
   const api = silentApi();
   renderPanel(api);
-  // Shown without waiting for the api's cache lookup or the (never answered) backend.
+  // Shown without waiting for the api's cache lookup or the (never answered) backend, with the refresh notice
+  // already in place so the score does not move when the refresh starts.
   expect(await screen.findByTestId('match-score')).toHaveTextContent('55');
   expect(screen.getByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeInTheDocument();
-  // The refresh starts in an effect after that first frame: wait for its notice rather than racing it.
-  expect(await screen.findByText(/showing the saved result; refreshing/i)).toBeInTheDocument();
+  expect(screen.getByText(/showing the saved result; refreshing/i)).toBeInTheDocument();
+  // The refresh waits for that frame to be painted, so its work does not delay the cached score.
+  expect(api.match).not.toHaveBeenCalled();
+  expect(api.candidate).not.toHaveBeenCalled();
+  for (const frame of frames.splice(0)) frame(performance.now());
+  await waitFor(() => expect(api.match).toHaveBeenCalledWith({ opportunityId: A, refresh: false }));
+  expect(api.candidate).toHaveBeenCalledWith({ opportunityId: A });
   expect(api.cached).not.toHaveBeenCalled();
-  expect(api.match).toHaveBeenCalledWith({ opportunityId: A, refresh: false });
 });
 
 test('a cached result put in the store for one candidate never shows under another', async () => {

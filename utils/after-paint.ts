@@ -1,0 +1,28 @@
+/**
+ * Resolves once the browser has produced the next frame (a task queued from an animation-frame callback runs after
+ * that frame was handed to the compositor). The side panel starts refreshing a cached result only then, so the
+ * refresh's work (messaging, store updates, re-renders) does not delay the first paint of what is already known.
+ * Falls back to a plain task where there are no animation frames (a hidden page gets none).
+ */
+export function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame !== 'function' || document.visibilityState === 'hidden') {
+      setTimeout(resolve, 0);
+      return;
+    }
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+  });
+}
+
+/**
+ * Runs `start` once for a component's mount: at once when nothing is on screen yet, after the next paint when a
+ * cached result already is. Returns the effect's cleanup, which cancels a start that has not happened yet.
+ */
+export function startAfterPaint(hasCachedContent: boolean, start: () => void): () => void {
+  let cancelled = false;
+  if (!hasCachedContent) start();
+  else void afterNextPaint().then(() => !cancelled && start());
+  return () => {
+    cancelled = true;
+  };
+}
