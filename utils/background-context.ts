@@ -113,3 +113,25 @@ async function activated(tabId: number): Promise<void> {
   if ((await panelTabs.getValue()).includes(tabId)) return;
   await activeContext.setValue(await contextOfTab(tabId));
 }
+
+/** A tab closed: forget what it reported, so the session lists do not grow for as long as the browser runs. */
+export function handleRemoved(tabId: number): Promise<void> {
+  return oneAtATime(() => removed(tabId));
+}
+
+async function removed(tabId: number): Promise<void> {
+  const contexts = await tabContexts.getValue();
+  if (String(tabId) in contexts) {
+    const { [String(tabId)]: _closed, ...rest } = contexts;
+    await tabContexts.setValue(rest);
+  }
+  const tabs = await panelTabs.getValue();
+  if (tabs.includes(tabId)) await panelTabs.setValue(tabs.filter((id) => id !== tabId));
+  const state = await activation.getValue();
+  const keys = (['current', 'previous', 'lastReported'] as const).filter((key) => state[key] === tabId);
+  if (keys.length > 0) {
+    const next = { ...state };
+    for (const key of keys) delete next[key];
+    await activation.setValue(next);
+  }
+}

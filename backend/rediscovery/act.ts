@@ -195,11 +195,13 @@ export async function markOutreachSent(
     reason: `Re-engagement email "${current.subject}" sent; move to ${stageName ?? 'the chosen stage'}.`,
     sourceCapability: 'rediscovery',
   });
-  // Guarded by the proposal it replaces, so two concurrent requests keep one.
-  sqlite
+  // Guarded by the proposal it replaces, so of two concurrent requests (a double click) one links its proposal; the
+  // other discards its own, so the inbox holds one stage move, and answers with the winner's.
+  const linked = sqlite
     .prepare(
       'UPDATE rd_outreach SET sent_at = COALESCE(sent_at, ?), stage_proposal_id = ? WHERE id = ? AND stage_proposal_id IS ?',
     )
     .run(now, proposal.id, outreachId, current.stageProposalId);
+  if (linked.changes === 0) await deps.proposals.discard(actor, proposal.id);
   return getOutreach(sqlite, outreachId) as OutreachRecord;
 }

@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { handleApiRequest } from '@/utils/api-handler';
-import { handleActivated, handleRuntimeMessage } from '@/utils/background-context';
+import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background-context';
 import { createDexieStore } from '@/utils/db';
 import { INBOX_ALARM, INBOX_POLL_MINUTES, refreshInboxBadge } from '@/utils/inbox-badge';
 import { isApiMessage } from '@/utils/messaging';
@@ -25,6 +25,9 @@ export default defineBackground(() => {
   });
   browser.tabs.onActivated.addListener(({ tabId }) => {
     void handleActivated(tabId);
+  });
+  browser.tabs.onRemoved.addListener((tabId) => {
+    void handleRemoved(tabId);
   });
   // Toolbar badge = proposals waiting in the inbox, refreshed every minute (alarms survive worker restarts).
   const badge = () =>

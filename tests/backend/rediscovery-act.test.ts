@@ -62,10 +62,17 @@ describe('rediscovery act step', () => {
     expect(opp().tags).toContain(rediscoveredTag(posting.title));
 
     // Marking the email sent proposes (does not perform) the stage move; repeating it does not add a second one.
+    // Two at once (a double click) keep one pending stage move too.
     const stage = emu.context.store.seed.stages[3]!;
-    const sent = await markOutreachSent(deps, actor, draft!.id, stage.id, stage.text);
+    const [sent, twin] = await Promise.all([
+      markOutreachSent(deps, actor, draft!.id, stage.id, stage.text),
+      markOutreachSent(deps, actor, draft!.id, stage.id, stage.text),
+    ]);
+    expect(twin).toEqual(sent);
     expect(sent.sentAt).not.toBeNull();
     expect(await markOutreachSent(deps, actor, draft!.id, stage.id, stage.text)).toEqual(sent);
+    const moves = await proposals.list({ opportunityId: top!.latestOpportunityId, status: 'pending' });
+    expect(moves.filter((p) => p.kind === 'stage').map((p) => p.id)).toEqual([sent.stageProposalId]);
     const move = await proposals.mustGet(sent.stageProposalId!);
     expect(move).toMatchObject({ kind: 'stage', status: 'pending', payload: { stageId: stage.id } });
     expect(opp().stage).not.toBe(stage.id);

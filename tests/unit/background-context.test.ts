@@ -1,7 +1,7 @@
 import { beforeEach, expect, test } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { handleActivated, handleRuntimeMessage } from '@/utils/background-context';
-import { activation, activeContext } from '@/utils/page-context';
+import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background-context';
+import { activation, activeContext, panelTabs, tabContexts } from '@/utils/page-context';
 
 const a = '0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f';
 const b = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
@@ -112,4 +112,28 @@ test('malformed messages are ignored', async () => {
   await handleRuntimeMessage('hello', { id: 1 });
   await handleRuntimeMessage({ type: 'fulcrum:page', url: 42 }, { id: 1 });
   expect(await activeContext.getValue()).toEqual({ kind: 'none' });
+});
+
+test('a closed tab is forgotten: its report, its panel-tab entry and its place in the activation state', async () => {
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 1, active: true },
+  );
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
+    { id: 2, active: true },
+  );
+  await handleActivated(9);
+  await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
+  expect(await panelTabs.getValue()).toEqual([9]);
+
+  await handleRemoved(2);
+  await handleRemoved(9);
+  expect(Object.keys(await tabContexts.getValue())).toEqual(['1']);
+  expect(await panelTabs.getValue()).toEqual([]);
+  const state = await activation.getValue();
+  expect(Object.values(state)).not.toContain(2);
+  expect(Object.values(state)).not.toContain(9);
+  // What the panel shows is not changed by closing tabs; the next activation decides.
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: b });
 });
