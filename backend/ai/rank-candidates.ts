@@ -25,8 +25,12 @@ import type { PostingInput } from './types.ts';
  */
 
 export type RankDoc = { id: string; text: string };
-/** `score`: the rank score (see above) for rescored documents, a fast-pass estimate below them for the rest. */
-export type Ranked = { candidateId: string; score: number };
+/**
+ * `score`: the rank score (see above) for rescored documents, a fast-pass estimate below them for the rest; it orders
+ * this pool and is not comparable across pools. `matchScore`: for rescored documents, the candidate's own 0-100 match
+ * score, the same number `scoreCandidateLocal` (and the `score` CLI) gives.
+ */
+export type Ranked = { candidateId: string; score: number; matchScore?: number };
 export type PreparedDoc = RankDoc & DocStats;
 export type RankOptions = {
   rubric?: Rubric;
@@ -113,6 +117,7 @@ export function createRanker(posting: PostingInput, opts: Omit<RankOptions, 'rer
       const full: Ranked[] = rescored.map((r) => ({
         candidateId: r.candidateId,
         score: rankScore(r.match, bestBm > 0 ? r.bm / bestBm : 0, share),
+        matchScore: r.match,
       }));
       full.sort((a, b) => b.score - a.score || (a.candidateId < b.candidateId ? -1 : 1));
       const floor = full.length ? full[full.length - 1]!.score : 100;

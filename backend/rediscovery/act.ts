@@ -22,7 +22,7 @@ import { ensureRediscoverySchema } from './schema.ts';
 export type ActDeps = {
   store: { sqlite: BetterSqlite3.Database };
   ai: AiEngine;
-  proposals: Pick<ProposalService, 'create' | 'mustGet'>;
+  proposals: Pick<ProposalService, 'create' | 'mustGet' | 'discard'>;
   now?: () => number;
 };
 

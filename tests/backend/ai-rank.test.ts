@@ -155,6 +155,23 @@ describe('CLI rank and score', () => {
     expect(lines[0].jobId).toBe('rn');
     expect(lines[0].ranked).toHaveLength(2);
     expect(lines[0].ranked[0].candidateId).toBe('nurse');
+
+    // Next to the pool-relative rank score, each line carries the candidate's own match score: the number the
+    // score command prints for the same job and candidate.
+    await scoreCommand.run([
+      '--jobs',
+      path.join(dir, 'jobs.jsonl'),
+      '--candidates',
+      path.join(dir, 'cands.jsonl'),
+      '--pairs',
+      path.join(dir, 'pairs.jsonl'),
+    ]);
+    const scored = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const nurseScore = scored.find((r) => r.candidateId === 'nurse').score;
+    expect(lines[0].ranked[0].matchScore).toBe(nurseScore);
   });
 
   it('score reports score, verdict, gaps and the injection flag with its quote', async () => {
