@@ -26,3 +26,12 @@ export function startAfterPaint(hasCachedContent: boolean, start: () => void): (
     cancelled = true;
   };
 }
+
+/**
+ * Runs `run` once the page is idle (its first frames are done), or after `timeoutMs` at the latest; plain task where
+ * idle callbacks do not exist.
+ */
+export function whenIdle(run: () => void, timeoutMs = 1000): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => run(), { timeout: timeoutMs });
+  else setTimeout(run, 0);
+}

@@ -48,7 +48,7 @@ async function runtimeMessage(message: unknown, tab: TabLike | undefined): Promi
     // context of the tab that was active before it.
     // If no tab was seen active before it (headless, restored sessions), the last tab that reported a page is the
     // best guess.
-    const source = sourceTabOfPanel(await activation.getValue(), tab.id);
+    const source = sourceTabOfPanel(await activation.getValue(), tab.id, await panelTabs.getValue());
     if (source !== null) await activeContext.setValue(await contextOfTab(source));
     return;
   }
@@ -100,7 +100,16 @@ async function showsPage(tabId: number): Promise<boolean> {
     (found) => found ?? {},
     () => null,
   );
-  return tab !== null && !tab.url?.startsWith(browser.runtime.getURL('/sidepanel.html'));
+  return tab !== null && !isPanelUrl(tab.url);
+}
+
+const isPanelUrl = (url: string | undefined) => url?.startsWith(browser.runtime.getURL('/sidepanel.html')) === true;
+
+/** One of our panel pages, announced or not yet (its announcement waits until the panel has painted). */
+async function isPanelTab(tabId: number): Promise<boolean> {
+  if ((await panelTabs.getValue()).includes(tabId)) return true;
+  const tab = await browser.tabs.get(tabId).catch(() => undefined);
+  return isPanelUrl(tab?.url);
 }
 
 /** The user switched tabs: show the new tab's candidate, or the "not a Lever page" state. */
@@ -110,7 +119,8 @@ export function handleActivated(tabId: number): Promise<void> {
 
 async function activated(tabId: number): Promise<void> {
   await noteActive(tabId);
-  if ((await panelTabs.getValue()).includes(tabId)) return;
+  // A panel page never becomes what the panel describes: the page it came from stays the context.
+  if (await isPanelTab(tabId)) return;
   await activeContext.setValue(await contextOfTab(tabId));
 }
 

@@ -31,8 +31,16 @@ export type RuntimeMessage = PageMessage | PanelTabMessage;
  * active (headless, restored sessions), the last tab that reported a page. `null` when another tab has the focus:
  * then `activeContext` already describes it.
  */
-export function sourceTabOfPanel(state: Activation, panelTabId: number): number | undefined | null {
-  if (state.current !== panelTabId && state.current !== undefined) return null;
+export function sourceTabOfPanel(
+  state: Activation,
+  panelTabId: number,
+  panelTabIds: readonly number[] = [],
+): number | undefined | null {
+  // Another panel tab having the focus says nothing about which page to show (and `current` goes stale when headless
+  // Chrome fires no activation for a new tab): only a page tab with the focus decides.
+  const pageFocused =
+    state.current !== undefined && state.current !== panelTabId && !panelTabIds.includes(state.current);
+  if (pageFocused) return null;
   return state.previous ?? state.lastReported;
 }
 
@@ -43,9 +51,14 @@ export function sourceTabOfPanel(state: Activation, panelTabId: number): number 
  */
 export function contextOfPanelTab(
   panelTabId: number,
-  state: { activation: Activation; tabContexts: Record<string, PageContext>; activeContext: PageContext },
+  state: {
+    activation: Activation;
+    tabContexts: Record<string, PageContext>;
+    activeContext: PageContext;
+    panelTabs: readonly number[];
+  },
 ): PageContext {
-  const source = sourceTabOfPanel(state.activation, panelTabId);
+  const source = sourceTabOfPanel(state.activation, panelTabId, state.panelTabs);
   if (source === null) return state.activeContext;
   if (source === undefined) return { kind: 'none' };
   return state.tabContexts[String(source)] ?? state.activeContext;

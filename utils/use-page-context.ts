@@ -1,7 +1,15 @@
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
+import { whenIdle } from './after-paint';
 import type { PageContext } from './lever-url';
-import { activation, activeContext, contextOfPanelTab, type PanelTabMessage, tabContexts } from './page-context';
+import {
+  activation,
+  activeContext,
+  contextOfPanelTab,
+  type PanelTabMessage,
+  panelTabs,
+  tabContexts,
+} from './page-context';
 import { markPanel } from './panel-marks';
 
 /**
@@ -21,15 +29,16 @@ function ownTabId(): Promise<number | undefined> {
  * was opened from, worked out from the same session state the background keeps.
  */
 async function readPageContext(tabId: Promise<number | undefined>): Promise<PageContext> {
-  const [id, active, state, contexts] = await Promise.all([
+  const [id, active, state, contexts, panels] = await Promise.all([
     tabId,
     activeContext.getValue(),
     activation.getValue(),
     tabContexts.getValue(),
+    panelTabs.getValue(),
   ]);
   return id === undefined
     ? active
-    : contextOfPanelTab(id, { activation: state, tabContexts: contexts, activeContext: active });
+    : contextOfPanelTab(id, { activation: state, tabContexts: contexts, activeContext: active, panelTabs: panels });
 }
 
 let primed: { tabId: Promise<number | undefined>; context: Promise<PageContext> } | undefined;
@@ -59,14 +68,16 @@ export function usePageContext(): PageContext | undefined {
     let alive = true;
     let seq = 0;
     let shown = '';
-    // A panel in a tab tells the background, which then never makes that tab the context.
-    void tabId
-      .then((id) => {
-        if (id === undefined) return;
+    // A panel in a tab tells the background, which then never makes that tab the context. Not urgent (the panel
+    // works out its own context), so it waits until the first frames are done: the message wakes the worker and its
+    // storage writes come back to this page as change events, all competing with the first paint.
+    void tabId.then((id) => {
+      if (id === undefined) return;
+      whenIdle(() => {
         const message: PanelTabMessage = { type: 'fulcrum:panel-tab' };
-        return browser.runtime.sendMessage(message);
-      })
-      .catch(() => {});
+        browser.runtime.sendMessage(message).catch(() => {});
+      });
+    });
     const show = async (read: Promise<PageContext>) => {
       const mine = ++seq;
       const next = await read;

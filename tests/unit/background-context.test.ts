@@ -1,7 +1,7 @@
 import { beforeEach, expect, test } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background-context';
-import { activation, activeContext, panelTabs, tabContexts } from '@/utils/page-context';
+import { activation, activeContext, contextOfPanelTab, panelTabs, tabContexts } from '@/utils/page-context';
 
 const a = '0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f';
 const b = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
@@ -136,4 +136,29 @@ test('a closed tab is forgotten: its report, its panel-tab entry and its place i
   expect(Object.values(state)).not.toContain(9);
   // What the panel shows is not changed by closing tabs; the next activation decides.
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: b });
+});
+
+test('a panel tab opened while another panel tab still counts as focused shows the page it came from', () => {
+  // Headless Chrome fired no activation for the new panel tab (12): `current` is still the older panel tab (9).
+  const lever = { kind: 'candidate' as const, opportunityId: a, url: `https://hire.lever.co/candidates/${a}` };
+  const state = {
+    activation: { current: 9, previous: 1, lastReported: 1 },
+    tabContexts: { '1': lever },
+    activeContext: { kind: 'none' as const },
+    panelTabs: [9],
+  };
+  expect(contextOfPanelTab(12, state)).toEqual(lever);
+  // A page tab with the focus still decides: then the active context is what to show.
+  expect(contextOfPanelTab(12, { ...state, activation: { current: 2, previous: 1 } })).toEqual({ kind: 'none' });
+});
+
+test('activating a panel page that has not announced itself yet leaves the context alone', async () => {
+  await handleRuntimeMessage(
+    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
+    { id: 100, active: true },
+  );
+  const panel = await fakeBrowser.tabs.create({ url: fakeBrowser.runtime.getURL('/sidepanel.html') });
+  await handleActivated(panel.id!);
+  expect(await activeContext.getValue()).toMatchObject({ kind: 'candidate', opportunityId: a });
+  expect(await activation.getValue()).toMatchObject({ current: panel.id, previous: 100 });
 });

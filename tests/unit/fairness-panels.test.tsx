@@ -271,7 +271,8 @@ test('admins see the funnel: bars, hidden small counts, four-fifths flags, insuf
   renderWith(<SidePanel />, api);
 
   expect(await screen.findByRole('heading', { name: 'Diversity funnel' })).toBeInTheDocument();
-  expect(api.funnel).toHaveBeenCalledWith({ query: { postingId: P } });
+  // The heading is in the first commit; the request starts in an effect after it.
+  await waitFor(() => expect(api.funnel).toHaveBeenCalledWith({ query: { postingId: P } }));
   const chart = await screen.findByTestId('funnel-chart');
   expect(chart.querySelectorAll('rect[data-group="Male"]')).toHaveLength(3);
   // Declined to state: shown at "Applied", hatched and hidden at the two later stages.
