@@ -48,8 +48,16 @@ const MEASURE_OPEN = `new Promise((resolve) => {
       painted,
     });
   };
-  const frame = () => (document.querySelector('[data-testid="match-score"]') ? finish(performance.now()) : requestAnimationFrame(frame));
-  frame();
+  // Polled with timers, not animation frames (a hidden page gets none), and given up after 10 s with what the page
+  // shows instead, so a panel that never shows the score fails the caller with a reason instead of hanging it.
+  const started = performance.now();
+  const poll = () => {
+    if (document.querySelector('[data-testid="match-score"]')) return finish(performance.now());
+    if (performance.now() - started > 10000)
+      return resolve({ failure: 'no score after 10 s (page ' + document.visibilityState + '): ' + document.body.innerText.slice(0, 300) });
+    setTimeout(poll, 5);
+  };
+  poll();
 })`;
 
 /** Opens the panel page in a new tab (optionally with the background worker stopped first) and times it. */
@@ -72,7 +80,17 @@ export async function openPanelTimed(
     timeout: 10_000,
   });
   await cdp.detach();
-  return { page, times: result.value as OpenTimes };
+  const value = result.value as OpenTimes | { failure: string };
+  if ('failure' in value) {
+    const state = await page
+      .evaluate(() => {
+        type Session = { storage: { session: { get(keys: null): Promise<unknown> } } };
+        return (globalThis as unknown as { chrome: Session }).chrome.storage.session.get(null);
+      })
+      .then(JSON.stringify, (error: unknown) => String(error));
+    throw new Error(`The panel did not show the cached match: ${value.failure}\nsession state: ${state}`);
+  }
+  return { page, times: value };
 }
 
 /** When the cached score was shown in one opening: its first paint, or (if the browser reported none) its DOM time. */
