@@ -44,12 +44,11 @@ async function runtimeMessage(message: unknown, tab: TabLike | undefined): Promi
   if (msg.type === 'fulcrum:panel-tab') {
     const tabs = await panelTabs.getValue();
     if (!tabs.includes(tab.id)) await panelTabs.setValue([...tabs, tab.id]);
-    // The panel tab's own activation may have cleared the context before it announced itself: restore the
-    // context of the tab that was active before it.
-    // If no tab was seen active before it (headless, restored sessions), the last tab that reported a page is the
-    // best guess.
+    // The panel tab's own activation may have cleared the context before it announced itself: set it to the page the
+    // panel describes (see sourceTabOfPanel: the focused page tab, else the one active before the panel, else the
+    // last tab that reported a page).
     const source = sourceTabOfPanel(await activation.getValue(), tab.id, await panelTabs.getValue());
-    if (source !== null) await activeContext.setValue(await contextOfTab(source));
+    await activeContext.setValue(await contextOfTab(source));
     return;
   }
   if (msg.type === 'fulcrum:page' && typeof msg.url === 'string') {

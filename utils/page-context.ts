@@ -27,20 +27,20 @@ export type PanelTabMessage = { type: 'fulcrum:panel-tab' };
 export type RuntimeMessage = PageMessage | PanelTabMessage;
 
 /**
- * Which tab a side panel opened as a tab (`panelTabId`) describes: the tab active before it, or, if none was seen
- * active (headless, restored sessions), the last tab that reported a page. `null` when another tab has the focus:
- * then `activeContext` already describes it.
+ * Which tab a side panel opened as a tab (`panelTabId`) describes: the page tab that has the focus; else (the panel
+ * itself or another panel tab has it) the tab active before, or, if none was seen active (headless, restored
+ * sessions), the last tab that reported a page.
  */
 export function sourceTabOfPanel(
   state: Activation,
   panelTabId: number,
   panelTabIds: readonly number[] = [],
-): number | undefined | null {
+): number | undefined {
   // Another panel tab having the focus says nothing about which page to show (and `current` goes stale when headless
   // Chrome fires no activation for a new tab): only a page tab with the focus decides.
   const pageFocused =
     state.current !== undefined && state.current !== panelTabId && !panelTabIds.includes(state.current);
-  if (pageFocused) return null;
+  if (pageFocused) return state.current;
   return state.previous ?? state.lastReported;
 }
 
@@ -59,7 +59,8 @@ export function contextOfPanelTab(
   },
 ): PageContext {
   const source = sourceTabOfPanel(state.activation, panelTabId, state.panelTabs);
-  if (source === null) return state.activeContext;
   if (source === undefined) return { kind: 'none' };
+  // The source tab's own report, not `activeContext`: the two are written one after the other, and a worker stopped
+  // between the writes (Chrome stops idle workers) leaves them disagreeing.
   return state.tabContexts[String(source)] ?? state.activeContext;
 }

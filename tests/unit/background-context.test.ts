@@ -148,8 +148,12 @@ test('a panel tab opened while another panel tab still counts as focused shows t
     panelTabs: [9],
   };
   expect(contextOfPanelTab(12, state)).toEqual(lever);
-  // A page tab with the focus still decides: then the active context is what to show.
-  expect(contextOfPanelTab(12, { ...state, activation: { current: 2, previous: 1 } })).toEqual({ kind: 'none' });
+  // A page tab with the focus decides, by its own report (a worker stopped between two writes can leave the active
+  // context saying 'none' for it), and by the active context when it reported nothing (not a Lever page).
+  const other = { kind: 'candidate' as const, opportunityId: b, url: `https://hire.lever.co/candidates/${b}` };
+  const focused = { ...state, activation: { current: 2, previous: 1 }, tabContexts: { '1': lever, '2': other } };
+  expect(contextOfPanelTab(12, focused)).toEqual(other);
+  expect(contextOfPanelTab(12, { ...focused, tabContexts: { '1': lever } })).toEqual({ kind: 'none' });
 });
 
 test('activating a panel page that has not announced itself yet leaves the context alone', async () => {
