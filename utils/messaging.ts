@@ -218,6 +218,30 @@ const OPS: ApiOp[] = [
 ];
 
 /**
+ * Requests that only read, so asking twice cannot change anything: the client repeats them once when a message got
+ * no answer at all (a worker being stopped or restarted by Chrome can drop one). Writes are never repeated.
+ */
+const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
+  'candidate',
+  'match',
+  'questions',
+  'feedback',
+  'audit',
+  'status',
+  'testConnection',
+  'getDraft',
+  'jdCheck',
+  'funnel',
+  'funnelCsv',
+  'getGovernance',
+  'auditExport',
+  'inbox',
+  'rediscover',
+  'rediscoveryStages',
+  'rediscoveryOutreach',
+]);
+
+/**
  * The real client: one runtime message per call, answered by the background's request handler. Cached results are
  * the exception: they are read straight from IndexedDB (`readCache`), so the panel shows them without a round trip to
  * a worker that may be asleep.
@@ -240,6 +264,10 @@ export function createMessagingApi(
       let result: ApiResult<unknown> | undefined;
       try {
         result = (await send(message)) as ApiResult<unknown> | undefined;
+        if (result === undefined && READ_OPS.has(op)) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          result = (await send(message)) as ApiResult<unknown> | undefined;
+        }
       } catch (error) {
         throw new ApiFailureError({
           kind: 'extension',

@@ -121,3 +121,16 @@ test('the extension client reads cached results itself; everything else goes to 
   await api.candidate({ opportunityId: A });
   expect(send).toHaveBeenCalledWith({ type: 'fulcrum:api', request: { op: 'candidate', opportunityId: A } });
 });
+
+test('a read that got no answer from the worker is asked once more; a write is not', async () => {
+  const send = vi.fn().mockResolvedValueOnce(undefined).mockResolvedValueOnce({ ok: true, data: [] });
+  const api = createMessagingApi(send, vi.fn());
+  expect(await api.audit({ opportunityId: A })).toEqual([]);
+  expect(send).toHaveBeenCalledTimes(2);
+
+  const write = vi.fn().mockResolvedValue(undefined);
+  await expect(createMessagingApi(write, vi.fn()).approveProposal({ id: 'p-1', dryRun: false })).rejects.toThrow(
+    /gave no answer/,
+  );
+  expect(write).toHaveBeenCalledTimes(1);
+});
