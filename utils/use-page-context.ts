@@ -75,7 +75,10 @@ export function usePageContext(): PageContext | undefined {
       if (id === undefined) return;
       whenIdle(() => {
         const message: PanelTabMessage = { type: 'fulcrum:panel-tab' };
-        browser.runtime.sendMessage(message).catch(() => {});
+        // Wrapped: a fake or failing runtime may throw or answer with something other than a promise.
+        void Promise.resolve()
+          .then(() => browser.runtime.sendMessage(message))
+          .catch(() => {});
       });
     });
     const show = async (read: Promise<PageContext>) => {
@@ -89,7 +92,7 @@ export function usePageContext(): PageContext | undefined {
       markPanel('context');
       setContext(next);
     };
-    const unwatch = [activeContext, activation, tabContexts].map((item) =>
+    const unwatch = [activeContext, activation, tabContexts, panelTabs].map((item) =>
       item.watch(() => void show(readPageContext(tabId))),
     );
     // The primed read ran before these watchers existed: a change that landed in between (the Lever tab's report
