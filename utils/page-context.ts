@@ -34,7 +34,7 @@ export type RuntimeMessage = PageMessage | PanelTabMessage;
 export function sourceTabOfPanel(
   state: Activation,
   panelTabId: number,
-  panelTabIds: readonly number[] = [],
+  panelTabIds: readonly number[],
 ): number | undefined {
   // Another panel tab having the focus says nothing about which page to show (and `current` goes stale when headless
   // Chrome fires no activation for a new tab): only a page tab with the focus decides.

@@ -133,6 +133,16 @@ describe('CLI rank and score', () => {
     );
   });
   afterEach(() => vi.restoreAllMocks());
+  /** The score command on this directory's jobs and candidates, for the pairs in `pairsFile`. */
+  const scoreAll = (pairsFile: string) =>
+    scoreCommand.run([
+      '--jobs',
+      path.join(dir, 'jobs.jsonl'),
+      '--candidates',
+      path.join(dir, 'cands.jsonl'),
+      '--pairs',
+      path.join(dir, pairsFile),
+    ]);
 
   it('rank writes one line per job with the top K candidates', async () => {
     const out = path.join(dir, 'ranked.jsonl');
@@ -158,14 +168,7 @@ describe('CLI rank and score', () => {
 
     // Next to the pool-relative rank score, each line carries the candidate's own match score: the number the
     // score command prints for the same job and candidate.
-    await scoreCommand.run([
-      '--jobs',
-      path.join(dir, 'jobs.jsonl'),
-      '--candidates',
-      path.join(dir, 'cands.jsonl'),
-      '--pairs',
-      path.join(dir, 'pairs.jsonl'),
-    ]);
+    await scoreAll('pairs.jsonl');
     const scored = stdout
       .trim()
       .split('\n')
@@ -175,14 +178,7 @@ describe('CLI rank and score', () => {
   });
 
   it('score reports score, verdict, gaps and the injection flag with its quote', async () => {
-    await scoreCommand.run([
-      '--jobs',
-      path.join(dir, 'jobs.jsonl'),
-      '--candidates',
-      path.join(dir, 'cands.jsonl'),
-      '--pairs',
-      path.join(dir, 'pairs.jsonl'),
-    ]);
+    await scoreAll('pairs.jsonl');
     const [nurseRow, sneakyRow] = stdout
       .trim()
       .split('\n')
@@ -200,15 +196,6 @@ describe('CLI rank and score', () => {
       rankCommand.run(['--jobs', path.join(dir, 'bad.jsonl'), '--candidates', path.join(dir, 'cands.jsonl')]),
     ).rejects.toThrow(/bad\.jsonl:2: field "text"/);
     await writeFile(path.join(dir, 'pairs2.jsonl'), '{"jobId":"rn","candidateId":"nobody"}\n');
-    await expect(
-      scoreCommand.run([
-        '--jobs',
-        path.join(dir, 'jobs.jsonl'),
-        '--candidates',
-        path.join(dir, 'cands.jsonl'),
-        '--pairs',
-        path.join(dir, 'pairs2.jsonl'),
-      ]),
-    ).rejects.toThrow(/pairs2\.jsonl:1: unknown candidateId "nobody"/);
+    await expect(scoreAll('pairs2.jsonl')).rejects.toThrow(/pairs2\.jsonl:1: unknown candidateId "nobody"/);
   });
 });

@@ -8,45 +8,31 @@ const b = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
 
 beforeEach(() => fakeBrowser.reset());
 
+/** The content script in tab `tab` reports a Lever candidate page. */
+const reportPage = (opportunityId: string, tab: { id: number; active?: boolean }) =>
+  handleRuntimeMessage({ type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${opportunityId}` }, tab);
+
 test('the active tab reporting a candidate page makes it the panel context', async () => {
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: true },
-  );
+  await reportPage(a, { id: 1, active: true });
   expect(await activeContext.getValue()).toMatchObject({ kind: 'candidate', opportunityId: a });
 });
 
 test('a background tab reporting does not steal the context', async () => {
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: true },
-  );
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
-    { id: 2, active: false },
-  );
+  await reportPage(a, { id: 1, active: true });
+  await reportPage(b, { id: 2, active: false });
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
 });
 
 test('switching back to a tab restores the candidate that tab reported', async () => {
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: true },
-  );
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
-    { id: 2, active: true },
-  );
+  await reportPage(a, { id: 1, active: true });
+  await reportPage(b, { id: 2, active: true });
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: b });
   await handleActivated(1);
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
 });
 
 test('a side panel opened as a tab describes the tab it was opened from', async () => {
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: true },
-  );
+  await reportPage(a, { id: 1, active: true });
   await handleActivated(9); // the panel tab becomes active before it can announce itself
   expect(await activeContext.getValue()).toEqual({ kind: 'none' });
   await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
@@ -56,34 +42,22 @@ test('a side panel opened as a tab describes the tab it was opened from', async 
 test('a panel tab opened before the Lever page finished loading still picks up that page', async () => {
   // Tab 1 is still loading when the panel tab (9) opens and announces itself; then tab 1's content script reports.
   await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: false },
-  );
+  await reportPage(a, { id: 1, active: false });
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
   // Another background tab does not take over what the panel describes.
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
-    { id: 2, active: false },
-  );
+  await reportPage(b, { id: 2, active: false });
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
 });
 
 test('a panel tab activated before the Lever page reported, announcing after it, describes that page', async () => {
   await handleActivated(9); // the panel tab is focused; the Lever tab (1) never fired an activation
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: false },
-  );
+  await reportPage(a, { id: 1, active: false });
   await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
 });
 
 test('a panel tab opened right after another panel tab still describes the Lever page', async () => {
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: true },
-  );
+  await reportPage(a, { id: 1, active: true });
   await handleActivated(8);
   await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 8, active: true });
   // Panel tab 8 is closed and its neighbour, panel tab 7, was focused just before panel tab 9 opened.
@@ -96,13 +70,7 @@ test('a panel tab opened right after another panel tab still describes the Lever
 
 test('a page report arriving while a panel tab is being activated is not lost', async () => {
   // Chrome can deliver both events at once; handled interleaved, one handler overwrote the other's session writes.
-  await Promise.all([
-    handleRuntimeMessage(
-      { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-      { id: 1, active: true },
-    ),
-    handleActivated(9),
-  ]);
+  await Promise.all([reportPage(a, { id: 1, active: true }), handleActivated(9)]);
   expect(await activation.getValue()).toEqual({ current: 9, previous: 1, lastReported: 1 });
   await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
   expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
@@ -115,14 +83,8 @@ test('malformed messages are ignored', async () => {
 });
 
 test('a closed tab is forgotten: its report, its panel-tab entry and its place in the activation state', async () => {
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 1, active: true },
-  );
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${b}` },
-    { id: 2, active: true },
-  );
+  await reportPage(a, { id: 1, active: true });
+  await reportPage(b, { id: 2, active: true });
   await handleActivated(9);
   await handleRuntimeMessage({ type: 'fulcrum:panel-tab' }, { id: 9, active: true });
   expect(await panelTabs.getValue()).toEqual([9]);
@@ -157,10 +119,7 @@ test('a panel tab opened while another panel tab still counts as focused shows t
 });
 
 test('activating a panel page that has not announced itself yet leaves the context alone', async () => {
-  await handleRuntimeMessage(
-    { type: 'fulcrum:page', url: `https://hire.lever.co/candidates/${a}` },
-    { id: 100, active: true },
-  );
+  await reportPage(a, { id: 100, active: true });
   const panel = await fakeBrowser.tabs.create({ url: fakeBrowser.runtime.getURL('/sidepanel.html') });
   await handleActivated(panel.id!);
   expect(await activeContext.getValue()).toMatchObject({ kind: 'candidate', opportunityId: a });
