@@ -219,7 +219,8 @@ const OPS: ApiOp[] = [
 
 /**
  * Requests that only read, so asking twice cannot change anything: the client repeats them once when a message got
- * no answer at all (a worker being stopped or restarted by Chrome can drop one). Writes are never repeated.
+ * no answer, or its channel closed before the answer (a worker being stopped or restarted by Chrome drops it).
+ * Writes are never repeated.
  */
 const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
   'candidate',
@@ -261,12 +262,14 @@ export function createMessagingApi(
     }
     api[op] = async (request) => {
       const message = { type: 'fulcrum:api', request: { ...request, op } } as ApiMessage;
+      const sendOnce = () => send(message) as Promise<ApiResult<unknown> | undefined>;
       let result: ApiResult<unknown> | undefined;
       try {
-        result = (await send(message)) as ApiResult<unknown> | undefined;
+        // A read whose answer was lost (no answer, or the channel closed mid-request) is asked once more.
+        result = READ_OPS.has(op) ? await sendOnce().catch(() => undefined) : await sendOnce();
         if (result === undefined && READ_OPS.has(op)) {
           await new Promise((resolve) => setTimeout(resolve, 100));
-          result = (await send(message)) as ApiResult<unknown> | undefined;
+          result = await sendOnce();
         }
       } catch (error) {
         throw new ApiFailureError({

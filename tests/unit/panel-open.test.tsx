@@ -122,11 +122,17 @@ test('the extension client reads cached results itself; everything else goes to 
   expect(send).toHaveBeenCalledWith({ type: 'fulcrum:api', request: { op: 'candidate', opportunityId: A } });
 });
 
-test('a read that got no answer from the worker is asked once more; a write is not', async () => {
+test('a read that got no answer from the worker (or lost its channel) is asked once more; a write is not', async () => {
   const send = vi.fn().mockResolvedValueOnce(undefined).mockResolvedValueOnce({ ok: true, data: [] });
   const api = createMessagingApi(send, vi.fn());
   expect(await api.audit({ opportunityId: A })).toEqual([]);
   expect(send).toHaveBeenCalledTimes(2);
+  const closed = vi
+    .fn()
+    .mockRejectedValueOnce(new Error('the message channel closed before a response was received'))
+    .mockResolvedValueOnce({ ok: true, data: [] });
+  expect(await createMessagingApi(closed, vi.fn()).audit({ opportunityId: A })).toEqual([]);
+  expect(closed).toHaveBeenCalledTimes(2);
 
   const write = vi.fn().mockResolvedValue(undefined);
   await expect(createMessagingApi(write, vi.fn()).approveProposal({ id: 'p-1', dryRun: false })).rejects.toThrow(
