@@ -61,13 +61,15 @@ export function MatchPanel({ opportunityId }: { opportunityId: string }) {
   }
   return (
     <section aria-label="Match">
-      {/* A cached result is refreshed right after it is painted: the notice is there from the first frame, so the
-          score does not move down when the refresh starts. */}
-      {(state.status === 'loading' || (state.status === 'idle' && state.fromCache)) && (
-        <p className="muted" role="status">
-          {state.fromCache ? 'Showing the saved result; refreshing…' : 'Re-running the match…'}
-        </p>
-      )}
+      {/* The status line is always there (a live region, and a line's height whether empty or not), so the score
+          does not move when a refresh starts or ends, or when the panel's snapshot gives way to the live view. */}
+      <p className="muted status-line" role="status">
+        {state.status === 'loading' || (state.status === 'idle' && state.fromCache)
+          ? state.fromCache
+            ? 'Showing the saved result; refreshing…'
+            : 'Re-running the match…'
+          : ''}
+      </p>
       {state.status === 'error' && state.error && <ErrorNotice failure={state.error} onRetry={() => run(false)} />}
       {/* elementtiming: the browser records when the score is first painted (the end-to-end test prints it). */}
       <p className="score" elementtiming="match-score">

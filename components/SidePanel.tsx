@@ -79,7 +79,8 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
   const settled = candidateState.status === 'ready' || candidateState.status === 'error' || candidate !== undefined;
 
   return (
-    <main className="panel">
+    // data-opportunity-id: the side panel keeps a snapshot of this view per candidate (utils/panel-snapshot.ts).
+    <main className="panel" data-opportunity-id={opportunityId}>
       <CandidateHeader opportunityId={opportunityId} state={candidateState} onRetry={loadCandidate} />
       <Tabs label="Fulcrum tools" tabs={TABS} selected={tab} onSelect={setTab} idPrefix="fulcrum">
         {tab === 'match' && <MatchPanel opportunityId={opportunityId} />}

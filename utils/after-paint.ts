@@ -15,6 +15,35 @@ export function afterNextPaint(): Promise<void> {
 }
 
 /**
+ * Resolves once the browser reports the element marked `elementtiming="<identifier>"` as painted (Element Timing
+ * entries arrive after the frame was presented, not just handed to the compositor), or after `maxMs`. On a busy
+ * machine presenting a frame takes tens of ms more than producing it, and starting heavy work earlier delays it.
+ * Falls back to the next frame where Element Timing does not exist, and to a plain task on a hidden page.
+ */
+export function afterElementPainted(identifier: string, maxMs = 300): Promise<void> {
+  if (typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('element'))
+    return afterNextPaint();
+  if (document.visibilityState === 'hidden') return afterNextPaint();
+  return new Promise((resolve) => {
+    const finish = () => {
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve();
+    };
+    const observer = new PerformanceObserver((list) => {
+      if (
+        list
+          .getEntries()
+          .some((entry) => (entry as PerformanceEntry & { identifier?: string }).identifier === identifier)
+      )
+        finish();
+    });
+    observer.observe({ type: 'element', buffered: true });
+    const timer = setTimeout(finish, maxMs);
+  });
+}
+
+/**
  * Runs `start` once for a component's mount: at once when nothing is on screen yet, after the next paint when a
  * cached result already is. Returns the effect's cleanup, which cancels a start that has not happened yet.
  */

@@ -1,13 +1,7 @@
 import { browser } from 'wxt/browser';
 import { type PageContext, pageContextOf } from './lever-url';
-import {
-  activation,
-  activeContext,
-  panelTabs,
-  type RuntimeMessage,
-  sourceTabOfPanel,
-  tabContexts,
-} from './page-context';
+import { activation, activeContext, panelTabs, type RuntimeMessage, tabContexts } from './page-context';
+import { sourceTabOfPanel } from './panel-state';
 
 type TabLike = { id?: number; active?: boolean; url?: string };
 

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { FeedbackSynthesis, InterviewQuestions, MatchResult } from './contracts/ai.ts';
 import type { AuditEntry, CandidateContext } from './contracts/api.ts';
 import { type ApiFailure, failureOf } from './messaging';
+import type { CachedRead } from './prime-panel';
 
 /**
  * Side-panel UI state, one slice per opportunity. Every result is written into the slice of the opportunity it was
@@ -101,6 +102,15 @@ export const usePanelStore = create<PanelState>()((set, get) => {
     },
   };
 });
+
+/**
+ * Puts the cached results the panel read before the app loaded (prime-panel.ts) into the store: those already read
+ * before the first render (their callbacks run before React's first render task), later ones when they land.
+ */
+export function seedCachedReads(reads: Promise<CachedRead>[]): void {
+  for (const read of reads)
+    void read.then(({ opportunityId, slot, value }) => usePanelStore.getState().showCached(opportunityId, slot, value));
+}
 
 export function useSlot<K extends Slot>(opportunityId: string, key: K): Load<SlotData[K]> {
   return usePanelStore((state) => (state.byOpportunity[opportunityId] ?? EMPTY)[key]);

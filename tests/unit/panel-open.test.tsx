@@ -9,8 +9,8 @@ import type { MatchResult } from '@/utils/contracts/ai.ts';
 import type { CandidateContext } from '@/utils/contracts/api.ts';
 import { createMessagingApi, type FulcrumApi } from '@/utils/messaging';
 import { activeContext } from '@/utils/page-context';
-import { resetPanelStore, usePanelStore } from '@/utils/panel-store';
-import { primePanel } from '@/utils/prime-panel';
+import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel-store';
+import { primePanel, takeCachedReads } from '@/utils/prime-panel';
 import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
 
 // Opening the panel: what it shows before the background worker or the backend has answered anything.
@@ -51,6 +51,7 @@ test('the cached candidate and match are in the first frame of the panel, before
     id !== A ? null : capability === 'match' ? match(55) : candidate(A),
   );
   await primePanel();
+  seedCachedReads(takeCachedReads());
   // Animation frames are held until the test releases them: "painted" is then under the test's control.
   const frames: FrameRequestCallback[] = [];
   vi.spyOn(window, 'requestAnimationFrame').mockImplementation((callback) => frames.push(callback));

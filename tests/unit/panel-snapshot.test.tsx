@@ -1,0 +1,155 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import type { Root } from 'react-dom/client';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { ApiProvider } from '@/components/api-context';
+import { SidePanel } from '@/components/SidePanel';
+import { mountPanel } from '@/entrypoints/sidepanel/mount';
+import { readCachedResult } from '@/utils/cache-reader';
+import type { MatchResult } from '@/utils/contracts/ai.ts';
+import type { CandidateContext } from '@/utils/contracts/api.ts';
+import { activeContext } from '@/utils/page-context';
+import { bootPanel } from '@/utils/panel-boot';
+import {
+  hasSnapshots,
+  readSnapshot,
+  SNAPSHOT_LIMIT,
+  saveSnapshot,
+  showSnapshot,
+  snapshotOf,
+} from '@/utils/panel-snapshot';
+import { resetPanelStore } from '@/utils/panel-store';
+import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
+
+// The side panel's snapshot of a candidate's match view: painted before React loads, only for that candidate, and
+// replaced by the live view. happy-dom has no IndexedDB, so the cache reader is replaced (tests/e2e reads the real one).
+vi.mock('@/utils/cache-reader', () => ({ openCacheEarly: vi.fn(), readCachedResult: vi.fn(async () => null) }));
+
+let react: Root | undefined;
+beforeEach(() => {
+  fakeBrowser.reset();
+  resetPanelStore();
+  localStorage.clear();
+  vi.mocked(readCachedResult).mockReset().mockResolvedValue(null);
+  document.body.innerHTML = '<div id="root"></div>';
+});
+afterEach(() => {
+  act(() => react?.unmount());
+  react = undefined;
+});
+
+const page = (id: string) => ({
+  kind: 'candidate' as const,
+  opportunityId: id,
+  url: `https://hire.lever.co/candidates/${id}`,
+});
+const root = () => document.getElementById('root') as HTMLElement;
+/** A saved match view, as the panel would have captured it. */
+const shot = (id: string, score: number) =>
+  `<main class="panel" data-opportunity-id="${id}"><h1>Saved ${id}</h1>` +
+  `<p class="score" elementtiming="match-score"><span data-testid="match-score">${score}</span></p></main>`;
+
+/** The backend never answers: whatever the panel shows came from the snapshot or the cache. */
+function silentApi() {
+  const never = <T,>() => deferred<T>().promise;
+  return fakeApi({ candidate: vi.fn(() => never<CandidateContext>()), match: vi.fn(() => never<MatchResult>()) });
+}
+
+test('snapshots: read back per candidate, the least recently saved dropped past the limit, bad data ignored', () => {
+  expect(hasSnapshots()).toBe(false);
+  for (let i = 0; i <= SNAPSHOT_LIMIT; i++) saveSnapshot(`opp-${i}`, `<p>${i}</p>`, 1000 + i);
+  expect(readSnapshot('opp-0')).toBeNull();
+  expect(readSnapshot('opp-1')).toBe('<p>1</p>');
+  expect(readSnapshot(`opp-${SNAPSHOT_LIMIT}`)).toBe(`<p>${SNAPSHOT_LIMIT}</p>`);
+  localStorage.setItem('fulcrum:panel-snapshots', '{not json');
+  expect(readSnapshot('opp-1')).toBeNull();
+  saveSnapshot(A, '<p>a</p>');
+  expect(readSnapshot(A)).toBe('<p>a</p>');
+});
+
+test('opening on a candidate with a snapshot paints it before the app loads, and the live view replaces it', async () => {
+  await activeContext.setValue(page(A));
+  saveSnapshot(A, shot(A, 55));
+  vi.mocked(readCachedResult).mockImplementation(async (id, capability) =>
+    id !== A ? null : capability === 'match' ? match(61) : candidate(A),
+  );
+  const app = deferred<(root: HTMLElement) => void>();
+  const loadApp = vi.fn(() => app.promise);
+  const booted = bootPanel(root(), loadApp);
+  await waitFor(() => expect(loadApp).toHaveBeenCalled());
+  // Before any React: the saved view is on screen (inert), the app's root hidden.
+  expect(screen.getByText(`Saved ${A}`)).toBeInTheDocument();
+  expect(screen.getByTestId('match-score')).toHaveTextContent('55');
+  expect(screen.getByText(`Saved ${A}`).closest('[inert]')).not.toBeNull();
+  expect(root().hidden).toBe(true);
+
+  app.resolve((el) => {
+    react = mountPanel(
+      el,
+      <ApiProvider api={silentApi()}>
+        <SidePanel />
+      </ApiProvider>,
+    );
+  });
+  await booted;
+  // The app rendered the cached candidate and match: the snapshot is gone, exactly one score on the page.
+  await waitFor(() => expect(screen.queryByText(`Saved ${A}`)).not.toBeInTheDocument());
+  expect(root().hidden).toBe(false);
+  expect(screen.getAllByTestId('match-score')).toHaveLength(1);
+  expect(screen.getByTestId('match-score')).toHaveTextContent('61');
+  expect(screen.getByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeInTheDocument();
+  // And the live view is kept as the next snapshot once the page is idle.
+  await waitFor(() => expect(readSnapshot(A)).toContain('Ada Lovelace'));
+  expect(readSnapshot(A)).toContain('data-opportunity-id');
+});
+
+test("another candidate's snapshot is never shown: the panel opens on B with only A saved", async () => {
+  await activeContext.setValue(page(B));
+  saveSnapshot(A, shot(A, 55));
+  const loadApp = vi.fn(async () => () => {});
+  await bootPanel(root(), loadApp);
+  expect(loadApp).toHaveBeenCalled();
+  expect(screen.queryByText(`Saved ${A}`)).not.toBeInTheDocument();
+  expect(screen.queryByTestId('match-score')).not.toBeInTheDocument();
+  expect(root().hidden).toBe(false);
+});
+
+test('the snapshot stays over placeholders and gives way to the first real view, or after the time limit', async () => {
+  showSnapshot(root(), shot(A, 55));
+  root().innerHTML = '<main aria-busy="true"></main>';
+  await Promise.resolve(); // mutation observers run in a microtask
+  expect(root().hidden).toBe(true);
+  root().innerHTML = '<main><div role="status" aria-busy="true">Loading</div></main>';
+  await Promise.resolve();
+  expect(root().hidden).toBe(true);
+  root().innerHTML = '<main><p>Open a candidate in Lever</p></main>';
+  await waitFor(() => expect(root().hidden).toBe(false));
+  expect(screen.queryByText(`Saved ${A}`)).not.toBeInTheDocument();
+
+  vi.useFakeTimers();
+  try {
+    root().innerHTML = '';
+    showSnapshot(root(), shot(A, 55), 1500);
+    vi.advanceTimersByTime(1499);
+    expect(root().hidden).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(root().hidden).toBe(false);
+    expect(screen.queryByText(`Saved ${A}`)).not.toBeInTheDocument();
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
+test('only a settled match view with its score and no error is worth keeping', () => {
+  const view = (inner: string) => {
+    root().innerHTML = `<nav></nav><main data-opportunity-id="${A}">${inner}</main>`;
+    return snapshotOf(root());
+  };
+  const score = '<p elementtiming="match-score"><span>70</span></p>';
+  expect(view(score)).toEqual({ opportunityId: A, html: root().innerHTML });
+  expect(view('<section aria-label="Outreach"></section>')).toBeNull(); // another tab
+  expect(view(`${score}<div role="status" aria-busy="true"></div>`)).toBeNull(); // still loading
+  expect(view(`${score}<div class="error" role="alert">Backend unreachable</div>`)).toBeNull();
+  root().innerHTML = `<main>${score}</main>`;
+  expect(snapshotOf(root())).toBeNull(); // not a candidate's view
+});

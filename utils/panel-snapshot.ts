@@ -1,0 +1,115 @@
+import { whenIdle } from './after-paint';
+import { markPanel } from './panel-marks';
+
+/**
+ * What the side panel last showed for each recently seen candidate (its match view, as HTML), so that opening the
+ * panel on one of them paints that view before React and the app's bundle are loaded. Kept in the panel page's
+ * localStorage, which is read synchronously, unlike IndexedDB or extension storage. The same extension origin already
+ * keeps these candidates' results in IndexedDB; at most SNAPSHOT_LIMIT are kept, the least recently saved dropped
+ * first. A snapshot is only ever shown for the candidate it was taken of (the page context says which), until the app
+ * has rendered that candidate from the cache or the backend (see entrypoints/sidepanel/main.tsx).
+ */
+const KEY = 'fulcrum:panel-snapshots';
+export const SNAPSHOT_LIMIT = 20;
+
+/** The score's Element Timing id (MatchPanel): its presence means the match view with a score is on screen. */
+const SCORE_SELECTOR = '[elementtiming="match-score"]';
+
+type Snapshots = Record<string, { html: string; savedAt: number }>;
+
+function load(): Snapshots {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}');
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Snapshots) : {};
+  } catch {
+    return {}; // unreadable or no localStorage: nothing to show
+  }
+}
+
+export function hasSnapshots(): boolean {
+  try {
+    return localStorage.getItem(KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
+export function readSnapshot(opportunityId: string): string | null {
+  const html = load()[opportunityId]?.html;
+  return typeof html === 'string' ? html : null;
+}
+
+export function saveSnapshot(opportunityId: string, html: string, now = Date.now()): void {
+  const kept = Object.entries({ ...load(), [opportunityId]: { html, savedAt: now } })
+    .sort(([, a], [, b]) => b.savedAt - a.savedAt)
+    .slice(0, SNAPSHOT_LIMIT);
+  try {
+    localStorage.setItem(KEY, JSON.stringify(Object.fromEntries(kept)));
+  } catch {
+    // Storage full or unavailable: the panel still opens, from the cache, only without the head start.
+  }
+}
+
+/** React has rendered something that is not a placeholder (no `aria-busy` element left). */
+function settled(root: HTMLElement): boolean {
+  return root.firstElementChild !== null && root.querySelector('[aria-busy="true"]') === null;
+}
+
+/**
+ * Shows `html` in place of `root` while React renders into the hidden root, and swaps them the moment React has
+ * something other than a placeholder to show (a mutation observer's callback runs before the next frame is painted,
+ * so no frame shows both or neither), or after `maxMs` whatever React has. The snapshot is inert: nothing in it can
+ * be clicked or focused, and screen readers skip it.
+ */
+export function showSnapshot(root: HTMLElement, html: string, maxMs = 1500): void {
+  const shot = document.createElement('div');
+  shot.setAttribute('inert', '');
+  shot.setAttribute('aria-hidden', 'true');
+  shot.innerHTML = html;
+  root.before(shot);
+  root.hidden = true;
+  markPanel('snapshot');
+  const reveal = () => {
+    observer.disconnect();
+    clearTimeout(timer);
+    shot.remove();
+    root.hidden = false;
+  };
+  const observer = new MutationObserver(() => {
+    if (settled(root)) reveal();
+  });
+  observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy'] });
+  const timer = setTimeout(reveal, maxMs);
+}
+
+/**
+ * The snapshot worth keeping of what `root` shows now: a candidate's match view with its score, settled, without an
+ * error on screen; null for anything else (another tab, the inbox, a placeholder, a failure).
+ */
+export function snapshotOf(root: HTMLElement): { opportunityId: string; html: string } | null {
+  if (root.hidden || !settled(root)) return null;
+  const view = root.querySelector('[data-opportunity-id]');
+  const opportunityId = view?.getAttribute('data-opportunity-id');
+  if (!opportunityId || !view?.querySelector(SCORE_SELECTOR) || root.querySelector('[role="alert"]')) return null;
+  return { opportunityId, html: root.innerHTML };
+}
+
+/** Saves what `root` shows whenever it changes to a view worth keeping, once the page is idle. Returns a stop. */
+export function keepSnapshots(root: HTMLElement): () => void {
+  let scheduled = false;
+  let last = '';
+  const capture = () => {
+    scheduled = false;
+    const snapshot = snapshotOf(root);
+    if (!snapshot || snapshot.html === last) return;
+    last = snapshot.html;
+    saveSnapshot(snapshot.opportunityId, snapshot.html);
+  };
+  const observer = new MutationObserver(() => {
+    if (scheduled) return;
+    scheduled = true;
+    whenIdle(capture);
+  });
+  observer.observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
+  return () => observer.disconnect();
+}
