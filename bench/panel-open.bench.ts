@@ -12,8 +12,8 @@ import { type OpenTimes, PANEL_VIEWPORT, sidePanelDriver, summarize } from '../t
  * taken in turn so every way sees the same machine:
  * - the panel's snapshot of the candidate saved (the usual case: a candidate seen before), worker running;
  * - the same with the background worker stopped first (Chrome stops it after 30 s idle);
- * - no snapshot saved (the first opening on a candidate since the snapshots were cleared): the app renders the
- *   cached result itself;
+ * - no snapshot of this candidate saved (its first opening in the panel; the store of snapshots still exists): the
+ *   app renders the cached result itself;
  * - the floor: a static page with one line of text and no script, opened the same way: what Chrome on this machine
  *   takes to show anything at all in a side panel.
  * Production build, Debian's Chromium, the backend and the Lever emulator in this process.
@@ -53,7 +53,7 @@ try {
   const ways = [
     { label: 'snapshot saved, background worker running', options: {} },
     { label: 'snapshot saved, background worker stopped first', options: { stopWorker: true } },
-    { label: 'no snapshot saved (first opening on a candidate)', options: { withoutSnapshots: true } },
+    { label: 'no snapshot of this candidate saved (its first opening)', options: { withoutSnapshot: true } },
     { label: 'floor: a static page with no script', options: {}, floor: true },
   ];
   const runs = ways.map((): OpenTimes[] => []);

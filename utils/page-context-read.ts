@@ -17,16 +17,23 @@ export function ownTabId(): Promise<number | undefined> {
 }
 
 /**
+ * The session state in one read of session storage, straight from the extension API: the storage library the rest of
+ * the extension uses (page-context.ts) would be one more file for the panel's first script to load. The background
+ * reads it the same way, so each of its handlers starts from one consistent state (background-context.ts).
+ */
+export async function readSessionState(): Promise<SessionState> {
+  const keys = Object.keys(SESSION_FALLBACKS) as (keyof SessionState)[];
+  const stored = await browser.storage.session.get(keys);
+  return Object.fromEntries(keys.map((key) => [key, stored[key] ?? SESSION_FALLBACKS[key]])) as SessionState;
+}
+
+/**
  * What the panel describes, from session storage alone (never by asking the background worker, which may be asleep):
  * the side panel shows the active tab's page; a panel opened as a tab is itself the active tab, so it shows the tab it
  * was opened from, worked out from the same session state the background keeps.
  */
 export async function readPageContext(tabId: Promise<number | undefined>): Promise<PageContext> {
-  // One read of session storage for all four keys, straight from the extension API: the storage library the rest of
-  // the extension uses (page-context.ts) would be one more file for the panel's first script to load.
-  const keys = Object.keys(SESSION_FALLBACKS) as (keyof SessionState)[];
-  const [id, stored] = await Promise.all([tabId, browser.storage.session.get(keys)]);
-  const state = Object.fromEntries(keys.map((key) => [key, stored[key] ?? SESSION_FALLBACKS[key]])) as SessionState;
+  const [id, state] = await Promise.all([tabId, readSessionState()]);
   return id === undefined ? state.activeContext : contextOfPanelTab(id, state);
 }
 

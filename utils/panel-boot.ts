@@ -6,23 +6,42 @@ import { primePanel } from './prime-panel';
 /**
  * The side panel's first moments, before React: read which page to show and that page's cached results and, for a
  * candidate whose match view was seen before, paint that view at once (panel-snapshot.ts); then load and mount the
- * app, which takes the reads over and replaces the snapshot as soon as it has rendered.
+ * app, which takes the reads over and replaces the snapshot as soon as it has rendered. The app is loaded whatever
+ * happens to the snapshot; if it cannot be loaded, the panel says so.
  */
 export async function bootPanel(root: HTMLElement, loadApp: () => Promise<(root: HTMLElement) => void>): Promise<void> {
   markPanel('main');
-  if (!hasSnapshots()) {
-    void primePanel(); // nothing to show early: the reads overlap loading the app
-  } else {
+  try {
     let shown = false;
-    await primePanel(100, (page) => {
-      const html = page.kind === 'candidate' ? readSnapshot(page.opportunityId) : null;
-      if (!html) return;
-      showSnapshot(root, html);
-      shown = true;
-    });
+    if (!hasSnapshots())
+      void primePanel().catch(() => {}); // nothing to show early: the reads overlap loading the app
+    // Decided as soon as the page is known: with no snapshot for it, the app loads while its cache is read.
+    else
+      shown = await new Promise<boolean>((resolve) => {
+        primePanel(100, (page) => {
+          const id = page.kind === 'candidate' ? page.opportunityId : undefined;
+          const html = id === undefined ? null : readSnapshot(id);
+          if (id !== undefined && html !== null) showSnapshot(root, html, id);
+          resolve(html !== null);
+        }).then(
+          () => resolve(false),
+          () => resolve(false),
+        );
+      });
     // Loading and running the app's bundle competes with painting the snapshot (for the CPU): the app waits until
     // the browser reports the snapshot's score painted.
     if (shown) await afterElementPainted('match-score');
+  } catch {
+    // Nothing shown early; the app reads everything itself.
   }
-  (await loadApp())(root);
+  let mount: (root: HTMLElement) => void;
+  try {
+    mount = await loadApp();
+  } catch (error) {
+    console.error('Fulcrum: the side panel could not load', error);
+    root.textContent = 'Fulcrum could not load. Close and reopen the side panel, or reload the extension.';
+    root.hidden = false;
+    return;
+  }
+  mount(root);
 }

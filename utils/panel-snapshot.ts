@@ -7,7 +7,7 @@ import { markPanel } from './panel-marks';
  * localStorage, which is read synchronously, unlike IndexedDB or extension storage. The same extension origin already
  * keeps these candidates' results in IndexedDB; at most SNAPSHOT_LIMIT are kept, the least recently saved dropped
  * first. A snapshot is only ever shown for the candidate it was taken of (the page context says which), until the app
- * has rendered that candidate from the cache or the backend (see entrypoints/sidepanel/main.tsx).
+ * has rendered that candidate from the cache or the backend (see panel-boot.ts).
  */
 const KEY = 'fulcrum:panel-snapshots';
 export const SNAPSHOT_LIMIT = 20;
@@ -20,7 +20,13 @@ type Snapshots = Record<string, { html: string; savedAt: number }>;
 function load(): Snapshots {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}');
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Snapshots) : {};
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    // Only well-formed entries: one bad entry must not stop every later save.
+    return Object.fromEntries(
+      Object.entries(parsed).filter(
+        ([, entry]) => typeof entry?.html === 'string' && typeof entry?.savedAt === 'number',
+      ),
+    ) as Snapshots;
   } catch {
     return {}; // unreadable or no localStorage: nothing to show
   }
@@ -55,17 +61,26 @@ function settled(root: HTMLElement): boolean {
   return root.firstElementChild !== null && root.querySelector('[aria-busy="true"]') === null;
 }
 
+/** The candidate whose view `root` shows, if it shows one. */
+const candidateShown = (root: HTMLElement) =>
+  root.querySelector('[data-opportunity-id]')?.getAttribute('data-opportunity-id');
+
 /**
- * Shows `html` in place of `root` while React renders into the hidden root, and swaps them the moment React has
- * something other than a placeholder to show (a mutation observer's callback runs before the next frame is painted,
- * so no frame shows both or neither), or after `maxMs` whatever React has. The snapshot is inert: nothing in it can
- * be clicked or focused, and screen readers skip it.
+ * Shows `html`, the snapshot of `opportunityId`'s view, in place of `root` while React renders into the hidden root,
+ * and swaps them the moment React has something other than a placeholder to show, or shows another candidate (a
+ * mutation observer's callback runs before the next frame is painted, so no frame shows both or neither), or after
+ * `maxMs` whatever React has. The snapshot is inert (nothing in it can be clicked or focused, screen readers skip
+ * it) and has no ids or test ids, so nothing finds it in place of the live view.
  */
-export function showSnapshot(root: HTMLElement, html: string, maxMs = 1500): void {
+export function showSnapshot(root: HTMLElement, html: string, opportunityId: string, maxMs = 1500): void {
   const shot = document.createElement('div');
   shot.setAttribute('inert', '');
   shot.setAttribute('aria-hidden', 'true');
   shot.innerHTML = html;
+  for (const element of shot.querySelectorAll('[id], [data-testid]')) {
+    element.removeAttribute('id');
+    element.removeAttribute('data-testid');
+  }
   root.before(shot);
   root.hidden = true;
   markPanel('snapshot');
@@ -76,7 +91,8 @@ export function showSnapshot(root: HTMLElement, html: string, maxMs = 1500): voi
     root.hidden = false;
   };
   const observer = new MutationObserver(() => {
-    if (settled(root)) reveal();
+    const shown = candidateShown(root);
+    if (settled(root) || (shown && shown !== opportunityId)) reveal();
   });
   observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy'] });
   const timer = setTimeout(reveal, maxMs);
@@ -88,8 +104,8 @@ export function showSnapshot(root: HTMLElement, html: string, maxMs = 1500): voi
  */
 export function snapshotOf(root: HTMLElement): { opportunityId: string; html: string } | null {
   if (root.hidden || !settled(root)) return null;
+  const opportunityId = candidateShown(root);
   const view = root.querySelector('[data-opportunity-id]');
-  const opportunityId = view?.getAttribute('data-opportunity-id');
   if (!opportunityId || !view?.querySelector(SCORE_SELECTOR) || root.querySelector('[role="alert"]')) return null;
   return { opportunityId, html: root.innerHTML };
 }

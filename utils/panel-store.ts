@@ -104,12 +104,16 @@ export const usePanelStore = create<PanelState>()((set, get) => {
 });
 
 /**
- * Puts the cached results the panel read before the app loaded (prime-panel.ts) into the store: those already read
- * before the first render (their callbacks run before React's first render task), later ones when they land.
+ * Puts the cached results the panel read before the app loaded (prime-panel.ts) into the store, each as it lands:
+ * those already read are in before React's first render (their callbacks run first), later ones show when they land.
  */
-export function seedCachedReads(reads: Promise<CachedRead>[]): void {
-  for (const read of reads)
-    void read.then(({ opportunityId, slot, value }) => usePanelStore.getState().showCached(opportunityId, slot, value));
+export function seedCachedReads(reads: Promise<Promise<CachedRead>[]>): void {
+  void reads.then((started) => {
+    for (const read of started)
+      void read.then(({ opportunityId, slot, value }) =>
+        usePanelStore.getState().showCached(opportunityId, slot, value),
+      );
+  });
 }
 
 export function useSlot<K extends Slot>(opportunityId: string, key: K): Load<SlotData[K]> {

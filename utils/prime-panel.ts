@@ -5,7 +5,7 @@ import { primePageContext } from './page-context-read';
 /** A cached result read before the app's bundle loaded, for the panel store (`seedCachedReads` in panel-store.ts). */
 export type CachedRead = { opportunityId: string; slot: 'candidate' | 'match'; value: unknown };
 
-let pending: Promise<CachedRead>[] = [];
+let pending: Promise<Promise<CachedRead>[]> = Promise.resolve([]);
 
 /**
  * What the side panel does first, before React and the app's bundle are loaded, so that a candidate seen before
@@ -17,23 +17,34 @@ let pending: Promise<CachedRead>[] = [];
  */
 export function primePanel(maxWaitMs = 100, onPage?: (page: PageContext) => void): Promise<PageContext> {
   openCacheEarly();
-  return primePageContext(async (page) => {
-    onPage?.(page);
-    if (page.kind !== 'candidate') return;
+  // Handed over as a promise set now: the app may take it before the page (and so which reads) is known.
+  let started: (reads: Promise<CachedRead>[]) => void = () => {};
+  pending = new Promise((resolve) => {
+    started = resolve;
+  });
+  const primed = primePageContext(async (page) => {
+    try {
+      onPage?.(page);
+    } catch {
+      // What the caller does with the page early is extra; the reads go on.
+    }
+    if (page.kind !== 'candidate') return started([]);
     const { opportunityId } = page;
     const reads = (['candidate', 'match'] as const).map(async (slot) => ({
       opportunityId,
       slot,
       value: await readCachedResult(opportunityId, slot),
     }));
-    pending = reads;
+    started(reads);
     await Promise.race([Promise.all(reads), new Promise((resolve) => setTimeout(resolve, maxWaitMs))]);
   });
+  primed.catch(() => started([]));
+  return primed;
 }
 
-/** The reads `primePanel` started, once (the app seeds its store with them). */
-export function takeCachedReads(): Promise<CachedRead>[] {
+/** The reads `primePanel` started (or will start, once it knows the page), once: the app seeds its store with them. */
+export function takeCachedReads(): Promise<Promise<CachedRead>[]> {
   const reads = pending;
-  pending = [];
+  pending = Promise.resolve([]);
   return reads;
 }

@@ -76,10 +76,10 @@ export type SidePanelDriver = {
   /**
    * Opens the side panel on the Lever tab, as a click on the toolbar button does (a user gesture calling
    * chrome.sidePanel.open), waits for the cached score and times it. Options: stop the background worker first; open
-   * without the panel's saved snapshots (a candidate's first opening since the snapshots were cleared). Throws with
-   * what the panel shows when no score appears within 10 s.
+   * without the panel's snapshot of the Lever tab's candidate (its first opening in the panel; snapshots of others
+   * stay). Throws with what the panel shows when no score appears within 10 s.
    */
-  open(options?: { stopWorker?: boolean; withoutSnapshots?: boolean }): Promise<OpenedPanel>;
+  open(options?: { stopWorker?: boolean; withoutSnapshot?: boolean }): Promise<OpenedPanel>;
   /** Sets the side panel's page (relative to the extension), e.g. a static page for the floor figure. */
   setPath(path: string): Promise<void>;
   close(): Promise<void>;
@@ -126,6 +126,23 @@ export async function sidePanelDriver(browser: ExtensionBrowser, lever: Page): P
     (await root.send('Target.getTargets')).targetInfos
       .filter((t) => t.url === `chrome-extension://${browser.extensionId}/${path}`)
       .map((t) => t.targetId);
+  // New targets are announced by events rather than polled for: polling the browser process while it opens the panel
+  // would slow down the very thing being timed.
+  type TargetInfo = { targetId: string; url: string };
+  let onTarget: (info: TargetInfo) => void = () => {};
+  root.on('Target.targetCreated', ({ targetInfo }) => onTarget(targetInfo));
+  root.on('Target.targetInfoChanged', ({ targetInfo }) => onTarget(targetInfo));
+  await root.send('Target.setDiscoverTargets', { discover: true });
+  const nextPanelTarget = (before: Set<string>) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the side panel did not open within 10 s')), 10_000);
+      onTarget = (info) => {
+        if (info.url !== `chrome-extension://${browser.extensionId}/${path}` || before.has(info.targetId)) return;
+        clearTimeout(timer);
+        onTarget = () => {};
+        resolve(info.targetId);
+      };
+    });
   // Messages to the panel's page go through the browser session (Playwright's sessions do not take a sessionId).
   let nextId = 0;
   const replies = new Map<number, (reply: { result?: { result: { value: unknown } }; error?: unknown }) => void>();
@@ -134,14 +151,14 @@ export async function sidePanelDriver(browser: ExtensionBrowser, lever: Page): P
     replies.get(reply.id)?.(reply);
     replies.delete(reply.id);
   });
-  let kept: string | null = null;
+  let kept: Record<string, unknown> | undefined;
 
   return {
     async setPath(next) {
       path = next;
       await inExtension(`chrome.sidePanel.setOptions({ path: ${JSON.stringify(next)} })`);
     },
-    async open({ stopWorker = false, withoutSnapshots = false } = {}) {
+    async open({ stopWorker = false, withoutSnapshot = false } = {}) {
       await lever.bringToFront();
       // The side panel describes the active tab: wait until the background has recorded the Lever tab as that (the
       // extension page this driver uses was the active tab before).
@@ -155,25 +172,27 @@ export async function sidePanelDriver(browser: ExtensionBrowser, lever: Page): P
         if (Date.now() - started > 10_000) throw new Error(`the Lever tab (${lever.url()}) never became the context`);
       }
       // The snapshots live in the extension's localStorage, which the options page shares with the panel.
-      const current = await inExtension<string | null>(`localStorage.getItem('${SNAPSHOTS_KEY}')`);
-      if (current) kept = current;
-      if (withoutSnapshots) await inExtension(`localStorage.removeItem('${SNAPSHOTS_KEY}')`);
-      else if (!current && kept) await inExtension(`localStorage.setItem('${SNAPSHOTS_KEY}', ${JSON.stringify(kept)})`);
+      // The last store that had this candidate's snapshot is kept, to put back after an opening without it.
+      const current: Record<string, unknown> = JSON.parse(
+        (await inExtension<string | null>(`localStorage.getItem('${SNAPSHOTS_KEY}')`)) ?? '{}',
+      );
+      const ofThisCandidate = (id: string) => lever.url().includes(id);
+      if (Object.keys(current).some(ofThisCandidate)) kept = current;
+      const base = kept ?? current;
+      const store = withoutSnapshot
+        ? Object.fromEntries(Object.entries(base).filter(([id]) => !ofThisCandidate(id)))
+        : base;
+      await inExtension(`localStorage.setItem('${SNAPSHOTS_KEY}', ${JSON.stringify(JSON.stringify(store))})`);
       if (stopWorker) {
         await ext.send('ServiceWorker.enable');
         await ext.send('ServiceWorker.stopAllWorkers');
       }
-      const before = new Set(await panelTargets());
-      const opened = async () => (await panelTargets()).find((id) => !before.has(id));
+      const opened = nextPanelTarget(new Set(await panelTargets()));
       const clickedAt = await inExtension<number>(
         `(() => { const at = performance.timeOrigin + performance.now(); ` +
           `return chrome.sidePanel.open({ tabId: ${tabId} }).then(() => at); })()`,
       );
-      let targetId = await opened();
-      for (const started = Date.now(); !targetId; targetId = await opened()) {
-        if (Date.now() - started > 10_000) throw new Error('the side panel did not open within 10 s');
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
+      const targetId = await opened;
       const { sessionId } = await root.send('Target.attachToTarget', { targetId, flatten: false });
       const evaluate = <T>(expression: string) =>
         new Promise<T>((resolve, reject) => {

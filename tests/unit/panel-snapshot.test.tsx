@@ -18,7 +18,8 @@ import {
   showSnapshot,
   snapshotOf,
 } from '@/utils/panel-snapshot';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel-store';
+import { primePanel, takeCachedReads } from '@/utils/prime-panel';
 import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
 
 // The side panel's snapshot of a candidate's match view: painted before React loads, only for that candidate, and
@@ -27,6 +28,7 @@ vi.mock('@/utils/cache-reader', () => ({ openCacheEarly: vi.fn(), readCachedResu
 
 let react: Root | undefined;
 beforeEach(() => {
+  vi.restoreAllMocks();
   fakeBrowser.reset();
   resetPanelStore();
   localStorage.clear();
@@ -65,6 +67,11 @@ test('snapshots: read back per candidate, the least recently saved dropped past 
   expect(readSnapshot('opp-1')).toBeNull();
   saveSnapshot(A, '<p>a</p>');
   expect(readSnapshot(A)).toBe('<p>a</p>');
+  // A malformed entry is dropped, not a reason to stop saving.
+  localStorage.setItem('fulcrum:panel-snapshots', JSON.stringify({ x: null, y: { html: 1 }, z: { html: '<p>z</p>' } }));
+  saveSnapshot(B, '<p>b</p>');
+  expect(readSnapshot(B)).toBe('<p>b</p>');
+  expect(readSnapshot('x')).toBeNull();
 });
 
 test('opening on a candidate with a snapshot paints it before the app loads, and the live view replaces it', async () => {
@@ -77,10 +84,12 @@ test('opening on a candidate with a snapshot paints it before the app loads, and
   const loadApp = vi.fn(() => app.promise);
   const booted = bootPanel(root(), loadApp);
   await waitFor(() => expect(loadApp).toHaveBeenCalled());
-  // Before any React: the saved view is on screen (inert), the app's root hidden.
-  expect(screen.getByText(`Saved ${A}`)).toBeInTheDocument();
-  expect(screen.getByTestId('match-score')).toHaveTextContent('55');
-  expect(screen.getByText(`Saved ${A}`).closest('[inert]')).not.toBeNull();
+  // Before any React: the saved view is on screen (inert, without ids or test ids that would be found in place of the
+  // live view's), the app's root hidden.
+  const saved = screen.getByText(`Saved ${A}`).closest('[inert]');
+  expect(saved).not.toBeNull();
+  expect(saved?.querySelector('[elementtiming="match-score"]')).toHaveTextContent('55');
+  expect(screen.queryByTestId('match-score')).not.toBeInTheDocument();
   expect(root().hidden).toBe(true);
 
   app.resolve((el) => {
@@ -115,7 +124,7 @@ test("another candidate's snapshot is never shown: the panel opens on B with onl
 });
 
 test('the snapshot stays over placeholders and gives way to the first real view, or after the time limit', async () => {
-  showSnapshot(root(), shot(A, 55));
+  showSnapshot(root(), shot(A, 55), A);
   root().innerHTML = '<main aria-busy="true"></main>';
   await Promise.resolve(); // mutation observers run in a microtask
   expect(root().hidden).toBe(true);
@@ -129,7 +138,7 @@ test('the snapshot stays over placeholders and gives way to the first real view,
   vi.useFakeTimers();
   try {
     root().innerHTML = '';
-    showSnapshot(root(), shot(A, 55), 1500);
+    showSnapshot(root(), shot(A, 55), A, 1500);
     vi.advanceTimersByTime(1499);
     expect(root().hidden).toBe(true);
     vi.advanceTimersByTime(1);
@@ -138,6 +147,57 @@ test('the snapshot stays over placeholders and gives way to the first real view,
   } finally {
     vi.useRealTimers();
   }
+
+  // The page moved on to another candidate while the app loaded: A's snapshot goes at once, placeholder or not.
+  root().innerHTML = '';
+  showSnapshot(root(), shot(A, 55), A);
+  root().innerHTML = `<main data-opportunity-id="${B}"><div role="status" aria-busy="true"></div></main>`;
+  await waitFor(() => expect(root().hidden).toBe(false));
+  expect(screen.queryByText(`Saved ${A}`)).not.toBeInTheDocument();
+});
+
+test('with snapshots saved but none of this candidate, the app loads without waiting for the cache', async () => {
+  await activeContext.setValue(page(B));
+  saveSnapshot(A, shot(A, 55));
+  vi.mocked(readCachedResult).mockImplementation(() => deferred<null>().promise); // IndexedDB never answers
+  // Timers stand still, so the cache's 100 ms allowance never runs out: the app must be loaded without it.
+  vi.useFakeTimers({ toFake: ['setTimeout'] });
+  try {
+    const loadApp = vi.fn(async () => () => {});
+    void bootPanel(root(), loadApp);
+    for (let i = 0; i < 50 && loadApp.mock.calls.length === 0; i++) await Promise.resolve();
+    expect(loadApp).toHaveBeenCalled();
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
+test('the app loads even when session storage cannot be read', async () => {
+  saveSnapshot(A, shot(A, 55));
+  vi.spyOn(fakeBrowser.storage.session, 'get').mockRejectedValue(new Error('storage unavailable'));
+  const loadApp = vi.fn(async () => () => {});
+  await bootPanel(root(), loadApp);
+  expect(loadApp).toHaveBeenCalled();
+  expect(root().hidden).toBe(false);
+});
+
+test('an app bundle that fails to load leaves a message, not a blank panel', async () => {
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  await bootPanel(root(), () => Promise.reject(new Error('chunk missing')));
+  expect(root()).toHaveTextContent(/could not load/i);
+});
+
+test('cached reads taken before the page is known are still handed to the store', async () => {
+  await activeContext.setValue(page(A));
+  vi.mocked(readCachedResult).mockImplementation(async (id, capability) =>
+    id !== A ? null : capability === 'match' ? match(61) : candidate(A),
+  );
+  const primed = primePanel();
+  // The app loaded first (nothing to show early) and took the reads before the page was read.
+  seedCachedReads(takeCachedReads());
+  await primed;
+  await waitFor(() => expect(usePanelStore.getState().byOpportunity[A]?.match.data).toMatchObject({ score: 61 }));
+  expect(usePanelStore.getState().byOpportunity[A]?.candidate.data).toMatchObject({ name: 'Ada Lovelace' });
 });
 
 test('only a settled match view with its score and no error is worth keeping', () => {
