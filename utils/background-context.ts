@@ -1,62 +1,71 @@
 import { browser } from 'wxt/browser';
 import { type PageContext, pageContextOf } from './lever-url';
-import { activation, activeContext, panelTabs, type RuntimeMessage, tabContexts } from './page-context';
-import { sourceTabOfPanel } from './panel-state';
+import type { RuntimeMessage } from './page-context';
+import { readSessionState } from './page-context-read';
+import { type SessionState, sourceTabOfPanel } from './panel-state';
 
 type TabLike = { id?: number; active?: boolean; url?: string };
-
-async function contextOfTab(tabId: number | undefined): Promise<PageContext> {
-  if (tabId === undefined) return { kind: 'none' };
-  const known = (await tabContexts.getValue())[String(tabId)];
-  if (known) return known;
-  // Without the "tabs" permission, url is only visible for hosts we have permission for (Lever, loopback).
-  const tab = await browser.tabs.get(tabId).catch(() => undefined);
-  return pageContextOf(tab?.url);
-}
 
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs event handlers one at a time, in the order the events arrived: each reads and rewrites the same session items,
  * and interleaved they lost each other's writes (a page report racing the activation of a panel tab left the panel
- * describing nothing).
+ * describing nothing). Each handler works on one read of the session state and its changes are written with one
+ * storage call, so a worker that Chrome stops in the middle of a handler leaves the state as it was before the event
+ * or after it, never half-updated (the side panel reads these items together).
  */
-function oneAtATime(run: () => Promise<void>): Promise<void> {
-  const next = queue.then(run, run);
+function oneAtATime(run: (state: SessionState) => Promise<void>): Promise<void> {
+  const transaction = async () => {
+    const state = await readSessionState();
+    const keys = Object.keys(state) as (keyof SessionState)[];
+    const before = keys.map((key) => JSON.stringify(state[key]));
+    await run(state);
+    const changed = keys.filter((key, i) => JSON.stringify(state[key]) !== before[i]);
+    if (changed.length > 0) await browser.storage.session.set(Object.fromEntries(changed.map((k) => [k, state[k]])));
+  };
+  const next = queue.then(transaction, transaction);
   queue = next.catch(() => {});
   return next;
 }
 
-/** A content script reported its page, or a side panel opened in a tab announced itself. */
-export function handleRuntimeMessage(message: unknown, tab: TabLike | undefined): Promise<void> {
-  return oneAtATime(() => runtimeMessage(message, tab));
+async function contextOfTab(state: SessionState, tabId: number | undefined): Promise<PageContext> {
+  if (tabId === undefined) return { kind: 'none' };
+  const known = state.tabContexts[String(tabId)];
+  if (known) return known;
+  // Without the "tabs" permission, url is only visible for hosts we have permission for (Lever, loopback).
+  const tab = await browser.tabs.get(tabId).catch(() => undefined);
+  return pageContextOf(tab?.url);
 }
 
-async function runtimeMessage(message: unknown, tab: TabLike | undefined): Promise<void> {
+/** A content script reported its page, or a side panel opened in a tab announced itself. */
+export function handleRuntimeMessage(message: unknown, tab: TabLike | undefined): Promise<void> {
+  return oneAtATime((state) => runtimeMessage(state, message, tab));
+}
+
+async function runtimeMessage(state: SessionState, message: unknown, tab: TabLike | undefined): Promise<void> {
   if (!message || typeof message !== 'object' || tab?.id === undefined) return;
   const msg = message as RuntimeMessage;
   if (msg.type === 'fulcrum:panel-tab') {
-    const tabs = await panelTabs.getValue();
-    if (!tabs.includes(tab.id)) await panelTabs.setValue([...tabs, tab.id]);
+    if (!state.panelTabs.includes(tab.id)) state.panelTabs = [...state.panelTabs, tab.id];
     // The panel tab's own activation may have cleared the context before it announced itself: set it to the page the
     // panel describes (see sourceTabOfPanel: the focused page tab, else the one active before the panel, else the
     // last tab that reported a page).
-    const source = sourceTabOfPanel(await activation.getValue(), tab.id, await panelTabs.getValue());
-    await activeContext.setValue(await contextOfTab(source));
+    state.activeContext = await contextOfTab(state, sourceTabOfPanel(state.activation, tab.id, state.panelTabs));
     return;
   }
   if (msg.type === 'fulcrum:page' && typeof msg.url === 'string') {
     const context = pageContextOf(msg.url);
-    await tabContexts.setValue({ ...(await tabContexts.getValue()), [String(tab.id)]: context });
-    await activation.setValue({ ...(await activation.getValue()), lastReported: tab.id });
+    state.tabContexts = { ...state.tabContexts, [String(tab.id)]: context };
+    state.activation = { ...state.activation, lastReported: tab.id };
     if (tab.active !== false) {
       // Headless and restored tabs may never fire onActivated: an active tab reporting is activation enough.
-      await noteActive(tab.id);
-      await activeContext.setValue(context);
-    } else if (await isTabThePanelCameFrom(tab.id)) {
+      await noteActive(state, tab.id);
+      state.activeContext = context;
+    } else if (isTabThePanelCameFrom(state, tab.id)) {
       // The panel was opened as a tab before this page finished loading (its report then comes from a tab that
       // is no longer active): it still describes this page.
-      await activeContext.setValue(context);
+      state.activeContext = context;
     }
   }
 }
@@ -65,11 +74,11 @@ async function runtimeMessage(message: unknown, tab: TabLike | undefined): Promi
  * True when the focused tab is our own panel page (or no tab is known to be focused) and the reporting tab is the
  * one the panel was opened from, or we do not know which that was. Any other background tab never takes over.
  */
-async function isTabThePanelCameFrom(tabId: number): Promise<boolean> {
-  const { current, previous } = await activation.getValue();
-  const panelFocused = current === undefined || (await panelTabs.getValue()).includes(current);
+function isTabThePanelCameFrom(state: SessionState, tabId: number): boolean {
+  const { current, previous } = state.activation;
+  const panelFocused = current === undefined || state.panelTabs.includes(current);
   if (!panelFocused || (previous !== undefined && previous !== tabId)) return false;
-  await activation.setValue({ ...(await activation.getValue()), previous: tabId });
+  state.activation = { ...state.activation, previous: tabId };
   return true;
 }
 
@@ -78,16 +87,16 @@ async function isTabThePanelCameFrom(tabId: number): Promise<boolean> {
  * panel pages (announced or not yet) nor a closed tab, so a panel opened as a tab right after another one was closed
  * still describes the Lever page.
  */
-async function noteActive(tabId: number): Promise<void> {
-  const { current, previous } = await activation.getValue();
+async function noteActive(state: SessionState, tabId: number): Promise<void> {
+  const { current, previous } = state.activation;
   if (current !== tabId) {
-    const left = current !== undefined && (await showsPage(current)) ? current : previous;
-    await activation.setValue({ ...(await activation.getValue()), current: tabId, previous: left });
+    const left = current !== undefined && (await showsPage(state, current)) ? current : previous;
+    state.activation = { ...state.activation, current: tabId, previous: left };
   }
 }
 
-async function showsPage(tabId: number): Promise<boolean> {
-  if ((await panelTabs.getValue()).includes(tabId)) return false;
+async function showsPage(state: SessionState, tabId: number): Promise<boolean> {
+  if (state.panelTabs.includes(tabId)) return false;
   // Rejects for a closed tab. Our own pages' URLs are visible without the "tabs" permission.
   const tab = await browser.tabs.get(tabId).then(
     (found) => found ?? {},
@@ -99,42 +108,39 @@ async function showsPage(tabId: number): Promise<boolean> {
 const isPanelUrl = (url: string | undefined) => url?.startsWith(browser.runtime.getURL('/sidepanel.html')) === true;
 
 /** One of our panel pages, announced or not yet (its announcement waits until the panel has painted). */
-async function isPanelTab(tabId: number): Promise<boolean> {
-  if ((await panelTabs.getValue()).includes(tabId)) return true;
+async function isPanelTab(state: SessionState, tabId: number): Promise<boolean> {
+  if (state.panelTabs.includes(tabId)) return true;
   const tab = await browser.tabs.get(tabId).catch(() => undefined);
   return isPanelUrl(tab?.url);
 }
 
 /** The user switched tabs: show the new tab's candidate, or the "not a Lever page" state. */
 export function handleActivated(tabId: number): Promise<void> {
-  return oneAtATime(() => activated(tabId));
+  return oneAtATime((state) => activated(state, tabId));
 }
 
-async function activated(tabId: number): Promise<void> {
-  await noteActive(tabId);
+async function activated(state: SessionState, tabId: number): Promise<void> {
+  await noteActive(state, tabId);
   // A panel page never becomes what the panel describes: the page it came from stays the context.
-  if (await isPanelTab(tabId)) return;
-  await activeContext.setValue(await contextOfTab(tabId));
+  if (await isPanelTab(state, tabId)) return;
+  state.activeContext = await contextOfTab(state, tabId);
 }
 
 /** A tab closed: forget what it reported, so the session lists do not grow for as long as the browser runs. */
 export function handleRemoved(tabId: number): Promise<void> {
-  return oneAtATime(() => removed(tabId));
+  return oneAtATime(async (state) => removed(state, tabId));
 }
 
-async function removed(tabId: number): Promise<void> {
-  const contexts = await tabContexts.getValue();
-  if (String(tabId) in contexts) {
-    const { [String(tabId)]: _closed, ...rest } = contexts;
-    await tabContexts.setValue(rest);
+function removed(state: SessionState, tabId: number): void {
+  if (String(tabId) in state.tabContexts) {
+    const { [String(tabId)]: _closed, ...rest } = state.tabContexts;
+    state.tabContexts = rest;
   }
-  const tabs = await panelTabs.getValue();
-  if (tabs.includes(tabId)) await panelTabs.setValue(tabs.filter((id) => id !== tabId));
-  const state = await activation.getValue();
-  const keys = (['current', 'previous', 'lastReported'] as const).filter((key) => state[key] === tabId);
+  if (state.panelTabs.includes(tabId)) state.panelTabs = state.panelTabs.filter((id) => id !== tabId);
+  const keys = (['current', 'previous', 'lastReported'] as const).filter((key) => state.activation[key] === tabId);
   if (keys.length > 0) {
-    const next = { ...state };
+    const next = { ...state.activation };
     for (const key of keys) delete next[key];
-    await activation.setValue(next);
+    state.activation = next;
   }
 }

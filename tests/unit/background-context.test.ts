@@ -1,4 +1,4 @@
-import { beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background-context';
 import { activation, activeContext, panelTabs, tabContexts } from '@/utils/page-context';
@@ -16,6 +16,29 @@ const reportPage = (opportunityId: string, tab: { id: number; active?: boolean }
 test('the active tab reporting a candidate page makes it the panel context', async () => {
   await reportPage(a, { id: 1, active: true });
   expect(await activeContext.getValue()).toMatchObject({ kind: 'candidate', opportunityId: a });
+});
+
+test("each event's changes are written with one storage call: a worker stopped mid-event leaves no half state", async () => {
+  await reportPage(a, { id: 1, active: true });
+  const set = vi.spyOn(fakeBrowser.storage.session, 'set');
+  try {
+    await reportPage(b, { id: 2, active: true });
+    // The tab's report, the activation and the context, together.
+    expect(set).toHaveBeenCalledTimes(1);
+    expect(Object.keys(set.mock.calls[0]![0] as object).sort()).toEqual(['activation', 'activeContext', 'tabContexts']);
+    set.mockClear();
+    await handleActivated(1);
+    expect(set).toHaveBeenCalledTimes(1);
+    expect(Object.keys(set.mock.calls[0]![0] as object).sort()).toEqual(['activation', 'activeContext']);
+    // An event that changes nothing writes nothing.
+    set.mockClear();
+    await handleRemoved(77);
+    expect(set).not.toHaveBeenCalled();
+  } finally {
+    set.mockRestore();
+  }
+  expect(await activeContext.getValue()).toMatchObject({ opportunityId: a });
+  expect(await activation.getValue()).toMatchObject({ current: 1, previous: 2 });
 });
 
 test('a background tab reporting does not steal the context', async () => {
