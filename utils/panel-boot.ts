@@ -13,10 +13,11 @@ export async function bootPanel(root: HTMLElement, loadApp: () => Promise<(root:
   markPanel('main');
   try {
     let shown = false;
-    if (!hasSnapshots())
-      void primePanel().catch(() => {}); // nothing to show early: the reads overlap loading the app
-    // Decided as soon as the page is known: with no snapshot for it, the app loads while its cache is read.
-    else
+    if (!hasSnapshots()) {
+      // Nothing to show early: the reads overlap loading the app.
+      void primePanel().catch(() => {});
+    } else {
+      // Decided as soon as the page is known: with no snapshot for it, the app loads while its cache is read.
       shown = await new Promise<boolean>((resolve) => {
         primePanel(100, (page) => {
           const id = page.kind === 'candidate' ? page.opportunityId : undefined;
@@ -28,6 +29,7 @@ export async function bootPanel(root: HTMLElement, loadApp: () => Promise<(root:
           () => resolve(false),
         );
       });
+    }
     // Loading and running the app's bundle competes with painting the snapshot (for the CPU): the app waits until
     // the browser reports the snapshot's score painted.
     if (shown) await afterElementPainted('match-score');
