@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EXTENSION_DIR } from '../tests/e2e/harness.ts';
 import { saveSettings, startPanelStack } from '../tests/e2e/panel-stack.ts';
 import { type OpenTimes, PANEL_VIEWPORT, sidePanelDriver, summarize } from '../tests/e2e/panel-timing.ts';
+import { SNAPSHOTS_KEY } from '../utils/panel-snapshot-key.ts';
 
 /**
  * Time from the click that opens the real side panel to the cached candidate's score painted (target < 150 ms), over
@@ -45,7 +46,7 @@ try {
   await panel.setViewportSize(PANEL_VIEWPORT);
   // First visit: the backend scores the candidate, the background caches it and the panel keeps its snapshot.
   await panel.getByTestId('match-score').waitFor({ timeout: 60_000 });
-  const saved = () => panel.evaluate<string | null>(`localStorage.getItem('fulcrum:panel-snapshots')`);
+  const saved = () => panel.evaluate<string | null>(`localStorage.getItem('${SNAPSHOTS_KEY}')`);
   for (const started = Date.now(); !(await saved()); await new Promise((resolve) => setTimeout(resolve, 50)))
     if (Date.now() - started > 10_000) throw new Error('the panel kept no snapshot of the candidate within 10 s');
   await panel.close();

@@ -21,9 +21,9 @@ export function afterNextPaint(): Promise<void> {
  * Falls back to the next frame where Element Timing does not exist, and to a plain task on a hidden page.
  */
 export function afterElementPainted(identifier: string, maxMs = 300): Promise<void> {
-  if (typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('element'))
-    return afterNextPaint();
-  if (document.visibilityState === 'hidden') return afterNextPaint();
+  const observable =
+    typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('element');
+  if (!observable || document.visibilityState === 'hidden') return afterNextPaint();
   return new Promise((resolve) => {
     const finish = () => {
       observer.disconnect();

@@ -1,5 +1,6 @@
 import { whenIdle } from './after-paint';
 import { markPanel } from './panel-marks';
+import { SNAPSHOTS_KEY } from './panel-snapshot-key';
 
 /**
  * What the side panel last showed for each recently seen candidate (its match view, as HTML), so that opening the
@@ -9,7 +10,6 @@ import { markPanel } from './panel-marks';
  * first. A snapshot is only ever shown for the candidate it was taken of (the page context says which), until the app
  * has rendered that candidate from the cache or the backend (see panel-boot.ts).
  */
-const KEY = 'fulcrum:panel-snapshots';
 export const SNAPSHOT_LIMIT = 20;
 
 /** The score's Element Timing id (MatchPanel): its presence means the match view with a score is on screen. */
@@ -19,7 +19,7 @@ type Snapshots = Record<string, { html: string; savedAt: number }>;
 
 function load(): Snapshots {
   try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}');
+    const parsed: unknown = JSON.parse(localStorage.getItem(SNAPSHOTS_KEY) ?? '{}');
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
     // Only well-formed entries: one bad entry must not stop every later save.
     return Object.fromEntries(
@@ -34,15 +34,14 @@ function load(): Snapshots {
 
 export function hasSnapshots(): boolean {
   try {
-    return localStorage.getItem(KEY) !== null;
+    return localStorage.getItem(SNAPSHOTS_KEY) !== null;
   } catch {
     return false;
   }
 }
 
 export function readSnapshot(opportunityId: string): string | null {
-  const html = load()[opportunityId]?.html;
-  return typeof html === 'string' ? html : null;
+  return load()[opportunityId]?.html ?? null;
 }
 
 export function saveSnapshot(opportunityId: string, html: string, now = Date.now()): void {
@@ -50,7 +49,7 @@ export function saveSnapshot(opportunityId: string, html: string, now = Date.now
     .sort(([, a], [, b]) => b.savedAt - a.savedAt)
     .slice(0, SNAPSHOT_LIMIT);
   try {
-    localStorage.setItem(KEY, JSON.stringify(Object.fromEntries(kept)));
+    localStorage.setItem(SNAPSHOTS_KEY, JSON.stringify(Object.fromEntries(kept)));
   } catch {
     // Storage full or unavailable: the panel still opens, from the cache, only without the head start.
   }
@@ -61,9 +60,12 @@ function settled(root: HTMLElement): boolean {
   return root.firstElementChild !== null && root.querySelector('[aria-busy="true"]') === null;
 }
 
-/** The candidate whose view `root` shows, if it shows one. */
-const candidateShown = (root: HTMLElement) =>
-  root.querySelector('[data-opportunity-id]')?.getAttribute('data-opportunity-id');
+/** The candidate view `root` shows, if it shows one, and that candidate's opportunity id. */
+function candidateView(root: HTMLElement): { view: Element; opportunityId: string } | null {
+  const view = root.querySelector('[data-opportunity-id]');
+  const opportunityId = view?.getAttribute('data-opportunity-id');
+  return view && opportunityId ? { view, opportunityId } : null;
+}
 
 /**
  * Shows `html`, the snapshot of `opportunityId`'s view, in place of `root` while React renders into the hidden root,
@@ -91,8 +93,8 @@ export function showSnapshot(root: HTMLElement, html: string, opportunityId: str
     root.hidden = false;
   };
   const observer = new MutationObserver(() => {
-    const shown = candidateShown(root);
-    if (settled(root) || (shown && shown !== opportunityId)) reveal();
+    const shown = candidateView(root)?.opportunityId;
+    if (settled(root) || (shown !== undefined && shown !== opportunityId)) reveal();
   });
   observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy'] });
   const timer = setTimeout(reveal, maxMs);
@@ -104,10 +106,9 @@ export function showSnapshot(root: HTMLElement, html: string, opportunityId: str
  */
 export function snapshotOf(root: HTMLElement): { opportunityId: string; html: string } | null {
   if (root.hidden || !settled(root)) return null;
-  const opportunityId = candidateShown(root);
-  const view = root.querySelector('[data-opportunity-id]');
-  if (!opportunityId || !view?.querySelector(SCORE_SELECTOR) || root.querySelector('[role="alert"]')) return null;
-  return { opportunityId, html: root.innerHTML };
+  const shown = candidateView(root);
+  if (!shown?.view.querySelector(SCORE_SELECTOR) || root.querySelector('[role="alert"]')) return null;
+  return { opportunityId: shown.opportunityId, html: root.innerHTML };
 }
 
 /** Saves what `root` shows whenever it changes to a view worth keeping, once the page is idle. Returns a stop. */

@@ -48,18 +48,10 @@ export function sourceTabOfPanel(
  * panel announced itself, so the panel need not wait for the (possibly sleeping) worker. A tab that never reported
  * a page falls back to `activeContext`, which the background settles on shortly after.
  */
-export function contextOfPanelTab(
-  panelTabId: number,
-  state: {
-    activation: Activation;
-    tabContexts: Record<string, PageContext>;
-    activeContext: PageContext;
-    panelTabs: readonly number[];
-  },
-): PageContext {
+export function contextOfPanelTab(panelTabId: number, state: SessionState): PageContext {
   const source = sourceTabOfPanel(state.activation, panelTabId, state.panelTabs);
   if (source === undefined) return { kind: 'none' };
-  // The source tab's own report, not `activeContext`: the two are written one after the other, and a worker stopped
-  // between the writes (Chrome stops idle workers) leaves them disagreeing.
+  // The source tab's own report, not `activeContext`, which describes the focused tab (the panel's own, when the
+  // panel's announcement has not reached the background yet).
   return state.tabContexts[String(source)] ?? state.activeContext;
 }

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { SNAPSHOTS_KEY } from '../../utils/panel-snapshot-key.ts';
 import type { ExtensionBrowser } from './harness.ts';
 
 // How long the real side panel takes to show a cached candidate after the click that opens it, read from the panel
@@ -91,8 +92,6 @@ export type OpenedPanel = {
   /** Closes the side panel and waits until its page is gone. */
   close(): Promise<void>;
 };
-
-const SNAPSHOTS_KEY = 'fulcrum:panel-snapshots';
 
 /**
  * Drives the real side panel (not the panel page in a tab) on `lever`'s tab. Headless Chromium has no toolbar to

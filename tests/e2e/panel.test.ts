@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { collect } from '../../backend/lever/index.ts';
 import type { RunningBackend } from '../../backend/server.ts';
+import { SNAPSHOTS_KEY } from '../../utils/panel-snapshot-key.ts';
 import { type ExtensionBrowser, screenshot } from './harness.ts';
 import { type PanelStack, saveSettings, startPanelStack } from './panel-stack.ts';
 import { type OpenTimes, PANEL_VIEWPORT, shownAt, sidePanelDriver, summarize } from './panel-timing.ts';
@@ -100,7 +101,7 @@ test('the real side panel opens on the cached match at once, from its snapshot, 
   // The panel (in its tab) keeps a snapshot of this candidate's view once it is idle; the driver's own extension tab
   // would take the focus from the Lever tab, so wait for the snapshot first.
   const snapshotIds = () =>
-    panel.evaluate<string[]>(`Object.keys(JSON.parse(localStorage.getItem('fulcrum:panel-snapshots') ?? '{}'))`);
+    panel.evaluate<string[]>(`Object.keys(JSON.parse(localStorage.getItem('${SNAPSHOTS_KEY}') ?? '{}'))`);
   await expect.poll(snapshotIds, { timeout: 10_000 }).toContain(shownId);
   const driver = await sidePanelDriver(browser, lever);
   try {

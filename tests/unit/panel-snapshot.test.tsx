@@ -18,6 +18,7 @@ import {
   showSnapshot,
   snapshotOf,
 } from '@/utils/panel-snapshot';
+import { SNAPSHOTS_KEY } from '@/utils/panel-snapshot-key';
 import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel-store';
 import { primePanel, takeCachedReads } from '@/utils/prime-panel';
 import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
@@ -63,12 +64,12 @@ test('snapshots: read back per candidate, the least recently saved dropped past 
   expect(readSnapshot('opp-0')).toBeNull();
   expect(readSnapshot('opp-1')).toBe('<p>1</p>');
   expect(readSnapshot(`opp-${SNAPSHOT_LIMIT}`)).toBe(`<p>${SNAPSHOT_LIMIT}</p>`);
-  localStorage.setItem('fulcrum:panel-snapshots', '{not json');
+  localStorage.setItem(SNAPSHOTS_KEY, '{not json');
   expect(readSnapshot('opp-1')).toBeNull();
   saveSnapshot(A, '<p>a</p>');
   expect(readSnapshot(A)).toBe('<p>a</p>');
   // A malformed entry is dropped, not a reason to stop saving.
-  localStorage.setItem('fulcrum:panel-snapshots', JSON.stringify({ x: null, y: { html: 1 }, z: { html: '<p>z</p>' } }));
+  localStorage.setItem(SNAPSHOTS_KEY, JSON.stringify({ x: null, y: { html: 1 }, z: { html: '<p>z</p>' } }));
   saveSnapshot(B, '<p>b</p>');
   expect(readSnapshot(B)).toBe('<p>b</p>');
   expect(readSnapshot('x')).toBeNull();
