@@ -7,6 +7,8 @@ import { contains, finding, matchAll, tokenize } from './text-match.ts';
  * Masculine- and feminine-coded words from Gaucher, Friesen & Kay (2011), Appendix A, matched with the paper's own
  * rules: a trailing `*` accepts any letters, digits or hyphens after the stem (a prefix match that must start at a
  * word start), a word without `*` matches only as a whole word. Case-insensitive.
+ * Plus the expanded lists of Kat Matfield's gender-decoder (data/gender-decoder-wordlists.json, MIT): an entry the
+ * paper already covers keeps the paper's rule; every other entry is a prefix stem, as gender-decoder matches it.
  */
 
 const StemsFileSchema = z.object({
@@ -19,13 +21,26 @@ const stemsFile = StemsFileSchema.parse(
   JSON.parse(readFileSync(new URL('./data/gaucher-2011-stems.json', import.meta.url), 'utf8')),
 );
 
+const DecoderFileSchema = z.object({
+  source: z.string(),
+  masculine: z.array(z.string().min(1)),
+  feminine: z.array(z.string().min(1)),
+  non_coded_exceptions: z.array(z.string().min(1)),
+});
+
+const decoderFile = DecoderFileSchema.parse(
+  JSON.parse(readFileSync(new URL('./data/gender-decoder-wordlists.json', import.meta.url), 'utf8')),
+);
+
 export const GAUCHER_SOURCE = stemsFile.source;
+export const GENDER_DECODER_SOURCE = decoderFile.source;
 const SHORT_SOURCE = 'Gaucher, Friesen & Kay (2011), J. Pers. Soc. Psychol. 101(1), Appendix A';
+const DECODER_SHORT_SOURCE = "Kat Matfield's gender-decoder word list (MIT), extending Gaucher, Friesen & Kay (2011)";
 
 type Coding = 'masculine' | 'feminine';
-type Stem = { stem: string; coding: Coding; prefix: string; wildcard: boolean };
+type Stem = { stem: string; coding: Coding; prefix: string; wildcard: boolean; from: 'paper' | 'gender-decoder' };
 
-const STEMS: Stem[] = [
+const PAPER_STEMS: Stem[] = [
   ...stemsFile.masculine.map((stem) => ({ stem, coding: 'masculine' as const })),
   ...stemsFile.feminine.map((stem) => ({ stem, coding: 'feminine' as const })),
 ].map(({ stem, coding }) => ({
@@ -33,7 +48,23 @@ const STEMS: Stem[] = [
   coding,
   wildcard: stem.endsWith('*'),
   prefix: (stem.endsWith('*') ? stem.slice(0, -1) : stem).toLowerCase(),
+  from: 'paper' as const,
 }));
+
+/** A paper stem already stands for the entry: the same word, or a wildcard stem the entry starts with. */
+const paperCovers = (entry: string) =>
+  PAPER_STEMS.some((s) => s.prefix === entry || (s.wildcard && entry.startsWith(s.prefix)));
+
+const DECODER_STEMS: Stem[] = [
+  ...decoderFile.masculine.map((stem) => ({ stem, coding: 'masculine' as const })),
+  ...decoderFile.feminine.map((stem) => ({ stem, coding: 'feminine' as const })),
+]
+  .map(({ stem, coding }) => ({ stem: `${stem.toLowerCase()}*`, coding, prefix: stem.toLowerCase() }))
+  .filter((s) => !paperCovers(s.prefix))
+  .map((s) => ({ ...s, wildcard: true, from: 'gender-decoder' as const }));
+
+const STEMS: Stem[] = [...PAPER_STEMS, ...DECODER_STEMS];
+const NON_CODED = new Set(decoderFile.non_coded_exceptions.map((w) => w.toLowerCase()));
 
 /** Which stem a matched word belongs to: an exact whole-word stem first, else the longest matching prefix stem. */
 function stemOf(word: string): Stem | undefined {
@@ -86,6 +117,21 @@ export const KNOWN_FALSE_POSITIVES: Array<{ pattern: RegExp; why: string }> = [
   { pattern: /(?<![\p{L}\p{N}])individual\s+contributors?(?![\p{L}\p{N}])/giu, why: 'job level' },
   { pattern: /(?<![\p{L}\p{N}])objective-c(?![\p{L}\p{N}])/giu, why: 'programming language' },
   { pattern: /(?<![\p{L}\p{N}])sharepoint(?![\p{L}\p{N}])/giu, why: 'product name' },
+  // Stems added from gender-decoder catch these too; they name a thing, not a trait.
+  { pattern: /(?<![\p{L}\p{N}])agreements?(?![\p{L}\p{N}])/giu, why: 'a contract, not agreeableness' },
+  {
+    pattern:
+      /(?<![\p{L}\p{N}])(?:shareholders?|shares|share\s+options?|shared\s+(?:drives?|services?|folders?))(?![\p{L}\p{N}])/giu,
+    why: 'finance or infrastructure, not sharing',
+  },
+  { pattern: /(?<![\p{L}\p{N}])feel\s+free(?![\p{L}\p{N}])/giu, why: 'an invitation, not a trait' },
+  { pattern: /(?<![\p{L}\p{N}])objectives(?![\p{L}\p{N}])/giu, why: 'goals, not objectivity' },
+  {
+    pattern:
+      /(?<![\p{L}\p{N}])persisten(?:t|ce)\s+(?:storage|volumes?|disks?|layer|queues?|connections?)(?![\p{L}\p{N}])/giu,
+    why: 'technical term',
+  },
+  { pattern: /(?<![\p{L}\p{N}])(?:microsoft\s+)?defender(?![\p{L}\p{N}])/giu, why: 'product name' },
 ];
 
 const MASCULINE_SUGGESTIONS: Record<string, string> = {
@@ -128,12 +174,13 @@ export function findGenderedWords(text: string): JdFinding[] {
   // "compet", so it is not counted).
   for (const hit of tokenize(text, true)) {
     const stem = stemOf(hit.text);
-    if (!stem || excluded.some((fp) => contains(fp, hit))) continue;
+    if (!stem || NON_CODED.has(hit.lower) || excluded.some((fp) => contains(fp, hit))) continue;
+    const list = stem.from === 'paper' ? "the study's word list" : "gender-decoder's expanded word list";
     out.push(
       finding(text, hit, {
         category: stem.coding === 'masculine' ? 'masculine-coded' : 'feminine-coded',
-        reason: `${stem.coding === 'masculine' ? 'Masculine' : 'Feminine'}-coded: matches the stem "${stem.stem}" from the study's word list`,
-        source: SHORT_SOURCE,
+        reason: `${stem.coding === 'masculine' ? 'Masculine' : 'Feminine'}-coded: matches the stem "${stem.stem}" from ${list}`,
+        source: stem.from === 'paper' ? SHORT_SOURCE : DECODER_SHORT_SOURCE,
         suggestion: suggestionFor(stem),
       }),
     );

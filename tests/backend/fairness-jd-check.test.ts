@@ -124,13 +124,15 @@ describe('checkJobDescription on written job ads', () => {
       ['feminine-coded', 'supportive', at(NURSE, 'supportive')],
       ['feminine-coded', 'understanding', at(NURSE, 'understanding')],
       ['feminine-coded', 'nurture', at(NURSE, 'nurture')],
+      // gender-decoder's "collab" (not in the paper's list).
+      ['feminine-coded', 'collaborate', at(NURSE, 'collaborate')],
       ['feminine-coded', 'compassionate', at(NURSE, 'compassionate')],
       ['feminine-coded', 'honest', at(NURSE, 'honest')],
       ['feminine-coded', 'polite', at(NURSE, 'polite')],
       ['jargon', 'Ninja', at(NURSE, 'Ninja')],
     ]);
     expect(result.verdict).toBe('feminine-leaning');
-    expect(result.counts).toMatchObject({ masculine: 0, feminine: 7 });
+    expect(result.counts).toMatchObject({ masculine: 0, feminine: 8 });
   });
 
   it('reports nothing at all for a neutral ad with pay and workplace type', () => {
@@ -183,6 +185,47 @@ Competent with Active Directory and Objective-C; an individual contributor role;
     expect(
       spans('A responsive, competitive, committed person.', ['masculine-coded', 'feminine-coded']).map((s) => s[1]),
     ).toEqual(['responsive', 'competitive', 'committed']);
+  });
+
+  it("catches gender-decoder's words that the paper's stems miss, and names that list as the source", () => {
+    const masculine = 'A driven, fearless champion: stubborn, outspoken, self-sufficient, ready to fight any battle.';
+    expect(spans(masculine, ['masculine-coded']).map((s) => s[1])).toEqual([
+      'driven',
+      'fearless',
+      'champion',
+      'stubborn',
+      'outspoken',
+      'self-sufficient',
+      'fight',
+      'battle',
+    ]);
+    const feminine = 'Enthusiastic, collaborative and inclusive people who enjoy sharing and are agreeable.';
+    expect(spans(feminine, ['feminine-coded']).map((s) => s[1])).toEqual([
+      'Enthusiastic',
+      'collaborative',
+      'inclusive',
+      'sharing',
+      'agreeable',
+    ]);
+    const f = checkJobDescription({ text: 'We want a fearless closer.' }).findings.find((x) => x.text === 'fearless');
+    expect(f?.source).toMatch(/gender-decoder/);
+    expect(f?.reason).toMatch(/fearless\*/);
+    // A paper word keeps the paper's citation.
+    const paper = checkJobDescription({ text: 'An aggressive closer.' }).findings.find((x) => x.text === 'aggressive');
+    expect(paper?.source).toMatch(/Gaucher/);
+  });
+
+  it("keeps the paper's whole-word rule and the false positives for the added stems", () => {
+    // gender-decoder matches "kind" and "active" as prefixes; the paper's whole-word rule wins.
+    expect(spans('Kindergarten teachers, actively kindly.', ['masculine-coded', 'feminine-coded'])).toEqual([]);
+    const text =
+      'Shareholders sign service agreements; feel free to apply. Objectives and key results. Persistent storage, Microsoft Defender, SharePoint.';
+    expect(spans(text, ['masculine-coded', 'feminine-coded'])).toEqual([]);
+    expect(spans('We share knowledge and defend our objective view.', ['masculine-coded', 'feminine-coded'])).toEqual([
+      ['feminine-coded', 'share', 3],
+      ['masculine-coded', 'defend', 23],
+      ['masculine-coded', 'objective', 34],
+    ]);
   });
 
   it('drops retext rules that misfire on ordinary job-ad words', () => {
