@@ -22,4 +22,5 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   sync: async () => (await import('./sync.ts')).syncCommand,
   rediscover: async () => (await import('./rediscover.ts')).rediscoverCommand,
   policy: async () => (await import('./policy.ts')).policyCommand,
+  calendars: async () => (await import('./calendars.ts')).calendarsCommand,
 };

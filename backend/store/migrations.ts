@@ -179,6 +179,72 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  // Issue 19, interview scheduling: which calendar each interviewer (Lever user) reads from, with their working
+  // hours and caps; the OAuth tokens of API calendars (secrets, never returned by a route); and the interviews
+  // Fulcrum booked in Lever (panel id, invitation UID and SEQUENCE, one row per interviewer per session for the caps).
+  '0006_interview_scheduling': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('interviewer_calendars')
+        .addColumn('lever_user_id', 'text', (c) => c.primaryKey())
+        .addColumn('source', 'text', (c) => c.notNull().check(sql`source in ('ics', 'google', 'microsoft')`))
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('api_base', 'text')
+        .addColumn('time_zone', 'text', (c) => c.notNull())
+        .addColumn('work_start', 'text', (c) => c.notNull())
+        .addColumn('work_end', 'text', (c) => c.notNull())
+        .addColumn('work_days', 'text', (c) => c.notNull())
+        .addColumn('max_per_day', 'integer')
+        .addColumn('max_per_week', 'integer')
+        .addColumn('tentative_busy', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('calendar_tokens')
+        .addColumn('lever_user_id', 'text', (c) => c.primaryKey())
+        .addColumn('access_token', 'text', (c) => c.notNull())
+        .addColumn('refresh_token', 'text')
+        .addColumn('expires_at', ms)
+        .addColumn('token_url', 'text')
+        .addColumn('client_id', 'text')
+        .addColumn('client_secret', 'text')
+        .addColumn('scope', 'text')
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('interview_bookings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('panel_id', 'text')
+        .addColumn('ics_uid', 'text', (c) => c.notNull().unique())
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('booked', 'cancelled')`))
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('interview_bookings_opportunity')
+        .on('interview_bookings')
+        .column('opportunity_id')
+        .execute();
+      await db.schema
+        .createTable('interview_booking_sessions')
+        .addColumn('booking_id', 'text', (c) => c.notNull().references('interview_bookings.id').onDelete('cascade'))
+        .addColumn('lever_user_id', 'text', (c) => c.notNull())
+        .addColumn('start_at', ms, (c) => c.notNull())
+        .addColumn('end_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('interview_booking_sessions_user')
+        .on('interview_booking_sessions')
+        .columns(['lever_user_id', 'start_at'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -171,6 +171,60 @@ export interface TalentPoolTable {
   updated_at: EpochMs;
 }
 
+/** Issue 19: the calendar each interviewer (Lever user) is read from, with working hours and caps. */
+export interface InterviewerCalendarsTable {
+  lever_user_id: string;
+  source: 'ics' | 'google' | 'microsoft';
+  /** ICS URL or file path, Google calendar id, or the Microsoft 365 SMTP address. A private ICS URL is a secret. */
+  location: string;
+  api_base: string | null;
+  time_zone: string;
+  work_start: string;
+  work_end: string;
+  /** ISO weekdays, comma-separated (1 = Monday). */
+  work_days: string;
+  max_per_day: number | null;
+  max_per_week: number | null;
+  tentative_busy: Generated<number>;
+  updated_at: EpochMs;
+  updated_by: string;
+}
+
+/** Issue 19: OAuth tokens of Google / Microsoft calendars, held by the backend only. */
+export interface CalendarTokensTable {
+  lever_user_id: string;
+  access_token: string;
+  refresh_token: string | null;
+  expires_at: EpochMs | null;
+  token_url: string | null;
+  client_id: string | null;
+  client_secret: string | null;
+  scope: string | null;
+  updated_at: EpochMs;
+}
+
+/** Issue 19: interviews Fulcrum booked in Lever; id = the booking proposal's id. */
+export interface InterviewBookingsTable {
+  id: string;
+  opportunity_id: string;
+  panel_id: string | null;
+  ics_uid: string;
+  sequence: number;
+  status: 'booked' | 'cancelled';
+  /** JSON: the booked plan (sessions, interviewers, candidate), parsed with zod on read. */
+  plan: JsonText;
+  created_by: string;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export interface InterviewBookingSessionsTable {
+  booking_id: string;
+  lever_user_id: string;
+  start_at: EpochMs;
+  end_at: EpochMs;
+}
+
 export interface Database {
   recruiters: RecruitersTable;
   recruiter_tokens: RecruiterTokensTable;
@@ -184,6 +238,10 @@ export interface Database {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   talent_pool: TalentPoolTable;
+  interviewer_calendars: InterviewerCalendarsTable;
+  calendar_tokens: CalendarTokensTable;
+  interview_bookings: InterviewBookingsTable;
+  interview_booking_sessions: InterviewBookingSessionsTable;
 }
 
 export type RecruiterRow = Selectable<RecruitersTable>;
