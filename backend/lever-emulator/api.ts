@@ -22,6 +22,7 @@ import {
   publicRecord,
   serializeContact,
   serializeFile,
+  serializeOffer,
   serializeNote,
   serializeOpportunity,
   serializePanel,
@@ -313,7 +314,11 @@ export function apiRouter(ctx: EmulatorContext): Hono {
   };
   sub('feedback', (o) => store.records(o).feedback);
   sub('interviews', (o) => store.records(o).interviews);
-  sub('offers', (o) => store.records(o).offers);
+  sub(
+    'offers',
+    (o) => store.records(o).offers,
+    (x) => serializeOffer(x),
+  );
   sub(
     'panels',
     (o) => store.records(o).panels,
@@ -640,7 +645,10 @@ export function apiRouter(ctx: EmulatorContext): Hono {
 
   app.get('/requisitions', (c) => {
     const status = c.req.query('status');
-    const items = store.seed.requisitions.filter((r) => !status || r.status === status);
+    const code = c.req.query('requisition_code');
+    const items = store.seed.requisitions.filter(
+      (r) => (!status || r.status === status) && (!code || r.requisitionCode === code),
+    );
     return listPage(
       c,
       ctx,

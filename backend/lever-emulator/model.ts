@@ -294,6 +294,12 @@ export type SeedData = {
   requisitions: EmuRequisition[];
   /** Oldest first (list order); `seedIndex` of each is its position here. */
   opportunities: EmuOpportunity[];
+  /** The open offers (Offer stage, not archived) and which known inconsistency each carries (seed.ts planOffers). */
+  offerScenarios: Array<{
+    opportunityId: string;
+    seedIndex: number;
+    scenario: 'consistent' | 'above-band' | 'below-band' | 'currency-mismatch' | 'weekend-start';
+  }>;
   /** Rebuilds, deterministically, all records of the seeded opportunity at `index`. */
   candidate(index: number): CandidateRecords;
 };

@@ -127,10 +127,12 @@ export function generateSeed(opts: SeedOptions = {}): SeedData {
     postingWeights: postings.map((_, k) => (k < 4 ? 3 : 2)),
     start: SEED_REFERENCE_TIME - SPAN,
     step: count > 0 ? SPAN / count : 0,
+    offerPlans: new Map(),
   };
   const opportunities: EmuOpportunity[] = [];
   // Only opportunities stay in memory; everything hanging off one is rebuilt on demand from its own seed.
   for (let i = 0; i < count; i++) opportunities.push(buildCandidate(world, i, false).opportunity);
+  const offerScenarios = planOffers(world, opportunities);
   return {
     seed,
     users,
@@ -139,8 +141,30 @@ export function generateSeed(opts: SeedOptions = {}): SeedData {
     postings,
     requisitions,
     opportunities,
+    offerScenarios,
     candidate: (index) => buildCandidate(world, index),
   };
+}
+
+/**
+ * What each open offer (a candidate in the Offer stage, not archived) looks like, so offer checks have known cases:
+ * the first open offers (in list order) are one above its requisition's band, one in another currency than the
+ * band, one starting on a Saturday, one below the band; every other one is consistent (salary in the band, the
+ * band's currency and interval, a weekday start). Start dates are months after SEED_REFERENCE_TIME.
+ */
+export const OFFER_SCENARIOS = ['above-band', 'currency-mismatch', 'weekend-start', 'below-band'] as const;
+
+function planOffers(world: World, opportunities: EmuOpportunity[]): SeedData['offerScenarios'] {
+  const offerStage = (world.stages[STAGE_INDEX.offer] as EmuStage).id;
+  const out: SeedData['offerScenarios'] = [];
+  for (const o of opportunities) {
+    if (o.stage !== offerStage || o.archived) continue;
+    const k = out.length;
+    const scenario = OFFER_SCENARIOS[k] ?? 'consistent';
+    out.push({ opportunityId: o.id, seedIndex: o.seedIndex, scenario });
+    world.offerPlans.set(o.seedIndex, { k, scenario });
+  }
+  return out;
 }
 
 const SPAN = 720 * DAY;
@@ -158,6 +182,8 @@ type World = {
   postingWeights: number[];
   start: number;
   step: number;
+  /** Open offers by seed index (filled once the opportunities exist; see planOffers). */
+  offerPlans: Map<number, { k: number; scenario: SeedData['offerScenarios'][number]['scenario'] }>;
 };
 
 /** The first draws of candidate `i`'s own generator: when it applied, to what, and who they are. */
@@ -337,6 +363,7 @@ function makeRequisition(rng: Rng, p: EmuPosting, i: number): EmuRequisition {
     department: p.categories.department,
     postings: [p.id],
     offerIds: [],
+    // Every requisition has a band (postings without a published salary range still have one internally).
     compensationBand: p.salaryRange
       ? {
           currency: p.salaryRange.currency,
@@ -344,7 +371,12 @@ function makeRequisition(rng: Rng, p: EmuPosting, i: number): EmuRequisition {
           min: p.salaryRange.min,
           max: p.salaryRange.max,
         }
-      : null,
+      : {
+          currency: p.categories.location.endsWith('Ireland') ? 'EUR' : 'USD',
+          interval: 'per-year-salary',
+          min: 80000,
+          max: 110000,
+        },
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     customFields: { cost_center: `CC-${200 + i}` },
@@ -657,6 +689,9 @@ function makeCandidate(rng: Rng, data: World, c: CandidateCtx): CandidateRecords
         { text: 'Anticipated start date', identifier: 'anticipated_start_date', value: offerAt + 30 * DAY },
       ],
     };
+    const plan = data.offerPlans.get(c.i);
+    const req = data.requisitions.find((r) => r.postings.includes(posting.id));
+    if (plan && req?.compensationBand) applyOfferPlan(offer, plan, req.compensationBand, amount);
     out.offers.push(offer);
   }
 
@@ -679,6 +714,37 @@ function makeCandidate(rng: Rng, data: World, c: CandidateCtx): CandidateRecords
     } satisfies EmuEeo);
   }
   return out;
+}
+
+/** Rewrites an open offer's fields for its scenario (no draws from the candidate's generator: other data stays put). */
+function applyOfferPlan(
+  offer: EmuOffer,
+  plan: { k: number; scenario: string },
+  band: NonNullable<EmuRequisition['compensationBand']>,
+  drawn: number,
+): void {
+  const inBand = drawn >= band.min && drawn <= band.max ? drawn : Math.round((band.min + band.max) / 2000) * 1000;
+  const salary =
+    plan.scenario === 'above-band' ? band.max + 15000 : plan.scenario === 'below-band' ? band.min - 10000 : inBand;
+  const currency = plan.scenario === 'currency-mismatch' ? (band.currency === 'USD' ? 'EUR' : 'USD') : band.currency;
+  // A Monday some months after the seed's reference time, a week apart per offer; the weekend case is its Saturday.
+  const base = SEED_REFERENCE_TIME + 300 * DAY;
+  const monday = base + ((8 - new Date(base).getUTCDay()) % 7) * DAY + 7 * plan.k * DAY;
+  const start = plan.scenario === 'weekend-start' ? monday - 2 * DAY : monday;
+  const fields: EmuOffer['fields'] = [
+    { text: 'Salary', identifier: 'salary_amount', value: salary },
+    { text: 'Currency', identifier: 'compensation_currency', value: currency },
+    { text: 'Salary interval', identifier: 'salary_interval', value: band.interval },
+    { text: 'Anticipated start date', identifier: 'anticipated_start_date', value: start },
+  ];
+  if (plan.k % 2 === 0)
+    fields.push({ text: 'Signing bonus', identifier: 'custom_signing_bonus', value: 5000 + 1000 * plan.k });
+  if (plan.k % 3 === 0)
+    fields.push({ text: 'Equity (stock options)', identifier: 'custom_equity_options', value: 1200 + 100 * plan.k });
+  offer.fields = fields;
+  offer.status = 'draft';
+  offer.approvedAt = null;
+  offer.sentAt = null;
 }
 
 function makeFeedback(

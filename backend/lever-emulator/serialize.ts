@@ -2,6 +2,7 @@ import type {
   EmuApplication,
   EmuFile,
   EmuNote,
+  EmuOffer,
   EmuOpportunity,
   EmuPanel,
   EmuPosting,
@@ -193,3 +194,15 @@ export function publicRecord<T extends { opportunityId: string }>(r: T): Omit<T,
   const { opportunityId: _o, ...rest } = r;
   return rest;
 }
+/** An offer as Lever lists it: `signatures` and the sent/signed documents are null until the offer is sent. */
+export function serializeOffer(o: EmuOffer): Record<string, unknown> {
+  const sent = o.sentAt !== null;
+  return {
+    ...publicRecord(o),
+    signatures: sent ? { candidate: { role: 'candidate', signed: o.status === 'signed' }, signers: [] } : null,
+    sentDocument: sent ? { fileName: 'offer-letter.pdf', uploadedAt: o.sentAt, downloadUrl: null } : null,
+    signedDocument:
+      o.status === 'signed' ? { fileName: 'offer-letter-signed.pdf', uploadedAt: o.sentAt, downloadUrl: null } : null,
+  };
+}
+
