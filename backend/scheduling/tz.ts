@@ -99,8 +99,12 @@ export function offsetAt(instant: number, tz: string): number {
   return wallAsUtc(instantToWall(whole, tz)) - whole;
 }
 
-/** The instant of wall time `w` in `tz` (see the module comment for gaps and overlaps). */
-export function wallToInstant(w: Wall, tz: string): number {
+/**
+ * The instant of wall time `w` in `tz` (see the module comment for gaps and overlaps). `'earlier'` instead takes the
+ * earlier instant in an overlap and, in a gap, the instant before it (so an end of working hours never reads later
+ * than asked for on the wall clock).
+ */
+export function wallToInstant(w: Wall, tz: string, mode: 'compatible' | 'earlier' = 'compatible'): number {
   const local = wallAsUtc(w);
   const before = offsetAt(local - DAY, tz);
   const after = offsetAt(local + DAY, tz);
@@ -110,9 +114,9 @@ export function wallToInstant(w: Wall, tz: string): number {
     if (offsetAt(t, tz) === o) candidates.push(t);
   }
   if (candidates.length > 0) return Math.min(...candidates);
-  // A gap (or an offset change that is not one of the two around it): keep the offset in force before it, which
-  // moves the wall time forward by the gap's length.
-  return local - before;
+  // A gap: 'compatible' keeps the offset in force before it, which moves the wall time forward by the gap's length;
+  // 'earlier' uses the offset after it, which lands as far before the gap.
+  return mode === 'earlier' ? local - after : local - before;
 }
 
 /** True when `instant` falls on the calendar date of `w` in `tz`. */
