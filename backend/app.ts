@@ -8,6 +8,7 @@ import type { AiEngine } from './ai/types.ts';
 import { metricsFor } from './automations/metrics.ts';
 import type { Config } from './config.ts';
 import { aiCapabilityOf, requireCapability } from './governance/require-capability.ts';
+import { requireNotOptedOut } from './governance/require-not-opted-out.ts';
 import { createAudit } from './http/audit.ts';
 import { type AuthEnv, createLeverUserResolver, requireRecruiter } from './http/auth.ts';
 import { HttpError, toHttpError } from './http/errors.ts';
@@ -23,6 +24,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { inboxRoutes, markSentRoutes, metricsRoutes, policyRoutes } from './routes/automations.ts';
 import { candidateRoutes } from './routes/candidates.ts';
+import { complianceAdminRoutes, complianceRoutes } from './routes/compliance.ts';
 import { fairnessRoutes } from './routes/fairness.ts';
 import { governanceRoutes } from './routes/governance.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -161,6 +163,8 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   app.route('/api/status', statusRoutes(s));
   // Admins can switch AI capabilities off (Settings → AI governance); checked before the AI route runs.
   app.use('/api/*', requireCapability(s.store, aiCapabilityOf));
+  // Candidates who opted out of automated assessment (compliance kit, issue 21): AI routes answer 409.
+  app.use('/api/*', requireNotOptedOut(s, aiCapabilityOf));
   app.route('/api/candidates', candidateRoutes(s));
   app.route('/api/proposals', proposalRoutes(s));
   // Automations (issue 9): inbox, mark-sent, admin policy, and /metrics behind the admin bearer token.
@@ -174,5 +178,7 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   app.route('/api/admin', governanceRoutes(s));
   app.route('/api', fairnessRoutes(s));
   app.route('/api', rediscoveryRoutes(s));
+  app.route('/api', complianceRoutes(s));
+  app.route('/api/admin/compliance', complianceAdminRoutes(s));
   return app;
 }

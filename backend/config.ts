@@ -18,6 +18,9 @@ export const ConfigSchema = z.object({
   LEVER_API_KEY: z.string().min(1).optional(),
   LEVER_BASE_URL: z.string().url().optional(),
   LEVER_EMULATOR_PORT: port.default(8788),
+/** The jurisdictions COMPLIANCE_JURISDICTIONS may name (utils/contracts/compliance.ts JurisdictionIdSchema). */
+const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-act', 'california-ads', 'eu-ai-act'];
+
   LEVER_EMULATOR_KEY: z.string().min(8).default('demo-emulator-key-0000'),
   LEVER_RATE_PER_SECOND: z.coerce.number().positive().default(8),
   LEVER_BURST: z.coerce.number().int().positive().default(16),
@@ -76,3 +79,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return { ...c, dataDir: path.resolve(c.FULCRUM_DATA_DIR), useEmulator: !c.LEVER_API_KEY };
 }
+  /**
+   * Compliance kit (issue 21): jurisdictions this install hires in, comma-separated (nyc-ll144, illinois-hb3773,
+   * colorado-ai-act, california-ads, eu-ai-act), for retention minimums until an admin sets them.
+   */
+  COMPLIANCE_JURISDICTIONS: z
+    .string()
+    .max(200)
+    .refine(
+      (v) => v.split(',').every((j) => !j.trim() || COMPLIANCE_JURISDICTIONS.includes(j.trim())),
+      `a comma-separated list of ${COMPLIANCE_JURISDICTIONS.join(', ')}`,
+    )
+    .optional(),

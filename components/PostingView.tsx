@@ -3,6 +3,7 @@ import { useApi } from './api-context';
 import { BiasTestPanel } from './BiasTestPanel';
 import { FunnelPanel } from './FunnelPanel';
 import { JdCheckPanel } from './JdCheckPanel';
+import { NoticePanel } from './NoticePanel';
 import { RediscoveryPanel } from './RediscoveryPanel';
 
 /**
@@ -32,6 +33,7 @@ export function PostingView({ postingId }: { postingId: string }) {
         Posting <span data-testid="posting-id">{postingId}</span>
       </p>
       <JdCheckPanel postingId={postingId} />
+      <NoticePanel postingId={postingId} admin={admin} />
       <RediscoveryPanel postingId={postingId} />
       {admin && (
         <>

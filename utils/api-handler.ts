@@ -1,5 +1,5 @@
 import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { CacheStore } from './cache-store';
 import {
   ApiErrorSchema,
@@ -14,6 +14,16 @@ import {
   StatusResponseSchema,
 } from './contracts/api.ts';
 import { InboxResponseSchema, MarkSentResponseSchema } from './contracts/automations.ts';
+import {
+  ComplianceSettingsSchema,
+  CriteriaCheckResponseSchema,
+  ExplanationSchema,
+  NoticeSchema,
+  NoticeTemplateListSchema,
+  NoticeTemplateSchema,
+  OptOutStatusSchema,
+  PostingCriteriaCheckSchema,
+} from './contracts/compliance.ts';
 import {
   BiasTestReportSchema,
   type FunnelQuery,
@@ -63,6 +73,7 @@ const CODE_KINDS: Record<string, FailureKind> = {
   lever_unavailable: 'lever_unavailable',
   rate_limited: 'rate_limited',
   conflict: 'conflict',
+  opted_out: 'opted_out',
   internal: 'server',
 };
 
@@ -123,6 +134,8 @@ function funnelParams(query: FunnelQuery): Record<string, string> {
   for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') out[key] = String(value);
   return out;
 }
+
+const ComplianceSettingsResponse = z.object({ settings: ComplianceSettingsSchema, updatedAt: z.string().nullable() });
 
 function makeClient(settings: Settings, deps: HandlerDeps, withAuth = true): KyInstance {
   return ky.create({
@@ -441,6 +454,86 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
           })
           .json(),
         'POST /api/rediscovery/outreach/:id/sent',
+      );
+    // Compliance kit (issue 21)
+    case 'notice':
+      return parse(
+        NoticeSchema,
+        await client.get(`api/postings/${posting(request.postingId)}/notice`).json(),
+        'GET /api/postings/:id/notice',
+      );
+    case 'noticeTemplates':
+      return parse(
+        NoticeTemplateListSchema,
+        await client.get('api/admin/compliance/notice-templates').json(),
+        'GET /api/admin/compliance/notice-templates',
+      );
+    case 'putNoticeTemplate':
+      return parse(
+        NoticeTemplateSchema,
+        await client
+          .put(`api/admin/compliance/notice-templates/${encodeURIComponent(request.jurisdiction)}`, {
+            json: request.body === null ? { reset: true } : { body: request.body },
+          })
+          .json(),
+        'PUT /api/admin/compliance/notice-templates/:jurisdiction',
+      );
+    case 'complianceSettings':
+    case 'putComplianceSettings': {
+      const json =
+        request.op === 'complianceSettings'
+          ? await client.get('api/admin/compliance/settings').json()
+          : await client.put('api/admin/compliance/settings', { json: request.settings }).json();
+      const body = parse(
+        ComplianceSettingsResponse,
+        json,
+        `${request.op === 'complianceSettings' ? 'GET' : 'PUT'} /api/admin/compliance/settings`,
+      );
+      return body;
+    }
+    case 'optOut':
+      return parse(
+        OptOutStatusSchema,
+        await client.get(`api/candidates/${opportunity(request.opportunityId)}/opt-out`).json(),
+        'GET /api/candidates/:id/opt-out',
+      );
+    case 'setOptOut':
+      return parse(
+        OptOutStatusSchema,
+        await client
+          .put(`api/candidates/${opportunity(request.opportunityId)}/opt-out`, {
+            json: { optedOut: request.optedOut, ...(request.reason ? { reason: request.reason } : {}) },
+          })
+          .json(),
+        'PUT /api/candidates/:id/opt-out',
+      );
+    case 'explanation':
+      return parse(
+        ExplanationSchema,
+        await client.get(`api/candidates/${opportunity(request.opportunityId)}/explanation`).json(),
+        'GET /api/candidates/:id/explanation',
+      );
+    case 'explanationPdf': {
+      const bytes = new Uint8Array(
+        await client
+          .get(`api/candidates/${opportunity(request.opportunityId)}/explanation`, { searchParams: { format: 'pdf' } })
+          .arrayBuffer(),
+      );
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(binary);
+    }
+    case 'checkCriteria':
+      return parse(
+        CriteriaCheckResponseSchema,
+        await client.post('api/compliance/criteria-check', { json: { criteria: request.criteria } }).json(),
+        'POST /api/compliance/criteria-check',
+      );
+    case 'postingCriteria':
+      return parse(
+        PostingCriteriaCheckSchema,
+        await client.get(`api/postings/${posting(request.postingId)}/criteria-check`).json(),
+        'GET /api/postings/:id/criteria-check',
       );
     default: {
       const unknownOp: never = request;

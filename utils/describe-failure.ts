@@ -77,6 +77,12 @@ export function describeFailure(failure: ApiFailure): FailureAdvice {
         detail,
         settings: false,
       };
+    case 'opted_out':
+      return {
+        title: 'This candidate opted out of automated assessment.',
+        action: 'Review their application yourself; Fulcrum offers only manual tools for them.',
+        settings: false,
+      };
     case 'extension':
       return {
         title: 'The extension could not complete the request.',

@@ -17,6 +17,16 @@ import type {
   StatusResponse,
 } from './contracts/api.ts';
 import type { InboxResponse } from './contracts/automations.ts';
+import type {
+  ComplianceSettings,
+  CriteriaCheckResponse,
+  Explanation,
+  Notice,
+  NoticeTemplate,
+  NoticeTemplateList,
+  OptOutStatus,
+  PostingCriteriaCheck,
+} from './contracts/compliance.ts';
 import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from './contracts/fairness.ts';
 import type { Governance, GovernanceResponse } from './contracts/governance.ts';
 import type {
@@ -92,7 +102,19 @@ export type ApiRequest =
   | { op: 'rediscoveryAct'; postingId: string; contactIds: string[]; tone?: 'warm' | 'concise' | 'formal' }
   | { op: 'rediscoveryStages' }
   | { op: 'rediscoveryOutreach'; postingId: string }
-  | { op: 'rediscoveryMarkSent'; outreachId: string; stageId: string };
+  | { op: 'rediscoveryMarkSent'; outreachId: string; stageId: string }
+  // Compliance kit (issue 21)
+  | { op: 'notice'; postingId: string }
+  | { op: 'noticeTemplates' }
+  | { op: 'putNoticeTemplate'; jurisdiction: NoticeTemplate['jurisdiction']; body: string | null }
+  | { op: 'complianceSettings' }
+  | { op: 'putComplianceSettings'; settings: ComplianceSettings }
+  | { op: 'optOut'; opportunityId: string }
+  | { op: 'setOptOut'; opportunityId: string; optedOut: boolean; reason?: string }
+  | { op: 'explanation'; opportunityId: string }
+  | { op: 'explanationPdf'; opportunityId: string }
+  | { op: 'checkCriteria'; criteria: string[] }
+  | { op: 'postingCriteria'; postingId: string };
 
 export type ApiResponses = {
   candidate: CandidateContext;
@@ -127,6 +149,18 @@ export type ApiResponses = {
   rediscoveryStages: PipelineStages;
   rediscoveryOutreach: OutreachList;
   rediscoveryMarkSent: OutreachRecord;
+  notice: Notice;
+  noticeTemplates: NoticeTemplateList;
+  putNoticeTemplate: NoticeTemplate;
+  complianceSettings: { settings: ComplianceSettings; updatedAt: string | null };
+  putComplianceSettings: { settings: ComplianceSettings; updatedAt: string | null };
+  optOut: OptOutStatus;
+  setOptOut: OptOutStatus;
+  explanation: Explanation;
+  /** The PDF as base64 (runtime messages carry JSON, not bytes). */
+  explanationPdf: string;
+  checkCriteria: CriteriaCheckResponse;
+  postingCriteria: PostingCriteriaCheck;
 };
 
 export type ApiOp = ApiRequest['op'];
@@ -145,6 +179,8 @@ export type FailureKind =
   | 'not_found'
   | 'invalid_request'
   | 'conflict'
+  /** The candidate opted out of automated assessment (compliance kit): only manual tools are offered. */
+  | 'opted_out'
   | 'invalid_response'
   | 'server'
   | 'extension';
@@ -215,6 +251,17 @@ const OPS: ApiOp[] = [
   'rediscoveryStages',
   'rediscoveryOutreach',
   'rediscoveryMarkSent',
+  'notice',
+  'noticeTemplates',
+  'putNoticeTemplate',
+  'complianceSettings',
+  'putComplianceSettings',
+  'optOut',
+  'setOptOut',
+  'explanation',
+  'explanationPdf',
+  'checkCriteria',
+  'postingCriteria',
 ];
 
 /**
@@ -240,6 +287,14 @@ const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
   'rediscover',
   'rediscoveryStages',
   'rediscoveryOutreach',
+  'notice',
+  'noticeTemplates',
+  'complianceSettings',
+  'optOut',
+  'explanation',
+  'explanationPdf',
+  'checkCriteria',
+  'postingCriteria',
 ]);
 
 /**

@@ -245,6 +245,53 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  // Issue 21, compliance kit: admin-edited candidate notice templates, local opt-outs of automated assessment, admin
+  // confirmations of criteria the proxy check flagged, and erasure requests the retention run honours.
+  '0021_compliance': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('compliance_notice_templates')
+        .addColumn('jurisdiction', 'text', (c) => c.primaryKey())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('compliance_opt_outs')
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text')
+        .addColumn('source', 'text', (c) => c.notNull().check(sql`source in ('lever-tag', 'cli', 'admin')`))
+        .addColumn('reason', 'text')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('compliance_opt_outs_pk', ['opportunity_id', 'source'])
+        .execute();
+      await db.schema
+        .createIndex('compliance_opt_outs_contact')
+        .on('compliance_opt_outs')
+        .column('contact_id')
+        .execute();
+      await db.schema
+        .createTable('compliance_criterion_confirmations')
+        .addColumn('posting_id', 'text', (c) => c.notNull())
+        .addColumn('criterion_key', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('confirmed_by', 'text', (c) => c.notNull())
+        .addColumn('confirmed_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('compliance_criterion_confirmations_pk', ['posting_id', 'criterion_key'])
+        .execute();
+      await db.schema
+        .createTable('compliance_erasure_requests')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('requested_at', ms, (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('completed_at', ms)
+        .addColumn('result', 'text')
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -183,6 +183,43 @@ export interface InterviewerCalendarsTable {
   work_end: string;
   /** ISO weekdays, comma-separated (1 = Monday). */
   work_days: string;
+/** Compliance kit (issue 21): an admin's edit of one jurisdiction's candidate notice template. */
+export interface ComplianceNoticeTemplatesTable {
+  jurisdiction: string;
+  body: string;
+  updated_at: EpochMs;
+  updated_by: string;
+}
+
+/** A candidate who opted out of automated assessment (a CLI/admin action, or a Lever tag as last seen). */
+export interface ComplianceOptOutsTable {
+  opportunity_id: string;
+  contact_id: string | null;
+  source: 'lever-tag' | 'cli' | 'admin';
+  reason: string | null;
+  created_at: EpochMs;
+  created_by: string;
+}
+
+/** An admin's confirmation that a criterion the proxy check flagged may be scored for this posting. */
+export interface ComplianceCriterionConfirmationsTable {
+  posting_id: string;
+  criterion_key: string;
+  text: string;
+  confirmed_by: string;
+  confirmed_at: EpochMs;
+}
+
+export interface ComplianceErasureRequestsTable {
+  id: Generated<number>;
+  opportunity_id: string;
+  requested_at: EpochMs;
+  requested_by: string;
+  completed_at: EpochMs | null;
+  /** JSON: what the retention run deleted and what it kept under a legal hold. */
+  result: JsonText | null;
+}
+
   max_per_day: number | null;
   max_per_week: number | null;
   tentative_busy: Generated<number>;
@@ -250,6 +287,10 @@ export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type NewWebhookEvent = Insertable<WebhookEventsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type AiResultRow = Selectable<AiResultsTable>;
+  compliance_notice_templates: ComplianceNoticeTemplatesTable;
+  compliance_opt_outs: ComplianceOptOutsTable;
+  compliance_criterion_confirmations: ComplianceCriterionConfirmationsTable;
+  compliance_erasure_requests: ComplianceErasureRequestsTable;
 export type ProposalRow = Selectable<ProposalsTable>;
 export type NewProposal = Insertable<ProposalsTable>;
 export type ProposalUpdate = Updateable<ProposalsTable>;

@@ -330,6 +330,18 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     rediscoveryStages: vi.fn(notUsed),
     rediscoveryOutreach: vi.fn(async () => ({ outreach: [] })),
     rediscoveryMarkSent: vi.fn(notUsed),
+    // Compliance kit (issue 21)
+    notice: vi.fn(notUsed),
+    noticeTemplates: vi.fn(notUsed),
+    putNoticeTemplate: vi.fn(notUsed),
+    complianceSettings: vi.fn(notUsed),
+    putComplianceSettings: vi.fn(notUsed),
+    optOut: vi.fn(notUsed),
+    setOptOut: vi.fn(notUsed),
+    explanation: vi.fn(notUsed),
+    explanationPdf: vi.fn(notUsed),
+    checkCriteria: vi.fn(notUsed),
+    postingCriteria: vi.fn(notUsed),
     ...over,
   };
   return Object.assign(api, { notesWritten });

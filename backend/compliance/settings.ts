@@ -1,0 +1,77 @@
+import {
+  type ComplianceSettings,
+  ComplianceSettingsSchema,
+  DEFAULT_COMPLIANCE_SETTINGS,
+  type JurisdictionId,
+  JurisdictionIdSchema,
+} from '../../utils/contracts/compliance.ts';
+import type { Store } from '../store/db.ts';
+
+/**
+ * The compliance kit's admin settings, in the settings table under one key. Read synchronously (better-sqlite3) so the
+ * opt-out check runs the same way inside automations, rediscovery and the HTTP middleware. A missing or unreadable
+ * row means the defaults, field by field, so a row from an older version never turns a protection off.
+ */
+export const COMPLIANCE_KEY = 'compliance';
+
+export function readComplianceSettings(sqlite: Store['sqlite']): {
+  settings: ComplianceSettings;
+  updatedAt: number | null;
+} {
+  const row = sqlite.prepare('SELECT value, updated_at FROM settings WHERE key = ?').get(COMPLIANCE_KEY) as
+    | { value: string; updated_at: number }
+    | undefined;
+  if (!row) return { settings: DEFAULT_COMPLIANCE_SETTINGS, updatedAt: null };
+  let json: unknown = null;
+  try {
+    json = JSON.parse(row.value);
+  } catch {
+    json = null;
+  }
+  const merged = { ...DEFAULT_COMPLIANCE_SETTINGS, ...(json && typeof json === 'object' ? json : {}) };
+  const parsed = ComplianceSettingsSchema.safeParse(merged);
+  return { settings: parsed.success ? parsed.data : DEFAULT_COMPLIANCE_SETTINGS, updatedAt: row.updated_at };
+}
+
+export function writeComplianceSettings(
+  sqlite: Store['sqlite'],
+  settings: ComplianceSettings,
+  by: string,
+  now: number,
+): ComplianceSettings {
+  const parsed = ComplianceSettingsSchema.parse(settings);
+  sqlite
+    .prepare(
+      `INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    )
+    .run(COMPLIANCE_KEY, JSON.stringify(parsed), now, by);
+  return parsed;
+}
+
+/** COMPLIANCE_JURISDICTIONS ("nyc-ll144,california-ads"): a bad name is a configuration error naming it. */
+export function parseJurisdictionList(raw: string | undefined): Array<Exclude<JurisdictionId, 'generic'>> {
+  if (!raw?.trim()) return [];
+  const out: Array<Exclude<JurisdictionId, 'generic'>> = [];
+  for (const part of raw.split(',')) {
+    const name = part.trim();
+    if (!name) continue;
+    const parsed = JurisdictionIdSchema.exclude(['generic']).safeParse(name);
+    if (!parsed.success) {
+      const allowed = JurisdictionIdSchema.options.filter((j) => j !== 'generic').join(', ');
+      throw new Error(`unknown jurisdiction "${name.slice(0, 60)}" (one of: ${allowed})`);
+    }
+    if (!out.includes(parsed.data)) out.push(parsed.data);
+  }
+  return out;
+}
+
+/** The jurisdictions retention honours: the admin's choice, else the environment's, else none. */
+export function configuredJurisdictions(
+  settings: ComplianceSettings,
+  envDefault: readonly Exclude<JurisdictionId, 'generic'>[],
+): { jurisdictions: Array<Exclude<JurisdictionId, 'generic'>>; from: 'admin' | 'environment' | 'none' } {
+  if (settings.jurisdictions.length) return { jurisdictions: [...settings.jurisdictions], from: 'admin' };
+  if (envDefault.length) return { jurisdictions: [...envDefault], from: 'environment' };
+  return { jurisdictions: [], from: 'none' };
+}

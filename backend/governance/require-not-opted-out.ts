@@ -1,0 +1,87 @@
+import type { MiddlewareHandler } from 'hono';
+import { OPTED_OUT_CODE, OPTED_OUT_MESSAGE } from '../../utils/contracts/compliance.ts';
+import type { GovernedCapability } from '../../utils/contracts/governance.ts';
+import type { LeverAccess } from '../access/lever-access.ts';
+import type { Guards } from '../access/route-rules.ts';
+import { isOptedOutPerson, optOutStatusOf } from '../compliance/opt-out.ts';
+import type { AuthEnv } from '../http/auth.ts';
+import { HttpError } from '../http/errors.ts';
+import { LeverApiError, type LeverClient } from '../lever/index.ts';
+import { loadPersonByContact } from '../rediscovery/index-store.ts';
+import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
+import type { Store } from '../store/db.ts';
+
+/**
+ * Refuses an AI route for a candidate who opted out of automated assessment (compliance/opt-out.ts): 409
+ * `{error: {code: 'opted_out', message: 'candidate opted out of automated assessment'}}`, before anything is generated,
+ * cached, proposed or written. Sits next to requireCapability and maps the same routes (`capabilityOf`):
+ * - POST /api/candidates/:id/{match,outreach,questions,feedback}: the opportunity's tags are re-read from Lever
+ *   (cached for TAG_TTL_MS) and the local opt-out table is read on every request, so a CLI or admin opt-out takes
+ *   effect at once and a new Lever tag within seconds;
+ * - POST /api/rediscovery/act: any selected person who opted out (tag in the synced index, or a local opt-out);
+ * - POST /api/postings/:id/rediscover is about a posting, not a person: its results leave opted-out people out
+ *   (rediscovery/rediscover.ts), so it passes here.
+ * The caller's access to the opportunity is checked first (the same policy as the route's own rule), so the 409 never
+ * tells someone who may not see a candidate anything about them.
+ */
+
+export const TAG_TTL_MS = 15_000;
+const CACHE_MAX = 1_000;
+
+export function requireNotOptedOut(
+  deps: {
+    store: Store;
+    lever: LeverClient;
+    clock: () => number;
+    access?: Pick<LeverAccess, 'requireOpportunity'>;
+    guards?: Pick<Guards, 'viewer'>;
+  },
+  capabilityOf: (method: string, path: string) => GovernedCapability | null,
+): MiddlewareHandler<AuthEnv> {
+  const tags = new Map<string, { at: number; tags: readonly unknown[]; contact: unknown }>();
+  const readTags = async (id: string) => {
+    const hit = tags.get(id);
+    if (hit && deps.clock() - hit.at < TAG_TTL_MS) return hit;
+    const opp = await deps.lever.getOpportunity(id);
+    const entry = { at: deps.clock(), tags: opp.tags ?? [], contact: opp.contact };
+    if (tags.size >= CACHE_MAX) tags.delete(tags.keys().next().value as string);
+    tags.set(id, entry);
+    return entry;
+  };
+  const refuse = (): never => {
+    throw new HttpError(409, OPTED_OUT_CODE, OPTED_OUT_MESSAGE);
+  };
+
+  return async (c, next) => {
+    if (!capabilityOf(c.req.method, c.req.path)) return next();
+    const candidate = /^\/api\/candidates\/([^/]+)\//.exec(c.req.path)?.[1];
+    if (candidate) {
+      const id = decodeURIComponent(candidate);
+      if (deps.access && deps.guards) await deps.access.requireOpportunity(await deps.guards.viewer(c), id, 'see');
+      let read: Awaited<ReturnType<typeof readTags>>;
+      try {
+        read = await readTags(id);
+      } catch (e) {
+        // Unknown or unreadable opportunity: the route itself answers that (404 and friends).
+        if (e instanceof LeverApiError && (e.status === 404 || e.status === 403 || e.status === 400)) return next();
+        throw e;
+      }
+      if (optOutStatusOf(deps.store.sqlite, { id, tags: read.tags, contact: read.contact }, deps.clock()).optedOut) {
+        refuse();
+      }
+      return next();
+    }
+    if (/^\/api\/rediscovery\/act\/?$/.test(c.req.path)) {
+      const body = (await c.req.json().catch(() => null)) as { contactIds?: unknown } | null;
+      const ids = Array.isArray(body?.contactIds) ? body.contactIds.filter((x) => typeof x === 'string') : [];
+      const { sqlite } = deps.store;
+      ensureRediscoverySchema(sqlite);
+      for (const contactId of ids.slice(0, 200) as string[]) {
+        const person = loadPersonByContact(sqlite, contactId);
+        const summary = person?.summary ?? { contactId, tags: [], opportunities: [] };
+        if (isOptedOutPerson(sqlite, summary)) refuse();
+      }
+    }
+    return next();
+  };
+}

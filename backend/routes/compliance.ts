@@ -1,0 +1,154 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { OpportunityIdSchema } from '../../utils/contracts/api.ts';
+import {
+  ComplianceSettingsSchema,
+  JurisdictionIdSchema,
+  NoticeSchema,
+  NoticeTemplateListSchema,
+  NoticeTemplateSchema,
+  OptOutRequestSchema,
+  OptOutStatusSchema,
+  PutNoticeTemplateSchema,
+} from '../../utils/contracts/compliance.ts';
+import { opportunityNotFound, postingNotFound } from '../access/lever-access.ts';
+import type { AppServices } from '../app.ts';
+import { buildNotice, listTemplates, saveTemplate } from '../compliance/notice.ts';
+import { PLACEHOLDERS } from '../compliance/notice-templates.ts';
+import { optOutStatusOf, recordOptOut, withdrawOptOut } from '../compliance/opt-out.ts';
+import {
+  configuredJurisdictions,
+  parseJurisdictionList,
+  readComplianceSettings,
+  writeComplianceSettings,
+} from '../compliance/settings.ts';
+import { readGovernance } from '../governance/settings.ts';
+import type { AuthEnv } from '../http/auth.ts';
+import { forbidden } from '../http/errors.ts';
+import { zodJson, zodParam } from '../http/validate.ts';
+import { LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
+
+const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
+const OpportunityParam = z.object({ opportunityId: OpportunityIdSchema });
+const JurisdictionParam = z.object({ jurisdiction: JurisdictionIdSchema });
+
+/**
+ * The compliance kit over HTTP, for recruiters (mounted at /api): the candidate notice of a posting and a candidate's
+ * opt-out of automated assessment. Every route declares its access rule (backend/access/route-rules.ts).
+ */
+export function complianceRoutes(s: AppServices) {
+  const getPosting = (id: string): Promise<Posting> =>
+    s.lever.getPosting(id).catch((e: unknown) => {
+      if (e instanceof LeverApiError && e.status === 404) throw postingNotFound(id);
+      throw e;
+    });
+  const getOpportunity = (id: string): Promise<Opportunity> =>
+    s.lever.getOpportunity(id).catch((e: unknown) => {
+      if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(id);
+      throw e;
+    });
+
+  return (
+    new Hono<AuthEnv>()
+      .get('/postings/:postingId/notice', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
+        const posting = await getPosting(c.req.valid('param').postingId);
+        const { settings } = readComplianceSettings(s.store.sqlite);
+        const { governance } = await readGovernance(s.store);
+        const install = configuredJurisdictions(settings, parseJurisdictionList(s.config.COMPLIANCE_JURISDICTIONS));
+        const notice = buildNotice(s.store.sqlite, posting, {
+          retentionDays: governance.retentionDays,
+          installJurisdictions: install.jurisdictions,
+        });
+        return c.json(NoticeSchema.parse(notice));
+      })
+      .get('/candidates/:opportunityId/opt-out', zodParam(OpportunityParam), s.guards.opportunity('see'), async (c) => {
+        const opp = await getOpportunity(c.req.valid('param').opportunityId);
+        return c.json(OptOutStatusSchema.parse(optOutStatusOf(s.store.sqlite, opp, s.clock())));
+      })
+      // Recording a candidate's request to opt out protects them, so anyone who may act on the candidate can do it;
+      // withdrawing an opt-out is for Fulcrum admins. Both are audited (compliance/opt-out.ts).
+      .put(
+        '/candidates/:opportunityId/opt-out',
+        zodParam(OpportunityParam),
+        zodJson(OptOutRequestSchema),
+        s.guards.opportunity('act'),
+        async (c) => {
+          const { opportunityId } = c.req.valid('param');
+          const body = c.req.valid('json');
+          const actor = c.get('recruiter');
+          const opp = await getOpportunity(opportunityId);
+          const contactId = typeof opp.contact === 'string' ? opp.contact : (opp.contact?.id ?? null);
+          if (body.optedOut) {
+            recordOptOut(s.store.sqlite, {
+              opportunityId,
+              contactId,
+              source: 'admin',
+              ...(body.reason ? { reason: body.reason } : {}),
+              by: actor.email,
+              now: s.clock(),
+            });
+          } else {
+            if (actor.role !== 'admin') throw forbidden('Only Fulcrum admins can withdraw an opt-out.');
+            withdrawOptOut(s.store.sqlite, {
+              opportunityId,
+              by: actor.email,
+              now: s.clock(),
+              ...(body.reason ? { reason: body.reason } : {}),
+            });
+          }
+          return c.json(OptOutStatusSchema.parse(optOutStatusOf(s.store.sqlite, opp, s.clock())));
+        },
+      )
+  );
+}
+
+/** Compliance settings and notice templates, for Fulcrum admins (mounted at /api/admin/compliance). */
+export function complianceAdminRoutes(s: AppServices) {
+  const settingsResponse = () => {
+    const { settings, updatedAt } = readComplianceSettings(s.store.sqlite);
+    return { settings, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString() };
+  };
+  return new Hono<AuthEnv>()
+    .get('/settings', s.guards.fulcrumAdmin(), (c) => c.json(settingsResponse()))
+    .put('/settings', s.guards.fulcrumAdmin(), zodJson(ComplianceSettingsSchema), async (c) => {
+      const before = readComplianceSettings(s.store.sqlite).settings;
+      const after = writeComplianceSettings(s.store.sqlite, c.req.valid('json'), c.get('recruiter').email, s.clock());
+      await s.audit({
+        actor: c.get('recruiter').email,
+        opportunityId: null,
+        capability: 'compliance',
+        action: 'compliance.settings.update',
+        provenance: null,
+        output: { before, after },
+        decision: null,
+        leverIds: [],
+      });
+      return c.json(settingsResponse());
+    })
+    .get('/notice-templates', s.guards.fulcrumAdmin(), (c) =>
+      c.json(NoticeTemplateListSchema.parse({ templates: listTemplates(s.store.sqlite), placeholders: PLACEHOLDERS })),
+    )
+    .put(
+      '/notice-templates/:jurisdiction',
+      s.guards.fulcrumAdmin(),
+      zodParam(JurisdictionParam),
+      zodJson(PutNoticeTemplateSchema),
+      async (c) => {
+        const { jurisdiction } = c.req.valid('param');
+        const body = c.req.valid('json');
+        const text = 'body' in body ? body.body : null;
+        const saved = saveTemplate(s.store.sqlite, jurisdiction, text, c.get('recruiter').email, s.clock());
+        await s.audit({
+          actor: c.get('recruiter').email,
+          opportunityId: null,
+          capability: 'compliance',
+          action: text === null ? 'compliance.notice-template.reset' : 'compliance.notice-template.update',
+          provenance: null,
+          output: { jurisdiction, body: text },
+          decision: null,
+          leverIds: [],
+        });
+        return c.json(NoticeTemplateSchema.parse(saved));
+      },
+    );
+}
