@@ -22,5 +22,6 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   sync: async () => (await import('./sync.ts')).syncCommand,
   rediscover: async () => (await import('./rediscover.ts')).rediscoverCommand,
   policy: async () => (await import('./policy.ts')).policyCommand,
+  slots: async () => (await import('./slots.ts')).slotsCommand,
   calendars: async () => (await import('./calendars.ts')).calendarsCommand,
 };
