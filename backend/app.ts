@@ -12,6 +12,7 @@ import { requireNotOptedOut } from './governance/require-not-opted-out.ts';
 import { createAudit } from './http/audit.ts';
 import { type AuthEnv, createLeverUserResolver, requireRecruiter } from './http/auth.ts';
 import { HttpError, toHttpError } from './http/errors.ts';
+import { hostPolicy, requireKnownHost } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
 import { KeyedRateLimiter } from './http/rate-limit.ts';
 import type { JobQueue } from './jobs/queue.ts';
@@ -122,6 +123,17 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
     );
   });
 
+  // DNS rebinding: only requests whose Host names this backend (http/host-check.ts), /healthz included. Lever's
+  // webhook deliveries take the node fast path (createRequestListener) and are proven by their signature instead.
+  app.use(
+    requireKnownHost(
+      hostPolicy({
+        host: s.config.HOST,
+        publicUrl: s.config.PUBLIC_URL,
+        allowedHosts: s.config.ALLOWED_HOSTS,
+      }),
+    ),
+  );
   app.onError((err, c) => {
     const h = toHttpError(err);
     const log = { reqId: c.get('requestId'), route: c.req.routePath, status: h.status, code: h.code, err: err.name };

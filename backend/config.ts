@@ -7,6 +7,15 @@ import { z } from 'zod';
  * engine, and the Lever emulator when no LEVER_API_KEY is set.
  */
 const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * The Lever emulator's documented demo key (docs/lever.md; lever-emulator/server.ts has the same value). Anyone can
+ * read it, so it is accepted only for an emulator on this machine.
+ */
+export const EMULATOR_DEFAULT_KEY = 'demo-emulator-key-0000';
+
+/** A Host-header name: letters, digits, dots and dashes (IPv6 literals in brackets), with an optional port. */
+const hostName = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const ConfigSchema = z.object({
@@ -21,7 +30,7 @@ export const ConfigSchema = z.object({
 /** The jurisdictions COMPLIANCE_JURISDICTIONS may name (utils/contracts/compliance.ts JurisdictionIdSchema). */
 const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-act', 'california-ads', 'eu-ai-act'];
 
-  LEVER_EMULATOR_KEY: z.string().min(8).default('demo-emulator-key-0000'),
+  LEVER_EMULATOR_KEY: z.string().min(8).default(EMULATOR_DEFAULT_KEY),
   LEVER_RATE_PER_SECOND: z.coerce.number().positive().default(8),
   LEVER_BURST: z.coerce.number().int().positive().default(16),
   AI_BASE_URL: z.string().url().optional(),
@@ -46,6 +55,26 @@ const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-a
   CORS_ORIGINS: z.string().default(''),
   API_RATE_PER_SECOND: z.coerce.number().positive().default(20),
   API_RATE_BURST: z.coerce.number().int().positive().default(40),
+  /** Days a recruiter token lives from its issue (add, rotate); then it answers 401 until rotated. */
+  TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
+   * The public URL of this backend when it is reached through a proxy or a DNS name (https://fulcrum.example.com):
+   * its host joins the names the Host check accepts (http/host-check.ts).
+   */
+  PUBLIC_URL: z.string().url().optional(),
+  /** More host names the Host check accepts, comma-separated (e.g. an internal name next to PUBLIC_URL's). */
+  ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean)
+          .every((h) => hostName.test(h)),
+      'must be comma-separated host names (optionally with :port), without a scheme or path',
+    ),
   WEBHOOK_REPLAY_WINDOW_MS: z.coerce
     .number()
     .int()
@@ -77,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  EMBEDDINGS_MODEL: needs an OpenAI-compatible endpoint: set EMBEDDINGS_BASE_URL (or AI_BASE_URL)',
     );
   }
+  refuseDemoKeyOutsideEmulator(c);
   return { ...c, dataDir: path.resolve(c.FULCRUM_DATA_DIR), useEmulator: !c.LEVER_API_KEY };
 }
   /**
@@ -91,3 +121,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `a comma-separated list of ${COMPLIANCE_JURISDICTIONS.join(', ')}`,
     )
     .optional(),
+
+/** Loopback names and addresses: where `npm start` runs the emulator, and nothing anyone else can reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * The emulator's default key is public, so it is refused for any Lever URL that is not an emulator on this machine
+ * (a loopback address): sent to a real Lever, or to an emulator others can reach, it is a default credential. The
+ * URL is the one the Lever client will use (lever-config.ts): LEVER_BASE_URL, else the local emulator without a
+ * LEVER_API_KEY, else Lever's production API.
+ */
+function refuseDemoKeyOutsideEmulator(c: z.infer<typeof ConfigSchema>): void {
+  const key = c.LEVER_API_KEY ?? c.LEVER_EMULATOR_KEY;
+  if (key !== EMULATOR_DEFAULT_KEY) return;
+  const base = c.LEVER_BASE_URL ?? (c.LEVER_API_KEY ? 'https://api.lever.co/v1' : 'http://127.0.0.1/v1');
+  if (isLoopbackHost(new URL(base).hostname)) return;
+  const variable = c.LEVER_API_KEY ? 'LEVER_API_KEY' : 'LEVER_EMULATOR_KEY';
+  throw new ConfigError(
+    `Invalid configuration:\n  ${variable}: is the Lever emulator's public demo key (${EMULATOR_DEFAULT_KEY}), which is only accepted for an emulator on this machine, not for ${base}. ` +
+      (c.LEVER_API_KEY
+        ? 'Set LEVER_API_KEY to your Lever API key.'
+        : 'Set LEVER_API_KEY to your Lever API key, or LEVER_EMULATOR_KEY to the key of the emulator at that URL.'),
+  );
+}

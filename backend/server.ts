@@ -1,10 +1,14 @@
+import fs from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { createAiEngine } from './ai/engine.ts';
 import type { AiEngine } from './ai/types.ts';
 import { createRequestListener } from './app.ts';
+import { revokeDemoRecruiters } from './auth/recruiters.ts';
 import { automationDeps, registerAutomations } from './automations/register.ts';
 import type { Config } from './config.ts';
+import { DEMO_TOKEN_FILE } from './demo.ts';
 import { startRetention } from './governance/retention.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { SqliteQueue } from './jobs/sqlite-queue.ts';
@@ -27,6 +31,8 @@ export type RunningBackend = {
   lever: LeverClient;
   queue: SqliteQueue;
   logger: Logger;
+  /** Demo recruiters revoked at this start because it runs on a real Lever key (their emails). */
+  revokedDemoRecruiters: string[];
   /** Stops accepting, lets in-flight requests finish, stops the queue (finishing or releasing jobs), closes the DB. */
   close(): Promise<void>;
 };
@@ -38,12 +44,28 @@ export type BackendOverrides = {
   drainTimeoutMs?: number;
   /** Replaces the embeddings configuration (null: none, whatever the config says). */
   hybrid?: HybridRanking | null;
+  /** Where start-up notices an operator must see go (default: stdout). */
+  announce?: (line: string) => void;
 };
 
 /** Opens the store, builds Lever client, AI engine and queue (started), and serves the HTTP app. */
 export async function startBackend(config: Config, overrides: BackendOverrides = {}): Promise<RunningBackend> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const announce = overrides.announce ?? ((line: string) => console.log(line));
   const store = await openStoreFromConfig(config);
+  if (store.tightened) {
+    logger.warn({ files: store.tightened }, 'tightened permissions of the data directory and database (0700 / 0600)');
+  }
+  // A demo credential must never reach a real Lever account: revoked before the first request is served.
+  const revokedDemoRecruiters = config.useEmulator ? [] : await revokeDemoRecruiters(store);
+  if (revokedDemoRecruiters.length > 0) {
+    // The file holds a token that no longer works; keeping it would only invite pasting it somewhere.
+    fs.rmSync(path.join(config.dataDir, DEMO_TOKEN_FILE), { force: true });
+    logger.warn({ count: revokedDemoRecruiters.length }, 'revoked demo recruiters: started on a real Lever key');
+    announce(
+      `Revoked the demo recruiter token${revokedDemoRecruiters.length > 1 ? 's' : ''} of ${revokedDemoRecruiters.join(', ')}: this data directory now runs on a real Lever key (LEVER_API_KEY). Create real recruiters with: npm run cli -- recruiters add EMAIL --role recruiter`,
+    );
+  }
   const checkpointer = startCheckpointer(store, logger);
   const lever = overrides.lever ?? leverFromConfig(config);
   const ai = overrides.ai ?? createAiEngine(aiOptions(config));
@@ -122,7 +144,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     })();
     return closing;
   };
-  return { url, store, lever, queue, logger, close };
+  return { url, store, lever, queue, logger, revokedDemoRecruiters, close };
 }
 
 function aiOptions(config: Config) {

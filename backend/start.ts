@@ -14,7 +14,7 @@ import { startBackend } from './server.ts';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const closers: Array<() => Promise<void> | void> = [];
   let stopping = false;
   const stop = async (code = 0) => {
@@ -36,11 +36,16 @@ async function main(): Promise<void> {
   if (emulated) {
     // The emulator delivers its webhooks (new applications, stage changes, archives) to this backend.
     await registerWebhooks(backend.store, backend.lever, backend.url);
-    const demo = await ensureDemoRecruiter(backend.store, emulated.emulator, config.dataDir);
+    const demo = await ensureDemoRecruiter(backend.store, emulated.emulator, config.dataDir, {
+      tokenTtlDays: config.TOKEN_TTL_DAYS,
+    });
+    const expires = demo.expiresAt === null ? '' : `, expires ${new Date(demo.expiresAt).toISOString().slice(0, 10)}`;
+    // The token itself is never printed (terminal scrollback and CI logs keep it): it is in a 0600 file.
     lines.push(
       emulated.banner,
-      `  Recruiter: ${demo.email} (admin), token: ${demo.token}`,
-      '             (paste it in the extension Options; also saved in the data directory as demo-recruiter-token)',
+      `  Recruiter: ${demo.email} (admin, demo only${expires})`,
+      `             token in ${demo.tokenFile} (mode 0600${demo.renewed ? ', new' : ''}): paste it in the extension Options`,
+      `             e.g. cat ${shellQuote(demo.tokenFile)}`,
       `  Demo candidate page: ${demoCandidateUrl(emulated.emulator)}`,
     );
   } else {
@@ -63,6 +68,10 @@ async function main(): Promise<void> {
     'Press Ctrl-C to stop.',
   );
   console.log(lines.join('\n'));
+}
+
+function shellQuote(p: string): string {
+  return /^[\w./-]+$/.test(p) ? p : `'${p.replaceAll("'", "'\\''")}'`;
 }
 
 function run(cmd: string, args: string[]): Promise<void> {

@@ -9,6 +9,12 @@ import type { Store } from '../store/db.ts';
  * sha256(prev_hash + canonical JSON of its fields), and `prev_hash` is the previous row's hash ('' for the first).
  * Editing, deleting or reordering any row breaks the chain from that row on, which verifyAuditChain reports.
  * (Deleting the newest rows cannot be detected from the table alone: keep exported copies for that.)
+ *
+ * The chain covers each row's payload (`output`) through its content hash (sha256 of the payload's JSON, stored in
+ * content_hash), not the payload itself. So the payload of a person who must be forgotten can be replaced by a
+ * tombstone (eraseAuditPayloadsSync) and the chain still verifies: the content hash stays, what it hashed is gone.
+ * An erased row must hold exactly the tombstone and be listed by a later erasure record (action `audit.erase`),
+ * which verification checks, so a payload cannot be removed or forged quietly under the cover of an erasure.
  */
 
 const nullableText = z.string().min(1).nullish();
@@ -47,8 +53,20 @@ const AuditRowSchema = z.object({
   lever_ids: z.string(),
   prev_hash: z.string(),
   hash: z.string(),
+  content_hash: z.string().nullable(),
+  erased_at: z.number().nullable(),
+  hash_version: z.number().int(),
+  legacy_hash: z.string().nullable(),
 });
 type AuditRow = z.infer<typeof AuditRowSchema>;
+/** What the chain covers of a row: everything but its own hash and link; the payload only by its content hash. */
+type ChainFields = Omit<AuditRow, 'hash' | 'prev_hash' | 'erased_at' | 'legacy_hash' | 'hash_version'>;
+
+/** What an erased row's output holds instead of its payload (JSON text as stored). */
+export const AUDIT_TOMBSTONE = '{"erased":true}';
+/** The action of the record that lists which rows an erasure tombstoned. */
+export const AUDIT_ERASE_ACTION = 'audit.erase';
+const ErasureRecordSchema = z.object({ erasedAuditIds: z.array(z.number().int()) });
 
 const LeverIdsSchema = z.array(z.string());
 // Schemas are built once: constructing a zod object costs about a millisecond.
@@ -58,8 +76,8 @@ export class AuditInputError extends Error {
   override name = 'AuditInputError';
 }
 
-/** Everything in a row except its own hash, in a fixed key order: the bytes the hash covers. */
-function hashMaterial(row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
+/** Version 1 (rows from before migration 0003 that were not re-chained): the payload itself is hashed. */
+function legacyMaterial(row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
   return JSON.stringify([
     row.id,
     row.at,
@@ -78,8 +96,43 @@ function hashMaterial(row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
   ]);
 }
 
-function chainHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
-  return createHash('sha256').update(prevHash).update(hashMaterial(row)).digest('hex');
+/** Version 2: everything in a row except its own hash, in a fixed order, with the payload's content hash. */
+function chainMaterial(row: ChainFields): string {
+  return JSON.stringify([
+    2,
+    row.id,
+    row.at,
+    row.actor,
+    row.opportunity_id,
+    row.capability,
+    row.action,
+    row.provider,
+    row.model,
+    row.model_version,
+    row.prompt_version,
+    row.input_hash,
+    row.content_hash,
+    row.decision,
+    row.lever_ids,
+  ]);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The content hash of a stored payload (JSON text, or null for none). */
+export function contentHashOf(output: string | null): string {
+  return sha256(JSON.stringify(output));
+}
+
+function chainHash(prevHash: string, row: ChainFields): string {
+  return createHash('sha256').update(prevHash).update(chainMaterial(row)).digest('hex');
+}
+
+function rowHash(row: AuditRow): string {
+  if (row.hash_version === 1) {
+    return createHash('sha256').update(row.prev_hash).update(legacyMaterial(row)).digest('hex');
+  }
+  return chainHash(row.prev_hash, row);
 }
 
 /** JSON with object keys sorted, so equal values always serialize (and hash) the same way. */
@@ -117,9 +170,11 @@ export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInpu
       last: sqlite.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
       insert: sqlite.prepare(
         `INSERT INTO audit_log (id, at, actor, opportunity_id, capability, action, provider, model, model_version,
-           prompt_version, input_hash, output, decision, lever_ids, prev_hash, hash)
+           prompt_version, input_hash, output, decision, lever_ids, prev_hash, hash, content_hash, erased_at,
+           hash_version, legacy_hash)
          VALUES (@id, @at, @actor, @opportunity_id, @capability, @action, @provider, @model, @model_version,
-           @prompt_version, @input_hash, @output, @decision, @lever_ids, @prev_hash, @hash)`,
+           @prompt_version, @input_hash, @output, @decision, @lever_ids, @prev_hash, @hash, @content_hash, NULL, 2,
+           NULL)`,
       ),
     };
     statements.set(sqlite, s);
@@ -127,7 +182,8 @@ export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInpu
   const { last, insert } = s;
   const append = () => {
     const head = ChainHeadSchema.parse(last.get());
-    const fields = {
+    const output = e.output === undefined ? null : canonicalJson(e.output);
+    const fields: ChainFields = {
       id: (head?.id ?? 0) + 1,
       at: now,
       actor: e.actor,
@@ -139,13 +195,22 @@ export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInpu
       model_version: e.modelVersion ?? null,
       prompt_version: e.promptVersion ?? null,
       input_hash: e.inputHash ?? null,
-      output: e.output === undefined ? null : canonicalJson(e.output),
+      output,
       decision: e.decision ?? null,
       lever_ids: JSON.stringify(e.leverIds),
+      content_hash: contentHashOf(output),
     };
     const prevHash = head?.hash ?? '';
-    const row: AuditRow = { ...fields, prev_hash: prevHash, hash: chainHash(prevHash, fields) };
-    insert.run(row);
+    const row: AuditRow = {
+      ...fields,
+      prev_hash: prevHash,
+      hash: chainHash(prevHash, fields),
+      erased_at: null,
+      hash_version: 2,
+      legacy_hash: null,
+    };
+    const { erased_at: _erased, hash_version: _version, legacy_hash: _legacy, ...params } = row;
+    insert.run(params);
     return row;
   };
   const row = sqlite.inTransaction ? append() : sqlite.transaction(append).immediate();
@@ -157,23 +222,92 @@ export async function appendAudit(store: Pick<Store, 'sqlite'>, input: AuditInpu
   return appendAuditSync(store.sqlite, input);
 }
 
-export type AuditVerification = { ok: boolean; rows: number; firstBadId?: number; problem?: string };
+export type AuditVerification = {
+  ok: boolean;
+  rows: number;
+  /** Rows whose payload was replaced by the tombstone (forget, candidateDeleted); their chain links still verify. */
+  erased?: number;
+  firstBadId?: number;
+  problem?: string;
+};
 
-/** Recomputes the whole chain. `firstBadId` is the first row whose content or link no longer matches. */
+/**
+ * Recomputes the whole chain. `firstBadId` is the first row whose content or link no longer matches. A row whose
+ * payload is the original must match its content hash; an erased row must hold the tombstone and be listed by a
+ * later erasure record.
+ */
 export async function verifyAuditChain(store: Pick<Store, 'db'>): Promise<AuditVerification> {
   let prevHash = '';
   let rows = 0;
+  const erased: number[] = [];
+  const listed = new Set<number>();
   for await (const row of scanRows(store)) {
     rows++;
     if (row.prev_hash !== prevHash) {
       return { ok: false, rows, firstBadId: row.id, problem: `row ${row.id} does not link to the row before it` };
     }
-    if (chainHash(prevHash, row) !== row.hash) {
+    const payloadIntact =
+      row.hash_version === 1 ||
+      (row.erased_at === null ? contentHashOf(row.output) === row.content_hash : row.output === AUDIT_TOMBSTONE);
+    if (!payloadIntact || rowHash(row) !== row.hash) {
       return { ok: false, rows, firstBadId: row.id, problem: `row ${row.id} was changed after it was written` };
+    }
+    if (row.erased_at !== null) erased.push(row.id);
+    if (row.action === AUDIT_ERASE_ACTION && row.erased_at === null && row.output !== null) {
+      const record = ErasureRecordSchema.safeParse(JSON.parse(row.output));
+      if (record.success) for (const id of record.data.erasedAuditIds) if (id < row.id) listed.add(id);
     }
     prevHash = row.hash;
   }
-  return { ok: true, rows };
+  const unlisted = erased.find((id) => !listed.has(id));
+  if (unlisted !== undefined) {
+    return {
+      ok: false,
+      rows,
+      erased: erased.length,
+      firstBadId: unlisted,
+      problem: `row ${unlisted} lost its content without an erasure record listing it`,
+    };
+  }
+  return { ok: true, rows, ...(erased.length ? { erased: erased.length } : {}) };
+}
+
+/**
+ * Replaces the payload of these rows with the tombstone, keeping their content hash (so the chain still verifies),
+ * and appends the erasure record that lists them, in the caller's transaction. Rows already erased are skipped.
+ * The record names the reason and the rows, never the person. Returns the ids erased now.
+ */
+export function eraseAuditPayloadsSync(
+  sqlite: BetterSqlite3.Database,
+  ids: readonly number[],
+  opts: { actor: string; reason: string; now?: number },
+): number[] {
+  const now = opts.now ?? Date.now();
+  const run = () => {
+    const pick = sqlite.prepare('SELECT id FROM audit_log WHERE id = ? AND erased_at IS NULL');
+    const erase = sqlite.prepare('UPDATE audit_log SET output = ?, erased_at = ? WHERE id = ? AND erased_at IS NULL');
+    const done: number[] = [];
+    for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+      if (!pick.get(id)) continue;
+      erase.run(AUDIT_TOMBSTONE, now, id);
+      done.push(id);
+    }
+    if (done.length > 0) {
+      appendAuditSync(
+        sqlite,
+        {
+          actor: opts.actor,
+          capability: 'governance',
+          action: AUDIT_ERASE_ACTION,
+          output: { reason: opts.reason, erasedAuditIds: done },
+          decision: null,
+        },
+        now,
+      );
+    }
+    return done;
+  };
+  return sqlite.inTransaction ? run() : sqlite.transaction(run).immediate();
 }
 
 /** Rows in id order, in pages, so a large log never sits in memory at once. */
@@ -209,6 +343,9 @@ function rowToJson(row: AuditRow) {
     leverIds: LeverIdsSchema.parse(JSON.parse(row.lever_ids)),
     prevHash: row.prev_hash,
     hash: row.hash,
+    contentHash: row.content_hash,
+    hashVersion: row.hash_version,
+    erasedAt: row.erased_at === null ? null : new Date(row.erased_at).toISOString(),
   };
 }
 
@@ -251,6 +388,9 @@ const CSV_COLUMNS = [
   'lever_ids',
   'prev_hash',
   'hash',
+  'content_hash',
+  'hash_version',
+  'erased_at',
 ] as const satisfies ReadonlyArray<keyof AuditRow>;
 
 /**
@@ -267,7 +407,9 @@ export async function* exportAudit(
     if (opts.format === 'jsonl') {
       yield `${JSON.stringify(rowToJson(row))}\n`;
     } else {
-      const cells = CSV_COLUMNS.map((c) => (c === 'at' ? new Date(row.at).toISOString() : row[c]));
+      const cells = CSV_COLUMNS.map((c) =>
+        (c === 'at' || c === 'erased_at') && row[c] !== null ? new Date(row[c]).toISOString() : row[c],
+      );
       yield `${cells.map(csvCell).join(',')}\n`;
     }
   }

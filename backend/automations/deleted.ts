@@ -1,9 +1,23 @@
-import { closeCandidate } from './close-candidate.ts';
-import type { AutomationDeps } from './context.ts';
+import { erasePersonSync, scrubFiles } from '../governance/erase-person.ts';
+import { AUTOMATION_ACTOR, type AutomationDeps, parseWebhookJob, readOpportunity } from './context.ts';
 
 export const DELETED = 'candidateDeleted';
 
-/** candidateDeleted: see close-candidate.ts (drop pending proposals, cancel follow-ups, update the talent pool). */
-export function handleCandidateDeleted(deps: AutomationDeps, payload: unknown): Promise<void> {
-  return closeCandidate(deps, payload, DELETED);
+/**
+ * candidateDeleted: Lever deleted an opportunity, so Fulcrum erases what it holds about it (governance/erase-person.ts:
+ * proposals, follow-ups, cached results, the talent-pool entry, audit payloads as tombstones). A webhook is only a
+ * trigger, so Lever is asked first: only its 404 confirms the deletion. An opportunity Lever still has is left alone
+ * (a forged or mistaken event must not erase anyone); a Lever error is retried by the queue as usual.
+ */
+export async function handleCandidateDeleted(deps: AutomationDeps, payload: unknown): Promise<void> {
+  const job = parseWebhookJob(payload, DELETED);
+  const id = job.data.opportunityId;
+  if ((await readOpportunity(deps, id)) !== null) return;
+  erasePersonSync(
+    deps.store.sqlite,
+    { scope: 'opportunity', opportunityIds: [id], contactIds: [], names: [], emails: [] },
+    { actor: AUTOMATION_ACTOR.email, reason: DELETED, now: deps.now() },
+  );
+  // No VACUUM on the server's path (it would hold the database for seconds); secure_delete already zeroed the space.
+  scrubFiles(deps.store.sqlite, { vacuum: false });
 }

@@ -21,7 +21,10 @@ async function verify(args: string[]): Promise<number> {
   parseArgs({ args, options: {}, allowPositionals: false });
   const result = await withCliStore((store) => verifyAuditChain(store));
   if (result.ok) {
-    console.log(`Audit chain intact: ${result.rows} entries verified.`);
+    const erased = result.erased
+      ? ` (${result.erased} of them erased: payload replaced by a tombstone, link kept)`
+      : '';
+    console.log(`Audit chain intact: ${result.rows} entries verified${erased}.`);
     return 0;
   }
   console.error(`Audit chain BROKEN at entry ${result.firstBadId}: ${result.problem ?? 'hash mismatch'}.`);

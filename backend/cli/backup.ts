@@ -28,6 +28,8 @@ export const backupCommand: CliCommand = {
     await withCliStore(async (store) => {
       if (path.resolve(store.file) === file) throw new Error('Refusing to back the database up onto itself');
       try {
+        // The copy holds the same applicant data as the database: private like it (0600), from the first byte.
+        fs.closeSync(fs.openSync(partial, 'w', 0o600));
         await store.sqlite.backup(partial);
         fs.renameSync(partial, file);
       } finally {

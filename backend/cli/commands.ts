@@ -15,6 +15,7 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   webhooks: async () => (await import('./webhooks.ts')).webhooksCommand,
   audit: async () => (await import('./audit.ts')).auditCommand,
   recruiters: async () => (await import('./recruiters.ts')).recruitersCommand,
+  forget: async () => (await import('./forget.ts')).forgetCommand,
   backup: async () => (await import('./backup.ts')).backupCommand,
   jobs: async () => (await import('./jobs.ts')).jobsCommand,
   rank: async () => (await import('./rank.ts')).rankCommand,

@@ -1,10 +1,13 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FunnelReport } from '../../utils/contracts/fairness.ts';
 import { loadConfig } from '../config.ts';
+import { auditEeoView, MIN_CELL_FLOOR } from '../fairness/eeo-view-audit.ts';
 import { funnelToCsv } from '../fairness/funnel-csv.ts';
 import { loadFunnel } from '../fairness/load-funnel.ts';
 import { leverFromConfig } from '../lever-config.ts';
 import type { CliCommand } from './commands.ts';
+import { withCliStore } from './open-store.ts';
 
 const USAGE =
   'Usage: npm run cli -- funnel [--posting ID ...] [--team NAME] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--min N] [--csv | --json]';
@@ -42,6 +45,15 @@ export function formatFunnel(report: FunnelReport): string {
   return lines.join('\n');
 }
 
+/** Who runs the CLI, as the audit log names them: the OS user (a container may have none). */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
 export const funnelCommand: CliCommand = {
   summary: 'Diversity funnel from Lever EEO self-reports (suppressed small cells, four-fifths rule); admin only',
   async run(args) {
@@ -61,8 +73,10 @@ export const funnelCommand: CliCommand = {
     const toDate = date('to', values.to, Date.now()) + (values.to ? DAY - 1 : 0);
     const fromDate = date('from', values.from, toDate - 90 * DAY);
     const minCount = values.min === undefined ? undefined : Number(values.min);
-    if (minCount !== undefined && !(Number.isInteger(minCount) && minCount >= 1)) {
-      throw new Error(`--min must be a positive whole number, got "${values.min}"`);
+    if (minCount !== undefined && !(Number.isInteger(minCount) && minCount >= MIN_CELL_FLOOR && minCount <= 100)) {
+      throw new Error(
+        `--min must be a whole number from ${MIN_CELL_FLOOR} to 100 (smaller cells could identify individual applicants), got "${values.min}"`,
+      );
     }
     const report = await loadFunnel(leverFromConfig(loadConfig()), {
       fromDate,
@@ -71,6 +85,20 @@ export const funnelCommand: CliCommand = {
       ...(values.team ? { team: values.team } : {}),
       ...(minCount === undefined ? {} : { minCount }),
     });
+    // Audited like the API's funnel views: who ran it (the OS user), with which filters, none of the data.
+    await withCliStore(async (store) =>
+      auditEeoView(store, {
+        actor: cliActor(),
+        view: 'funnel.cli',
+        filter: {
+          ...(values.posting ? { postingIds: values.posting } : {}),
+          ...(values.team ? { team: values.team } : {}),
+          ...(values.from ? { from: values.from } : {}),
+          ...(values.to ? { to: values.to } : {}),
+          ...(minCount === undefined ? {} : { minCount }),
+        },
+      }),
+    );
     if (values.csv) process.stdout.write(funnelToCsv(report));
     else console.log(values.json ? JSON.stringify(report, null, 2) : formatFunnel(report));
     return 0;

@@ -1,5 +1,6 @@
-import type { MiddlewareHandler } from 'hono';
-import { authenticate, setLeverUserId } from '../auth/recruiters.ts';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { checkToken, hashToken, isWellFormedToken, setLeverUserId } from '../auth/recruiters.ts';
 import type { LeverClient } from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
 import { forbidden, HttpError, unauthorized } from './errors.ts';
@@ -19,9 +20,26 @@ export type AuthEnv = { Variables: { recruiter: Principal; requestId: string } }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** The client's address as the socket reports it; a shared key when there is no socket (app.request in tests). */
+function clientKey(c: Context): string {
+  try {
+    return `ip:${getConnInfo(c).remote.address ?? '?'}`;
+  } catch {
+    return 'ip:?';
+  }
+}
+
+const tooMany = () =>
+  new HttpError(429, 'rate_limited', 'Too many requests with this token. Slow down and try again in a second.');
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 /**
- * Bearer token → recruiter. Missing, unknown and revoked tokens are all 401 with a message that says what to do.
- * Rate limiting is keyed by the presented token and runs first, so guessing tokens is throttled too.
+ * Bearer token → recruiter. Missing, unknown, revoked and expired tokens are all 401 with a message that says what
+ * to do. Rate limiting is keyed by the sha256 of a token that authenticates (checked before the database is asked,
+ * once the token has a bucket), so one recruiter's traffic cannot exhaust another's. Anything else that costs a
+ * lookup (a malformed header, a token that is unknown or revoked) is charged to the client's address instead: keys an
+ * attacker can mint for free (random tokens) never get buckets of their own, and guessing is throttled per client.
  */
 export function requireRecruiter(
   store: Store,
@@ -36,18 +54,28 @@ export function requireRecruiter(
       );
     }
     const token = BEARER.exec(header)?.[1];
-    if (!token) throw unauthorized('The Authorization header must be "Bearer <token>".');
-    if (!limiter.take(token)) {
-      throw new HttpError(
-        429,
-        'rate_limited',
-        'Too many requests with this token. Slow down and try again in a second.',
+    if (!token || !isWellFormedToken(token)) {
+      if (!limiter.take(clientKey(c))) throw tooMany();
+      throw unauthorized(
+        token
+          ? 'This is not a Fulcrum token (they start with "flk_"). Paste the token your admin gave you.'
+          : 'The Authorization header must be "Bearer <token>".',
       );
     }
-    const r = await authenticate(store, token);
-    if (!r) {
+    const key = `token:${hashToken(token)}`;
+    if (!limiter.peek(key)) throw tooMany();
+    const check = await checkToken(store, token);
+    if (check.status === 'invalid') {
+      if (!limiter.take(clientKey(c))) throw tooMany();
       throw unauthorized('This Fulcrum token is invalid or was revoked. Ask your admin for a new one.');
     }
+    if (!limiter.take(key)) throw tooMany();
+    if (check.status === 'expired') {
+      throw unauthorized(
+        `This Fulcrum token expired on ${day(check.expiredAt)}. Ask your admin to rotate it (npm run cli -- recruiters rotate ${check.email}).`,
+      );
+    }
+    const r = check.recruiter;
     const principal: Principal = {
       id: r.id,
       email: r.email,

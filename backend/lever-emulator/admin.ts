@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { type HostPolicy, hostAllowed, hostPolicy, misdirectedMessage } from '../http/host-check.ts';
 import { badRequest, type EmulatorContext, leverError, notFound } from './context.ts';
 import { credentialOf } from './gate.ts';
 import type { EmuApplication, EmuOpportunity, EmuResume } from './model.ts';
@@ -28,11 +29,16 @@ const KeyBody = z.object({ key: z.string().min(8), permissions: z.array(z.string
 
 const ResetBody = z.object({ seed: z.number().int().optional(), opportunities: z.number().int().min(0).optional() });
 
-export function adminRouter(ctx: EmulatorContext): Hono {
+export function adminRouter(ctx: EmulatorContext, hosts: HostPolicy = hostPolicy({})): Hono {
   const app = new Hono();
   const { store, dispatcher } = ctx;
 
   app.use('*', async (c, next) => {
+    // DNS rebinding: the demo key is public, so a web page must not reach these controls under its own name.
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (!hostAllowed(host, hosts)) {
+      return leverError(c, 421, 'MisdirectedRequest', misdirectedMessage(host, "The Lever emulator's admin API"));
+    }
     const cred = credentialOf(ctx, c.req.header('authorization'));
     if (!cred) return leverError(c, 401, 'UnauthorizedError', 'Invalid or missing API credentials');
     if (!cred.perms.has('*')) return leverError(c, 403, 'ForbiddenError', 'Admin endpoints need the emulator key');

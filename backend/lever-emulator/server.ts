@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { hostPolicy } from '../http/host-check.ts';
 import { adminRouter } from './admin.ts';
 import { apiRouter } from './api.ts';
 import { type EmulatorContext, type Faults, leverError } from './context.ts';
@@ -29,6 +30,8 @@ export type EmulatorOptions = {
   /** Gaps between webhook retries; default like Lever (minutes to hours). Five entries = five retries. */
   webhookRetryDelaysMs?: number[];
   faults?: Partial<Faults>;
+  /** Host names (besides IP addresses and localhost) the admin API answers to; see backend/http/host-check.ts. */
+  allowedHosts?: string[];
 };
 
 export type EmulatorHandle = {
@@ -78,7 +81,10 @@ export function createEmulatorApp(opts: EmulatorOptions = {}): { app: Hono; cont
   app.get('/', (c) => c.redirect('/candidates'));
   app.get('/healthz', (c) => c.json({ status: 'ok', opportunities: store.opportunities.length }));
   app.route('/v1', apiRouter(context));
-  app.route('/_admin', adminRouter(context));
+  app.route(
+    '/_admin',
+    adminRouter(context, hostPolicy({ host: opts.host, allowedHosts: opts.allowedHosts?.join(',') })),
+  );
   app.route('/oauth', oauthRouter(context));
   app.route('/', pagesRouter(context));
   app.notFound((c) => leverError(c, 404, 'ResourceNotFound', `No route ${c.req.method} ${c.req.path}`));

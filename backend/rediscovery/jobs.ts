@@ -3,7 +3,6 @@ import { AiError } from '../ai/errors.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
 import { EmbedBusyError, embedPeople } from './embed-people.ts';
-import { removeOpportunity } from './index-store.ts';
 import { pollPostings } from './poll-postings.ts';
 import type { HybridRanking } from './rediscover-hybrid.ts';
 import { loadRefData } from './ref-store.ts';
@@ -57,9 +56,8 @@ export async function handleRediscoveryWebhook(deps: RediscoveryJobDeps, payload
   if (!p.success) throw new PermanentJobError(`Invalid webhook job payload: ${z.prettifyError(p.error)}`);
   const id = p.data.data?.opportunityId;
   if (!id) return 'ignored';
-  if (p.data.event === 'candidateDeleted') {
-    return removeOpportunity(deps.store.sqlite, id, (deps.now ?? Date.now)()) ? 'removed' : 'ignored';
-  }
+  // candidateDeleted too: a webhook is only a trigger, so Lever is asked; only its 404 removes the opportunity
+  // (refreshOpportunity), and one Lever still has is re-indexed as it is.
   return refreshOpportunity(deps, id, loadRefData(deps.store.sqlite));
 }
 

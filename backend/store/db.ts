@@ -19,6 +19,8 @@ export type Store = {
   sqlite: BetterSqlite3.Database;
   /** Absolute path of the database file (':memory:' for an in-memory store). */
   file: string;
+  /** Data directory and database files whose looser permissions openStore tightened (0700 / 0600), for a log line. */
+  tightened?: string[];
   close(): Promise<void>;
 };
 
@@ -31,9 +33,19 @@ export class StoreConfigError extends Error {}
 /** Milliseconds a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Opens (creating if needed) the SQLite store and runs pending migrations before returning it. */
+/**
+ * Opens (creating if needed) the SQLite store and runs pending migrations before returning it. The data directory is
+ * kept at 0700 and the database with its -wal and -shm at 0600 (the database holds applicant PII): created that way,
+ * and tightened when found looser (listed in `tightened`).
+ */
 export async function openStore(location: StoreLocation): Promise<Store> {
-  const file = resolveFile(location);
+  const tightened: string[] = [];
+  const file = resolveFile(location, tightened);
+  if (file !== ':memory:') {
+    // SQLite gives -wal and -shm the mode of the database file, so creating the file 0600 first covers all three.
+    if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE));
+    tightenFiles(file, tightened);
+  }
   const sqlite = new BetterSqlite3(file);
   try {
     // WAL + NORMAL measured 9,951 req/s vs 731 with FULL (architecture.md); a power loss can drop the last few
@@ -52,6 +64,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     db,
     sqlite,
     file,
+    ...(tightened.length ? { tightened } : {}),
     async close() {
       if (closed) return;
       closed = true;
@@ -65,7 +78,30 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     await store.close();
     throw error;
   }
+  // The WAL and shared-memory files exist now; a copy restored with other modes is caught here.
+  if (file !== ':memory:') tightenFiles(file, tightened);
   return store;
+}
+
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/** chmod to `mode` when group or others have any access; records what changed. POSIX only. */
+function tighten(target: string, mode: number, changed: string[]): void {
+  if (process.platform === 'win32') return;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    return; // not there (yet)
+  }
+  if ((st.mode & 0o077) === 0) return;
+  fs.chmodSync(target, mode);
+  if (!changed.includes(target)) changed.push(target);
+}
+
+function tightenFiles(file: string, changed: string[]): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, PRIVATE_FILE, changed);
 }
 
 /**
@@ -81,14 +117,16 @@ export async function openStoreFromConfig(config: { dataDir: string; DATABASE_UR
   return openStore({ dataDir: config.dataDir });
 }
 
-function resolveFile(location: StoreLocation): string {
+function resolveFile(location: StoreLocation, changed: string[]): string {
   if ('file' in location) {
     if (location.file === ':memory:') return location.file;
     const file = path.resolve(location.file);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // A directory that exists is the caller's (it may be /tmp): only one created here is made private.
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR });
     return file;
   }
   const dir = path.resolve(location.dataDir);
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  tighten(dir, PRIVATE_DIR, changed);
   return path.join(dir, DB_FILE_NAME);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /**
@@ -292,7 +293,119 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  // Issue 14, credentials: demo recruiters are marked (so a start on a real Lever key can revoke them) and every
+  // token gets an expiry. Tokens issued before this migration get the default 90 days from the upgrade, not from
+  // their creation, so an upgrade does not lock everyone out at once.
+  '0002_token_expiry_and_demo_flag': {
+    up: (outer: AnyDb) =>
+      outer.transaction().execute(async (db) => {
+        await db.schema
+          .alterTable('recruiters')
+          .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('recruiter_tokens').addColumn('expires_at', ms).execute();
+        const upgradeExpiry = Date.now() + 90 * 24 * 60 * 60 * 1000;
+        await db
+          .updateTable('recruiter_tokens')
+          .set({ expires_at: upgradeExpiry })
+          .where('expires_at', 'is', null)
+          .execute();
+      }),
+  },
+
+  // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
+  // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
+  // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
+  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
 };
+
+/**
+ * Adds content_hash (sha256 of the stored `output`), erased_at, hash_version and legacy_hash, then re-chains the log
+ * in the version-2 format: hash = sha256(prev_hash + JSON of the row's fields with content_hash in place of output).
+ * Rows are converted only while the old (version-1) chain verifies, so tampering from before the upgrade is not
+ * laundered: at the first row that fails the old check, conversion stops; that row and the ones after it keep their
+ * version-1 hashes and `audit verify` reports the break at the same row as before. legacy_hash keeps each converted
+ * row's old hash, so an export taken before the upgrade can still be compared row by row. The hashing is spelled out
+ * here rather than imported, so this migration keeps meaning what it meant when it shipped.
+ */
+async function rechainAuditLog(db: AnyDb): Promise<void> {
+  await db.schema.alterTable('audit_log').addColumn('content_hash', 'text').execute();
+  await db.schema.alterTable('audit_log').addColumn('erased_at', ms).execute();
+  await db.schema
+    .alterTable('audit_log')
+    .addColumn('hash_version', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
+  await db.schema.alterTable('audit_log').addColumn('legacy_hash', 'text').execute();
+  const sha = (...parts: string[]) => {
+    const h = createHash('sha256');
+    for (const p of parts) h.update(p);
+    return h.digest('hex');
+  };
+  let legacyPrev = '';
+  let newPrev = '';
+  let after = 0;
+  for (;;) {
+    const page = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500)
+      .execute();
+    for (const r of page) {
+      const legacy = JSON.stringify([
+        r.id,
+        r.at,
+        r.actor,
+        r.opportunity_id,
+        r.capability,
+        r.action,
+        r.provider,
+        r.model,
+        r.model_version,
+        r.prompt_version,
+        r.input_hash,
+        r.output,
+        r.decision,
+        r.lever_ids,
+      ]);
+      if (r.prev_hash !== legacyPrev || sha(legacyPrev, legacy) !== r.hash) return;
+      const contentHash = sha(JSON.stringify(r.output ?? null));
+      const material = JSON.stringify([
+        2,
+        r.id,
+        r.at,
+        r.actor,
+        r.opportunity_id,
+        r.capability,
+        r.action,
+        r.provider,
+        r.model,
+        r.model_version,
+        r.prompt_version,
+        r.input_hash,
+        contentHash,
+        r.decision,
+        r.lever_ids,
+      ]);
+      const hash = sha(newPrev, material);
+      await db
+        .updateTable('audit_log')
+        .set({ prev_hash: newPrev, hash, content_hash: contentHash, hash_version: 2, legacy_hash: r.hash })
+        .where('id', '=', r.id)
+        .execute();
+      legacyPrev = r.hash;
+      newPrev = hash;
+    }
+    const last = page.at(-1);
+    if (!last || page.length < 500) return;
+    after = last.id;
+  }
+}
+
+/** The migrations' names, in the order they run. */
+export const MIGRATION_NAMES = Object.keys(migrations).sort();
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -24,6 +24,8 @@ export interface RecruitersTable {
   lever_user_id: string | null;
   created_at: EpochMs;
   revoked_at: EpochMs | null;
+  /** 1 for the recruiter `npm start` creates for the emulator demo: revoked when started on a real Lever key. */
+  demo: Generated<number>;
 }
 
 export interface RecruiterTokensTable {
@@ -34,6 +36,8 @@ export interface RecruiterTokensTable {
   created_at: EpochMs;
   revoked_at: EpochMs | null;
   last_used_at: EpochMs | null;
+  /** After this the token answers 401 "expired" (TOKEN_TTL_DAYS from issue; null only for rows never migrated). */
+  expires_at: EpochMs | null;
 }
 
 export interface LeverWebhooksTable {
@@ -150,6 +154,14 @@ export interface AuditLogTable {
   /** Hash of the previous row ('' for the first); unique, so the chain cannot fork. */
   prev_hash: string;
   hash: string;
+  /** sha256 of the JSON of `output` as written; the version-2 chain covers this instead of the payload itself. */
+  content_hash: string | null;
+  /** When `output` was replaced by the erasure tombstone (forget, candidateDeleted); null while it is the original. */
+  erased_at: EpochMs | null;
+  /** 1: hash over the payload (rows from before migration 0003 that failed the old check); 2: over content_hash. */
+  hash_version: Generated<number>;
+  /** A re-chained row's version-1 hash, to compare with exports taken before the upgrade. */
+  legacy_hash: string | null;
 }
 
 export interface SettingsTable {

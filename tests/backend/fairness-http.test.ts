@@ -116,14 +116,14 @@ describe('admin-only fair-hiring reports', () => {
   });
 
   it('admins get the funnel report and the same report as CSV', async () => {
-    const res = await h.call('GET', `/api/admin/funnel?${window}&minCount=2`, { token: h.adminToken });
+    const res = await h.call('GET', `/api/admin/funnel?${window}&minCount=5`, { token: h.adminToken });
     expect(res.status).toBe(200);
     const report = FunnelReportSchema.parse(await res.json());
-    expect(report.minCount).toBe(2);
+    expect(report.minCount).toBe(5);
     expect(report.dimensions.map((d) => d.dimension)).toEqual(['gender', 'race', 'veteran', 'disability']);
     expect(report.dimensions[0]!.totals[0]!.value).toBeGreaterThan(0);
 
-    const csv = await h.call('GET', `/api/admin/funnel.csv?${window}&minCount=2`, { token: h.adminToken });
+    const csv = await h.call('GET', `/api/admin/funnel.csv?${window}&minCount=5`, { token: h.adminToken });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toMatch(/attachment/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore, openStoreFromConfig, StoreConfigError } from '../../backend/store/db.ts';
+import { MIGRATION_NAMES } from '../../backend/store/migrations.ts';
 import { cleanupsAfterEach, makeTempDir } from './helpers/temp-store.ts';
 
 const cleanups = cleanupsAfterEach();
@@ -41,7 +42,7 @@ describe('openStore', () => {
       .selectFrom('kysely_migration' as never)
       .selectAll()
       .execute();
-    expect(applied).toHaveLength(1);
+    expect(applied).toHaveLength(MIGRATION_NAMES.length);
   });
 
   it('runs with WAL, foreign keys and a busy timeout', async () => {

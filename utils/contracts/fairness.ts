@@ -183,7 +183,13 @@ export const FunnelQuerySchema = z.object({
   from: z.iso.date().optional(),
   /** YYYY-MM-DD (UTC), inclusive; default: today. */
   to: z.iso.date().optional(),
-  minCount: z.coerce.number().int().min(1).max(100).optional(),
+  /** Smallest count shown; at least 5 (smaller cells single people out), like DEFAULT_MIN_COUNT. */
+  minCount: z.coerce
+    .number()
+    .int()
+    .min(5, 'must be at least 5: smaller cells could identify individual applicants')
+    .max(100)
+    .optional(),
 });
 export type FunnelQuery = z.infer<typeof FunnelQuerySchema>;
 
