@@ -52,8 +52,8 @@ export function isValidTimeZone(tz: string): boolean {
   return ok;
 }
 
-/** The wall-clock fields of `instant` in `tz` (seconds included, milliseconds dropped). */
-export function instantToWall(instant: number, tz: string): Required<Wall> {
+/** Wall-clock fields straight from Intl (slow: one formatToParts). */
+function intlWall(instant: number, tz: string): Required<Wall> {
   const parts = formatter(tz).formatToParts(new Date(instant));
   const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   let bc = false;
@@ -93,10 +93,49 @@ function wallAsUtc(w: Wall): number {
   return d.getTime();
 }
 
+function intlOffset(instant: number, tz: string): number {
+  const whole = Math.floor(instant / 1000) * 1000;
+  return wallAsUtc(intlWall(whole, tz)) - whole;
+}
+
+const HOUR = 3_600_000;
+/**
+ * Offsets per zone per UTC hour. An hour whose first and last second have the same offset holds no change (zones
+ * change at most once in an hour), so every instant in it has that offset; an hour with a change is marked NaN and
+ * asked of Intl exactly each time. Bounded: a zone's map is cleared past 100,000 hours.
+ */
+const offsetCache = new Map<string, Map<number, number>>();
+
 /** The zone's UTC offset at `instant`, in milliseconds (east of Greenwich positive). */
 export function offsetAt(instant: number, tz: string): number {
+  const bucket = Math.floor(instant / HOUR);
+  let m = offsetCache.get(tz);
+  if (!m) {
+    m = new Map();
+    offsetCache.set(tz, m);
+  }
+  let o = m.get(bucket);
+  if (o === undefined) {
+    const a = intlOffset(bucket * HOUR, tz);
+    o = a === intlOffset(bucket * HOUR + HOUR - 1000, tz) ? a : Number.NaN;
+    if (m.size > 100_000) m.clear();
+    m.set(bucket, o);
+  }
+  return Number.isNaN(o) ? intlOffset(instant, tz) : o;
+}
+
+/** The wall-clock fields of `instant` in `tz` (seconds included, milliseconds dropped). */
+export function instantToWall(instant: number, tz: string): Required<Wall> {
   const whole = Math.floor(instant / 1000) * 1000;
-  return wallAsUtc(instantToWall(whole, tz)) - whole;
+  const d = new Date(whole + offsetAt(whole, tz));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
 }
 
 /**
