@@ -181,6 +181,31 @@ const migrations: Record<string, Migration> = {
     },
   },
 
+  // Issue 14, credentials: demo recruiters are marked (so a start on a real Lever key can revoke them) and every
+  // token gets an expiry. Tokens issued before this migration get the default 90 days from the upgrade, not from
+  // their creation, so an upgrade does not lock everyone out at once.
+  '0002_token_expiry_and_demo_flag': {
+    up: (outer: AnyDb) =>
+      outer.transaction().execute(async (db) => {
+        await db.schema
+          .alterTable('recruiters')
+          .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('recruiter_tokens').addColumn('expires_at', ms).execute();
+        const upgradeExpiry = Date.now() + 90 * 24 * 60 * 60 * 1000;
+        await db
+          .updateTable('recruiter_tokens')
+          .set({ expires_at: upgradeExpiry })
+          .where('expires_at', 'is', null)
+          .execute();
+      }),
+  },
+
+  // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
+  // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
+  // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
+  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
+
   // Issue 19, interview scheduling: which calendar each interviewer (Lever user) reads from, with their working
   // hours and caps; the OAuth tokens of API calendars (secrets, never returned by a route); and the interviews
   // Fulcrum booked in Lever (panel id, invitation UID and SEQUENCE, one row per interviewer per session for the caps).
@@ -247,6 +272,99 @@ const migrations: Record<string, Migration> = {
     },
   },
 
+  // Issue 20, offers (numbered after every migration that had landed, so existing data dirs upgrade in order):
+  // organisation templates, approval chains per team, letters with every version kept, each
+  // approver's decision, admin overrides of failed checks, and the HRIS hand-off of each hire.
+  '0030_offers': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('offer_templates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('archived_at', ms)
+        .execute();
+      await db.schema
+        .createTable('offer_chains')
+        .addColumn('team', 'text', (c) => c.primaryKey())
+        .addColumn('steps', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('offer_letters')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('team', 'text')
+        .addColumn('template_id', 'text')
+        .addColumn('template_source', 'text', (c) => c.notNull())
+        .addColumn('chain', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('current_version', 'integer', (c) => c.notNull())
+        .addColumn('proposal_id', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('offer_letters_opportunity').on('offer_letters').column('opportunity_id').execute();
+      await db.schema
+        .createTable('offer_letter_versions')
+        .addColumn('letter_id', 'text', (c) => c.notNull().references('offer_letters.id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addColumn('checks', 'text', (c) => c.notNull())
+        .addColumn('justification', 'text')
+        .addColumn('provenance', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('offer_letter_versions_pk', ['letter_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('offer_decisions')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('letter_id', 'text', (c) => c.notNull().references('offer_letters.id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull().check(sql`decision in ('approve', 'request-changes')`))
+        .addColumn('comment', 'text')
+        .addColumn('at', ms, (c) => c.notNull())
+        .execute();
+      // One approval per step per version: a double click or two tabs record it once.
+      await db.schema
+        .createIndex('offer_decisions_one_approval')
+        .on('offer_decisions')
+        .columns(['letter_id', 'version', 'step'])
+        .unique()
+        .where(sql<boolean>`decision = 'approve'`)
+        .execute();
+      await db.schema
+        .createTable('offer_overrides')
+        .addColumn('letter_id', 'text', (c) => c.notNull().references('offer_letters.id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('check_name', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('offer_overrides_pk', ['letter_id', 'version', 'check_name'])
+        .execute();
+      await db.schema
+        .createTable('hris_handoffs')
+        .addColumn('opportunity_id', 'text', (c) => c.primaryKey())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('payload_hash', 'text')
+        .addColumn('delivered_at', ms)
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+    },
+  },
+
   // Issue 21, compliance kit: admin-edited candidate notice templates, local opt-outs of automated assessment, admin
   // confirmations of criteria the proxy check flagged, and erasure requests the retention run honours.
   '0021_compliance': {
@@ -293,31 +411,6 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-
-  // Issue 14, credentials: demo recruiters are marked (so a start on a real Lever key can revoke them) and every
-  // token gets an expiry. Tokens issued before this migration get the default 90 days from the upgrade, not from
-  // their creation, so an upgrade does not lock everyone out at once.
-  '0002_token_expiry_and_demo_flag': {
-    up: (outer: AnyDb) =>
-      outer.transaction().execute(async (db) => {
-        await db.schema
-          .alterTable('recruiters')
-          .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
-          .execute();
-        await db.schema.alterTable('recruiter_tokens').addColumn('expires_at', ms).execute();
-        const upgradeExpiry = Date.now() + 90 * 24 * 60 * 60 * 1000;
-        await db
-          .updateTable('recruiter_tokens')
-          .set({ expires_at: upgradeExpiry })
-          .where('expires_at', 'is', null)
-          .execute();
-      }),
-  },
-
-  // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
-  // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
-  // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
-  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
 };
 
 /**
@@ -410,6 +503,12 @@ export const MIGRATION_NAMES = Object.keys(migrations).sort();
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export class MigrationError extends Error {}
+
+/** Runs the migrations up to and including `name` (tests build an older database with it, then upgrade it). */
+export async function migrateUpTo(db: AnyDb, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw new MigrationError(`Database migration to ${name} failed: ${String(error)}`, { cause: error });
+}
 
 /** Brings the schema up to date. Safe to run on every start and from several processes (the migrator locks). */
 export async function migrateToLatest(db: AnyDb): Promise<string[]> {
