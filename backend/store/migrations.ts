@@ -181,31 +181,6 @@ const migrations: Record<string, Migration> = {
     },
   },
 
-  // Issue 14, credentials: demo recruiters are marked (so a start on a real Lever key can revoke them) and every
-  // token gets an expiry. Tokens issued before this migration get the default 90 days from the upgrade, not from
-  // their creation, so an upgrade does not lock everyone out at once.
-  '0002_token_expiry_and_demo_flag': {
-    up: (outer: AnyDb) =>
-      outer.transaction().execute(async (db) => {
-        await db.schema
-          .alterTable('recruiters')
-          .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
-          .execute();
-        await db.schema.alterTable('recruiter_tokens').addColumn('expires_at', ms).execute();
-        const upgradeExpiry = Date.now() + 90 * 24 * 60 * 60 * 1000;
-        await db
-          .updateTable('recruiter_tokens')
-          .set({ expires_at: upgradeExpiry })
-          .where('expires_at', 'is', null)
-          .execute();
-      }),
-  },
-
-  // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
-  // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
-  // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
-  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
-
   // Issue 19, interview scheduling: which calendar each interviewer (Lever user) reads from, with their working
   // hours and caps; the OAuth tokens of API calendars (secrets, never returned by a route); and the interviews
   // Fulcrum booked in Lever (panel id, invitation UID and SEQUENCE, one row per interviewer per session for the caps).
@@ -271,6 +246,78 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  // Issue 21, compliance kit: admin-edited candidate notice templates, local opt-outs of automated assessment, admin
+  // confirmations of criteria the proxy check flagged, and erasure requests the retention run honours.
+  '0021_compliance': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('compliance_notice_templates')
+        .addColumn('jurisdiction', 'text', (c) => c.primaryKey())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('compliance_opt_outs')
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text')
+        .addColumn('source', 'text', (c) => c.notNull().check(sql`source in ('lever-tag', 'cli', 'admin')`))
+        .addColumn('reason', 'text')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('compliance_opt_outs_pk', ['opportunity_id', 'source'])
+        .execute();
+      await db.schema
+        .createIndex('compliance_opt_outs_contact')
+        .on('compliance_opt_outs')
+        .column('contact_id')
+        .execute();
+      await db.schema
+        .createTable('compliance_criterion_confirmations')
+        .addColumn('posting_id', 'text', (c) => c.notNull())
+        .addColumn('criterion_key', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('confirmed_by', 'text', (c) => c.notNull())
+        .addColumn('confirmed_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('compliance_criterion_confirmations_pk', ['posting_id', 'criterion_key'])
+        .execute();
+      await db.schema
+        .createTable('compliance_erasure_requests')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('requested_at', ms, (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('completed_at', ms)
+        .addColumn('result', 'text')
+        .execute();
+    },
+  },
+
+  // Issue 14, credentials: demo recruiters are marked (so a start on a real Lever key can revoke them) and every
+  // token gets an expiry. Tokens issued before this migration get the default 90 days from the upgrade, not from
+  // their creation, so an upgrade does not lock everyone out at once.
+  '0002_token_expiry_and_demo_flag': {
+    up: (outer: AnyDb) =>
+      outer.transaction().execute(async (db) => {
+        await db.schema
+          .alterTable('recruiters')
+          .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('recruiter_tokens').addColumn('expires_at', ms).execute();
+        const upgradeExpiry = Date.now() + 90 * 24 * 60 * 60 * 1000;
+        await db
+          .updateTable('recruiter_tokens')
+          .set({ expires_at: upgradeExpiry })
+          .where('expires_at', 'is', null)
+          .execute();
+      }),
+  },
+
+  // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
+  // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
+  // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
+  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
 
   // Issue 20, offers (numbered after every migration that had landed, so existing data dirs upgrade in order):
   // organisation templates, approval chains per team, letters with every version kept, each
@@ -361,53 +408,6 @@ const migrations: Record<string, Migration> = {
         .addColumn('payload_hash', 'text')
         .addColumn('delivered_at', ms)
         .addColumn('updated_at', ms, (c) => c.notNull())
-        .execute();
-    },
-  },
-
-  // Issue 21, compliance kit: admin-edited candidate notice templates, local opt-outs of automated assessment, admin
-  // confirmations of criteria the proxy check flagged, and erasure requests the retention run honours.
-  '0021_compliance': {
-    async up(db: AnyDb) {
-      await db.schema
-        .createTable('compliance_notice_templates')
-        .addColumn('jurisdiction', 'text', (c) => c.primaryKey())
-        .addColumn('body', 'text', (c) => c.notNull())
-        .addColumn('updated_at', ms, (c) => c.notNull())
-        .addColumn('updated_by', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('compliance_opt_outs')
-        .addColumn('opportunity_id', 'text', (c) => c.notNull())
-        .addColumn('contact_id', 'text')
-        .addColumn('source', 'text', (c) => c.notNull().check(sql`source in ('lever-tag', 'cli', 'admin')`))
-        .addColumn('reason', 'text')
-        .addColumn('created_at', ms, (c) => c.notNull())
-        .addColumn('created_by', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('compliance_opt_outs_pk', ['opportunity_id', 'source'])
-        .execute();
-      await db.schema
-        .createIndex('compliance_opt_outs_contact')
-        .on('compliance_opt_outs')
-        .column('contact_id')
-        .execute();
-      await db.schema
-        .createTable('compliance_criterion_confirmations')
-        .addColumn('posting_id', 'text', (c) => c.notNull())
-        .addColumn('criterion_key', 'text', (c) => c.notNull())
-        .addColumn('text', 'text', (c) => c.notNull())
-        .addColumn('confirmed_by', 'text', (c) => c.notNull())
-        .addColumn('confirmed_at', ms, (c) => c.notNull())
-        .addPrimaryKeyConstraint('compliance_criterion_confirmations_pk', ['posting_id', 'criterion_key'])
-        .execute();
-      await db.schema
-        .createTable('compliance_erasure_requests')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('opportunity_id', 'text', (c) => c.notNull())
-        .addColumn('requested_at', ms, (c) => c.notNull())
-        .addColumn('requested_by', 'text', (c) => c.notNull())
-        .addColumn('completed_at', ms)
-        .addColumn('result', 'text')
         .execute();
     },
   },
@@ -503,12 +503,6 @@ export const MIGRATION_NAMES = Object.keys(migrations).sort();
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export class MigrationError extends Error {}
-
-/** Runs the migrations up to and including `name` (tests build an older database with it, then upgrade it). */
-export async function migrateUpTo(db: AnyDb, name: string): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateTo(name);
-  if (error) throw new MigrationError(`Database migration to ${name} failed: ${String(error)}`, { cause: error });
-}
 
 /** Brings the schema up to date. Safe to run on every start and from several processes (the migrator locks). */
 export async function migrateToLatest(db: AnyDb): Promise<string[]> {
