@@ -1,8 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { candidateFromText } from '../backend/ai/candidate-from-text.ts';
+import { detectInjection } from '../backend/ai/detect-injection.ts';
+import { modelInjectionSpans } from '../backend/ai/injection-model.ts';
 import { postingFromText } from '../backend/ai/posting-from-text.ts';
 import { createRanker, prepareDocument } from '../backend/ai/rank-candidates.ts';
 import { scoreCandidateLocal } from '../backend/ai/score-candidate.ts';
+import { injectionFigures, printInjectionFigures } from './injection-eval.ts';
 import {
   benchInput,
   bm25Baseline,
@@ -32,7 +35,10 @@ import {
  * - gap precision proxy: the matched resume has every skill, so skills it states that its gaps name anyway are
  *   false gaps; precision = recalled / (recalled + those), plus the share of stated skills named and the gaps
  *   per matched resume;
- * - throughput of full scoring and of ranking.
+ * - throughput of full scoring and of ranking;
+ * - the injection detector (bench/injection-eval.ts): share of injected strings flagged when hidden in a clean
+ *   résumé, per source, for the sources the model was trained on and the ones it never saw, and for disguised
+ *   copies; false flags on the 600 RJDB résumés (per fold), on the benign trigger-word set and on open benign texts.
  * `npm run bench:quality [-- --file F --limit N --rerank N]`
  */
 
@@ -109,4 +115,13 @@ console.log(
 );
 console.log(
   `throughput, ranking:    ${((n * docs.length) / ((rankMs + prepMs) / 1000)).toFixed(0)} candidates/s (${n} jobs x ${docs.length} resumes in ${(rankMs / 1000).toFixed(1)} s, rerank window ${rerank}; docs prepared once in ${prepMs.toFixed(0)} ms)`,
+);
+
+printInjectionFigures(
+  'Injection detector (detect-injection.ts: rules + model), strings hidden in RJDB fold-1 résumés',
+  injectionFigures((t) => detectInjection(t)),
+);
+printInjectionFigures(
+  'The model part alone (injection-model.ts: model, multilingual and grader phrases, base64, disguises)',
+  injectionFigures((t) => modelInjectionSpans(t)),
 );

@@ -1,4 +1,5 @@
 import type { Evidence, InjectionFlag } from '../../utils/contracts/ai.ts';
+import { modelInjectionSpans } from './injection-model.ts';
 import { blankSpans, type Span } from './local/text.ts';
 
 /**
@@ -295,6 +296,8 @@ export function detectInjection(text: string, source: Source = 'resume'): Inject
       break;
     }
   }
+  // The injection model, phrases in other languages, base64 and disguised text (injection-model.ts).
+  found.push(...modelInjectionSpans(text, (plain) => RULES.find((r) => r.re.test(plain))?.reason ?? null));
   // Multi-line comment blocks are one hidden region.
   for (const m of text.matchAll(/<!--[\s\S]*?-->/g))
     found.push({ start: m.index, end: m.index + m[0].length, reason: 'contains a hidden HTML comment' });
