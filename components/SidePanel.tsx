@@ -5,6 +5,7 @@ import { usePageContext } from '@/utils/use-page-context';
 import { useApi } from './api-context';
 import { CandidateHeader } from './CandidateHeader';
 import { MatchPanel } from './MatchPanel';
+import { OptedOutBanner, OptOutControl, useOptOut } from './OptOutNotice';
 import { EmptyState, openSettings, Skeleton } from './ui/Feedback';
 import { type TabDef, Tabs } from './ui/Tabs';
 
@@ -76,22 +77,33 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
     [opportunityId],
   );
   const candidate = candidateState.data;
+  // Opted out of automated assessment (compliance kit): only the manual tools (History) are offered.
+  const optOut = useOptOut(opportunityId);
+  const optedOut = optOut.status?.optedOut === true;
+  const tabs = optedOut ? TABS.filter((t) => t.id === 'history') : TABS;
+  const shown = optedOut ? 'history' : tab;
   const settled = candidateState.status === 'ready' || candidateState.status === 'error' || candidate !== undefined;
 
   return (
     // data-opportunity-id: the side panel keeps a snapshot of this view per candidate (utils/panel-snapshot.ts).
     <main className="panel" data-opportunity-id={opportunityId}>
       <CandidateHeader opportunityId={opportunityId} state={candidateState} onRetry={loadCandidate} />
-      <Tabs label="Fulcrum tools" tabs={TABS} selected={tab} onSelect={setTab} idPrefix="fulcrum">
-        {tab === 'match' && <MatchPanel opportunityId={opportunityId} />}
+      {optedOut && optOut.status && <OptedOutBanner status={optOut.status} />}
+      <Tabs label="Fulcrum tools" tabs={tabs} selected={shown} onSelect={setTab} idPrefix="fulcrum">
+        {shown === 'match' && <MatchPanel opportunityId={opportunityId} />}
         <Loading>
-          {tab === 'outreach' && <OutreachPanel opportunityId={opportunityId} leverUrl={candidate?.leverUrl} />}
-          {tab === 'interview' && (
+          {shown === 'outreach' && <OutreachPanel opportunityId={opportunityId} leverUrl={candidate?.leverUrl} />}
+          {shown === 'interview' && (
             <InterviewPanel opportunityId={opportunityId} candidate={candidate} candidateSettled={settled} />
           )}
-          {tab === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
-          {tab === 'similar' && <SimilarPastApplicants posting={candidate?.posting} settled={settled} />}
-          {tab === 'history' && <HistoryPanel opportunityId={opportunityId} />}
+          {shown === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
+          {shown === 'similar' && <SimilarPastApplicants posting={candidate?.posting} settled={settled} />}
+          {shown === 'history' && (
+            <>
+              <OptOutControl opportunityId={opportunityId} status={optOut.status} onChange={optOut.setStatus} />
+              <HistoryPanel opportunityId={opportunityId} />
+            </>
+          )}
         </Loading>
       </Tabs>
     </main>

@@ -9,6 +9,7 @@ import { appendAuditSync } from '../audit/audit-log.ts';
 import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
 import { fetchOpportunity, postingIdOf, toCandidateInput, toPostingInput } from '../candidates/load-candidate.ts';
 import { newestResumeText } from '../candidates/resume-text.ts';
+import { optOutStatusOf } from '../compliance/opt-out.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
@@ -140,6 +141,8 @@ export async function loadForAutomation(
 ): Promise<Loaded | null> {
   const opportunity = opp ?? (await readOpportunity(deps, opportunityId));
   if (!opportunity) return null;
+  // Opted out of automated assessment (compliance kit): no score, no draft, no proposal, nothing cached.
+  if (optOutStatusOf(deps.store.sqlite, opportunity, deps.now()).optedOut) return null;
   const rawPosting = await readPosting(deps, opportunity);
   if (!rawPosting) return null;
   const resume = await readResumeText(deps, opportunityId);

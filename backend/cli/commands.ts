@@ -23,6 +23,7 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   sync: async () => (await import('./sync.ts')).syncCommand,
   rediscover: async () => (await import('./rediscover.ts')).rediscoverCommand,
   policy: async () => (await import('./policy.ts')).policyCommand,
+  'opt-out': async () => (await import('./opt-out.ts')).optOutCommand,
   slots: async () => (await import('./slots.ts')).slotsCommand,
   calendars: async () => (await import('./calendars.ts')).calendarsCommand,
 };

@@ -8,6 +8,7 @@ import {
   OutreachRecordSchema,
 } from '../../utils/contracts/rediscovery.ts';
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
+import { isOptedOutPerson } from '../compliance/opt-out.ts';
 import type { Actor, ProposalService } from '../proposals/service.ts';
 import { type IndexedPerson, loadPersonByContact } from './index-store.ts';
 import { candidateOf, exclusionOf } from './rediscover.ts';
@@ -86,7 +87,7 @@ export async function draftReengagement(
       continue;
     }
     // Re-checked here: the person may have been hired or asked not to be contacted since the list was made.
-    const why = exclusionOf(person.summary, posting.id, now);
+    const why = isOptedOutPerson(sqlite, person.summary) ? 'optedOut' : exclusionOf(person.summary, posting.id, now);
     if (why) {
       skipped.push({ contactId, reason: why });
       continue;

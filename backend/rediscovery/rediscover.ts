@@ -10,6 +10,7 @@ import { STOPWORDS, tokenize } from '../ai/local/text.ts';
 import { createRanker } from '../ai/rank-candidates.ts';
 import { scoreCompiled } from '../ai/score-candidate.ts';
 import type { CandidateInput, PostingInput } from '../ai/types.ts';
+import { isOptedOutPerson, optOutTag } from '../compliance/opt-out.ts';
 import { type IndexedPerson, loadPeople, type PersonSummary } from './index-store.ts';
 import { loadStages } from './ref-store.ts';
 import { ensureRediscoverySchema } from './schema.ts';
@@ -413,8 +414,10 @@ export function rediscover(store: Store, posting: PostingInput, opts: Rediscover
     ).n;
   }
   const people: IndexedPerson[] = [];
+  // People who opted out of automated assessment are never ranked (compliance kit).
+  const tag = optOutTag(sqlite);
   for (const p of loadPeople(sqlite, [...rids])) {
-    const why = exclusionOf(p.summary, posting.id, now);
+    const why = isOptedOutPerson(sqlite, p.summary, tag) ? 'optedOut' : exclusionOf(p.summary, posting.id, now);
     if (why) excluded[why] = (excluded[why] ?? 0) + 1;
     else people.push(p);
   }

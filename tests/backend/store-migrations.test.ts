@@ -20,6 +20,10 @@ describe('openStore', () => {
     expect(tables).toEqual([
       'ai_results',
       'audit_log',
+      'compliance_criterion_confirmations',
+      'compliance_erasure_requests',
+      'compliance_notice_templates',
+      'compliance_opt_outs',
       'jobs',
       'lever_notes',
       'lever_webhooks',
