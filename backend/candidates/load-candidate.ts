@@ -8,6 +8,7 @@ import {
   type Opportunity,
   type Posting,
 } from '../lever/index.ts';
+import { overallRating } from './overall-rating.ts';
 import { newestResumeText } from './resume-text.ts';
 
 /**
@@ -140,16 +141,6 @@ export function toCandidateInput(opp: Opportunity, resume: string): CandidateInp
   };
 }
 
-function scoreLabel(field: {
-  value?: unknown;
-  scores?: Array<{ text?: string | null }> | null;
-}): { label: string; value: number } | null {
-  const v = field.value;
-  if (typeof v !== 'number') return null;
-  const label = field.scores?.[v - 1]?.text ?? String(v);
-  return { label, value: v };
-}
-
 export function toFeedbackInput(f: Feedback): FeedbackInput {
   const fields = (f.fields ?? []).map((field) => {
     const v = field.value;
@@ -168,13 +159,13 @@ export function toFeedbackInput(f: Feedback): FeedbackInput {
     }
     return { label: field.text ?? field.type, type: field.type, value, ...(comment ? { comment } : {}) };
   });
-  const scoreField = (f.fields ?? []).find((x) => x.type === 'score-system');
   const interviewer = typeof f.user === 'object' && f.user ? (f.user.name ?? f.user.id) : (f.user ?? 'unknown');
   return {
     id: f.id,
     interviewer,
     createdAt: f.completedAt ?? f.createdAt ?? 0,
-    overall: scoreField ? scoreLabel(scoreField) : null,
+    // Lever's overall rating is the option text ("3 - Hire"), possibly on a `type: "score", overall: true` field.
+    overall: overallRating(f.fields),
     fields,
   };
 }

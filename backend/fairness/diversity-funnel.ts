@@ -39,16 +39,28 @@ export const DIMENSIONS: readonly EeoDimension[] = ['gender', 'race', 'veteran',
 
 const ref = z.union([z.string(), z.looseObject({ id: z.string() })]).nullish();
 
-/** One item of Lever's `data.eeoResponses[]`; every field optional, extra fields ignored. */
+/** Live data has ms numbers; the docs' example has strings (numeric or ISO dates). Unreadable text counts as absent. */
+const when = z
+  .union([z.number(), z.string()])
+  .nullish()
+  .transform((v) => {
+    if (typeof v !== 'string') return v;
+    const n = /^\d+$/.test(v.trim()) ? Number(v) : Date.parse(v);
+    return Number.isFinite(n) ? n : null;
+  });
+
+/**
+ * One EEO response (Lever's `data: [...]`); every field optional, extra fields ignored. Anonymous responses have no
+ * `posting`; only those from `/eeo/responses/pii` do, so only those can be filtered by posting.
+ */
 export const EeoResponseLikeSchema = z.looseObject({
-  opportunityId: z.string().nullish(),
   gender: z.string().nullish(),
   race: z.string().nullish(),
   veteran: z.string().nullish(),
   disability: z.string().nullish(),
   currentStage: ref,
-  appliedAt: z.number().nullish(),
-  hiredDate: z.number().nullish(),
+  appliedAt: when,
+  hiredDate: when,
   posting: ref,
 });
 export type EeoResponseLike = z.input<typeof EeoResponseLikeSchema>;
@@ -97,6 +109,12 @@ export function computeFunnel(input: FunnelInput): FunnelReport {
   let unknownStage = 0;
   for (const raw of input.responses) {
     const r = EeoResponseLikeSchema.parse(raw);
+    if (postings && !r.posting) {
+      // An anonymous response would be dropped by every posting filter: say so instead of reporting nobody.
+      throw new FunnelInputError(
+        'a posting filter needs EEO responses that name their posting (Lever /eeo/responses/pii); anonymous responses do not',
+      );
+    }
     if (postings && !postings.has(idOf(r.posting) ?? '')) continue;
     if (appliedFrom !== undefined && !(typeof r.appliedAt === 'number' && r.appliedAt >= appliedFrom)) continue;
     if (appliedTo !== undefined && !(typeof r.appliedAt === 'number' && r.appliedAt <= appliedTo)) continue;

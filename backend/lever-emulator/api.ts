@@ -17,16 +17,23 @@ import {
 import { apiGate } from './gate.ts';
 import type { EmuFile, EmuInterview, EmuNote, EmuOpportunity, EmuPanel } from './model.ts';
 import { textToPdf } from './pdf.ts';
+import { DESCRIPTION_TAGS, disallowedTags, textOfHtml } from './posting-html.ts';
 import { renderResumeText } from './resume-text.ts';
 import {
+  postingLevel,
   publicRecord,
   serializeContact,
+  serializeEeoAnonymous,
+  serializeEeoPii,
+  serializeFeedback,
   serializeFile,
+  serializeInterview,
   serializeOffer,
   serializeNote,
   serializeOpportunity,
   serializePanel,
   serializePosting,
+  serializeRequisition,
   serializeResume,
   serializeUser,
   serializeWebhook,
@@ -209,7 +216,8 @@ export function apiRouter(ctx: EmulatorContext): Hono {
       if (!thread) return notFound(c, 'Note');
       thread.fields.push(field);
       touch(o);
-      return c.json({ data: { noteId: thread.id } }, 201);
+      // Recorded live responses are the whole note plus `noteId` (the docs show `{noteId}` only).
+      return c.json({ data: { ...serializeNote(thread), noteId: thread.id } }, 201);
     }
     const note: EmuNote = {
       id: newId(),
@@ -224,7 +232,7 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     };
     r.notes.push(note);
     touch(o);
-    return c.json({ data: { noteId: note.id } }, 201);
+    return c.json({ data: { ...serializeNote(note), noteId: note.id } }, 201);
   });
 
   const NoteUpdate = z.object({
@@ -312,8 +320,16 @@ export function apiRouter(ctx: EmulatorContext): Hono {
       return x ? c.json({ data: render(x, c) }) : notFound(c, name);
     });
   };
-  sub('feedback', (o) => store.records(o).feedback);
-  sub('interviews', (o) => store.records(o).interviews);
+  sub(
+    'feedback',
+    (o) => store.records(o).feedback,
+    (f) => serializeFeedback(f),
+  );
+  sub(
+    'interviews',
+    (o) => store.records(o).interviews,
+    (i) => serializeInterview(i),
+  );
   sub(
     'offers',
     (o) => store.records(o).offers,
@@ -322,7 +338,10 @@ export function apiRouter(ctx: EmulatorContext): Hono {
   sub(
     'panels',
     (o) => store.records(o).panels,
-    (p) => serializePanel(p, undefined),
+    (p, c) => {
+      const o = store.opportunity(c.req.param('id') ?? '');
+      return serializePanel(p, o ? store.records(o).interviews : []);
+    },
   );
   sub(
     'resumes',
@@ -473,7 +492,7 @@ export function apiRouter(ctx: EmulatorContext): Hono {
       dispatcher.emit('interviewCreated', { opportunityId: o.id, panelId: panel.id, interviewId: iv.id }, o.origin);
     }
     // Lever's documented example double-wraps this response; the client accepts both.
-    return c.json({ data: serializePanel(panel, interviews.map(publicRecord)) }, 201);
+    return c.json({ data: serializePanel(panel, interviews) }, 201);
   });
 
   // ------------------------------------------------------------ opportunity writes
@@ -649,17 +668,11 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     const items = store.seed.requisitions.filter(
       (r) => (!status || r.status === status) && (!code || r.requisitionCode === code),
     );
-    return listPage(
-      c,
-      ctx,
-      items,
-      (r) => r.id,
-      (r) => r,
-    );
+    return listPage(c, ctx, items, (r) => r.id, serializeRequisition);
   });
   app.get('/requisitions/:rid', (c) => {
     const r = store.seed.requisitions.find((x) => x.id === c.req.param('rid'));
-    return r ? c.json({ data: r }) : notFound(c, 'Requisition');
+    return r ? c.json({ data: serializeRequisition(r) }) : notFound(c, 'Requisition');
   });
 
   // ------------------------------------------------------------ postings
@@ -669,6 +682,17 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     const tags = multi(c, 'tag');
     const conf = q('confidentiality') ?? 'non-confidential';
     const updStart = msParam(c, 'updated_at_start');
+    const updEnd = msParam(c, 'updated_at_end');
+    if (Number.isNaN(updStart) || Number.isNaN(updEnd)) return badRequest(c, 'Time filters must be epoch milliseconds');
+    const attributes = ['state', 'distributionChannel', 'team', 'department', 'location', 'commitment', 'level', 'tag'];
+    const mixed = attributes.filter((k) => q(k) !== undefined);
+    if ((updStart !== undefined || updEnd !== undefined) && mixed.length > 0) {
+      // Lever's docs: the updated_at_* window combines with confidentiality only.
+      return badRequest(
+        c,
+        `updated_at_start/updated_at_end can only be combined with confidentiality, not ${mixed.join(', ')}`,
+      );
+    }
     const items = [...store.postings.values()].filter(
       (p) =>
         (!q('state') || p.state === q('state')) &&
@@ -678,23 +702,26 @@ export function apiRouter(ctx: EmulatorContext): Hono {
         (!q('location') || p.categories.location === q('location')) &&
         (!q('commitment') || p.categories.commitment === q('commitment')) &&
         (tags.length === 0 || p.tags.some((t) => tags.includes(t))) &&
+        (!q('level') || postingLevel(p) === q('level')) &&
         (conf === 'all' || p.confidentiality === conf) &&
-        (updStart === undefined || p.updatedAt >= updStart),
+        (updStart === undefined || p.updatedAt >= updStart) &&
+        (updEnd === undefined || p.updatedAt <= updEnd),
     );
-    // The list leaves out `content` unless asked for with include=content (lever-api.md §4).
-    const withContent = multi(c, 'include').includes('content');
+    // `content` comes by default; include narrows to the named fields, expand expands users (lever-api.md §3, §4).
+    const shaping = { include: new Set(multi(c, 'include')), expand: new Set(multi(c, 'expand')) };
     return listPage(
       c,
       ctx,
       items,
       (p) => p.id,
-      (p) => serializePosting(p, ui(c), withContent),
+      (p) => serializePosting(p, ui(c), store, shaping),
     );
   });
 
   app.get('/postings/:pid', (c) => {
     const p = store.postings.get(c.req.param('pid'));
-    return p ? c.json({ data: serializePosting(p, ui(c)) }) : notFound(c, 'Posting');
+    const shaping = { include: new Set(multi(c, 'include')), expand: new Set(multi(c, 'expand')) };
+    return p ? c.json({ data: serializePosting(p, ui(c), store, shaping) }) : notFound(c, 'Posting');
   });
 
   const PostingPatch = z
@@ -723,10 +750,29 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     const b = await body(c, PostingPatch);
     if (b instanceof Response) return b;
     const { content, ...rest } = b;
+    // The writable description is content.descriptionHtml; Lever derives the plain content.description from it, so a
+    // `description` in the body changes nothing (as on Lever, where it is not a documented writable field).
+    const { description: _ignored, ...writable } = content ?? {};
+    for (const [field, html] of [
+      ['descriptionHtml', writable.descriptionHtml],
+      ['closingHtml', writable.closingHtml],
+    ] as const) {
+      const bad = html === undefined ? [] : disallowedTags(html);
+      if (bad.length > 0) {
+        return badRequest(
+          c,
+          `content.${field} may only use the tags ${[...DESCRIPTION_TAGS].join(', ')} (found ${bad.join(', ')})`,
+        );
+      }
+    }
     Object.assign(p, rest);
-    if (content) p.content = { ...p.content, ...content };
+    if (content) {
+      p.content = { ...p.content, ...writable };
+      if (writable.descriptionHtml !== undefined) p.content.description = textOfHtml(writable.descriptionHtml);
+      if (writable.closingHtml !== undefined) p.content.closing = textOfHtml(writable.closingHtml);
+    }
     p.updatedAt = Date.now();
-    return c.json({ data: serializePosting(p, ui(c)) });
+    return c.json({ data: serializePosting(p, ui(c), store) });
   });
 
   // ------------------------------------------------------------ EEO
@@ -735,18 +781,41 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     const to = msParam(c, 'toDate') ?? Date.now();
     const from = msParam(c, 'fromDate') ?? to - 7 * 86_400_000;
     if (Number.isNaN(from) || Number.isNaN(to)) return badRequest(c, 'fromDate and toDate must be epoch milliseconds');
-    const items = store.opportunities
-      .filter((o) => o.deletedAt === undefined && o.createdAt >= from && o.createdAt <= to)
-      .flatMap((o) => store.records(o).eeo.map((e) => ({ ...e, currentStage: o.stage })));
+    const items = eeoIn(from, to);
+    // Anonymous: a plain `data: [...]` list with the answers and pipeline facts and NO opportunity, contact or
+    // posting (lever-api.md §4, corrected against recorded traffic).
     return listPage(
       c,
       ctx,
       items,
-      (e) => e.opportunityId,
-      (e) => e,
-      (data) => ({ eeoResponses: data }),
+      (e) => e.eeo.opportunityId,
+      (e) => serializeEeoAnonymous(e.eeo, e.stage),
     );
   });
+
+  // With identifiers: its own permission (eeo_responses_pii:read; gate.ts), window on created_at_*, expandable.
+  app.get('/eeo/responses/pii', (c) => {
+    const to = msParam(c, 'created_at_end') ?? Date.now();
+    const from = msParam(c, 'created_at_start') ?? to - 7 * 86_400_000;
+    if (Number.isNaN(from) || Number.isNaN(to)) {
+      return badRequest(c, 'created_at_start and created_at_end must be epoch milliseconds');
+    }
+    const expand = new Set(multi(c, 'expand'));
+    return listPage(
+      c,
+      ctx,
+      eeoIn(from, to),
+      (e) => e.eeo.opportunityId,
+      (e) => serializeEeoPii(e.eeo, e.stage, store, ui(c), expand),
+    );
+  });
+
+  /** EEO self-reports of the opportunities created in [from, to], each with the opportunity's current stage. */
+  function eeoIn(from: number, to: number) {
+    return store.opportunities
+      .filter((o) => o.deletedAt === undefined && o.createdAt >= from && o.createdAt <= to)
+      .flatMap((o) => store.records(o).eeo.map((eeo) => ({ eeo, stage: o.stage })));
+  }
 
   // ------------------------------------------------------------ webhooks
 

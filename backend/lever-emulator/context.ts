@@ -22,6 +22,8 @@ export type EmulatorContext = {
   /** OAuth access token → expiry (ms); refresh token → still valid. */
   accessTokens: Map<string, number>;
   refreshTokens: Set<string>;
+  /** The authorize flow's state (oauth.ts). */
+  oauth: EmulatorOAuth;
   faults: Faults;
   stats: EmulatorStats;
   buckets: Map<string, TokenBucket>;
@@ -29,6 +31,30 @@ export type EmulatorContext = {
   burst: number;
   primaryKey: string;
 };
+
+/** What the emulator's stand-in for Lever's authorization server keeps (oauth.ts). */
+export type EmulatorOAuth = {
+  /** Authorization codes: single use, valid 10 minutes, bound to the client, redirect URI and scope they were issued for. */
+  codes: Map<string, { clientId: string; redirectUri: string; scope: string; expiresAt: number }>;
+  /** Access token → the API permissions its scopes grant (tokens missing here have every permission). */
+  tokenPermissions: Map<string, Set<string>>;
+  /** Refresh token → the scope it carries on to the tokens it is exchanged for. */
+  refreshScopes: Map<string, string>;
+  /** Answers of POST /oauth/token by grant, so a test can count refreshes (a refresh race shows as two). */
+  calls: { authorization_code: number; refresh_token: number; refused: number };
+  /** Delay before the token endpoint answers, ms (a slow Lever makes refresh races likely). */
+  latencyMs: number;
+};
+
+export function newEmulatorOAuth(): EmulatorOAuth {
+  return {
+    codes: new Map(),
+    tokenPermissions: new Map(),
+    refreshScopes: new Map(),
+    calls: { authorization_code: 0, refresh_token: 0, refused: 0 },
+    latencyMs: 0,
+  };
+}
 
 export function bucketFor(ctx: EmulatorContext, credential: string): TokenBucket {
   let b = ctx.buckets.get(credential);

@@ -24,7 +24,9 @@ export function credentialOf(
   }
   if (scheme?.toLowerCase() === 'bearer' && value) {
     const expires = ctx.accessTokens.get(value);
-    return expires !== undefined && expires > Date.now() ? { id: `oauth:${value}`, perms: new Set(['*']) } : null;
+    if (expires === undefined || expires <= Date.now()) return null;
+    // A token from the authorize flow has the permissions its scopes grant; one minted by a test has them all.
+    return { id: `oauth:${value}`, perms: ctx.oauth.tokenPermissions.get(value) ?? new Set(['*']) };
   }
   return null;
 }
@@ -49,6 +51,8 @@ export function permissionFor(method: string, path: string): string {
     const resource = map[sub];
     return resource ? `${resource}:${access}` : 'opportunities:write';
   }
+  // The EEO responses WITH identifiers have their own permission, apart from the anonymous ones.
+  if (root === 'eeo' && p[2] === 'pii') return `eeo_responses_pii:${access}`;
   const roots: Record<string, string> = {
     contacts: 'contact',
     eeo: 'eeo_responses',

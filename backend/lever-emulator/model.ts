@@ -118,7 +118,20 @@ export type EmuNote = {
   createdVia: 'api' | 'ui';
 };
 
-export type EmuFeedbackField = { id: string; type: string; text: string; required: boolean; value: unknown };
+export type EmuFeedbackField = {
+  id: string;
+  type: string;
+  text: string;
+  required: boolean;
+  value: unknown;
+  description?: string;
+  /** The question as the interviewer sees it, for text-like fields. */
+  prompt?: string | null;
+  /** Choices of score-system, dropdown and multiple-* fields (the value is the chosen option's TEXT). */
+  options?: Array<{ text: string; optionId: string }> | null;
+  /** Recorded live data: the overall rating as `type: "score"` with `overall: true`. */
+  overall?: boolean;
+};
 
 export type EmuFeedback = {
   id: string;
@@ -149,6 +162,9 @@ export type EmuInterview = {
   location: string;
   feedbackTemplate: string | null;
   feedbackForms: string[];
+  /** once | daily | frequently | none (serialized as 'once' when unset). */
+  feedbackReminder?: string;
+  gcalEventUrl?: string | null;
   user: string;
   stage: string;
   canceledAt: number | null;
@@ -231,6 +247,7 @@ export type EmuEeo = {
   race: string;
   veteran: string;
   disability: string;
+  disabilitySignatureDate?: number | null;
   currentStage: string;
   appliedAt: number;
   hiredDate: number | null;
@@ -260,6 +277,14 @@ export type EmuRequisition = {
   createdAt: number;
   updatedAt: number;
   customFields: Record<string, unknown>;
+  /** Serialized with Lever's defaults when unset (serialize.ts serializeRequisition). */
+  confidentiality?: 'non-confidential' | 'confidential';
+  headcountInfinite?: boolean;
+  internalNotes?: string;
+  approval?: { steps: unknown[] } | null;
+  timeToFillStartAt?: number | null;
+  timeToFillEndAt?: number | null;
+  closedAt?: number | null;
 };
 
 export type EmuWebhook = {

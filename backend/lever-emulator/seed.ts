@@ -84,6 +84,10 @@ const FIELD_IDS = [
   '0c6f5a52-1f0e-4d1b-9a0e-6b2f1e1a0007',
 ];
 const RATINGS = ['1 - Strong No Hire', '2 - No Hire', '3 - Hire', '4 - Strong Hire'];
+/** Option ids of the feedback template's choice fields: fixed, like the template's field ids. */
+const OPTION_ID_PREFIX = '3e1d7c40-5b2a-4f6e-8c9d-';
+const LEVELS = ['Junior', 'Mid', 'Senior', 'Staff'];
+const optionId = (n: number) => `${OPTION_ID_PREFIX}${String(n).padStart(12, '0')}`;
 const TAGS = [
   'Referral',
   'Boomerang',
@@ -664,7 +668,8 @@ function makeCandidate(rng: Rng, data: World, c: CandidateCtx): CandidateRecords
       panel.interviews.push(interview.id);
       out.interviews.push(interview);
       const score = disagree && k === panelers.length - 1 ? 5 - base : Math.min(4, Math.max(1, base + rng.int(-1, 1)));
-      const fb = makeFeedback(rng, oppId, u, panel.id, interview, score, skills, date);
+      // The second interviewer's form has the overall rating in the shape recorded live (type score, overall: true).
+      const fb = makeFeedback(rng, oppId, u, panel.id, interview, score, skills, date, k === 1);
       interview.feedbackForms.push(fb.id);
       out.feedback.push(fb);
     });
@@ -756,14 +761,29 @@ function makeFeedback(
   score: number,
   skills: string[],
   at: number,
+  liveOverall = false,
 ): EmuFeedback {
   const positive = score >= 3;
   const comment = rng
     .pick(positive ? FEEDBACK_COMMENTS_POSITIVE : FEEDBACK_COMMENTS_NEGATIVE)
     .replace('{skill}', rng.pick(skills));
   const rated = skills.slice(0, 3);
+  // Lever's overall rating: its value is the chosen option's text ("3 - Hire"), never a number.
+  const overall: EmuFeedbackField = {
+    id: FIELD_IDS[0] as string,
+    type: liveOverall ? 'score' : 'score-system',
+    text: 'Rating',
+    description: 'Your overall recommendation',
+    required: true,
+    value: RATINGS[score - 1],
+    prompt: null,
+    options: RATINGS.map((text, n) => ({ text, optionId: optionId(n + 1) })),
+    ...(liveOverall ? { overall: true } : {}),
+  };
+  const choices = (texts: readonly string[], base: number) =>
+    texts.map((text, n) => ({ text, optionId: optionId(base + n) }));
   const fields: EmuFeedbackField[] = [
-    { id: FIELD_IDS[0] as string, type: 'score-system', text: 'Rating', required: true, value: RATINGS[score - 1] },
+    overall,
     {
       id: FIELD_IDS[6] as string,
       type: 'scorecard',
@@ -794,6 +814,7 @@ function makeFeedback(
       text: 'Level',
       required: false,
       value: rng.pick(['Junior', 'Mid', 'Senior', 'Staff']),
+      options: choices(LEVELS, 10),
     },
     {
       id: FIELD_IDS[4] as string,
@@ -801,8 +822,16 @@ function makeFeedback(
       text: 'Strengths',
       required: false,
       value: rng.sample(skills, 2),
+      options: choices(skills, 20),
     },
-    { id: FIELD_IDS[5] as string, type: 'textarea', text: 'Summary', required: true, value: comment },
+    {
+      id: FIELD_IDS[5] as string,
+      type: 'textarea',
+      text: 'Summary',
+      required: true,
+      value: comment,
+      prompt: 'What did you observe? Give examples.',
+    },
   ];
   return {
     id: rng.uuid(),

@@ -1,11 +1,15 @@
 import type {
   EmuApplication,
+  EmuEeo,
+  EmuFeedback,
   EmuFile,
+  EmuInterview,
   EmuNote,
   EmuOffer,
   EmuOpportunity,
   EmuPanel,
   EmuPosting,
+  EmuRequisition,
   EmuResume,
   EmuUser,
   EmuWebhook,
@@ -36,17 +40,78 @@ function user(u: EmuUser): Record<string, unknown> {
 
 export { user as serializeUser };
 
-export function serializePosting(p: EmuPosting, ui: string, withContent = true): Record<string, unknown> {
-  const { family: _family, content, ...rest } = p;
-  return {
-    ...rest,
-    ...(withContent ? { content } : {}),
+/**
+ * Lever's response shaping (lever-api.md §3): `include=…` returns ONLY the fields named (`include=id` is `{id}`), and
+ * `expand=…` returns the named fields expanded, overriding `include`. No include: the whole object.
+ */
+export function shape(
+  full: Record<string, unknown>,
+  include: ReadonlySet<string>,
+  expand: ReadonlySet<string>,
+): Record<string, unknown> {
+  if (include.size === 0) return full;
+  const narrowed: Record<string, unknown> = {};
+  for (const k of [...include, ...expand]) if (k in full) narrowed[k] = full[k];
+  return narrowed;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The deprecated `categories.level`, still returned: the seniority word of the title, or null. */
+function levelOf(title: string): string | null {
+  return /\b(Senior|Staff|Principal|Lead|Junior)\b/.exec(title)?.[1] ?? null;
+}
+
+export function postingLevel(p: EmuPosting): string | null {
+  return levelOf(p.text);
+}
+
+/** A posting as `GET /postings[/:id]` returns it: `content` always (unless narrowed by `include`). */
+export function serializePosting(
+  p: EmuPosting,
+  ui: string,
+  store?: EmulatorStore,
+  shaping: { include?: ReadonlySet<string>; expand?: ReadonlySet<string> } = {},
+): Record<string, unknown> {
+  const expand = shaping.expand ?? NONE;
+  const userOr = (id: string) => {
+    const u = expand.size && store ? store.users.get(id) : undefined;
+    return u ? user(u) : id;
+  };
+  const full: Record<string, unknown> = {
+    id: p.id,
+    text: p.text,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    user: expand.has('user') ? userOr(p.user) : p.user,
+    owner: expand.has('owner') ? userOr(p.owner) : p.owner,
+    hiringManager: expand.has('hiringManager') ? userOr(p.hiringManager) : p.hiringManager,
+    confidentiality: p.confidentiality,
+    categories: { ...p.categories, level: levelOf(p.text) },
+    content: p.content,
+    country: p.country,
+    followers: expand.has('followers') ? p.followers.map(userOr) : p.followers,
+    tags: p.tags,
+    state: p.state,
+    distributionChannels: p.distributionChannels,
+    reqCode: p.requisitionCodes[0] ?? null,
+    requisitionCodes: p.requisitionCodes,
+    salaryDescription: p.salaryDescription ?? null,
+    salaryDescriptionHtml: p.salaryDescription ? `<div>${escapeText(p.salaryDescription)}</div>` : null,
+    salaryRange: p.salaryRange ?? null,
     urls: {
       list: `${ui}/jobs`,
       show: `${ui}/jobs/postings/${p.id}`,
       apply: `${ui}/jobs/postings/${p.id}/apply`,
     },
+    workplaceType: p.workplaceType ?? 'unspecified',
+    transcribeInterviews: false,
   };
+  return shape(full, shaping.include ?? NONE, expand);
+}
+
+function escapeText(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function serializeApplication(a: EmuApplication, store: EmulatorStore, ui: string, expandPosting: boolean) {
@@ -127,19 +192,33 @@ export function serializeOpportunity(
     snoozedUntil: o.snoozedUntil,
     urls: { list: `${ui}/candidates`, show: `${ui}/candidates/${o.id}` },
     isAnonymized: false,
-    dataProtection: null,
+    dataProtection: dataProtectionOf(o),
     opportunityLocation: o.location,
+    // Deprecated fields Lever's examples still carry; always null on opportunities (use `archived`, /resumes).
+    archivedAt: null,
+    archiveReason: null,
+    resume: null,
   };
-  // `include` narrows to the named fields; `expand` overrides it (lever-api.md §3).
-  if (include.size === 0) return full;
-  const narrowed: Record<string, unknown> = { id: o.id };
-  for (const k of [...include, ...expand]) if (k in full) narrowed[k] = full[k];
-  return narrowed;
+  return shape(full, include, expand);
+}
+
+/**
+ * `dataProtection` on an account with GDPR features on: consent to store the candidate's data and to contact them,
+ * each `{allowed, expiresAt}`. Consent is given on applying and lasts two years.
+ */
+function dataProtectionOf(o: EmuOpportunity): Record<string, unknown> {
+  const applied = o.origin === 'applied' || o.origin === 'referred';
+  const expiresAt = o.createdAt + 730 * 86_400_000;
+  return {
+    store: { allowed: true, expiresAt: applied ? expiresAt : null },
+    contact: { allowed: applied || o.origin === 'internal', expiresAt: applied ? expiresAt : null },
+  };
 }
 
 export function serializeNote(n: EmuNote): Record<string, unknown> {
-  const { opportunityId: _o, createdVia: _c, ...rest } = n;
-  return { ...rest, deletedAt: null };
+  const { opportunityId: _o, createdVia: _c, fields, ...rest } = n;
+  // Each comment of the thread carries the stage it was written in (null for notes made before stages existed).
+  return { ...rest, fields: fields.map((f) => ({ stage: null, ...f })), deletedAt: null };
 }
 
 export function serializeResume(r: EmuResume, ui: string): Record<string, unknown> {
@@ -170,9 +249,133 @@ export function serializeFile(f: EmuFile, ui: string): Record<string, unknown> {
   };
 }
 
-export function serializePanel(p: EmuPanel, expandInterviews: unknown[] | undefined): Record<string, unknown> {
-  const { opportunityId: _o, ...rest } = p;
-  return { ...rest, interviews: expandInterviews ?? p.interviews };
+/** Feedback reminder setting of an interview when none was chosen (Lever's values: once, daily, frequently, none). */
+const DEFAULT_FEEDBACK_REMINDER = 'once';
+
+/** An interview as `GET /opportunities/:id/interviews` returns it (the opportunity id included). */
+export function serializeInterview(i: EmuInterview): Record<string, unknown> {
+  return {
+    ...i,
+    gcalEventUrl: i.gcalEventUrl ?? null,
+    feedbackReminder: i.feedbackReminder ?? DEFAULT_FEEDBACK_REMINDER,
+  };
+}
+
+/**
+ * A panel: its interviews are OBJECTS, each `{id, date, duration, subject, note, interviewers, location,
+ * feedbackTemplate, feedbackReminder}`, taken from the opportunity's interviews (in the panel's order).
+ */
+export function serializePanel(p: EmuPanel, interviews: readonly EmuInterview[]): Record<string, unknown> {
+  const { opportunityId: _o, interviews: ids, ...rest } = p;
+  const byId = new Map(interviews.map((i) => [i.id, i]));
+  return {
+    ...rest,
+    interviews: ids.flatMap((id) => {
+      const i = byId.get(id);
+      if (!i) return [];
+      return [
+        {
+          id: i.id,
+          date: i.date,
+          duration: i.duration,
+          subject: i.subject,
+          note: i.note,
+          interviewers: i.interviewers,
+          location: i.location,
+          feedbackTemplate: i.feedbackTemplate,
+          feedbackReminder: i.feedbackReminder ?? DEFAULT_FEEDBACK_REMINDER,
+        },
+      ];
+    }),
+  };
+}
+
+/** A feedback form: every field with `description`, `prompt` and `options` (null where a type has none). */
+export function serializeFeedback(f: EmuFeedback): Record<string, unknown> {
+  const { opportunityId: _o, fields, ...rest } = f;
+  return {
+    ...rest,
+    fields: fields.map((x) => ({
+      ...x,
+      description: x.description ?? '',
+      prompt: x.prompt ?? null,
+      options: x.options ?? null,
+    })),
+    deletedAt: null,
+  };
+}
+
+/**
+ * A requisition as Lever returns it (write_requisitions.json fixture plus the documented fields): confidentiality,
+ * `headcountInfinite`, internal notes, the approval workflow, time-to-fill bounds and `closedAt`.
+ */
+export function serializeRequisition(r: EmuRequisition): Record<string, unknown> {
+  return {
+    id: r.id,
+    requisitionCode: r.requisitionCode,
+    name: r.name,
+    confidentiality: r.confidentiality ?? 'non-confidential',
+    backfill: r.backfill,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    creator: r.creator,
+    headcountHired: r.headcountHired,
+    headcountTotal: r.headcountTotal,
+    headcountInfinite: r.headcountInfinite ?? false,
+    owner: r.owner,
+    status: r.status,
+    hiringManager: r.hiringManager,
+    approval: r.approval ?? { steps: [] },
+    compensationBand: r.compensationBand,
+    employmentStatus: r.employmentStatus,
+    location: r.location,
+    internalNotes: r.internalNotes ?? '',
+    postings: r.postings,
+    team: r.team,
+    department: r.department,
+    offerIds: r.offerIds,
+    customFields: r.customFields,
+    timeToFillStartAt: r.timeToFillStartAt ?? r.createdAt,
+    timeToFillEndAt: r.timeToFillEndAt ?? null,
+    closedAt: r.closedAt ?? null,
+  };
+}
+
+/** An ANONYMOUS EEO response (`GET /eeo/responses`): the self-report and pipeline facts, no identifier at all. */
+export function serializeEeoAnonymous(e: EmuEeo, currentStage: string): Record<string, unknown> {
+  return {
+    gender: e.gender,
+    race: e.race,
+    veteran: e.veteran,
+    disability: e.disability,
+    disabilitySignatureDate: e.disabilitySignatureDate ?? null,
+    currentStage,
+    appliedAt: e.appliedAt,
+    hiredDate: e.hiredDate,
+    origin: e.origin,
+    source: e.source,
+    requisitionCodes: e.requisitionCodes,
+  };
+}
+
+/** An EEO response WITH identifiers (`GET /eeo/responses/pii`); `expand` swaps contact/posting/hiringManager ids. */
+export function serializeEeoPii(
+  e: EmuEeo,
+  currentStage: string,
+  store: EmulatorStore,
+  ui: string,
+  expand: ReadonlySet<string>,
+): Record<string, unknown> {
+  const o = store.opportunity(e.opportunityId);
+  const posting = store.postings.get(e.posting);
+  const manager = posting ? store.users.get(posting.hiringManager) : undefined;
+  return {
+    ...serializeEeoAnonymous(e, currentStage),
+    opportunityId: e.opportunityId,
+    contact: expand.has('contact') && o ? serializeContact(o) : e.contact,
+    posting: expand.has('posting') && posting ? serializePosting(posting, ui, store) : e.posting,
+    hiringManager: expand.has('hiringManager') && manager ? user(manager) : (posting?.hiringManager ?? null),
+  };
 }
 
 export function serializeWebhook(w: EmuWebhook, withToken: boolean): Record<string, unknown> {
@@ -182,8 +385,9 @@ export function serializeWebhook(w: EmuWebhook, withToken: boolean): Record<stri
     event: w.event,
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
+    // `conditions` is always there: the origin filter, or null for a webhook that takes every origin.
     configuration: {
-      ...(w.origins ? { conditions: { origins: w.origins } } : {}),
+      conditions: w.origins ? { origins: w.origins } : null,
       ...(withToken ? { signatureToken: w.signatureToken } : {}),
     },
   };

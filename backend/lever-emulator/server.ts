@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { hostPolicy } from '../http/host-check.ts';
 import { adminRouter } from './admin.ts';
 import { apiRouter } from './api.ts';
-import { type EmulatorContext, type Faults, leverError } from './context.ts';
+import { type EmulatorContext, type Faults, leverError, newEmulatorOAuth } from './context.ts';
 import { issueTokens, oauthRouter } from './oauth.ts';
 import { pagesRouter } from './pages.ts';
 import { EmulatorStore } from './store.ts';
@@ -70,6 +70,7 @@ export function createEmulatorApp(opts: EmulatorOptions = {}): { app: Hono; cont
     keys: new Map([[apiKey, new Set(['*'])]]),
     accessTokens: new Map(),
     refreshTokens: new Set(),
+    oauth: newEmulatorOAuth(),
     faults: { latencyMs: 0, errorRate: 0, force429: 0, ...opts.faults },
     stats: { requests: 0, rateLimited: 0, injectedErrors: 0, byStatus: {} },
     buckets: new Map(),

@@ -8,6 +8,8 @@ import {
   CreatedNoteSchema,
   type DeletedOpportunity,
   DeletedOpportunitySchema,
+  type EeoPiiResponse,
+  EeoPiiResponseSchema,
   type EeoResponse,
   EeoResponseSchema,
   type Feedback,
@@ -26,6 +28,8 @@ import {
   type Panel,
   PanelSchema,
   type Posting,
+  type PostingFields,
+  PostingFieldsSchema,
   PostingSchema,
   type Requisition,
   RequisitionSchema,
@@ -92,20 +96,53 @@ export type OpportunityFilters = {
   limit?: number;
 };
 
-export type PostingFilters = {
-  state?: string;
-  distributionChannel?: string;
-  team?: string;
-  department?: string;
-  location?: string;
-  commitment?: string;
-  tag?: Many;
-  confidentiality?: 'all' | 'confidential' | 'non-confidential';
-  updatedAtStart?: number;
-  include?: readonly string[];
-  expand?: readonly string[];
-  limit?: number;
-};
+type Confidentiality = 'all' | 'confidential' | 'non-confidential';
+export type PostingExpand = 'user' | 'owner' | 'hiringManager' | 'followers';
+
+/**
+ * Filters of `GET /postings`. Lever's docs allow the `updated_at_*` window together with `confidentiality` only, so
+ * the two kinds are separate shapes (and the client refuses a mix at run time too). There is no `include`: the list
+ * returns `content` by default, and `include` would strip every field not named (text and state included).
+ */
+export type PostingFilters =
+  | {
+      state?: string;
+      distributionChannel?: string;
+      team?: string;
+      department?: string;
+      location?: string;
+      commitment?: string;
+      level?: string;
+      tag?: Many;
+      confidentiality?: Confidentiality;
+      expand?: readonly PostingExpand[];
+      limit?: number;
+      updatedAtStart?: never;
+      updatedAtEnd?: never;
+    }
+  | {
+      updatedAtStart?: number;
+      updatedAtEnd?: number;
+      confidentiality?: Confidentiality;
+      expand?: readonly PostingExpand[];
+      limit?: number;
+    };
+
+const POSTING_ATTRIBUTE_FILTERS = [
+  'state',
+  'distributionChannel',
+  'team',
+  'department',
+  'location',
+  'commitment',
+  'level',
+  'tag',
+] as const;
+
+/** `include` returns only the fields named, so the client always asks for `id` too (every caller keys on it). */
+function withId(include: readonly string[] | undefined): readonly string[] | undefined {
+  return include && include.length > 0 && !include.includes('id') ? ['id', ...include] : include;
+}
 
 export type NoteInput = { value: string; secret?: boolean; score?: 1 | 2 | 3 | 4; notifyFollowers?: boolean };
 
@@ -210,7 +247,7 @@ export class LeverClient {
     let offset: string | undefined;
     let restarts = 0;
     for (;;) {
-      const spec: RequestSpec = { method: 'GET', path, query: { limit: 100, ...query, offset } };
+      const spec: RequestSpec = { method: 'GET', path, query: { ...query, limit: query.limit ?? 100, offset } };
       let body: unknown;
       try {
         body = safeJson((await this.http.request(spec)).body);
@@ -244,9 +281,13 @@ export class LeverClient {
 
   // ---------------------------------------------------------------- opportunities
 
+  /**
+   * One opportunity. With `include`, Lever answers only the fields named (plus `id`, which the client adds); `expand`
+   * overrides `include` for the fields it names.
+   */
   getOpportunity(id: string, opts: { expand?: readonly OpportunityExpand[]; include?: readonly string[] } = {}) {
     return this.json(
-      { method: 'GET', path: this.opp(id), query: { expand: opts.expand, include: opts.include } },
+      { method: 'GET', path: this.opp(id), query: { expand: opts.expand, include: withId(opts.include) } },
       OpportunitySchema,
     );
   }
@@ -271,7 +312,7 @@ export class LeverClient {
         archive_reason_id: f.archiveReasonId,
         confidentiality: f.confidentiality,
         expand: f.expand,
-        include: f.include,
+        include: withId(f.include),
       },
       OpportunitySchema,
     );
@@ -335,32 +376,54 @@ export class LeverClient {
 
   // ---------------------------------------------------------------- reference data
 
-  getPosting(id: string, opts: { include?: readonly string[]; expand?: readonly string[] } = {}): Promise<Posting> {
+  /** The whole posting (`content` included, as Lever returns it by default). */
+  getPosting(id: string, opts: { expand?: readonly PostingExpand[] } = {}): Promise<Posting> {
     return this.json(
-      {
-        method: 'GET',
-        path: `/postings/${encodeURIComponent(id)}`,
-        query: { include: opts.include, expand: opts.expand },
-      },
+      { method: 'GET', path: `/postings/${encodeURIComponent(id)}`, query: { expand: opts.expand } },
       PostingSchema,
     );
   }
 
+  /**
+   * Only some fields of a posting (`include=…`): Lever answers exactly those (and `id`, which is always asked for),
+   * so the result is typed as partial. `getPostingFields(id, [])` is the cheapest existence check.
+   */
+  getPostingFields(id: string, fields: readonly (keyof Posting & string)[]): Promise<PostingFields> {
+    return this.json(
+      {
+        method: 'GET',
+        path: `/postings/${encodeURIComponent(id)}`,
+        query: { include: withId(fields.length ? fields : ['id']) },
+      },
+      PostingFieldsSchema,
+    );
+  }
+
   listPostings(f: PostingFilters = {}): AsyncGenerator<Posting> {
+    const attrs = f as Partial<Record<(typeof POSTING_ATTRIBUTE_FILTERS)[number], unknown>>;
+    const window = f.updatedAtStart !== undefined || f.updatedAtEnd !== undefined;
+    const mixed = POSTING_ATTRIBUTE_FILTERS.filter((k) => attrs[k] !== undefined);
+    if (window && mixed.length > 0) {
+      throw new TypeError(
+        `Lever's GET /postings accepts updated_at_* only together with confidentiality; drop ${mixed.join(', ')} or the time window.`,
+      );
+    }
+    const a = f as Extract<PostingFilters, { state?: string }>;
     return this.paginate(
       '/postings',
       {
         limit: f.limit,
-        state: f.state,
-        distributionChannel: f.distributionChannel,
-        team: f.team,
-        department: f.department,
-        location: f.location,
-        commitment: f.commitment,
-        tag: many(f.tag),
+        state: a.state,
+        distributionChannel: a.distributionChannel,
+        team: a.team,
+        department: a.department,
+        location: a.location,
+        commitment: a.commitment,
+        level: a.level,
+        tag: many(a.tag),
         confidentiality: f.confidentiality,
         updated_at_start: f.updatedAtStart,
-        include: f.include,
+        updated_at_end: f.updatedAtEnd,
         expand: f.expand,
       },
       PostingSchema,
@@ -403,12 +466,35 @@ export class LeverClient {
     return this.json({ method: 'GET', path: `/requisitions/${encodeURIComponent(id)}` }, RequisitionSchema);
   }
 
-  /** Anonymous EEO self-reports. Never send these to an LLM. */
+  /**
+   * Anonymous EEO self-reports (`data: [...]`; Lever's default window is the last week). They carry no opportunity,
+   * contact or posting, so they cannot be split by posting or team. Never send these to an LLM.
+   */
   listEeoResponses(f: { fromDate?: number; toDate?: number } = {}): AsyncGenerator<EeoResponse> {
     return this.paginate(
       '/eeo/responses',
       { fromDate: f.fromDate, toDate: f.toDate },
       EeoResponseSchema,
+      'eeoResponses', // older envelope seen in the docs; live responses are a plain list
+    );
+  }
+
+  /**
+   * EEO self-reports with their opportunity, contact and posting (`GET /eeo/responses/pii`). Needs the key's "EEO
+   * responses (PII)" permission (OAuth scope `eeo_responses_pii:read:admin`); without it Lever answers 403. Never
+   * send these to an LLM, and drop the identifiers as soon as the join they are needed for is done.
+   */
+  listEeoResponsesWithPii(
+    f: {
+      createdAtStart?: number;
+      createdAtEnd?: number;
+      expand?: readonly ('contact' | 'hiringManager' | 'posting')[];
+    } = {},
+  ): AsyncGenerator<EeoPiiResponse> {
+    return this.paginate(
+      '/eeo/responses/pii',
+      { created_at_start: f.createdAtStart, created_at_end: f.createdAtEnd, expand: f.expand },
+      EeoPiiResponseSchema,
       'eeoResponses',
     );
   }
@@ -514,6 +600,35 @@ export class LeverClient {
       },
       PanelSchema,
     );
+  }
+
+  /** Replaces an API-created (externally managed) panel with its interviews: a full replace, so a retry repeats it. */
+  updatePanel(
+    oppId: string,
+    panelId: string,
+    panel: PanelInput,
+    o: WriteOptions & { performAs: string },
+  ): Promise<Panel> {
+    return this.json(
+      {
+        method: 'PUT',
+        path: this.opp(oppId, `/panels/${encodeURIComponent(panelId)}`),
+        query: { perform_as: o.performAs },
+        json: { externallyManaged: true, ...panel },
+        idempotent: true,
+      },
+      PanelSchema,
+    );
+  }
+
+  /** Deletes an API-created panel and its interviews (204). */
+  async deletePanel(oppId: string, panelId: string, o: WriteOptions & { performAs: string }): Promise<void> {
+    await this.none({
+      method: 'DELETE',
+      path: this.opp(oppId, `/panels/${encodeURIComponent(panelId)}`),
+      query: { perform_as: o.performAs },
+      idempotent: true,
+    });
   }
 
   /** Partial update: the only documented one in Lever (`POST /postings/:id`). */

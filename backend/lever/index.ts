@@ -11,17 +11,24 @@ export {
   type OpportunityExpand,
   type OpportunityFilters,
   type PanelInput,
+  type PostingExpand,
   type PostingFilters,
   type WriteOptions,
 } from './client.ts';
 export { LeverApiError, LeverAuthError, type LeverErrorKind } from './errors.ts';
 export {
+  buildAuthorizeUrl,
+  DEFAULT_LEVER_SCOPES,
+  exchangeAuthorizationCode,
   LEVER_TOKEN_URL,
+  type LeverOAuthEndpoints,
+  leverOAuthEndpoints,
   memoryTokenStore,
   type OAuthConfig,
   type OAuthTokenStore,
   type OAuthTokens,
 } from './oauth.ts';
+export { descriptionToLeverHtml } from './posting-html.ts';
 export { bucketForObject, sharedBucket, TokenBucket } from './rate-limit.ts';
 export * from './schemas.ts';
 export type { LeverAuth, LeverStats, RequestInfo } from './transport.ts';

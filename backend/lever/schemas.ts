@@ -111,6 +111,13 @@ export const PostingSchema = z.looseObject({
 });
 export type Posting = z.infer<typeof PostingSchema>;
 
+/**
+ * A posting read with `include=…`: Lever returns ONLY the named fields (`include=id` answers `{id}`), so nothing but
+ * the id can be required. The client always adds `id` to the list it sends.
+ */
+export const PostingFieldsSchema = PostingSchema.partial().extend({ id });
+export type PostingFields = z.infer<typeof PostingFieldsSchema>;
+
 export const ApplicationSchema = z.looseObject({
   id,
   opportunityId: opt(z.string()),
@@ -205,7 +212,10 @@ export const FeedbackFieldSchema = z.looseObject({
   type: z.string(),
   text: opt(z.string()),
   description: opt(z.string()),
+  prompt: opt(z.string()),
   required: opt(z.boolean()),
+  /** Recorded live data marks the overall rating as `type: "score", overall: true` (its value is the option text). */
+  overall: opt(z.boolean()),
   value: z.unknown().optional(),
   options: opt(z.array(z.looseObject({ text: opt(z.string()), optionId: opt(z.string()) }))),
   scores: opt(z.array(z.looseObject({ text: opt(z.string()), description: opt(z.string()) }))),
@@ -395,23 +405,42 @@ export type Tag = z.infer<typeof TagSchema>;
 export const SourceSchema = TagSchema;
 export type Source = Tag;
 
-export const EeoResponseSchema = z.looseObject({
-  opportunityId: opt(z.string()),
-  contact: opt(z.union([z.string(), ContactSchema])),
-  posting: opt(z.union([z.string(), PostingSchema])),
+/** `appliedAt`/`hiredDate` come as ms numbers in live data and as strings in the docs' example: parse both. */
+const msOrText = z.union([ms, z.string()]);
+
+/**
+ * One ANONYMOUS EEO self-report (`GET /eeo/responses`, envelope `data: [...]`). Lever sends no opportunity, contact
+ * or posting here, and the schema is deliberately not loose: anything else Lever might add is dropped at the
+ * boundary, so an identifier can never ride along with someone's answers.
+ */
+export const EeoResponseSchema = z.object({
   gender: opt(z.string()),
   race: opt(z.string()),
   veteran: opt(z.string()),
   disability: opt(z.string()),
-  disabilitySignatureDate: opt(z.union([ms, z.string()])),
-  currentStage: opt(z.string()),
-  appliedAt: opt(ms),
-  hiredDate: opt(ms),
+  disabilitySignatureDate: opt(msOrText),
+  currentStage: opt(z.union([z.string(), StageSchema])),
+  appliedAt: opt(msOrText),
+  hiredDate: opt(msOrText),
   origin: opt(z.string()),
   source: opt(z.string()),
   requisitionCodes: opt(strings),
 });
 export type EeoResponse = z.infer<typeof EeoResponseSchema>;
+
+/**
+ * One EEO self-report WITH identifiers (`GET /eeo/responses/pii`): needs the key's "EEO responses (PII)" permission
+ * (OAuth scope `eeo_responses_pii:read:admin`). `posting`, `contact` and `hiringManager` are ids unless expanded.
+ */
+export const EeoPiiResponseSchema = z.looseObject({
+  ...EeoResponseSchema.shape,
+  opportunityId: opt(z.string()),
+  candidateId: opt(z.string()),
+  contact: opt(z.union([z.string(), ContactSchema])),
+  posting: opt(z.union([z.string(), PostingFieldsSchema])),
+  hiringManager: opt(userRef),
+});
+export type EeoPiiResponse = z.infer<typeof EeoPiiResponseSchema>;
 
 export const WEBHOOK_EVENTS = [
   'applicationCreated',

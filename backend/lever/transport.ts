@@ -50,6 +50,19 @@ export type RequestSpec = {
 export type RawResponse = { status: number; body: Buffer; contentType: string };
 
 const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Redirect hops followed for one request before giving up (a loop, or a chain Lever does not document). */
+const MAX_REDIRECTS = 3;
+
+/**
+ * Where a redirect may be followed with the credentials: the same origin, or the same host upgraded to https. Any
+ * other host gets nothing: Lever documents a 301 for accounts that live in another data centre (lever-api.md §1),
+ * and sending the key or token there is not our call to make; the error names the base URL to configure instead.
+ */
+function sameOriginRedirect(from: URL, to: URL): boolean {
+  if (from.origin === to.origin) return true;
+  return from.hostname === to.hostname && from.protocol === 'http:' && to.protocol === 'https:';
+}
 
 export class LeverTransport {
   readonly baseUrl: string;
@@ -82,7 +95,10 @@ export class LeverTransport {
   /** Sends the request and returns the 2xx body; throws LeverApiError otherwise. */
   async request(spec: RequestSpec): Promise<RawResponse> {
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
-    const url = this.url(spec.path, spec.query);
+    let url = this.url(spec.path, spec.query);
+    let method: RequestSpec['method'] = spec.method;
+    let sendBody = true;
+    let hops = 0;
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
       await this.bucket.take();
@@ -92,16 +108,17 @@ export class LeverTransport {
       let res: Response;
       let body: Buffer;
       try {
+        const json = sendBody && spec.json !== undefined;
         res = await fetch(url, {
-          method: spec.method,
+          method,
           headers: {
             authorization,
             accept: 'application/json',
-            ...(spec.json !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(json ? { 'content-type': 'application/json' } : {}),
           },
-          body: spec.json !== undefined ? JSON.stringify(spec.json) : spec.form,
+          body: json ? JSON.stringify(spec.json) : sendBody ? spec.form : undefined,
           signal: AbortSignal.timeout(this.timeoutMs),
-          redirect: 'manual', // a cross-host redirect would drop or leak the Authorization header
+          redirect: 'manual', // followed below, and only where the Authorization header may go
         });
         body = Buffer.from(await res.arrayBuffer());
       } catch (cause) {
@@ -129,6 +146,25 @@ export class LeverTransport {
       this.onRequest?.({ method: spec.method, path: spec.path, status: res.status, attempt, ms });
       if (res.ok) return { status: res.status, body, contentType: res.headers.get('content-type') ?? '' };
 
+      if (REDIRECTS.has(res.status)) {
+        const location = res.headers.get('location');
+        const from = new URL(url);
+        const to = location ? safeUrl(location, from) : null;
+        if (to && sameOriginRedirect(from, to) && hops < MAX_REDIRECTS) {
+          hops++;
+          url = to.toString();
+          // 303 means "read the answer there"; 301/302/307/308 repeat the same request (an API is not a browser form).
+          if (res.status === 303) {
+            method = 'GET';
+            sendBody = false;
+          }
+          attempt--;
+          continue;
+        }
+        this.stats.errors++;
+        throw this.redirectError(spec, res.status, to, hops >= MAX_REDIRECTS);
+      }
+
       if (res.status === 429) this.stats.rateLimited++;
       if (res.status === 401 && this.auth.kind === 'oauth' && !authRetried) {
         authRetried = true;
@@ -155,6 +191,30 @@ export class LeverTransport {
         path: spec.path,
       });
     }
+  }
+
+  private redirectError(spec: RequestSpec, status: number, to: URL | null, tooMany: boolean) {
+    const endpoint = `${spec.method} ${spec.path}`;
+    let message: string;
+    if (!to) message = `Lever answered ${endpoint} with HTTP ${status} but no usable Location header.`;
+    else if (tooMany) message = `Lever redirected ${endpoint} more than ${MAX_REDIRECTS} times; giving up.`;
+    else {
+      const base = `${to.origin}${new URL(this.baseUrl).pathname}`;
+      message =
+        `Lever moved ${endpoint} to another host (${to.origin}). Fulcrum does not send Lever credentials to a ` +
+        `different host: if this Lever account lives in another region (for example the EU), set ` +
+        `LEVER_BASE_URL=${base} and restart.`;
+    }
+    return new LeverApiError({
+      kind: 'http',
+      status,
+      code: to && !tooMany ? 'CrossHostRedirect' : 'BadRedirect',
+      leverMessage: to ? `Location: ${to.origin}${to.pathname}` : '',
+      retryable: false,
+      method: spec.method,
+      path: spec.path,
+      message,
+    });
   }
 
   private async authorization(): Promise<string> {
@@ -186,6 +246,14 @@ function errorCode(e: unknown): string {
 
 function isTimeout(e: unknown): boolean {
   return e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+}
+
+function safeUrl(location: string, base: URL): URL | null {
+  try {
+    return new URL(location, base);
+  } catch {
+    return null;
+  }
 }
 
 export function safeJson(body: Buffer): unknown {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hashInput } from '../ai/provenance.ts';
-import { collect, LeverApiError, type LeverClient } from '../lever/index.ts';
+import { collect, descriptionToLeverHtml, LeverApiError, type LeverClient } from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
 import { formatNote, modelLabelOrNull, noteHasMarker } from './note-format.ts';
 import type { ProposalRecord, StoredResult } from './repo.ts';
@@ -114,9 +114,11 @@ export class WriteBack {
     const description = p.payload.posting?.description;
     if (!description) throw new Error('posting-rewrite proposal has no posting description');
     await this.once(p, 'posting', description, async () => {
+      // Lever's writable field is content.descriptionHtml (a plain content.description is not): sanitised HTML with
+      // only the tags Lever allows, the recruiter's text escaped.
       await this.lever.updatePosting(
         p.opportunityId,
-        { content: { description } },
+        { content: { descriptionHtml: descriptionToLeverHtml(description) } },
         { performAs: approver.leverUserId },
       );
       return p.opportunityId;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { overallRating as overallRatingOf } from '../candidates/overall-rating.ts';
 import type { ArchiveReason, Feedback, Note, Opportunity, Stage } from '../lever/index.ts';
 import type { FeedbackStats, SyncedOpportunity } from './index-store.ts';
 
@@ -81,15 +82,12 @@ export function normalizeOpportunity(o: Opportunity, ref: RefData): SyncedOpport
   };
 }
 
-/** The overall rating of a feedback form on Lever's 1–4 scale, from its score-system field ("3 - Hire" or 3). */
+/**
+ * The overall rating of a feedback form on Lever's 1–4 scale: its score-system field, or a field flagged
+ * `overall: true` (recorded live data), whose value is the option text ("3 - Hire").
+ */
 export function overallRating(f: Feedback): number | null {
-  for (const field of f.fields ?? []) {
-    if (field.type !== 'score-system') continue;
-    const v = field.value;
-    const n = typeof v === 'number' ? v : typeof v === 'string' ? Number.parseInt(v, 10) : Number.NaN;
-    if (Number.isFinite(n) && n >= 1 && n <= 4) return n;
-  }
-  return null;
+  return overallRatingOf(f.fields)?.value ?? null;
 }
 
 export function feedbackStats(forms: Feedback[]): FeedbackStats {

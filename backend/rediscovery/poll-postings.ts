@@ -34,8 +34,9 @@ export async function pollPostings(
   const since = last ? Number(JSON.parse(last.data)) : undefined;
   const fresh: string[] = [];
   let seen = 0;
+  // No `include`: the list returns `content` by default, and include=content would strip text and state. Lever
+  // allows the updated_at_* window with confidentiality only, so no other filter goes with it.
   for await (const p of deps.lever.listPostings({
-    include: ['content'],
     ...(since !== undefined ? { updatedAtStart: since } : {}),
     ...(deps.confidentialityAll ? { confidentiality: 'all' as const } : {}),
   })) {

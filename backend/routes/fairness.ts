@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Provenance } from '../../utils/contracts/ai.ts';
-import { ProposalSchema } from '../../utils/contracts/api.ts';
+import { ErrorCodes, ProposalSchema } from '../../utils/contracts/api.ts';
 import {
   type BiasTestReport,
   BiasTestReportSchema,
@@ -21,7 +21,7 @@ import { engineScorer } from '../fairness/engine-scorer.ts';
 import { funnelToCsv } from '../fairness/funnel-csv.ts';
 import { checkJobDescription, postingToCheckInput } from '../fairness/jd-check.ts';
 import { LLM_REWRITE_PROMPT_VERSION, llmRewriteDescription } from '../fairness/llm-rewrite.ts';
-import { FunnelQueryError, loadFunnel } from '../fairness/load-funnel.ts';
+import { FunnelPermissionError, FunnelQueryError, loadFunnel } from '../fairness/load-funnel.ts';
 import { htmlToText } from '../fairness/posting-text.ts';
 import { rewriteDescription } from '../fairness/rewrite-posting.ts';
 import { type AuthEnv, requireRole } from '../http/auth.ts';
@@ -62,6 +62,8 @@ export function fairnessRoutes(s: AppServices) {
       );
     } catch (e) {
       if (e instanceof FunnelQueryError) throw badRequest(`Invalid request: ${e.message}.`);
+      // Like every Lever 403: the Lever credential lacks a permission (a 502 with code lever_permission).
+      if (e instanceof FunnelPermissionError) throw new HttpError(502, ErrorCodes.leverPermission, e.message);
       throw e;
     }
   };

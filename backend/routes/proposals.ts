@@ -60,8 +60,9 @@ export function proposalRoutes(s: AppServices) {
 async function leverTargetExists(s: AppServices, kind: string, id: string): Promise<void> {
   // A posting rewrite targets a posting (its opportunityId is the posting id); every other kind an opportunity.
   const what = kind === 'posting-rewrite' ? 'posting' : 'opportunity';
+  // `include=id` makes Lever answer `{id}` only: the cheapest read that still says whether the target exists.
   const read =
-    what === 'posting' ? s.lever.getPosting(id, { include: ['id'] }) : s.lever.getOpportunity(id, { include: ['id'] });
+    what === 'posting' ? s.lever.getPostingFields(id, ['id']) : s.lever.getOpportunity(id, { include: ['id'] });
   await read.catch((e: unknown) => {
     if (e instanceof LeverApiError && e.status === 404) {
       throw notFound(`Lever has no ${what} "${id}" (it may have been deleted, or the API key cannot see it).`);

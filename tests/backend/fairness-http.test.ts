@@ -38,7 +38,8 @@ beforeAll(async () => {
   postingId = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
   const users = await collect(h.inspect.listUsers());
   performAs = users[0]!.id;
-  await h.inspect.updatePosting(postingId, { content: { description: BIASED } }, { performAs });
+  // Lever's writable description is content.descriptionHtml (the plain description is derived from it).
+  await h.inspect.updatePosting(postingId, { content: { descriptionHtml: `<p>${BIASED}</p>` } }, { performAs });
 });
 afterAll(() => h?.close());
 
@@ -95,8 +96,10 @@ describe('POST /api/postings/:postingId/rewrite', () => {
       result: { written: ['posting'] },
     });
     expect((await h.inspect.getPosting(postingId)).content?.description).toBe(description);
+    // What was written is Lever's description HTML: the text as one escaped paragraph.
+    expect((await h.inspect.getPosting(postingId)).content?.descriptionHtml).toBe(`<p>${description}</p>`);
     // Put the biased text back for the other tests.
-    await h.inspect.updatePosting(postingId, { content: { description: BIASED } }, { performAs });
+    await h.inspect.updatePosting(postingId, { content: { descriptionHtml: `<p>${BIASED}</p>` } }, { performAs });
   });
 });
 
@@ -207,7 +210,7 @@ describe('POST /api/postings/:postingId/rewrite with an LLM configured', () => {
   beforeAll(async () => {
     llm = await startFakeOpenAi();
     hl = await makeHarness({ env: { AI_BASE_URL: llm.baseUrl, AI_MODEL: 'fake-rewriter', AI_TIMEOUT_MS: '5000' } });
-    await hl.inspect.updatePosting(postingId, { content: { description: BIASED } }, { performAs });
+    await hl.inspect.updatePosting(postingId, { content: { descriptionHtml: `<p>${BIASED}</p>` } }, { performAs });
   });
   afterAll(async () => {
     await hl?.close();

@@ -95,7 +95,7 @@ describe('the emulator answers in shapes the schemas accept', () => {
     const withOffer = opps.find((o) => typeof o.stage === 'object' && o.stage?.text === 'Offer');
     if (withOffer) expect((await collect(lever.listOffers(withOffer.id)))[0]?.fields?.length).toBeGreaterThan(0);
 
-    const postings = await collect(lever.listPostings({ include: ['content'] }));
+    const postings = await collect(lever.listPostings());
     expect(postings.length).toBeGreaterThanOrEqual(8);
     expect(postings[0]?.content?.lists?.map((l) => l.text)).toEqual([
       'What you will do',
