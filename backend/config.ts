@@ -83,6 +83,14 @@ const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-a
   /** Talent-pool sync and new-posting poll interval; 0 turns the schedule off (`npm run cli -- sync` still works). */
   REDISCOVERY_SYNC_MINUTES: z.coerce.number().int().min(0).default(15),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Offers: non-working days a start date may not fall on, comma-separated YYYY-MM-DD (weekends always count). */
+  OFFER_HOLIDAYS: z
+    .string()
+    .regex(/^\s*(\d{4}-\d{2}-\d{2}\s*(,\s*\d{4}-\d{2}-\d{2}\s*)*)?$/, 'comma-separated YYYY-MM-DD dates')
+    .default(''),
+  /** Offers hand-off: where a hire's signed payload is POSTed (unset = no hand-off), and the HMAC-SHA256 secret. */
+  HRIS_WEBHOOK_URL: z.string().url().optional(),
+  HRIS_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   FULCRUM_SKIP_EXTENSION_BUILD: bool.default(false),
   /** Where the built extension is (npm run dev builds the dev variant into .output/chrome-mv3-dev). */
   FULCRUM_EXTENSION_DIR: z.string().min(1).default('.output/chrome-mv3'),
@@ -107,6 +115,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   refuseDemoKeyOutsideEmulator(c);
+  if (c.HRIS_WEBHOOK_URL && !c.HRIS_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  HRIS_WEBHOOK_SECRET: required with HRIS_WEBHOOK_URL (the hand-off payload is signed with it)',
+    );
+  }
   return { ...c, dataDir: path.resolve(c.FULCRUM_DATA_DIR), useEmulator: !c.LEVER_API_KEY };
 }
   /**
