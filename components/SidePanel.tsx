@@ -4,6 +4,7 @@ import { type TabId, usePanelStore, useSlot } from '@/utils/panel-store';
 import { usePageContext } from '@/utils/use-page-context';
 import { useApi } from './api-context';
 import { CandidateHeader } from './CandidateHeader';
+import { ExplanationPanel } from './ExplanationPanel';
 import { MatchPanel } from './MatchPanel';
 import { OptedOutBanner, OptOutControl, useOptOut } from './OptOutNotice';
 import { EmptyState, openSettings, Skeleton } from './ui/Feedback';
@@ -101,6 +102,7 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
           {shown === 'history' && (
             <>
               <OptOutControl opportunityId={opportunityId} status={optOut.status} onChange={optOut.setStatus} />
+              <ExplanationPanel opportunityId={opportunityId} />
               <HistoryPanel opportunityId={opportunityId} />
             </>
           )}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { OpportunityIdSchema } from '../../utils/contracts/api.ts';
 import {
   ComplianceSettingsSchema,
+  ExplanationSchema,
   JurisdictionIdSchema,
   NoticeSchema,
   NoticeTemplateListSchema,
@@ -13,6 +14,9 @@ import {
 } from '../../utils/contracts/compliance.ts';
 import { opportunityNotFound, postingNotFound } from '../access/lever-access.ts';
 import type { AppServices } from '../app.ts';
+import { loadCandidate } from '../candidates/load-candidate.ts';
+import { buildExplanation, latestMatch } from '../compliance/explanation.ts';
+import { explanationPdf } from '../compliance/explanation-pdf.ts';
 import { buildNotice, listTemplates, saveTemplate } from '../compliance/notice.ts';
 import { PLACEHOLDERS } from '../compliance/notice-templates.ts';
 import { optOutStatusOf, recordOptOut, withdrawOptOut } from '../compliance/opt-out.ts';
@@ -24,13 +28,14 @@ import {
 } from '../compliance/settings.ts';
 import { readGovernance } from '../governance/settings.ts';
 import type { AuthEnv } from '../http/auth.ts';
-import { forbidden } from '../http/errors.ts';
-import { zodJson, zodParam } from '../http/validate.ts';
+import { conflict, forbidden } from '../http/errors.ts';
+import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
 import { LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
 
 const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
 const OpportunityParam = z.object({ opportunityId: OpportunityIdSchema });
 const JurisdictionParam = z.object({ jurisdiction: JurisdictionIdSchema });
+const ExplanationQuery = z.object({ format: z.enum(['json', 'text', 'pdf']).default('json') });
 
 /**
  * The compliance kit over HTTP, for recruiters (mounted at /api): the candidate notice of a posting and a candidate's
@@ -65,6 +70,66 @@ export function complianceRoutes(s: AppServices) {
         const opp = await getOpportunity(c.req.valid('param').opportunityId);
         return c.json(OptOutStatusSchema.parse(optOutStatusOf(s.store.sqlite, opp, s.clock())));
       })
+      // An explanation the recruiter can send on request: of the assessment Fulcrum recorded, audited.
+      .get(
+        '/candidates/:opportunityId/explanation',
+        zodParam(OpportunityParam),
+        zodQuery(ExplanationQuery),
+        s.guards.opportunity('see'),
+        async (c) => {
+          const { opportunityId } = c.req.valid('param');
+          const { format } = c.req.valid('query');
+          const match = latestMatch(s.store.sqlite, opportunityId);
+          if (!match) {
+            throw conflict(
+              'Fulcrum has no recorded automated assessment of this candidate, so there is nothing to explain.',
+            );
+          }
+          const cand = await loadCandidate(s.lever, opportunityId).catch((e: unknown) => {
+            if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(opportunityId);
+            throw e;
+          });
+          const posting = cand.posting ? { id: cand.posting.id, title: cand.posting.title } : { id: '', title: '' };
+          const explanation = ExplanationSchema.parse(
+            buildExplanation({
+              opportunityId,
+              posting,
+              match,
+              sources: { resume: cand.candidate.resumeText, application: cand.candidate.applicationText ?? '' },
+              settings: readComplianceSettings(s.store.sqlite).settings,
+              now: s.nowDate(),
+            }),
+          );
+          await s.audit({
+            actor: c.get('recruiter').email,
+            opportunityId,
+            capability: 'compliance',
+            action: 'compliance.explanation',
+            provenance: null,
+            output: {
+              format,
+              postingId: posting.id,
+              assessedAt: explanation.assessedAt,
+              inputHash: match.result.provenance.inputHash,
+              criteria: explanation.criteria.length,
+              scoreShown: explanation.score !== null,
+            },
+            decision: null,
+            leverIds: [opportunityId],
+          });
+          c.header('cache-control', 'no-store');
+          if (format === 'text') return c.text(explanation.text.replace(/^#{1,2} /gm, ''));
+          if (format === 'pdf') {
+            const pdf = await explanationPdf(explanation.text, {
+              title: `Explanation: ${posting.title}`,
+              at: s.nowDate(),
+            });
+            c.header('content-disposition', `attachment; filename="explanation-${opportunityId}.pdf"`);
+            return c.body(pdf as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/pdf' });
+          }
+          return c.json(explanation);
+        },
+      )
       // Recording a candidate's request to opt out protects them, so anyone who may act on the candidate can do it;
       // withdrawing an opt-out is for Fulcrum admins. Both are audited (compliance/opt-out.ts).
       .put(
