@@ -495,6 +495,176 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     return c.json({ data: serializePanel(panel, interviews) }, 201);
   });
 
+  // Issue 19: panel and interview writes (lever-api.md §6 "Interviews and panels": POST, PUT as a full replace,
+  // DELETE, all with perform_as, only on externally managed panels; deleting a panel's last interview deletes it).
+  const InterviewBody = z.object({
+    subject: z.string().optional(),
+    note: z.string().optional(),
+    interviewers: z.array(z.object({ id: z.string(), feedbackTemplate: z.string().optional() })).min(1),
+    date: z.number(),
+    duration: z.number().int().positive(),
+    location: z.string().optional(),
+    feedbackTemplate: z.string().optional(),
+    timezone: z.string().optional(),
+  });
+  const buildInterview = (
+    o: EmuOpportunity,
+    panel: EmuPanel,
+    iv: z.infer<typeof InterviewBody>,
+    user: string,
+    id = newId(),
+  ): EmuInterview => ({
+    id,
+    opportunityId: o.id,
+    panel: panel.id,
+    subject: iv.subject ?? `Interview with ${o.name}`,
+    note: iv.note ?? '',
+    interviewers: iv.interviewers.map((w) => {
+      const u = store.users.get(w.id);
+      return { id: w.id, email: u?.email ?? '', name: u?.name ?? '', feedbackTemplate: w.feedbackTemplate ?? null };
+    }),
+    timezone: iv.timezone ?? panel.timezone,
+    date: iv.date,
+    duration: iv.duration,
+    location: iv.location ?? '',
+    feedbackTemplate: iv.feedbackTemplate ?? null,
+    feedbackForms: [],
+    user,
+    stage: o.stage,
+    canceledAt: null,
+    postings: [o.postingId],
+    createdAt: Date.now(),
+  });
+  const unknownInterviewer = (ivs: Array<z.infer<typeof InterviewBody>>) =>
+    ivs.flatMap((iv) => iv.interviewers.map((w) => w.id)).find((id) => !store.users.has(id));
+  const managedPanel = (c: Context, o: EmuOpportunity, panelId: string): EmuPanel | Response => {
+    const p = store.mutableRecords(o).panels.find((x) => x.id === panelId);
+    if (!p) return notFound(c, 'Panel');
+    if (!p.externallyManaged) return badRequest(c, 'Only externally managed panels can be changed through the API');
+    return p;
+  };
+  const emitInterview = (event: string, o: EmuOpportunity, panelId: string, interviewId: string) =>
+    dispatcher.emit(event, { opportunityId: o.id, panelId, interviewId }, o.origin);
+  const resetPanelSpan = (p: EmuPanel, r: ReturnType<typeof store.mutableRecords>) => {
+    const mine = r.interviews.filter((i) => i.panel === p.id);
+    p.interviews = mine.map((i) => i.id);
+    if (mine.length) {
+      p.start = Math.min(...mine.map((i) => i.date));
+      p.end = Math.max(...mine.map((i) => i.date + i.duration * 60_000));
+    }
+  };
+
+  app.put('/opportunities/:id/panels/:panelId', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const p = managedPanel(c, o, c.req.param('panelId'));
+    if (p instanceof Response) return p;
+    const b = await body(c, PanelBody);
+    if (b instanceof Response) return b;
+    const bad = unknownInterviewer(b.interviews);
+    if (bad) return badRequest(c, `Unknown interviewer ${bad}`);
+    const r = store.mutableRecords(o);
+    const before = r.interviews.filter((i) => i.panel === p.id);
+    p.timezone = b.timezone;
+    p.note = b.note ?? '';
+    p.externalUrl = b.externalUrl ?? null;
+    const events: Array<[string, string]> = [];
+    const next = b.interviews.map((iv, k) => {
+      const keep = before[k];
+      events.push([keep ? 'interviewUpdated' : 'interviewCreated', '']);
+      const built = buildInterview(o, p, iv, user as string, keep?.id);
+      if (keep) built.createdAt = keep.createdAt;
+      (events[k] as [string, string])[1] = built.id;
+      return built;
+    });
+    for (const gone of before.slice(b.interviews.length)) events.push(['interviewDeleted', gone.id]);
+    r.interviews = [...r.interviews.filter((i) => i.panel !== p.id), ...next];
+    resetPanelSpan(p, r);
+    if (b.start !== undefined) p.start = b.start;
+    if (b.end !== undefined) p.end = b.end;
+    touch(o);
+    for (const [event, id] of events) emitInterview(event, o, p.id, id);
+    return c.json({ data: serializePanel(p, next) });
+  });
+
+  app.delete('/opportunities/:id/panels/:panelId', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const p = managedPanel(c, o, c.req.param('panelId'));
+    if (p instanceof Response) return p;
+    const r = store.mutableRecords(o);
+    const gone = r.interviews.filter((i) => i.panel === p.id);
+    r.interviews = r.interviews.filter((i) => i.panel !== p.id);
+    r.panels = r.panels.filter((x) => x.id !== p.id);
+    touch(o);
+    for (const iv of gone) emitInterview('interviewDeleted', o, p.id, iv.id);
+    return c.body(null, 204);
+  });
+
+  app.post('/opportunities/:id/interviews', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const b = await body(c, InterviewBody.extend({ panel: z.string().min(1) }));
+    if (b instanceof Response) return b;
+    const p = managedPanel(c, o, b.panel);
+    if (p instanceof Response) return p;
+    const bad = unknownInterviewer([b]);
+    if (bad) return badRequest(c, `Unknown interviewer ${bad}`);
+    const r = store.mutableRecords(o);
+    const iv = buildInterview(o, p, b, user as string);
+    r.interviews.push(iv);
+    resetPanelSpan(p, r);
+    touch(o);
+    emitInterview('interviewCreated', o, p.id, iv.id);
+    return c.json({ data: serializeInterview(iv) }, 201);
+  });
+
+  app.put('/opportunities/:id/interviews/:interviewId', async (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const r = store.mutableRecords(o);
+    const old = r.interviews.find((i) => i.id === c.req.param('interviewId'));
+    if (!old) return notFound(c, 'Interview');
+    const p = managedPanel(c, o, old.panel);
+    if (p instanceof Response) return p;
+    const b = await body(c, InterviewBody);
+    if (b instanceof Response) return b;
+    const bad = unknownInterviewer([b]);
+    if (bad) return badRequest(c, `Unknown interviewer ${bad}`);
+    const iv = { ...buildInterview(o, p, b, user as string, old.id), createdAt: old.createdAt };
+    r.interviews = r.interviews.map((i) => (i.id === old.id ? iv : i));
+    resetPanelSpan(p, r);
+    touch(o);
+    emitInterview('interviewUpdated', o, p.id, iv.id);
+    return c.json({ data: serializeInterview(iv) });
+  });
+
+  app.delete('/opportunities/:id/interviews/:interviewId', (c) => {
+    const o = withOpp(c);
+    if (o instanceof Response) return o;
+    const user = performAs(c, true);
+    if (user instanceof Response) return user;
+    const r = store.mutableRecords(o);
+    const old = r.interviews.find((i) => i.id === c.req.param('interviewId'));
+    if (!old) return notFound(c, 'Interview');
+    const p = managedPanel(c, o, old.panel);
+    if (p instanceof Response) return p;
+    r.interviews = r.interviews.filter((i) => i.id !== old.id);
+    resetPanelSpan(p, r);
+    if (p.interviews.length === 0) r.panels = r.panels.filter((x) => x.id !== p.id);
+    touch(o);
+    emitInterview('interviewDeleted', o, p.id, old.id);
+    return c.body(null, 204);
+  });
+
   // ------------------------------------------------------------ opportunity writes
 
   const stringsBody = (field: string) => z.object({ [field]: z.array(z.string().min(1)).min(1) });

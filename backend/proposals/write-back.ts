@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hashInput } from '../ai/provenance.ts';
 import { collect, descriptionToLeverHtml, LeverApiError, type LeverClient } from '../lever/index.ts';
+import { BookingWriter } from '../scheduling/booking.ts';
 import type { Store } from '../store/db.ts';
 import { formatNote, modelLabelOrNull, noteHasMarker } from './note-format.ts';
 import type { ProposalRecord, StoredResult } from './repo.ts';
@@ -61,6 +62,7 @@ export class WriteBack {
   /** Performs every write of the proposal. Throws LeverApiError on the first failure; finished writes stay done. */
   async execute(p: ProposalRecord, approver: Approver): Promise<WriteOutcome> {
     if (p.kind === 'posting-rewrite') return this.writePosting(p, approver);
+    if (p.kind === 'interview-schedule') return new BookingWriter(this.store, this.lever, this.now).execute(p, approver);
     const written: string[] = [];
     const leverIds: string[] = [p.opportunityId];
     const performAs = { performAs: approver.leverUserId };

@@ -6,6 +6,7 @@ import {
   OutreachDraftSchema,
   OutreachRequestSchema,
 } from './ai.ts';
+import { ScheduleWriteSchema } from './scheduling.ts';
 
 /**
  * The HTTP API between the extension (background worker) and the backend. Every route takes
@@ -69,6 +70,8 @@ export const ProposalPayloadSchema = z.object({
   stageId: z.string().optional(),
   /** Only for kind 'posting-rewrite': the new posting description (the proposal's opportunityId is the posting id). */
   posting: z.object({ description: z.string().min(1).max(50_000) }).optional(),
+  /** Only for kind 'interview-schedule': the Lever panel to create, move or cancel (utils/contracts/scheduling.ts). */
+  schedule: ScheduleWriteSchema.optional(),
 });
 export type ProposalPayload = z.infer<typeof ProposalPayloadSchema>;
 
@@ -81,6 +84,7 @@ export const ProposalKindSchema = z.enum([
   'rediscovery',
   'stage',
   'posting-rewrite',
+  'interview-schedule',
 ]);
 export type ProposalKind = z.infer<typeof ProposalKindSchema>;
 
