@@ -29,6 +29,7 @@ import { complianceAdminRoutes, complianceRoutes } from './routes/compliance.ts'
 import { fairnessRoutes } from './routes/fairness.ts';
 import { governanceRoutes } from './routes/governance.ts';
 import { healthRoutes } from './routes/health.ts';
+import { offerRoutes } from './routes/offers.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { rediscoveryRoutes } from './routes/rediscovery.ts';
 import { statusRoutes } from './routes/status.ts';
@@ -190,6 +191,8 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   app.route('/api/admin', governanceRoutes(s));
   app.route('/api', fairnessRoutes(s));
   app.route('/api', rediscoveryRoutes(s));
+  // Offer letters (issue 20): draft from Lever's offer, checks, approval chain, filed as a PDF through a proposal.
+  app.route('/api/offers', offerRoutes(s));
   app.route('/api', complianceRoutes(s));
   app.route('/api/admin/compliance', complianceAdminRoutes(s));
   return app;

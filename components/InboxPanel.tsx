@@ -14,6 +14,7 @@ const KIND_LABELS: Partial<Record<InboxItem['kind'], string>> = {
   rediscovery: 'Rediscovery',
   stage: 'Stage change',
   'posting-rewrite': 'Posting rewrite',
+  'offer-letter': 'Offer letter',
 };
 
 /**

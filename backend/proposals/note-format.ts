@@ -16,6 +16,7 @@ export const KIND_TITLES: Record<ProposalKind, string> = {
   rediscovery: 'Rediscovery',
   stage: 'Stage change',
   'posting-rewrite': 'Posting rewrite',
+  'offer-letter': 'Offer letter',
 };
 
 export type NoteLabel = { kind: ProposalKind; approvedBy: string; model: string | null; proposalId: string };

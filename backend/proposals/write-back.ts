@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hashInput } from '../ai/provenance.ts';
+import { fileOfferLetter } from '../offers/file-letter.ts';
 import { collect, descriptionToLeverHtml, LeverApiError, type LeverClient } from '../lever/index.ts';
 import { BookingWriter } from '../scheduling/booking.ts';
 import type { Store } from '../store/db.ts';
@@ -63,6 +64,7 @@ export class WriteBack {
   async execute(p: ProposalRecord, approver: Approver): Promise<WriteOutcome> {
     if (p.kind === 'posting-rewrite') return this.writePosting(p, approver);
     if (p.kind === 'interview-schedule') return new BookingWriter(this.store, this.lever, this.now).execute(p, approver);
+    if (p.kind === 'offer-letter') return fileOfferLetter(this.store, this.lever, this.now, p, approver);
     const written: string[] = [];
     const leverIds: string[] = [p.opportunityId];
     const performAs = { performAs: approver.leverUserId };

@@ -34,6 +34,9 @@ export function proposalRoutes(s: AppServices) {
       const body = c.req.valid('json');
       if (!hasWrite(body.payload))
         throw badRequest('A proposal must contain a note, tags, a stage or a posting description to write.');
+      // Offer letters are proposed only by the approval chain (backend/offers/service.ts), never through this route.
+      if (body.payload.file || body.kind === 'offer-letter')
+        throw badRequest('Offer letters are filed from the Offer view once every approver has approved them.');
       // Never trust the extension's id: what the proposal targets must exist in Lever before anything is proposed.
       await leverTargetExists(s, body.kind, body.opportunityId);
       const created = await p.create(c.get('recruiter'), body);
@@ -43,6 +46,7 @@ export function proposalRoutes(s: AppServices) {
       const { payload } = c.req.valid('json');
       if (!hasWrite(payload))
         throw badRequest('A proposal must contain a note, tags, a stage or a posting description to write.');
+      if (payload.file) throw badRequest('Offer letters are filed from the Offer view once every approver has approved them.');
       const edited = await p.edit(c.get('recruiter'), c.req.valid('param').id, payload);
       return c.json(ProposalSchema.parse(p.wire(edited, c.get('recruiter'))));
     })
