@@ -554,44 +554,6 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         await client.post('api/scheduling/proposals', { json: request.request }).json(),
         'POST /api/scheduling/proposals',
       );
-    case 'offer':
-      return parse(
-        OfferViewResponseSchema,
-        await client.get(`api/offers?opportunityId=${opportunity(request.opportunityId)}`).json(),
-        'GET /api/offers',
-      );
-    case 'draftOffer': {
-      const { op: _op, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post('api/offers/draft', { json: body }).json(),
-        'POST /api/offers/draft',
-      );
-    }
-    case 'reviseOffer': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post(`api/offers/${encodeURIComponent(letterId)}/versions`, { json: body }).json(),
-        'POST /api/offers/:id/versions',
-      );
-    }
-    case 'approveOffer': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post(`api/offers/${encodeURIComponent(letterId)}/approve`, { json: body }).json(),
-        'POST /api/offers/:id/approve',
-      );
-    }
-    case 'overrideOfferCheck': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post(`api/offers/${encodeURIComponent(letterId)}/overrides`, { json: body }).json(),
-        'POST /api/offers/:id/overrides',
-      );
-    }
     default: {
       const unknownOp: never = request;
       throw new FailureError({ kind: 'extension', message: `Unknown request ${JSON.stringify(unknownOp)}` });
