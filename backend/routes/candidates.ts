@@ -32,6 +32,7 @@ import {
 } from '../candidates/load-candidate.ts';
 import { matchNoteText } from '../candidates/match-note.ts';
 import type { AuthEnv, Principal } from '../http/auth.ts';
+import { recruiterIdentity } from '../http/recruiter-identity.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { zodJson, zodParam } from '../http/validate.ts';
 import { collect, LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
@@ -172,7 +173,8 @@ export function candidateRoutes(s: AppServices) {
       const cand = await load(opportunityId);
       const posting = requirePosting(cand);
       const m = (await match(cand, actor, false)).result;
-      const recruiter = { name: actor.name, email: actor.email };
+      // Signed with the recruiter's Lever name and job title, never with an e-mail address as a name.
+      const recruiter = await recruiterIdentity(s.lever, actor);
       const { result } = await cachedOrRun<OutreachDraft>({
         capability: 'outreach',
         schema: OutreachDraftSchema,
