@@ -4,6 +4,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
+import { LeverAccess } from './access/lever-access.ts';
+import { LeverStages } from './access/lever-stages.ts';
+import { assertEveryRouteHasRule, createGuards, type Guards } from './access/route-rules.ts';
 import type { AiEngine } from './ai/types.ts';
 import { metricsFor } from './automations/metrics.ts';
 import type { Config } from './config.ts';
@@ -16,7 +19,7 @@ import { hostPolicy, requireKnownHost } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
 import { KeyedRateLimiter } from './http/rate-limit.ts';
 import type { JobQueue } from './jobs/queue.ts';
-import type { LeverClient } from './lever/index.ts';
+import { LeverApiError, type LeverClient } from './lever/index.ts';
 import { ProposalRepo } from './proposals/repo.ts';
 import { ProposalService } from './proposals/service.ts';
 import { WriteBack } from './proposals/write-back.ts';
@@ -59,6 +62,12 @@ export type AppServices = AppDeps & {
   proposals: ProposalService;
   resolveLeverUser: ReturnType<typeof createLeverUserResolver>;
   intake: WebhookIntake;
+  /** Who may see and do what, from the caller's Lever role (backend/access/policy.ts). */
+  access: LeverAccess;
+  /** The access-rule middlewares every route declares (backend/access/route-rules.ts). */
+  guards: Guards;
+  /** Lever's pipeline stages, for checking stage moves. */
+  stages: LeverStages;
 };
 
 /** API bodies are small JSON; webhook bodies have their own, smaller limit. */
@@ -70,19 +79,24 @@ function createServices(deps: AppDeps): AppServices {
   const clock = () => nowDate().getTime();
   const audit = createAudit(deps.store);
   const resolveLeverUser = createLeverUserResolver(deps.store, deps.lever, deps.logger, clock);
+  const stages = new LeverStages(deps.lever, clock);
+  const repo = new ProposalRepo(deps.store, clock);
   const proposals = new ProposalService(
-    new ProposalRepo(deps.store, clock),
+    repo,
     new WriteBack(deps.store, deps.lever, clock),
     audit,
     clock,
     resolveLeverUser,
+    { checkPayload: (payload) => stages.checkPayload(payload) },
   );
+  const access = new LeverAccess({ lever: deps.lever, resolveLeverUser, now: clock, logger: deps.logger });
+  const guards = createGuards(access, (id) => repo.get(id));
   const intake = new WebhookIntake(deps.store.sqlite, {
     replayWindowMs: deps.config.WEBHOOK_REPLAY_WINDOW_MS,
     now: clock,
     onEnqueued: () => deps.queue.notify(),
   });
-  return { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake };
+  return { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake, access, guards, stages };
 }
 
 /**
@@ -136,6 +150,9 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
     ),
   );
   app.onError((err, c) => {
+    // Lever refused something while serving this recruiter: their role or access may have changed, re-read it.
+    if (err instanceof LeverApiError && err.status === 403)
+      s.access.forget(c.get('recruiter') ?? { leverUserId: null });
     const h = toHttpError(err);
     const log = { reqId: c.get('requestId'), route: c.req.routePath, status: h.status, code: h.code, err: err.name };
     if (h.status >= 500) s.logger.error({ ...log, stack: err.stack }, 'request failed');
@@ -195,5 +212,7 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   app.route('/api/offers', offerRoutes(s));
   app.route('/api', complianceRoutes(s));
   app.route('/api/admin/compliance', complianceAdminRoutes(s));
+  // A route that declares no access rule is a route that answers everyone: refuse to build the app.
+  assertEveryRouteHasRule(app);
   return app;
 }

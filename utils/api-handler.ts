@@ -39,9 +39,7 @@ import {
   RediscoverResponseSchema,
   SyncProgressSchema,
 } from './contracts/rediscovery.ts';
-import { InterviewerListSchema, SlotsResponseSchema } from './contracts/scheduling.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
-import { OfferViewResponseSchema, OfferViewSchema } from './contracts/offers.ts';
 import type { Settings } from './settings';
 
 /**
@@ -68,6 +66,7 @@ class FailureError extends Error {
 const CODE_KINDS: Record<string, FailureKind> = {
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
+  no_lever_access: 'no_lever_access',
   not_found: 'not_found',
   invalid_request: 'invalid_request',
   lever_auth: 'lever_auth',
@@ -75,7 +74,6 @@ const CODE_KINDS: Record<string, FailureKind> = {
   lever_unavailable: 'lever_unavailable',
   rate_limited: 'rate_limited',
   conflict: 'conflict',
-  offer_checks_failed: 'conflict',
   opted_out: 'opted_out',
   internal: 'server',
 };
@@ -538,62 +536,6 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         await client.get(`api/postings/${posting(request.postingId)}/criteria-check`).json(),
         'GET /api/postings/:id/criteria-check',
       );
-    case 'scheduleInterviewers':
-      return parse(
-        InterviewerListSchema,
-        await client.get('api/scheduling/interviewers').json(),
-        'GET /api/scheduling/interviewers',
-      );
-    case 'scheduleSlots':
-      return parse(
-        SlotsResponseSchema,
-        await client.post('api/scheduling/slots', { json: request.request }).json(),
-        'POST /api/scheduling/slots',
-      );
-    case 'proposeSchedule':
-      return parse(
-        ProposalSchema,
-        await client.post('api/scheduling/proposals', { json: request.request }).json(),
-        'POST /api/scheduling/proposals',
-      );
-    case 'offer':
-      return parse(
-        OfferViewResponseSchema,
-        await client.get(`api/offers?opportunityId=${opportunity(request.opportunityId)}`).json(),
-        'GET /api/offers',
-      );
-    case 'draftOffer': {
-      const { op: _op, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post('api/offers/draft', { json: body }).json(),
-        'POST /api/offers/draft',
-      );
-    }
-    case 'reviseOffer': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post(`api/offers/${encodeURIComponent(letterId)}/versions`, { json: body }).json(),
-        'POST /api/offers/:id/versions',
-      );
-    }
-    case 'approveOffer': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post(`api/offers/${encodeURIComponent(letterId)}/approve`, { json: body }).json(),
-        'POST /api/offers/:id/approve',
-      );
-    }
-    case 'overrideOfferCheck': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post(`api/offers/${encodeURIComponent(letterId)}/overrides`, { json: body }).json(),
-        'POST /api/offers/:id/overrides',
-      );
-    }
     default: {
       const unknownOp: never = request;
       throw new FailureError({ kind: 'extension', message: `Unknown request ${JSON.stringify(unknownOp)}` });

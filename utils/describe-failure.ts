@@ -34,6 +34,14 @@ export function describeFailure(failure: ApiFailure): FailureAdvice {
         detail,
         settings: false,
       };
+    case 'no_lever_access':
+      return {
+        title: 'Your Fulcrum account is not linked to an active Lever user.',
+        action:
+          'Fulcrum shows you what your Lever role lets you see, by your email. Ask a Fulcrum admin to add you with the email of your Lever account.',
+        detail,
+        settings: false,
+      };
     case 'lever_permission':
       return {
         // The backend usually phrases it fully ("The Lever API key does not have permission for …"); keep its words.
@@ -56,9 +64,12 @@ export function describeFailure(failure: ApiFailure): FailureAdvice {
     case 'rate_limited':
       return { title: 'Too many requests.', action: 'Wait a few seconds, then try again.', detail, settings: false };
     case 'not_found':
+      // The backend answers 404 both for what does not exist and for what the recruiter's Lever role may not see
+      // (a confidential candidate, a posting they are not on), so the advice names both.
       return {
-        title: 'Not found.',
-        action: 'The candidate may have been deleted or merged in Lever; reload the Lever page.',
+        title: 'Not found, or not visible to you.',
+        action:
+          'It may have been deleted or merged in Lever, or your Lever role does not give you access to it (a confidential candidate, or one you are not on). Reload the Lever page, or ask its owner or a Lever admin for access.',
         detail,
         settings: false,
       };

@@ -29,7 +29,6 @@ import type {
 } from './contracts/compliance.ts';
 import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from './contracts/fairness.ts';
 import type { Governance, GovernanceResponse } from './contracts/governance.ts';
-import type { OfferView, OfferViewResponse } from './contracts/offers.ts';
 import type {
   ActResponse,
   OutreachList,
@@ -39,12 +38,6 @@ import type {
   RediscoveryFilters,
   SyncProgress,
 } from './contracts/rediscovery.ts';
-import type {
-  InterviewerList,
-  ScheduleProposalInput,
-  SlotsRequestInput,
-  SlotsResponse,
-} from './contracts/scheduling.ts';
 
 /**
  * Typed request/response messages between the side panel (or options page) and the background worker, which owns
@@ -75,12 +68,6 @@ export type ConnectionReport = {
 };
 
 export type ApiRequest =
-  // Offer letters (issue 20)
-  | { op: 'offer'; opportunityId: string }
-  | { op: 'draftOffer'; opportunityId: string; templateId?: string; justification?: string }
-  | { op: 'reviseOffer'; letterId: string; text: string; justification?: string }
-  | { op: 'approveOffer'; letterId: string; version: number; comment?: string }
-  | { op: 'overrideOfferCheck'; letterId: string; check: string; reason: string }
   | { op: 'candidate'; opportunityId: string }
   | { op: 'match'; opportunityId: string; refresh?: boolean }
   | { op: 'outreach'; opportunityId: string; tone: Tone; variant: OutreachVariant; refresh?: boolean }
@@ -127,18 +114,9 @@ export type ApiRequest =
   | { op: 'explanation'; opportunityId: string }
   | { op: 'explanationPdf'; opportunityId: string }
   | { op: 'checkCriteria'; criteria: string[] }
-  | { op: 'postingCriteria'; postingId: string }
-  // Interview scheduling (issue 19)
-  | { op: 'scheduleInterviewers' }
-  | { op: 'scheduleSlots'; request: SlotsRequestInput }
-  | { op: 'proposeSchedule'; request: ScheduleProposalInput };
+  | { op: 'postingCriteria'; postingId: string };
 
 export type ApiResponses = {
-  offer: OfferViewResponse;
-  draftOffer: OfferView;
-  reviseOffer: OfferView;
-  approveOffer: OfferView;
-  overrideOfferCheck: OfferView;
   candidate: CandidateContext;
   match: MatchResult;
   outreach: OutreachDraft;
@@ -183,9 +161,6 @@ export type ApiResponses = {
   explanationPdf: string;
   checkCriteria: CriteriaCheckResponse;
   postingCriteria: PostingCriteriaCheck;
-  scheduleInterviewers: InterviewerList;
-  scheduleSlots: SlotsResponse;
-  proposeSchedule: Proposal;
 };
 
 export type ApiOp = ApiRequest['op'];
@@ -197,6 +172,8 @@ export type FailureKind =
   | 'no_token'
   | 'unauthorized'
   | 'forbidden'
+  /** The recruiter's Fulcrum email matches no active Lever user, so the backend shows them no Lever data. */
+  | 'no_lever_access'
   | 'lever_auth'
   | 'lever_permission'
   | 'lever_unavailable'
@@ -244,11 +221,6 @@ export type FulcrumApi = {
 };
 
 const OPS: ApiOp[] = [
-  'offer',
-  'draftOffer',
-  'reviseOffer',
-  'approveOffer',
-  'overrideOfferCheck',
   'candidate',
   'match',
   'outreach',
@@ -292,9 +264,6 @@ const OPS: ApiOp[] = [
   'explanationPdf',
   'checkCriteria',
   'postingCriteria',
-  'scheduleInterviewers',
-  'scheduleSlots',
-  'proposeSchedule',
 ];
 
 /**
@@ -303,7 +272,6 @@ const OPS: ApiOp[] = [
  * Writes are never repeated.
  */
 const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
-  'offer',
   'candidate',
   'match',
   'questions',
@@ -329,7 +297,6 @@ const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
   'explanationPdf',
   'checkCriteria',
   'postingCriteria',
-  'scheduleInterviewers',
 ]);
 
 /**

@@ -117,6 +117,8 @@ export function generateSeed(opts: SeedOptions = {}): SeedData {
   const interviewers = users.filter((u) => u.accessRole === 'interviewer' || u.accessRole === 'team member');
   const postings = POSTING_PLANS.map((plan, i) => makePosting(rng, plan, i, recruiters));
   const requisitions = postings.map((p, i) => makeRequisition(rng, p, i));
+  // Drawn from its own generator, after everything else, so the rest of the seed is the same as without it.
+  const confidential = makeConfidentialPosting(new Rng((seed ^ 0x5eedc0f1) >>> 0), recruiters);
 
   const world: World = {
     seed,
@@ -129,10 +131,13 @@ export function generateSeed(opts: SeedOptions = {}): SeedData {
     recruiters,
     interviewers,
     postingWeights: postings.map((_, k) => (k < 4 ? 3 : 2)),
+    confidential,
     start: SEED_REFERENCE_TIME - SPAN,
     step: count > 0 ? SPAN / count : 0,
     offerPlans: new Map(),
   };
+  // After the weights: no seeded draw can pick it; prefix() moves some applicants of its family to it.
+  postings.push(confidential);
   const opportunities: EmuOpportunity[] = [];
   // Only opportunities stay in memory; everything hanging off one is rebuilt on demand from its own seed.
   for (let i = 0; i < count; i++) opportunities.push(buildCandidate(world, i, false).opportunity);
@@ -184,6 +189,8 @@ type World = {
   recruiters: EmuUser[];
   interviewers: EmuUser[];
   postingWeights: number[];
+  /** The confidential search: takes some applicants of the first posting of its family (see prefix). */
+  confidential: EmuPosting;
   start: number;
   step: number;
   /** Open offers by seed index (filled once the opportunities exist; see planOffers). */
@@ -194,7 +201,9 @@ type World = {
 function prefix(world: World, i: number) {
   const rng = new Rng((Math.imul(world.seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0);
   const createdAt = Math.floor(world.start + i * world.step + rng.next() * world.step * 0.9);
-  const posting = world.postings[rng.weighted(world.postingWeights)] as EmuPosting;
+  const drawn = world.postings[rng.weighted(world.postingWeights)] as EmuPosting;
+  // Every eighth applicant of the same family applied to the confidential search instead: same draws, same person.
+  const posting = drawn.family === world.confidential.family && i % 8 === 2 ? world.confidential : drawn;
   const family = FAMILIES[posting.family] as RoleFamily;
   const person = makePerson(rng, family, posting.id);
   return { rng, createdAt, posting, family, person };
@@ -313,7 +322,14 @@ function makePosting(rng: Rng, plan: (typeof POSTING_PLANS)[number], i: number, 
     user: owner.id,
     owner: owner.id,
     hiringManager: manager.id,
-    followers: [owner.id, manager.id],
+    // Every third posting has a third follower, so following a posting is not the same as owning or managing it.
+    followers: [
+      ...new Set([
+        owner.id,
+        manager.id,
+        ...(i % 3 === 2 ? [(recruiters[(i + 5) % recruiters.length] as EmuUser).id] : []),
+      ]),
+    ],
     categories: {
       team: family.team,
       department: family.department,
@@ -347,6 +363,34 @@ function makePosting(rng: Rng, plan: (typeof POSTING_PLANS)[number], i: number, 
   }
   if (plan.workplaceType) posting.workplaceType = plan.workplaceType;
   return posting;
+}
+
+/**
+ * A confidential posting (Lever: only admins and the people on it see it and its candidates): owned by one team
+ * member, managed by another, and followed by a limited team member.
+ */
+function makeConfidentialPosting(rng: Rng, recruiters: EmuUser[]): EmuPosting {
+  const plan = {
+    family: 'backend',
+    title: 'Staff Backend Engineer, Payments',
+    location: 'New York, NY',
+    commitment: 'Full-time',
+  };
+  const p = makePosting(rng, plan, POSTING_PLANS.length, recruiters);
+  const members = recruiters.filter((u) => u.accessRole === 'team member');
+  const owner = members[0] ?? (recruiters[0] as EmuUser);
+  const manager = members[1] ?? owner;
+  const limited = recruiters.find((u) => u.accessRole === 'limited team member');
+  return {
+    ...p,
+    state: 'internal',
+    distributionChannels: ['internal'],
+    confidentiality: 'confidential',
+    user: owner.id,
+    owner: owner.id,
+    hiringManager: manager.id,
+    followers: [...new Set([owner.id, manager.id, ...(limited ? [limited.id] : [])])],
+  };
 }
 
 function makeRequisition(rng: Rng, p: EmuPosting, i: number): EmuRequisition {
@@ -450,7 +494,13 @@ function makeCandidate(rng: Rng, data: World, c: CandidateCtx): CandidateRecords
   const reasons = data.archiveReasons;
   const reason = hired ? reasons[0] : archivedRoll ? reasons[rng.int(1, reasons.length - 1)] : undefined;
 
-  const owner = c.recruiters[rng.int(0, c.recruiters.length - 1)] as EmuUser;
+  const ownerIndex = rng.int(0, c.recruiters.length - 1);
+  const owner = c.recruiters[ownerIndex] as EmuUser;
+  // Every fourth opportunity has a second follower besides its owner (chosen without a draw: the seed stays the same).
+  const follower =
+    c.i % 4 === 1 && c.recruiters.length > 1
+      ? (c.recruiters[(ownerIndex + 1 + (c.i % (c.recruiters.length - 1))) % c.recruiters.length] as EmuUser)
+      : null;
   const stageChanges: EmuOpportunity['stageChanges'] = [];
   let t = createdAt;
   for (let s = firstStage; s <= stageIdx; s++) {
@@ -556,13 +606,15 @@ function makeCandidate(rng: Rng, data: World, c: CandidateCtx): CandidateRecords
     stage: (data.stages[stageIdx] as EmuStage).id,
     stageChanges,
     archived: reason && archivedAt ? { reason: reason.id, archivedAt } : null,
-    confidentiality: rng.chance(0.02) ? 'confidential' : 'non-confidential',
+    // A few are confidential themselves; every applicant of a confidential posting is too (as in Lever).
+    confidentiality:
+      rng.chance(0.02) || posting.confidentiality === 'confidential' ? 'confidential' : 'non-confidential',
     tags,
     sources: [source],
     origin,
     sourcedBy: origin === 'sourced' ? owner.id : null,
     owner: owner.id,
-    followers: [owner.id],
+    followers: follower && follower.id !== owner.id ? [owner.id, follower.id] : [owner.id],
     applicationId: appId,
     postingId: posting.id,
     createdAt,

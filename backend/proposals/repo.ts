@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { type Provenance, ProvenanceSchema } from '../../utils/contracts/ai.ts';
 import {
@@ -101,6 +102,12 @@ export function toWire(p: ProposalRecord, approverName: string): Proposal {
   };
 }
 
+export type ProposalListFilter = {
+  opportunityId?: string;
+  status?: ProposalStatus;
+  scope?: { email: string; leverUserId: string | null };
+};
+
 export type NewProposalInput = {
   opportunityId: string;
   kind: ProposalKind;
@@ -122,10 +129,26 @@ export class ProposalRepo {
     return row ? fromRow(row) : null;
   }
 
-  async list(f: { opportunityId?: string; status?: ProposalStatus }): Promise<ProposalRecord[]> {
+  /**
+   * Newest first, at most 200. `scope` narrows to what one recruiter could be shown: proposals they created, posting
+   * rewrites, and proposals on opportunities whose recorded watchers (automation_watchers, which the caller must have
+   * created) include their Lever user. The access policy still decides on each row.
+   */
+  async list(f: ProposalListFilter): Promise<ProposalRecord[]> {
     let q = this.store.db.selectFrom('proposals').selectAll();
     if (f.opportunityId) q = q.where('opportunity_id', '=', f.opportunityId);
     if (f.status) q = q.where('status', '=', f.status);
+    const scope = f.scope;
+    if (scope) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_by', '=', scope.email),
+          eb('kind', '=', 'posting-rewrite'),
+          sql<boolean>`opportunity_id IN (SELECT w.opportunity_id FROM automation_watchers w, json_each(w.user_ids) j
+            WHERE j.value = ${scope.leverUserId ?? '\u0000'})`,
+        ]),
+      );
+    }
     const rows = await q.orderBy('created_at', 'desc').limit(200).execute();
     return rows.map(fromRow);
   }

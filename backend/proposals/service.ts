@@ -3,7 +3,7 @@ import type { Proposal, ProposalKind, ProposalPayload } from '../../utils/contra
 import type { AuditFn } from '../http/audit.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
 import { LeverApiError } from '../lever/index.ts';
-import { type ProposalRecord, type ProposalRepo, type ProposalStatus, toWire } from './repo.ts';
+import { type ProposalListFilter, type ProposalRecord, type ProposalRepo, toWire } from './repo.ts';
 import type { Approver, WriteBack } from './write-back.ts';
 
 /**
@@ -20,6 +20,14 @@ type ProposalDraft = { opportunityId: string; kind: ProposalKind; payload: Propo
 
 export type Actor = { id: string; email: string; name: string; leverUserId: string | null };
 
+export type ProposalServiceOptions = {
+  /**
+   * Checks a payload before it is stored or written (a stage move must name one of Lever's stages); throws an
+   * HttpError (400) to refuse it. Who may do what is decided before the service is called (backend/access).
+   */
+  checkPayload?: (payload: ProposalPayload) => Promise<void>;
+};
+
 export class ProposalService {
   constructor(
     private readonly repo: ProposalRepo,
@@ -27,7 +35,12 @@ export class ProposalService {
     private readonly audit: AuditFn,
     private readonly now: () => number,
     private readonly resolveLeverUser: (actor: Actor) => Promise<string | null>,
+    private readonly options: ProposalServiceOptions = {},
   ) {}
+
+  private async check(payload: ProposalPayload): Promise<void> {
+    await this.options.checkPayload?.(payload);
+  }
 
   wire(p: ProposalRecord, viewer: Actor): Proposal {
     return toWire(p, viewer.name);
@@ -39,7 +52,7 @@ export class ProposalService {
     return p;
   }
 
-  list(f: { opportunityId?: string; status?: ProposalStatus }): Promise<ProposalRecord[]> {
+  list(f: ProposalListFilter): Promise<ProposalRecord[]> {
     return this.repo.list(f);
   }
 
@@ -47,6 +60,7 @@ export class ProposalService {
     actor: Actor,
     input: ProposalDraft & { sourceCapability?: string; provenance?: Provenance | null },
   ): Promise<ProposalRecord> {
+    await this.check(input.payload);
     const p = await this.repo.create({ ...input, createdBy: actor.email });
     await this.auditStep(
       actor,
@@ -61,21 +75,24 @@ export class ProposalService {
 
   /**
    * Creates the pending proposal for an AI result, or refreshes the payload of the one already open for the same
-   * opportunity and kind (a re-run of `match` replaces its draft instead of piling up drafts).
+   * opportunity and kind (a re-run of `match` replaces its draft instead of piling up drafts). `mayRefresh` says
+   * whether this actor may change that open proposal (policy: its creator, the candidate's owner or followers, an
+   * admin); when it says no, the actor gets a proposal of their own instead.
    */
   async upsertFromAi(
     actor: Actor,
     input: ProposalDraft & { capability: string; provenance: Provenance },
+    mayRefresh: (open: ProposalRecord) => Promise<boolean> = async () => true,
   ): Promise<ProposalRecord> {
     const open = await this.repo.findOpen(input.opportunityId, input.kind);
-    if (open && open.status === 'pending') {
+    if (open && open.status === 'pending' && (await mayRefresh(open))) {
       await this.repo.editPayload(open.id, input.payload, { reason: input.reason, provenance: input.provenance });
       const p = await this.mustGet(open.id);
       await this.auditStep(
         actor,
         p,
         'proposal.refresh',
-        { proposalId: p.id, kind: p.kind, payload: p.payload },
+        { proposalId: p.id, kind: p.kind, payload: p.payload, ...byOther(actor, open) },
         'pending',
         { capability: input.capability, provenance: input.provenance },
       );
@@ -84,8 +101,13 @@ export class ProposalService {
     return this.create(actor, { ...input, sourceCapability: input.capability });
   }
 
+  /**
+   * Replaces the payload of a pending or failed proposal. An edit by anyone but the creator is audited as such
+   * (decision 'edited-by-other', naming the creator), so the trail shows whose draft was changed by whom.
+   */
   async edit(actor: Actor, id: string, payload: ProposalPayload): Promise<ProposalRecord> {
     const before = await this.mustGet(id);
+    await this.check(payload);
     if (!(await this.repo.editPayload(id, payload))) {
       throw conflict(`This proposal is ${(await this.mustGet(id)).status} and can no longer be edited.`);
     }
@@ -94,8 +116,8 @@ export class ProposalService {
       actor,
       p,
       'proposal.edit',
-      { proposalId: p.id, before: before.payload, after: p.payload },
-      'edited',
+      { proposalId: p.id, before: before.payload, after: p.payload, ...byOther(actor, before) },
+      isCreator(actor, before) ? 'edited' : 'edited-by-other',
     );
     return p;
   }
@@ -121,6 +143,8 @@ export class ProposalService {
     const current = await this.mustGet(id);
     if (dryRun) return current;
     if (current.status === 'written' || current.status === 'discarded') return current;
+    // Checked before the claim: a payload Lever would refuse (an unknown stage) leaves the proposal pending.
+    await this.check(current.payload);
 
     const leverUserId = actor.leverUserId ?? (await this.resolveLeverUser(actor));
     if (!leverUserId) {
@@ -190,6 +214,15 @@ export class ProposalService {
       leverIds: over.leverIds ?? [p.opportunityId],
     });
   }
+}
+
+function isCreator(actor: Actor, p: ProposalRecord): boolean {
+  return actor.email.toLowerCase() === p.createdBy.toLowerCase();
+}
+
+/** Audit fields of a change made to someone else's proposal (none when the creator makes it). */
+function byOther(actor: Actor, p: ProposalRecord): { createdBy?: string; editedByOther?: true } {
+  return isCreator(actor, p) ? {} : { createdBy: p.createdBy, editedByOther: true };
 }
 
 /**

@@ -37,6 +37,9 @@ export class ActError extends Error {
   }
 }
 
+/** Why a picked contact got no draft when they are not in the pool (also said of people the caller may not see). */
+export const NOT_IN_POOL = 'not in the talent pool (not synced, or deleted in Lever)';
+
 /** Lever caps nothing documented, but our proposal schema caps tags at 200 characters. */
 export function rediscoveredTag(postingTitle: string): string {
   return `rediscovered: ${postingTitle}`.slice(0, 200);
@@ -83,7 +86,7 @@ export async function draftReengagement(
   for (const contactId of [...new Set(contactIds)]) {
     const person = loadPersonByContact(sqlite, contactId);
     if (!person) {
-      skipped.push({ contactId, reason: 'not in the talent pool (not synced, or deleted in Lever)' });
+      skipped.push({ contactId, reason: NOT_IN_POOL });
       continue;
     }
     // Re-checked here: the person may have been hired or asked not to be contacted since the list was made.

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import type { AppServices } from '../app.ts';
-import { type AuthEnv, requireRole } from '../http/auth.ts';
+import type { AuthEnv } from '../http/auth.ts';
 
 /** Admin-only views. Signature tokens never leave the backend. */
 export function adminRoutes(s: AppServices) {
-  return new Hono<AuthEnv>().use(requireRole('admin')).get('/webhooks', async (c) => {
+  return new Hono<AuthEnv>().get('/webhooks', s.guards.fulcrumAdmin(), async (c) => {
     const rows = await s.store.db
       .selectFrom('lever_webhooks')
       .select(['id', 'event', 'url', 'created_at'])

@@ -5,18 +5,20 @@ import {
   PolicyResponseSchema,
   PutPolicyRequestSchema,
 } from '../../utils/contracts/automations.ts';
+import { isLeverAdmin } from '../access/policy.ts';
 import type { AppServices } from '../app.ts';
 import { MarkSentBodySchema, markSent } from '../automations/follow-up.ts';
 import { listInbox } from '../automations/inbox.ts';
 import { metricsFor } from '../automations/metrics.ts';
 import { getPolicy, PolicyTargetSchema, setPolicy } from '../automations/policy.ts';
 import { automationDeps } from '../automations/register.ts';
-import { type AuthEnv, requireRole } from '../http/auth.ts';
+import type { AuthEnv } from '../http/auth.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
 
 /**
  * Automations over HTTP (mounted by app.ts):
- * - GET  /api/inbox                       → InboxResponse (pending proposals for the recruiter's postings)
+ * - GET  /api/inbox                       → InboxResponse (pending proposals for the recruiter's postings, filtered by
+ *                                           what their Lever role may see)
  * - POST /api/proposals/:id/mark-sent     {followUpAt?} → {proposalId, followUpAt} (schedules the follow-up)
  * - GET  /api/admin/policy?postingId=&team= (admin) → PolicyResponse
  * - PUT  /api/admin/policy {scope, settings} (admin) → PolicyResponse
@@ -24,10 +26,15 @@ import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
  */
 
 export function inboxRoutes(s: AppServices) {
-  return new Hono<AuthEnv>().get('/', async (c) => {
-    const r = c.get('recruiter');
-    const leverUserId = r.role === 'admin' ? r.leverUserId : (r.leverUserId ?? (await s.resolveLeverUser(r)));
-    const items = listInbox(s.store, { email: r.email, role: r.role, leverUserId });
+  return new Hono<AuthEnv>().get('/', s.guards.filtered('inbox: proposals the caller may see'), async (c) => {
+    const v = await s.guards.viewer(c);
+    // Everything for Lever admins; for everyone else what they own or follow, then only what their role may see.
+    const all = listInbox(s.store, {
+      email: v.email,
+      role: isLeverAdmin(v) ? 'admin' : 'recruiter',
+      leverUserId: v.leverUserId,
+    });
+    const items = await s.access.filterProposals(v, all);
     return c.json(InboxResponseSchema.parse({ items, count: items.length }));
   });
 }
@@ -37,6 +44,7 @@ export function markSentRoutes(s: AppServices) {
   return new Hono<AuthEnv>().post(
     '/:id/mark-sent',
     zodParam(z.object({ id: z.string().uuid('proposal ids are UUIDs') })),
+    s.guards.proposal('approve'),
     zodJson(MarkSentBodySchema),
     async (c) => c.json(await markSent(deps, c.get('recruiter'), c.req.valid('param').id, c.req.valid('json'))),
   );
@@ -44,12 +52,11 @@ export function markSentRoutes(s: AppServices) {
 
 export function policyRoutes(s: AppServices) {
   return new Hono<AuthEnv>()
-    .use(requireRole('admin'))
-    .get('/', zodQuery(PolicyTargetSchema), async (c) => {
+    .get('/', s.guards.fulcrumAdmin(), zodQuery(PolicyTargetSchema), async (c) => {
       const q = c.req.valid('query');
       return c.json(PolicyResponseSchema.parse(await getPolicy(s.store, q)));
     })
-    .put('/', zodJson(PutPolicyRequestSchema), async (c) => {
+    .put('/', s.guards.fulcrumAdmin(), zodJson(PutPolicyRequestSchema), async (c) => {
       const { scope, settings } = c.req.valid('json');
       const actor = c.get('recruiter');
       await setPolicy(s.store, scope, settings, actor.email, s.clock());
@@ -71,7 +78,7 @@ export function policyRoutes(s: AppServices) {
 
 /** Prometheus exposition. Guarded by the admin bearer token (configure it as the scrape job's bearer_token). */
 export function metricsRoutes(s: AppServices) {
-  return new Hono<AuthEnv>().use(requireRole('admin')).get('/', async (c) => {
+  return new Hono<AuthEnv>().get('/', s.guards.fulcrumAdmin(), async (c) => {
     const text = metricsFor(s.store).render(await s.queue.stats(), s.lever.stats);
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });

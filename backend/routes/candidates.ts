@@ -20,6 +20,7 @@ import {
   OutreachApiRequestSchema,
   QuestionsRequestSchema,
 } from '../../utils/contracts/api.ts';
+import { opportunityNotFound } from '../access/lever-access.ts';
 import type { AppServices } from '../app.ts';
 import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
 import {
@@ -32,8 +33,7 @@ import {
 } from '../candidates/load-candidate.ts';
 import { matchNoteText } from '../candidates/match-note.ts';
 import type { AuthEnv, Principal } from '../http/auth.ts';
-import { recruiterIdentity } from '../http/recruiter-identity.ts';
-import { conflict, notFound } from '../http/errors.ts';
+import { conflict } from '../http/errors.ts';
 import { zodJson, zodParam } from '../http/validate.ts';
 import { collect, LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
 
@@ -70,9 +70,7 @@ export function candidateRoutes(s: AppServices) {
   }
 
   const leverNotFound = (e: unknown, id: string): never => {
-    if (e instanceof LeverApiError && e.status === 404) {
-      throw notFound(`Lever has no opportunity "${id}" (it may have been deleted, or the API key cannot see it).`);
-    }
+    if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(id);
     throw e;
   };
 
@@ -135,8 +133,11 @@ export function candidateRoutes(s: AppServices) {
     });
   };
 
+  // Every route here reads one candidate: the caller must be allowed to see it (404 otherwise, as for a missing one).
+  const see = () => s.guards.opportunity('see');
+
   return new Hono<AuthEnv>()
-    .get('/:opportunityId', zodParam(Param), async (c) => {
+    .get('/:opportunityId', zodParam(Param), see(), async (c) => {
       const { opportunityId } = c.req.valid('param');
       const hit = contexts.get(opportunityId);
       if (hit && s.clock() - hit.at < CONTEXT_TTL_MS) return c.json(hit.ctx);
@@ -149,32 +150,40 @@ export function candidateRoutes(s: AppServices) {
       contexts.set(opportunityId, { at: s.clock(), ctx });
       return c.json(ctx);
     })
-    .post('/:opportunityId/match', zodParam(Param), zodJson(MatchRequestSchema), async (c) => {
+    .post('/:opportunityId/match', zodParam(Param), see(), zodJson(MatchRequestSchema), async (c) => {
       const { opportunityId } = c.req.valid('param');
       const { refresh } = c.req.valid('json');
       const actor = c.get('recruiter');
       const cand = await load(opportunityId);
       const { result } = await match(cand, actor, refresh);
-      // The match summary is what may go to Lever: keep one pending proposal for it, refreshed with each result.
-      await s.proposals.upsertFromAi(actor, {
-        opportunityId,
-        kind: 'match-summary',
-        payload: { note: { text: matchNoteText(result) } },
-        reason: `Match summary from the AI match (score ${Math.round(result.score)}, ${result.verdict}).`,
-        capability: 'match',
-        provenance: result.provenance,
-      });
+      // The match summary is what may go to Lever: keep one pending proposal for it, refreshed with each result, for
+      // callers who may write to this candidate (an interviewer reads the match, proposes nothing). An open summary
+      // someone else may not change is left alone; the caller gets their own.
+      const viewer = await s.guards.viewer(c);
+      if ((await s.access.opportunity(viewer, opportunityId))?.act) {
+        await s.proposals.upsertFromAi(
+          actor,
+          {
+            opportunityId,
+            kind: 'match-summary',
+            payload: { note: { text: matchNoteText(result) } },
+            reason: `Match summary from the AI match (score ${Math.round(result.score)}, ${result.verdict}).`,
+            capability: 'match',
+            provenance: result.provenance,
+          },
+          async (open) => (await s.access.proposalRights(viewer, open)).edit,
+        );
+      }
       return c.json(result);
     })
-    .post('/:opportunityId/outreach', zodParam(Param), zodJson(OutreachApiRequestSchema), async (c) => {
+    .post('/:opportunityId/outreach', zodParam(Param), see(), zodJson(OutreachApiRequestSchema), async (c) => {
       const { opportunityId } = c.req.valid('param');
       const { refresh, ...request } = c.req.valid('json');
       const actor = c.get('recruiter');
       const cand = await load(opportunityId);
       const posting = requirePosting(cand);
       const m = (await match(cand, actor, false)).result;
-      // Signed with the recruiter's Lever name and job title, never with an e-mail address as a name.
-      const recruiter = await recruiterIdentity(s.lever, actor);
+      const recruiter = { name: actor.name, email: actor.email };
       const { result } = await cachedOrRun<OutreachDraft>({
         capability: 'outreach',
         schema: OutreachDraftSchema,
@@ -186,7 +195,7 @@ export function candidateRoutes(s: AppServices) {
       });
       return c.json(result);
     })
-    .post('/:opportunityId/questions', zodParam(Param), zodJson(QuestionsRequestSchema), async (c) => {
+    .post('/:opportunityId/questions', zodParam(Param), see(), zodJson(QuestionsRequestSchema), async (c) => {
       const { opportunityId } = c.req.valid('param');
       const body = c.req.valid('json');
       const actor = c.get('recruiter');
@@ -206,7 +215,7 @@ export function candidateRoutes(s: AppServices) {
       });
       return c.json(result);
     })
-    .post('/:opportunityId/feedback', zodParam(Param), zodJson(FeedbackRequestSchema), async (c) => {
+    .post('/:opportunityId/feedback', zodParam(Param), see(), zodJson(FeedbackRequestSchema), async (c) => {
       const { opportunityId } = c.req.valid('param');
       const { refresh } = c.req.valid('json');
       const actor = c.get('recruiter');

@@ -11,6 +11,7 @@ import {
   type JdCheckResponse,
   JdCheckResponseSchema,
 } from '../../utils/contracts/fairness.ts';
+import { postingNotFound } from '../access/lever-access.ts';
 import { DEFAULT_MODEL } from '../ai/engine.ts';
 import { OpenAiProvider } from '../ai/openai-provider.ts';
 import { hashInput } from '../ai/provenance.ts';
@@ -24,8 +25,8 @@ import { LLM_REWRITE_PROMPT_VERSION, llmRewriteDescription } from '../fairness/l
 import { FunnelPermissionError, FunnelQueryError, loadFunnel } from '../fairness/load-funnel.ts';
 import { htmlToText } from '../fairness/posting-text.ts';
 import { rewriteDescription } from '../fairness/rewrite-posting.ts';
-import { type AuthEnv, requireRole } from '../http/auth.ts';
-import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import type { AuthEnv } from '../http/auth.ts';
+import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
 import { LeverApiError, type Posting } from '../lever/index.ts';
 
@@ -35,14 +36,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const BIAS_TEST_SCAN_LIMIT = 60;
 
 /**
- * Fair hiring over HTTP: the job-description check and its rewrite proposal (any recruiter), the diversity funnel
- * and the scorer bias self-test (admins). EEO responses are counted inside loadFunnel and never reach the AI engine.
+ * Fair hiring over HTTP: the job-description check (whoever may see the posting) and its rewrite proposal (the
+ * posting's owner or hiring manager, or a Lever admin), the diversity funnel and the scorer bias self-test (Fulcrum
+ * admins who are Lever admins too). EEO responses are counted inside loadFunnel and never reach the AI engine.
  */
 export function fairnessRoutes(s: AppServices) {
   const getPosting = (id: string): Promise<Posting> =>
     s.lever.getPosting(id).catch((e: unknown) => {
       if (e instanceof LeverApiError && e.status === 404) {
-        throw notFound(`Lever has no posting "${id}" (it may have been deleted, or the API key cannot see it).`);
+        throw postingNotFound(id);
       }
       throw e;
     });
@@ -126,7 +128,7 @@ export function fairnessRoutes(s: AppServices) {
   };
 
   return new Hono<AuthEnv>()
-    .get('/postings/:postingId/jd-check', zodParam(PostingParam), async (c) => {
+    .get('/postings/:postingId/jd-check', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
       // Re-read from Lever: the panel only tells us which posting it is looking at.
       const posting = await getPosting(c.req.valid('param').postingId);
       const input = postingToCheckInput(posting);
@@ -137,7 +139,7 @@ export function fairnessRoutes(s: AppServices) {
       };
       return c.json(JdCheckResponseSchema.parse(body));
     })
-    .post('/postings/:postingId/rewrite', zodParam(PostingParam), async (c) => {
+    .post('/postings/:postingId/rewrite', zodParam(PostingParam), s.guards.posting('manage'), async (c) => {
       const posting = await getPosting(c.req.valid('param').postingId);
       const source = posting.content?.description || posting.content?.descriptionHtml || '';
       if (!source.trim()) throw conflict('This posting has no description to rewrite.');
@@ -158,16 +160,16 @@ export function fairnessRoutes(s: AppServices) {
       });
       return c.json(ProposalSchema.parse(s.proposals.wire(created, c.get('recruiter'))), 201);
     })
-    .get('/admin/funnel', requireRole('admin'), zodQuery(FunnelQuerySchema), async (c) => {
+    .get('/admin/funnel', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
       return c.json(await funnel(c.req.valid('query')));
     })
-    .get('/admin/funnel.csv', requireRole('admin'), zodQuery(FunnelQuerySchema), async (c) => {
+    .get('/admin/funnel.csv', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
       const csv = funnelToCsv(await funnel(c.req.valid('query')));
       c.header('content-disposition', 'attachment; filename="diversity-funnel.csv"');
       c.header('cache-control', 'no-store');
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
     })
-    .post('/admin/bias-test', requireRole('admin'), zodJson(BiasTestRequestSchema), async (c) => {
+    .post('/admin/bias-test', s.guards.fulcrumAndLeverAdmin(), zodJson(BiasTestRequestSchema), async (c) => {
       const body = c.req.valid('json');
       const posting = await getPosting(body.postingId);
       const postingInput = toPostingInput(posting);

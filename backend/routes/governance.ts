@@ -5,7 +5,7 @@ import { type GovernanceResponse, GovernanceSchema } from '../../utils/contracts
 import type { AppServices } from '../app.ts';
 import { exportAudit } from '../audit/audit-log.ts';
 import { readGovernance, writeGovernance } from '../governance/settings.ts';
-import { type AuthEnv, requireRole } from '../http/auth.ts';
+import type { AuthEnv } from '../http/auth.ts';
 import { zodJson, zodQuery } from '../http/validate.ts';
 
 const ExportQuery = z.object({
@@ -13,16 +13,18 @@ const ExportQuery = z.object({
   since: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
 
-/** Admin governance: what the AI may do (settings table), and the audit log as a download. */
+/**
+ * Admin governance: what the AI may do (settings table, Fulcrum admins), and the audit log as a download (it names
+ * every candidate, so a Fulcrum admin who is a Lever admin too).
+ */
 export function governanceRoutes(s: AppServices) {
   const response = async (): Promise<GovernanceResponse> => {
     const { governance, updatedAt } = await readGovernance(s.store);
     return { governance, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString() };
   };
   return new Hono<AuthEnv>()
-    .use(requireRole('admin'))
-    .get('/governance', async (c) => c.json(await response()))
-    .put('/governance', zodJson(GovernanceSchema), async (c) => {
+    .get('/governance', s.guards.fulcrumAdmin(), async (c) => c.json(await response()))
+    .put('/governance', s.guards.fulcrumAdmin(), zodJson(GovernanceSchema), async (c) => {
       const before = (await readGovernance(s.store)).governance;
       const after = c.req.valid('json');
       await writeGovernance(s.store, after, s.clock());
@@ -39,7 +41,7 @@ export function governanceRoutes(s: AppServices) {
       });
       return c.json(await response());
     })
-    .get('/audit/export', zodQuery(ExportQuery), (c) => {
+    .get('/audit/export', s.guards.fulcrumAndLeverAdmin(), zodQuery(ExportQuery), (c) => {
       const { format, since } = c.req.valid('query');
       const stamp = s.nowDate().toISOString().slice(0, 10);
       c.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');

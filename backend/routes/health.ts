@@ -20,8 +20,8 @@ export function healthRoutes(s: AppServices) {
     "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'",
   );
   return new Hono()
-    .get('/healthz', (c) => c.json({ status: 'ok' }))
-    .get('/readyz', (c) => {
+    .get('/healthz', s.guards.public(), (c) => c.json({ status: 'ok' }))
+    .get('/readyz', s.guards.public(), (c) => {
       if (s.isReady && !s.isReady()) return c.json({ status: 'not-ready', reason: 'starting or shutting down' }, 503);
       try {
         const t = tables.get(...REQUIRED_TABLES) as { n: number };

@@ -13,12 +13,21 @@ import {
   StartSyncRequestSchema,
   SyncProgressSchema,
 } from '../../utils/contracts/rediscovery.ts';
+import { isLeverAdmin } from '../access/policy.ts';
+import { contactsInScope, visibleResults } from '../access/talent-pool.ts';
 import type { AppServices } from '../app.ts';
 import { toPostingInput } from '../candidates/load-candidate.ts';
-import { type AuthEnv, requireRole } from '../http/auth.ts';
-import { badRequest, conflict, notFound } from '../http/errors.ts';
+import type { AuthEnv } from '../http/auth.ts';
+import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
-import { ActError, draftReengagement, listOutreach, markOutreachSent } from '../rediscovery/act.ts';
+import {
+  ActError,
+  draftReengagement,
+  getOutreach,
+  listOutreach,
+  markOutreachSent,
+  NOT_IN_POOL,
+} from '../rediscovery/act.ts';
 import { embeddingProgress } from '../rediscovery/embed-people.ts';
 import { SYNC_JOB } from '../rediscovery/jobs.ts';
 import { cacheResults, storedPosting } from '../rediscovery/poll-postings.ts';
@@ -28,7 +37,8 @@ import { loadStages, saveStages } from '../rediscovery/ref-store.ts';
 import { getSyncProgress } from '../rediscovery/sync.ts';
 
 /**
- * Rediscovery API, mounted by the app at /api (behind requireRecruiter):
+ * Rediscovery API, mounted by the app at /api (behind requireRecruiter). Results, drafts and the people a draft
+ * may be made for are limited to what the caller's Lever role may see (access/talent-pool.ts):
  * - GET  /api/rediscovery/sync                       → SyncProgress (with the vector index's, when configured)
  * - POST /api/rediscovery/sync {full}                (admin) queues a sync → 202 {jobId, created, progress}
  * - POST /api/postings/:postingId/rediscover         RediscoverRequest → RediscoverResponse (hybrid when configured)
@@ -58,55 +68,77 @@ export function rediscoveryRoutes(s: AppServices) {
     saveStages(s.store.sqlite, stages);
     return stages;
   };
+  const proposalRef = s.store.sqlite.prepare('SELECT kind, opportunity_id, created_by FROM proposals WHERE id = ?');
+  /** The draft's tag proposal as the policy needs it (null when retention removed it). */
+  const refOf = (proposalId: string) => {
+    const row = proposalRef.get(proposalId) as { kind: string; opportunity_id: string; created_by: string } | undefined;
+    return row ? { kind: row.kind, opportunityId: row.opportunity_id, createdBy: row.created_by } : null;
+  };
   const progress = () => ({
     ...getSyncProgress(s.store),
     embeddings: s.hybrid ? embeddingProgress(s.store.sqlite, s.hybrid.embedder.key) : null,
   });
   return new Hono<AuthEnv>()
-    .get('/rediscovery/sync', (c) => c.json(SyncProgressSchema.parse(progress())))
-    .post('/rediscovery/sync', requireRole('admin'), zodJson(StartSyncRequestSchema), async (c) => {
+    .get('/rediscovery/sync', s.guards.leverUser(), (c) => c.json(SyncProgressSchema.parse(progress())))
+    .post('/rediscovery/sync', s.guards.fulcrumAdmin(), zodJson(StartSyncRequestSchema), async (c) => {
       const { full } = c.req.valid('json');
       const job = await s.queue.enqueue({ type: SYNC_JOB, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
       return c.json({ jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(progress()) }, 202);
     })
-    .post('/postings/:postingId/rediscover', zodParam(PostingParam), zodJson(RediscoverRequestSchema), async (c) => {
-      const body = c.req.valid('json');
-      const posting = await postingInput(c.req.valid('param').postingId);
-      try {
-        const res = await rediscoverRanked(
-          s.store,
-          posting,
-          {
-            limit: body.limit,
-            filters: body.filters,
-            excludeContactedWithinDays: body.excludeContactedWithinDays,
-            now: s.nowDate(),
-          },
-          s.hybrid,
-        );
-        cacheResults(s.store.sqlite, res, s.clock());
-        return c.json(RediscoverResponseSchema.parse(res));
-      } catch (e) {
-        mapError(e);
-      }
-    })
-    .post('/rediscovery/act', zodJson(ActRequestSchema), async (c) => {
+    .post(
+      '/postings/:postingId/rediscover',
+      zodParam(PostingParam),
+      s.guards.posting('see'),
+      zodJson(RediscoverRequestSchema),
+      async (c) => {
+        const body = c.req.valid('json');
+        const posting = await postingInput(c.req.valid('param').postingId);
+        const viewer = await s.guards.viewer(c);
+        // Ask for more than the caller wants when some may be left out, so filtering does not leave the list short.
+        const admin = isLeverAdmin(viewer);
+        try {
+          const res = await rediscoverRanked(
+            s.store,
+            posting,
+            {
+              limit: admin ? body.limit : Math.min(200, body.limit * 2),
+              filters: body.filters,
+              excludeContactedWithinDays: body.excludeContactedWithinDays,
+              now: s.nowDate(),
+            },
+            s.hybrid,
+          );
+          const shown = admin ? res : await visibleResults(s.access, viewer, s.store.sqlite, res, body.limit);
+          cacheResults(s.store.sqlite, res, s.clock());
+          return c.json(RediscoverResponseSchema.parse(shown));
+        } catch (e) {
+          mapError(e);
+        }
+      },
+    )
+    .post('/rediscovery/act', zodJson(ActRequestSchema), s.guards.posting('see', 'json:postingId'), async (c) => {
       const body = c.req.valid('json');
       const posting = await postingInput(body.postingId);
+      // People the caller may not see are reported exactly like people missing from the pool.
+      const scope = await contactsInScope(s.access, await s.guards.viewer(c), s.store.sqlite, body.contactIds);
       try {
-        const res = await draftReengagement(
-          { store: s.store, ai: s.ai, proposals: s.proposals, now: s.clock },
-          c.get('recruiter'),
-          posting,
-          body.contactIds,
-          body.tone,
-        );
-        return c.json(ActResponseSchema.parse(res), 201);
+        const res =
+          scope.allowed.length > 0
+            ? await draftReengagement(
+                { store: s.store, ai: s.ai, proposals: s.proposals, now: s.clock },
+                c.get('recruiter'),
+                posting,
+                scope.allowed,
+                body.tone,
+              )
+            : { outreach: [], skipped: [] };
+        const skipped = [...res.skipped, ...scope.hidden.map((contactId) => ({ contactId, reason: NOT_IN_POOL }))];
+        return c.json(ActResponseSchema.parse({ ...res, skipped }), 201);
       } catch (e) {
         mapError(e);
       }
     })
-    .get('/rediscovery/stages', async (c) => {
+    .get('/rediscovery/stages', s.guards.leverUser(), async (c) => {
       let body: PipelineStages;
       try {
         body = { stages: await freshStages(), source: 'lever' };
@@ -117,25 +149,46 @@ export function rediscoveryRoutes(s: AppServices) {
       }
       return c.json(PipelineStagesSchema.parse(body));
     })
-    .get('/rediscovery/outreach', zodQuery(PostingParam), (c) =>
-      c.json(OutreachListSchema.parse({ outreach: listOutreach(s.store.sqlite, c.req.valid('query').postingId) })),
-    )
-    .post('/rediscovery/outreach/:id/sent', zodParam(OutreachParam), zodJson(MarkSentRequestSchema), async (c) => {
-      const { stageId } = c.req.valid('json');
-      const known = (stages: Array<{ id: string; text: string }>) => stages.find((x) => x.id === stageId);
-      const stage = known(loadStages(s.store.sqlite)) ?? known(await freshStages());
-      if (!stage) throw badRequest(`Stage "${stageId}" is not one of the pipeline stages in Lever.`);
-      try {
-        const rec = await markOutreachSent(
-          { store: s.store, ai: s.ai, proposals: s.proposals, now: s.clock },
-          c.get('recruiter'),
-          c.req.valid('param').id,
-          stageId,
-          stage.text,
-        );
-        return c.json(OutreachRecordSchema.parse(rec));
-      } catch (e) {
-        mapError(e);
-      }
-    });
+    .get('/rediscovery/outreach', zodQuery(PostingParam), s.guards.posting('see', 'query:postingId'), async (c) => {
+      // Only drafts whose proposal the caller may see (their own, or on candidates they own or follow).
+      const all = listOutreach(s.store.sqlite, c.req.valid('query').postingId);
+      const refs = all.flatMap((o) => {
+        const ref = refOf(o.tagProposalId);
+        return ref ? [{ ...ref, outreach: o }] : [];
+      });
+      const shown = await s.access.filterProposals(await s.guards.viewer(c), refs);
+      return c.json(OutreachListSchema.parse({ outreach: shown.map((r) => r.outreach) }));
+    })
+    .post(
+      '/rediscovery/outreach/:id/sent',
+      zodParam(OutreachParam),
+      s.guards.custom("may approve the draft's proposal", async (c, viewer) => {
+        const id = c.req.param('id') ?? '';
+        const draft = getOutreach(s.store.sqlite, id);
+        const ref = draft ? refOf(draft.tagProposalId) : null;
+        const rights = ref ? await s.access.proposalRights(viewer, ref) : null;
+        // Missing and out of scope answer alike; seen but not the caller's to act on is a 403.
+        if (!rights?.see) throw notFound(`No re-engagement draft with id "${id}".`);
+        if (!rights.approve) throw forbidden('Your Lever role does not let you move this candidate in Lever.');
+      }),
+      zodJson(MarkSentRequestSchema),
+      async (c) => {
+        const { stageId } = c.req.valid('json');
+        const known = (stages: Array<{ id: string; text: string }>) => stages.find((x) => x.id === stageId);
+        const stage = known(loadStages(s.store.sqlite)) ?? known(await freshStages());
+        if (!stage) throw badRequest(`Stage "${stageId}" is not one of the pipeline stages in Lever.`);
+        try {
+          const rec = await markOutreachSent(
+            { store: s.store, ai: s.ai, proposals: s.proposals, now: s.clock },
+            c.get('recruiter'),
+            c.req.valid('param').id,
+            stageId,
+            stage.text,
+          );
+          return c.json(OutreachRecordSchema.parse(rec));
+        } catch (e) {
+          mapError(e);
+        }
+      },
+    );
 }

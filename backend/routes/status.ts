@@ -25,13 +25,22 @@ export function statusRoutes(s: AppServices) {
     }
     return probe.result;
   };
-  return new Hono<AuthEnv>().get('/', async (c) => {
+  return new Hono<AuthEnv>().get('/', s.guards.signedIn(), async (c) => {
     const r = c.get('recruiter');
-    const lever = await probeLever();
+    const [lever, viewer] = await Promise.all([
+      probeLever(),
+      // Who you are in Lever decides what you see; a Lever outage must not hide the rest of the status.
+      s.guards.viewer(c).catch(() => null),
+    ]);
     const info = s.ai.info();
     const body: StatusResponse = {
       backend: { version: BACKEND_VERSION },
-      recruiter: { email: r.email, role: r.role, leverUserId: r.leverUserId },
+      recruiter: {
+        email: r.email,
+        role: r.role,
+        leverUserId: viewer?.leverUserId ?? r.leverUserId,
+        leverAccessRole: viewer?.leverRole ?? null,
+      },
       lever: { mode: s.config.useEmulator ? 'emulator' : 'lever', ...lever },
       ai: { provider: info.provider, model: info.model },
     };

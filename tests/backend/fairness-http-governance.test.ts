@@ -59,7 +59,7 @@ describe('GET/PUT /api/admin/governance', () => {
       .where('action', '=', 'governance.update')
       .execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.actor).toBe('admin@fulcrum.test');
+    expect(audit[0]!.actor).toBe(h.adminEmail);
   });
 
   it('rejects an invalid body with a 400 naming the field, and keeps the stored settings', async () => {

@@ -189,7 +189,7 @@ describe('admin-only fair-hiring reports', () => {
 
     const audit = await h.store.db.selectFrom('audit_log').selectAll().where('capability', '=', 'bias-test').execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: 'admin@fulcrum.test', provider: 'local', action: 'fairness.bias-test' });
+    expect(audit[0]).toMatchObject({ actor: h.adminEmail, provider: 'local', action: 'fairness.bias-test' });
     expect(audit[0]!.model).toBeTruthy();
     expect(JSON.parse(audit[0]!.output!)).toMatchObject({ postingId, zeroDifference: true });
   });

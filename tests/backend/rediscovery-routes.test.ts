@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LeverAccess } from '../../backend/access/lever-access.ts';
+import { createGuards } from '../../backend/access/route-rules.ts';
 import { OpenAiEmbedder } from '../../backend/ai/embed-texts.ts';
 import { createAiEngine } from '../../backend/ai/engine.ts';
 import type { AppServices } from '../../backend/app.ts';
@@ -24,6 +26,9 @@ beforeEach(async () => {
   emu = await testEmulator({ opportunities: 80 });
   t = await openTempStore();
   const lever = clientFor(emu);
+  // The caller is the emulated account's super admin: what rediscovery shows follows the Lever role.
+  const leverAdmin = emu.context.store.seed.users.find((u) => u.accessRole === 'super admin')!;
+  const access = new LeverAccess({ lever, resolveLeverUser: async (p) => p.leverUserId, now: () => Date.now() });
   const s = {
     store: t.store,
     lever,
@@ -32,6 +37,8 @@ beforeEach(async () => {
     clock: () => Date.now(),
     nowDate: () => new Date(),
     proposals: { create: async () => ({ id: 'unused' }) },
+    access,
+    guards: createGuards(access, async () => null),
   } as unknown as AppServices;
   // The lead mounts the router behind requireRecruiter; here a fixed principal stands in for it.
   as = (role, hybrid) => {
@@ -41,7 +48,7 @@ beforeEach(async () => {
       return c.json({ error: { code: h.code, message: h.message } }, h.status);
     });
     app.use(async (c, next) => {
-      c.set('recruiter', { id: 'r', email: 'r@acme-demo.example', name: 'R', role, leverUserId: null });
+      c.set('recruiter', { id: 'r', email: leverAdmin.email, name: 'R', role, leverUserId: leverAdmin.id });
       await next();
     });
     app.route('/api', rediscoveryRoutes({ ...s, hybrid }));

@@ -342,14 +342,6 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     explanationPdf: vi.fn(notUsed),
     checkCriteria: vi.fn(notUsed),
     postingCriteria: vi.fn(notUsed),
-    offer: vi.fn(async () => ({ letter: null })),
-    draftOffer: vi.fn(notUsed),
-    reviseOffer: vi.fn(notUsed),
-    approveOffer: vi.fn(notUsed),
-    overrideOfferCheck: vi.fn(notUsed),
-    scheduleInterviewers: vi.fn(async () => ({ interviewers: [] })),
-    scheduleSlots: vi.fn(notUsed),
-    proposeSchedule: vi.fn(notUsed),
     ...over,
   };
   return Object.assign(api, { notesWritten });

@@ -140,7 +140,13 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
 export const StatusResponseSchema = z.object({
   backend: z.object({ version: z.string() }),
-  recruiter: z.object({ email: z.string(), role: z.enum(['recruiter', 'admin']), leverUserId: z.string().nullable() }),
+  recruiter: z.object({
+    email: z.string(),
+    role: z.enum(['recruiter', 'admin']),
+    leverUserId: z.string().nullable(),
+    /** The Lever user's accessRole, which decides what Fulcrum shows them; null when no active Lever user matches. */
+    leverAccessRole: z.string().nullable().optional(),
+  }),
   lever: z.object({ mode: z.enum(['emulator', 'lever']), reachable: z.boolean(), message: z.string().nullable() }),
   ai: z.object({ provider: z.enum(['local', 'openai']), model: z.string() }),
 });

@@ -90,8 +90,21 @@ export async function startStack(
   const ownerId = typeof posting.owner === 'string' ? posting.owner : (posting.owner?.id ?? '');
   const users = await collect(inspect.listUsers());
   const ownerUser = users.find((u) => u.id === ownerId);
-  const otherUser = users.find((u) => u.id !== ownerId && u.email && !u.deactivatedAt);
-  if (!ownerUser?.email || !otherUser?.email) throw new Error('emulator users missing');
+  // Neither a Lever admin nor on the posting: a team member who sees the candidates but is not their audience.
+  const onPosting = new Set(
+    [posting.owner, posting.hiringManager, ...(posting.followers ?? [])].map((u) =>
+      typeof u === 'string' ? u : u?.id,
+    ),
+  );
+  const otherUser = users.find(
+    (u) => u.id !== ownerId && u.email && !u.deactivatedAt && u.accessRole === 'team member' && !onPosting.has(u.id),
+  );
+  // Fulcrum's admin is a Lever admin too: what an admin sees follows the Lever role (backend/access/policy.ts).
+  const adminUser = users.find(
+    (u) =>
+      u.id !== ownerId && u.email && !u.deactivatedAt && (u.accessRole === 'admin' || u.accessRole === 'super admin'),
+  );
+  if (!ownerUser?.email || !otherUser?.email || !adminUser?.email) throw new Error('emulator users missing');
   const owner = await addRecruiter(backend.store, {
     email: ownerUser.email,
     role: 'recruiter',
@@ -99,7 +112,7 @@ export async function startStack(
   });
   // Another Lever user who neither owns nor follows that posting (unless the seed made them a follower).
   const other = await addRecruiter(backend.store, { email: otherUser.email, role: 'recruiter', name: 'Other' });
-  const admin = await addRecruiter(backend.store, { email: 'admin@fulcrum.test', role: 'admin', name: 'Ada Admin' });
+  const admin = await addRecruiter(backend.store, { email: adminUser.email, role: 'admin', name: 'Ada Admin' });
   const p = toPostingInput(posting);
   const strongResume = `Senior professional, 9 years of experience.\n${p.requirements.map((r) => `- Delivered: ${r}`).join('\n')}\n${p.niceToHave.map((r) => `- ${r}`).join('\n')}`;
 

@@ -25,9 +25,12 @@ export type Harness = {
   dataDir: string;
   /** Emulator-side client with a roomy bucket, for assertions (does not share the backend's rate budget). */
   inspect: LeverClient;
+  /** A Fulcrum recruiter who is the emulator's Lever super admin (sees everything). */
   recruiterToken: string;
+  /** A Fulcrum admin who is a Lever admin of the emulated account (the combination admin reports need). */
   adminToken: string;
   recruiterEmail: string;
+  adminEmail: string;
   addRecruiter(r: { email: string; name: string; role: 'recruiter' | 'admin' }): Promise<{ id: string; token: string }>;
   revokeToken(token: string): Promise<void>;
   call(
@@ -82,7 +85,8 @@ export async function makeHarness(
     return { id: recruiter.id, token };
   };
 
-  // The recruiter is a real user of the emulated Lever account, so perform_as resolves.
+  // Both are real users of the emulated Lever account, so perform_as resolves and the access policy (which follows
+  // the Lever role) lets them see the whole demo account: the recruiter is its super admin, the admin a Lever admin.
   const users = await collect(inspect.listUsers());
   const leverUser = users.find((u) => u.email && u.accessRole !== 'interviewer') ?? users[0];
   if (!leverUser?.email) throw new Error('emulator has no users');
@@ -91,7 +95,9 @@ export async function makeHarness(
     name: leverUser.name ?? 'Alex Rivera',
     role: 'recruiter',
   });
-  const admin = await addRecruiter({ email: 'admin@fulcrum.test', name: 'Ada Admin', role: 'admin' });
+  const leverAdmin = users.find((u) => u.email && u.accessRole === 'admin' && u.id !== leverUser.id);
+  if (!leverAdmin?.email) throw new Error('emulator has no Lever admin user');
+  const admin = await addRecruiter({ email: leverAdmin.email, name: leverAdmin.name ?? 'Ada Admin', role: 'admin' });
 
   const call: Harness['call'] = (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
@@ -116,6 +122,7 @@ export async function makeHarness(
     recruiterToken: recruiter.token,
     adminToken: admin.token,
     recruiterEmail: leverUser.email,
+    adminEmail: leverAdmin.email,
     addRecruiter,
     async revokeToken(token) {
       await store.db

@@ -1,0 +1,440 @@
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertEveryRouteHasRule, routeRules } from '../../backend/access/route-rules.ts';
+import { type AccessWorld, BASE_ROLES, type BaseRole, makeAccessWorld } from './helpers/access-world.ts';
+
+/**
+ * Every route × every access role, against the real app, SQLite and the Lever emulator seeded with users of each
+ * role, a confidential posting, confidential opportunities, followers and interview panels (helpers/access-world.ts).
+ * Each row names the route it exercises by method and Hono path; a route of the app with no row here fails
+ * "every route of the app has a row", and a route with no access rule stops the app from being built at all.
+ *
+ * Statuses per role, in the order of E(): lever admin, team member, limited team member, interviewer, no token,
+ * Fulcrum admin with no Lever user, Fulcrum recruiter who is Lever's super admin.
+ */
+
+export type RouteRequest = { url: string; body?: unknown };
+export type RouteCase = {
+  /** `METHOD /hono/path` of the route, as in app.routes. */
+  route: string;
+  /** What differs between rows of the same route. */
+  variant?: string;
+  request: (w: AccessWorld, role: string) => RouteRequest | Promise<RouteRequest>;
+  /** Expected status per role; roles left out are not exercised for this row. */
+  expect: Partial<Record<BaseRole, number>>;
+};
+
+/**
+ * Roles whose every request must be answered as one without a token (401). Other suites push theirs here (an expired
+ * token, a demo token revoked after switching to a real Lever key) and add the token to `world.tokens`.
+ */
+export const SAME_AS_NO_TOKEN: string[] = [];
+
+const E = (la: number, tm: number, ltm: number, int: number, none: number, ua: number, lar: number) => ({
+  'lever-admin': la,
+  'team-member': tm,
+  'limited-team-member': ltm,
+  interviewer: int,
+  'no-token': none,
+  'unmapped-fulcrum-admin': ua,
+  'lever-admin-recruiter': lar,
+});
+
+/** Reads of one candidate the caller may see: everyone with a Lever role here sees the open candidate. */
+const SEE_OPEN = E(200, 200, 200, 200, 401, 403, 200);
+/** A confidential candidate none of the restricted roles is on: 404, the body of a missing one. */
+const SEE_CONFIDENTIAL = E(200, 404, 404, 404, 401, 403, 200);
+const FILTERED_LIST = E(200, 200, 200, 200, 401, 200, 200);
+const FULCRUM_ADMIN = E(200, 403, 403, 403, 401, 200, 403);
+const BOTH_ADMINS = E(200, 403, 403, 403, 401, 403, 403);
+const LEVER_USER = E(200, 200, 200, 200, 401, 403, 200);
+/** The open posting: the limited team member owns or manages it, the team member may see it, interviewers not. */
+const SEE_OPEN_POSTING = E(200, 200, 200, 404, 401, 403, 200);
+/** Fresh proposal by the Lever admin on the open candidate: the team member and interviewer are not its audience. */
+const PROPOSAL_ACT = E(200, 404, 200, 404, 401, 403, 200);
+
+const window = 'from=2024-01-01&to=2026-12-31';
+
+export const ROUTE_TABLE: RouteCase[] = [
+  { route: 'GET /healthz', request: () => ({ url: '/healthz' }), expect: E(200, 200, 200, 200, 200, 200, 200) },
+  { route: 'GET /readyz', request: () => ({ url: '/readyz' }), expect: E(200, 200, 200, 200, 200, 200, 200) },
+  { route: 'GET /api/status', request: () => ({ url: '/api/status' }), expect: E(200, 200, 200, 200, 401, 200, 200) },
+  { route: 'GET /metrics', request: () => ({ url: '/metrics' }), expect: FULCRUM_ADMIN },
+
+  // Candidate context and every AI capability.
+  {
+    route: 'GET /api/candidates/:opportunityId',
+    variant: 'open',
+    request: (w) => ({ url: `/api/candidates/${w.openOpp}` }),
+    expect: SEE_OPEN,
+  },
+  {
+    route: 'GET /api/candidates/:opportunityId',
+    variant: 'confidential',
+    request: (w) => ({ url: `/api/candidates/${w.confidentialOpp}` }),
+    expect: SEE_CONFIDENTIAL,
+  },
+  {
+    route: 'POST /api/candidates/:opportunityId/match',
+    variant: 'open',
+    request: (w) => ({ url: `/api/candidates/${w.openOpp}/match`, body: {} }),
+    expect: SEE_OPEN,
+  },
+  {
+    route: 'POST /api/candidates/:opportunityId/match',
+    variant: 'confidential',
+    request: (w) => ({ url: `/api/candidates/${w.confidentialOpp}/match`, body: {} }),
+    expect: SEE_CONFIDENTIAL,
+  },
+  {
+    route: 'POST /api/candidates/:opportunityId/outreach',
+    request: (w) => ({ url: `/api/candidates/${w.openOpp}/outreach`, body: { tone: 'concise' } }),
+    expect: SEE_OPEN,
+  },
+  {
+    route: 'POST /api/candidates/:opportunityId/questions',
+    request: (w) => ({ url: `/api/candidates/${w.openOpp}/questions`, body: { stage: 'Phone screen' } }),
+    expect: SEE_OPEN,
+  },
+  {
+    route: 'POST /api/candidates/:opportunityId/feedback',
+    variant: 'confidential',
+    request: (w) => ({ url: `/api/candidates/${w.confidentialOpp}/feedback`, body: {} }),
+    expect: SEE_CONFIDENTIAL,
+  },
+  {
+    route: 'POST /api/candidates/:opportunityId/feedback',
+    variant: 'open',
+    request: (w) => ({ url: `/api/candidates/${w.openOpp}/feedback`, body: {} }),
+    expect: SEE_OPEN,
+  },
+
+  // Proposals: list (filtered), create, edit, approve, discard, mark sent.
+  { route: 'GET /api/proposals', request: () => ({ url: '/api/proposals?status=pending' }), expect: FILTERED_LIST },
+  {
+    route: 'POST /api/proposals',
+    variant: 'tag on the open candidate',
+    request: (w) => ({
+      url: '/api/proposals',
+      body: { opportunityId: w.openOpp, kind: 'tag', payload: { addTags: ['table'] } },
+    }),
+    // Interviewers read, they do not write to Lever.
+    expect: E(201, 201, 201, 403, 401, 403, 201),
+  },
+  {
+    route: 'POST /api/proposals',
+    variant: 'tag on the confidential candidate',
+    request: (w) => ({
+      url: '/api/proposals',
+      body: { opportunityId: w.confidentialOpp, kind: 'tag', payload: { addTags: ['table'] } },
+    }),
+    expect: E(201, 404, 404, 404, 401, 403, 201),
+  },
+  {
+    route: 'POST /api/proposals',
+    variant: 'posting rewrite',
+    request: (w) => ({
+      url: '/api/proposals',
+      body: { opportunityId: w.openPosting, kind: 'posting-rewrite', payload: { posting: { description: 'New' } } },
+    }),
+    // Owner, hiring manager or Lever admin: the team member sees the posting but may not rewrite it.
+    expect: E(201, 403, 201, 404, 401, 403, 201),
+  },
+  {
+    route: 'PATCH /api/proposals/:id',
+    request: async (w) => ({
+      url: `/api/proposals/${await w.proposal()}`,
+      body: { payload: { addTags: ['edited'] } },
+    }),
+    // The limited team member is on the posting, not the candidate: may approve, not edit someone else's draft.
+    expect: E(200, 404, 403, 404, 401, 403, 200),
+  },
+  {
+    route: 'POST /api/proposals/:id/approve',
+    request: async (w) => ({ url: `/api/proposals/${await w.proposal()}/approve`, body: { dryRun: true } }),
+    expect: PROPOSAL_ACT,
+  },
+  {
+    route: 'POST /api/proposals/:id/discard',
+    request: async (w) => ({ url: `/api/proposals/${await w.proposal()}/discard` }),
+    expect: PROPOSAL_ACT,
+  },
+  {
+    route: 'POST /api/proposals/:id/mark-sent',
+    request: async (w) => ({
+      url: `/api/proposals/${await w.proposal({ kind: 'outreach', payload: { note: { text: 'Hi' } } })}/mark-sent`,
+      body: {},
+    }),
+    // Past the access rule, an outreach that is not approved yet is a 409.
+    expect: E(409, 404, 409, 404, 401, 403, 409),
+  },
+  { route: 'GET /api/inbox', request: () => ({ url: '/api/inbox' }), expect: FILTERED_LIST },
+  {
+    route: 'GET /api/audit',
+    variant: 'open',
+    request: (w) => ({ url: `/api/audit?opportunityId=${w.openOpp}` }),
+    expect: FILTERED_LIST,
+  },
+  {
+    route: 'GET /api/audit',
+    variant: 'confidential',
+    request: (w) => ({ url: `/api/audit?opportunityId=${w.confidentialOpp}` }),
+    expect: FILTERED_LIST,
+  },
+
+  // Fulcrum settings: Fulcrum admins, whatever their Lever role.
+  { route: 'GET /api/admin/policy', request: () => ({ url: '/api/admin/policy' }), expect: FULCRUM_ADMIN },
+  {
+    route: 'PUT /api/admin/policy',
+    request: () => ({ url: '/api/admin/policy', body: { scope: { level: 'global' }, settings: {} } }),
+    expect: FULCRUM_ADMIN,
+  },
+  { route: 'GET /api/admin/webhooks', request: () => ({ url: '/api/admin/webhooks' }), expect: FULCRUM_ADMIN },
+  { route: 'GET /api/admin/governance', request: () => ({ url: '/api/admin/governance' }), expect: FULCRUM_ADMIN },
+  {
+    route: 'PUT /api/admin/governance',
+    request: async (w) => {
+      const current = await (await w.as('lever-admin', 'GET', '/api/admin/governance')).json();
+      return { url: '/api/admin/governance', body: (current as { governance: unknown }).governance };
+    },
+    expect: FULCRUM_ADMIN,
+  },
+  // Reports across every candidate: Fulcrum admin and Lever admin.
+  {
+    route: 'GET /api/admin/audit/export',
+    request: () => ({ url: '/api/admin/audit/export?format=jsonl' }),
+    expect: BOTH_ADMINS,
+  },
+  { route: 'GET /api/admin/funnel', request: () => ({ url: `/api/admin/funnel?${window}` }), expect: BOTH_ADMINS },
+  {
+    route: 'GET /api/admin/funnel.csv',
+    request: () => ({ url: `/api/admin/funnel.csv?${window}` }),
+    expect: BOTH_ADMINS,
+  },
+  {
+    route: 'POST /api/admin/bias-test',
+    request: (w) => ({ url: '/api/admin/bias-test', body: { postingId: w.openPosting, resumes: 2 } }),
+    expect: BOTH_ADMINS,
+  },
+
+  // Postings.
+  {
+    route: 'GET /api/postings/:postingId/jd-check',
+    variant: 'open posting',
+    request: (w) => ({ url: `/api/postings/${w.openPosting}/jd-check` }),
+    expect: SEE_OPEN_POSTING,
+  },
+  {
+    route: 'GET /api/postings/:postingId/jd-check',
+    variant: 'confidential posting',
+    request: (w) => ({ url: `/api/postings/${w.confidentialPosting}/jd-check` }),
+    // The limited team member follows it; the team member is not on it.
+    expect: E(200, 404, 200, 404, 401, 403, 200),
+  },
+  {
+    route: 'POST /api/postings/:postingId/rewrite',
+    variant: 'open posting',
+    request: (w) => ({ url: `/api/postings/${w.openPosting}/rewrite` }),
+    expect: E(201, 403, 201, 404, 401, 403, 201),
+  },
+  {
+    route: 'POST /api/postings/:postingId/rewrite',
+    variant: 'confidential posting',
+    request: (w) => ({ url: `/api/postings/${w.confidentialPosting}/rewrite` }),
+    // A follower sees it but is neither owner nor hiring manager.
+    expect: E(201, 404, 403, 404, 401, 403, 201),
+  },
+
+  // Rediscovery.
+  { route: 'GET /api/rediscovery/sync', request: () => ({ url: '/api/rediscovery/sync' }), expect: LEVER_USER },
+  {
+    route: 'POST /api/rediscovery/sync',
+    request: () => ({ url: '/api/rediscovery/sync', body: {} }),
+    expect: E(202, 403, 403, 403, 401, 202, 403),
+  },
+  {
+    route: 'POST /api/postings/:postingId/rediscover',
+    variant: 'open posting',
+    request: (w) => ({ url: `/api/postings/${w.openPosting}/rediscover`, body: { limit: 5 } }),
+    expect: SEE_OPEN_POSTING,
+  },
+  {
+    route: 'POST /api/postings/:postingId/rediscover',
+    variant: 'confidential posting',
+    request: (w) => ({ url: `/api/postings/${w.confidentialPosting}/rediscover`, body: { limit: 5 } }),
+    expect: E(200, 404, 200, 404, 401, 403, 200),
+  },
+  {
+    route: 'POST /api/rediscovery/act',
+    request: (w) => ({
+      url: '/api/rediscovery/act',
+      body: { postingId: w.openPosting, contactIds: [w.openContact] },
+    }),
+    expect: E(201, 201, 201, 404, 401, 403, 201),
+  },
+  { route: 'GET /api/rediscovery/stages', request: () => ({ url: '/api/rediscovery/stages' }), expect: LEVER_USER },
+  {
+    route: 'GET /api/rediscovery/outreach',
+    request: (w) => ({ url: `/api/rediscovery/outreach?postingId=${w.openPosting}` }),
+    expect: SEE_OPEN_POSTING,
+  },
+  {
+    route: 'POST /api/rediscovery/outreach/:id/sent',
+    request: async (w) => ({
+      url: `/api/rediscovery/outreach/${await w.outreachDraft()}/sent`,
+      body: { stageId: w.stageId },
+    }),
+    expect: PROPOSAL_ACT,
+  },
+
+  // Offer letters (issue 20): reads follow the opportunity; the write routes validate their bodies first, so only the
+  // parts that do not depend on a body are asserted here.
+  { route: 'GET /api/offers/templates', request: () => ({ url: '/api/offers/templates' }), expect: LEVER_USER },
+  { route: 'GET /api/offers/chains', request: () => ({ url: '/api/offers/chains' }), expect: LEVER_USER },
+  {
+    route: 'GET /api/offers',
+    variant: 'open',
+    request: (w) => ({ url: `/api/offers?opportunityId=${w.openOpp}` }),
+    expect: SEE_OPEN,
+  },
+  {
+    route: 'GET /api/offers',
+    variant: 'confidential',
+    request: (w) => ({ url: `/api/offers?opportunityId=${w.confidentialOpp}` }),
+    expect: SEE_CONFIDENTIAL,
+  },
+  {
+    route: 'POST /api/offers/templates',
+    request: () => ({ url: '/api/offers/templates', body: {} }),
+    expect: { 'no-token': 401 },
+  },
+  {
+    route: 'PUT /api/offers/chains/:team',
+    request: () => ({ url: '/api/offers/chains/Engineering', body: {} }),
+    expect: { 'no-token': 401 },
+  },
+  {
+    route: 'POST /api/offers/draft',
+    request: () => ({ url: '/api/offers/draft', body: {} }),
+    expect: { 'no-token': 401 },
+  },
+  {
+    route: 'POST /api/offers/:letterId/versions',
+    request: () => ({ url: '/api/offers/00000000-0000-4000-8000-000000000000/versions', body: {} }),
+    expect: { 'no-token': 401 },
+  },
+  {
+    route: 'POST /api/offers/:letterId/approve',
+    request: () => ({ url: '/api/offers/00000000-0000-4000-8000-000000000000/approve', body: {} }),
+    expect: { 'no-token': 401 },
+  },
+  {
+    route: 'POST /api/offers/:letterId/overrides',
+    request: () => ({ url: '/api/offers/00000000-0000-4000-8000-000000000000/overrides', body: {} }),
+    expect: { 'no-token': 401 },
+  },
+
+  // Compliance kit (issue 21).
+  {
+    route: 'GET /api/postings/:postingId/notice',
+    request: (w) => ({ url: `/api/postings/${w.openPosting}/notice` }),
+    expect: SEE_OPEN_POSTING,
+  },
+  {
+    route: 'GET /api/candidates/:opportunityId/opt-out',
+    request: (w) => ({ url: `/api/candidates/${w.confidentialOpp}/opt-out` }),
+    expect: SEE_CONFIDENTIAL,
+  },
+  {
+    route: 'GET /api/candidates/:opportunityId/explanation',
+    request: async (w) => {
+      // There is something to explain once a match was recorded.
+      await w.as('lever-admin', 'POST', `/api/candidates/${w.confidentialOpp}/match`, {});
+      return { url: `/api/candidates/${w.confidentialOpp}/explanation` };
+    },
+    expect: SEE_CONFIDENTIAL,
+  },
+  {
+    route: 'GET /api/admin/compliance/settings',
+    request: () => ({ url: '/api/admin/compliance/settings' }),
+    expect: FULCRUM_ADMIN,
+  },
+  {
+    route: 'PUT /api/admin/compliance/settings',
+    request: async (w) => {
+      const current = await (await w.as('lever-admin', 'GET', '/api/admin/compliance/settings')).json();
+      return { url: '/api/admin/compliance/settings', body: (current as { settings: unknown }).settings };
+    },
+    expect: FULCRUM_ADMIN,
+  },
+  {
+    route: 'GET /api/admin/compliance/notice-templates',
+    request: () => ({ url: '/api/admin/compliance/notice-templates' }),
+    expect: FULCRUM_ADMIN,
+  },
+  {
+    route: 'PUT /api/admin/compliance/notice-templates/:jurisdiction',
+    request: () => ({ url: '/api/admin/compliance/notice-templates/generic', body: { reset: true } }),
+    expect: FULCRUM_ADMIN,
+  },
+  // Last: an opt-out makes the AI routes on that candidate answer 409, so no row above may run after it.
+  {
+    route: 'PUT /api/candidates/:opportunityId/opt-out',
+    request: (w) => ({ url: `/api/candidates/${w.confidentialOpp}/opt-out`, body: { optedOut: true } }),
+    expect: E(200, 404, 404, 404, 401, 403, 200),
+  },
+];
+
+const methodOf = (route: string) => route.split(' ')[0] as string;
+
+let w: AccessWorld;
+beforeAll(async () => {
+  w = await makeAccessWorld();
+}, 60_000);
+afterAll(() => w?.close());
+
+describe('the route table', () => {
+  it('every route of the app has a row (and every row names a route of the app)', () => {
+    const routes = routeRules(w.h.app).map((r) => `${r.method} ${r.path}`);
+    const rows = new Set(ROUTE_TABLE.map((r) => r.route));
+    expect(routes.filter((r) => !rows.has(r))).toEqual([]);
+    expect([...rows].filter((r) => !routes.includes(r))).toEqual([]);
+  });
+
+  it('every route of the app declares exactly one access rule', () => {
+    const bad = routeRules(w.h.app).filter((r) => r.rules.length !== 1);
+    expect(bad.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
+  it('a route without an access rule stops the app from being built', () => {
+    const app = new Hono();
+    app.get('/api/new-thing', (c) => c.json({ everyone: 'sees this' }));
+    expect(() => assertEveryRouteHasRule(app)).toThrow(/GET \/api\/new-thing/);
+  });
+});
+
+describe('every route × role', () => {
+  for (const row of ROUTE_TABLE) {
+    const roles = [
+      ...BASE_ROLES.filter((r) => row.expect[r] !== undefined),
+      ...(row.expect['no-token'] !== undefined ? SAME_AS_NO_TOKEN : []),
+    ];
+    it(`${row.route}${row.variant ? ` (${row.variant})` : ''}`, async () => {
+      const got: Record<string, number> = {};
+      const want: Record<string, number> = {};
+      for (const role of roles) {
+        const { url, body } = await row.request(w, role);
+        const res = await w.as(role, methodOf(row.route), url, body);
+        got[role] = res.status;
+        want[role] = (row.expect as Record<string, number>)[role] ?? (row.expect['no-token'] as number);
+        // A refusal is always the {error} body, never a stack trace.
+        if (res.status >= 400) {
+          const err = ((await res.json()) as { error?: { message?: string } }).error;
+          expect(err?.message, `${role}: ${url}`).toBeTruthy();
+          expect(err?.message).not.toMatch(/at .*\.ts:\d+/);
+        }
+      }
+      expect(got).toEqual(want);
+    });
+  }
+});
