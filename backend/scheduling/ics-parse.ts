@@ -129,7 +129,7 @@ function sanitizeTimezones(cal: ICAL.Component, ctx: Ctx): void {
       if (o.getAllProperties('rdate').length > 400) bad = true;
       for (const r of o.getAllProperties('rrule')) {
         const v = r.getFirstValue() as { freq?: string } | null;
-        if (!v || v.freq !== 'YEARLY') bad = true;
+        if (v?.freq !== 'YEARLY') bad = true;
       }
     }
     if (bad) {
