@@ -20,6 +20,7 @@ const loaders = {
   inbox: () => import('./InboxPanel'),
   posting: () => import('./PostingView'),
   rediscovery: () => import('./RediscoveryPanel'),
+  schedule: () => import('./SchedulePanel'),
 };
 const OutreachPanel = lazy(() => loaders.outreach().then((m) => ({ default: m.OutreachPanel })));
 const InterviewPanel = lazy(() => loaders.interview().then((m) => ({ default: m.InterviewPanel })));
@@ -28,6 +29,7 @@ const HistoryPanel = lazy(() => loaders.history().then((m) => ({ default: m.Hist
 const InboxPanel = lazy(() => loaders.inbox().then((m) => ({ default: m.InboxPanel })));
 const PostingView = lazy(() => loaders.posting().then((m) => ({ default: m.PostingView })));
 const RediscoveryPanel = lazy(() => loaders.rediscovery().then((m) => ({ default: m.RediscoveryPanel })));
+const SchedulePanel = lazy(() => loaders.schedule().then((m) => ({ default: m.SchedulePanel })));
 
 /** Loads the other views while the recruiter reads the first one, so switching tabs does not wait for a chunk. */
 function usePreloadViews() {
@@ -49,6 +51,7 @@ const TABS: TabDef<TabId>[] = [
   { id: 'outreach', label: 'Outreach' },
   { id: 'interview', label: 'Interview' },
   { id: 'feedback', label: 'Feedback' },
+  { id: 'schedule', label: 'Schedule' },
   { id: 'similar', label: 'Similar' },
   { id: 'history', label: 'History' },
 ];
@@ -98,6 +101,7 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
             <InterviewPanel opportunityId={opportunityId} candidate={candidate} candidateSettled={settled} />
           )}
           {shown === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
+          {shown === 'schedule' && <SchedulePanel opportunityId={opportunityId} />}
           {shown === 'similar' && <SimilarPastApplicants posting={candidate?.posting} settled={settled} />}
           {shown === 'history' && (
             <>

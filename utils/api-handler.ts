@@ -39,6 +39,7 @@ import {
   RediscoverResponseSchema,
   SyncProgressSchema,
 } from './contracts/rediscovery.ts';
+import { InterviewerListSchema, SlotsResponseSchema } from './contracts/scheduling.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
 import type { Settings } from './settings';
 
@@ -535,6 +536,24 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         PostingCriteriaCheckSchema,
         await client.get(`api/postings/${posting(request.postingId)}/criteria-check`).json(),
         'GET /api/postings/:id/criteria-check',
+      );
+    case 'scheduleInterviewers':
+      return parse(
+        InterviewerListSchema,
+        await client.get('api/scheduling/interviewers').json(),
+        'GET /api/scheduling/interviewers',
+      );
+    case 'scheduleSlots':
+      return parse(
+        SlotsResponseSchema,
+        await client.post('api/scheduling/slots', { json: request.request }).json(),
+        'POST /api/scheduling/slots',
+      );
+    case 'proposeSchedule':
+      return parse(
+        ProposalSchema,
+        await client.post('api/scheduling/proposals', { json: request.request }).json(),
+        'POST /api/scheduling/proposals',
       );
     default: {
       const unknownOp: never = request;

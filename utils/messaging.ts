@@ -38,6 +38,12 @@ import type {
   RediscoveryFilters,
   SyncProgress,
 } from './contracts/rediscovery.ts';
+import type {
+  InterviewerList,
+  ScheduleProposalInput,
+  SlotsRequestInput,
+  SlotsResponse,
+} from './contracts/scheduling.ts';
 
 /**
  * Typed request/response messages between the side panel (or options page) and the background worker, which owns
@@ -114,7 +120,11 @@ export type ApiRequest =
   | { op: 'explanation'; opportunityId: string }
   | { op: 'explanationPdf'; opportunityId: string }
   | { op: 'checkCriteria'; criteria: string[] }
-  | { op: 'postingCriteria'; postingId: string };
+  | { op: 'postingCriteria'; postingId: string }
+  // Interview scheduling (issue 19)
+  | { op: 'scheduleInterviewers' }
+  | { op: 'scheduleSlots'; request: SlotsRequestInput }
+  | { op: 'proposeSchedule'; request: ScheduleProposalInput };
 
 export type ApiResponses = {
   candidate: CandidateContext;
@@ -161,6 +171,9 @@ export type ApiResponses = {
   explanationPdf: string;
   checkCriteria: CriteriaCheckResponse;
   postingCriteria: PostingCriteriaCheck;
+  scheduleInterviewers: InterviewerList;
+  scheduleSlots: SlotsResponse;
+  proposeSchedule: Proposal;
 };
 
 export type ApiOp = ApiRequest['op'];
@@ -264,6 +277,9 @@ const OPS: ApiOp[] = [
   'explanationPdf',
   'checkCriteria',
   'postingCriteria',
+  'scheduleInterviewers',
+  'scheduleSlots',
+  'proposeSchedule',
 ];
 
 /**
@@ -297,6 +313,7 @@ const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
   'explanationPdf',
   'checkCriteria',
   'postingCriteria',
+  'scheduleInterviewers',
 ]);
 
 /**

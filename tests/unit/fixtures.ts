@@ -342,6 +342,9 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     explanationPdf: vi.fn(notUsed),
     checkCriteria: vi.fn(notUsed),
     postingCriteria: vi.fn(notUsed),
+    scheduleInterviewers: vi.fn(async () => ({ interviewers: [] })),
+    scheduleSlots: vi.fn(notUsed),
+    proposeSchedule: vi.fn(notUsed),
     ...over,
   };
   return Object.assign(api, { notesWritten });
