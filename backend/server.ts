@@ -78,7 +78,14 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     if (hybrid && outcome === 'indexed') await queueEmbedding(queue, EMBED_DEBOUNCE_MS);
     return outcome;
   };
-  registerAutomations(queue, automationDeps({ store, lever, ai, queue, logger, talentPool }));
+  const hris =
+    config.HRIS_WEBHOOK_URL && config.HRIS_WEBHOOK_SECRET
+      ? { url: config.HRIS_WEBHOOK_URL, secret: config.HRIS_WEBHOOK_SECRET }
+      : undefined;
+  registerAutomations(
+    queue,
+    automationDeps({ store, lever, ai, queue, logger, talentPool, ...(hris ? { hris } : {}) }),
+  );
   // Talent-pool sync, new-posting polling and embedding; the webhook job types above belong to the automations.
   registerRediscoveryJobs(queue, { store, lever, hybrid }, { webhookEvents: false });
   // Catches up people a previous run did not reach, or every one after EMBEDDINGS_MODEL changed.

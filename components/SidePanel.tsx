@@ -20,6 +20,7 @@ const loaders = {
   inbox: () => import('./InboxPanel'),
   posting: () => import('./PostingView'),
   rediscovery: () => import('./RediscoveryPanel'),
+  offer: () => import('./OfferPanel'),
   schedule: () => import('./SchedulePanel'),
 };
 const OutreachPanel = lazy(() => loaders.outreach().then((m) => ({ default: m.OutreachPanel })));
@@ -29,6 +30,7 @@ const HistoryPanel = lazy(() => loaders.history().then((m) => ({ default: m.Hist
 const InboxPanel = lazy(() => loaders.inbox().then((m) => ({ default: m.InboxPanel })));
 const PostingView = lazy(() => loaders.posting().then((m) => ({ default: m.PostingView })));
 const RediscoveryPanel = lazy(() => loaders.rediscovery().then((m) => ({ default: m.RediscoveryPanel })));
+const OfferPanel = lazy(() => loaders.offer().then((m) => ({ default: m.OfferPanel })));
 const SchedulePanel = lazy(() => loaders.schedule().then((m) => ({ default: m.SchedulePanel })));
 
 /** Loads the other views while the recruiter reads the first one, so switching tabs does not wait for a chunk. */
@@ -84,8 +86,14 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
   // Opted out of automated assessment (compliance kit): only the manual tools (History) are offered.
   const optOut = useOptOut(opportunityId);
   const optedOut = optOut.status?.optedOut === true;
-  const tabs = optedOut ? TABS.filter((t) => t.id === 'history') : TABS;
-  const shown = optedOut ? 'history' : tab;
+  // The Offer view exists only while the candidate is in Lever's Offer stage.
+  const inOffer = /\boffer\b/i.test(candidate?.stage?.text ?? '');
+  const tabs = optedOut
+    ? TABS.filter((t) => t.id === 'history')
+    : inOffer
+      ? [{ id: 'offer' as const, label: 'Offer' }, ...TABS]
+      : TABS;
+  const shown = optedOut ? 'history' : tab === 'offer' && !inOffer ? 'match' : tab;
   const settled = candidateState.status === 'ready' || candidateState.status === 'error' || candidate !== undefined;
 
   return (
@@ -101,6 +109,7 @@ export function CandidateView({ opportunityId }: { opportunityId: string }) {
             <InterviewPanel opportunityId={opportunityId} candidate={candidate} candidateSettled={settled} />
           )}
           {shown === 'feedback' && <FeedbackPanel opportunityId={opportunityId} candidate={candidate} />}
+          {shown === 'offer' && <OfferPanel opportunityId={opportunityId} />}
           {shown === 'schedule' && <SchedulePanel opportunityId={opportunityId} />}
           {shown === 'similar' && <SimilarPastApplicants posting={candidate?.posting} settled={settled} />}
           {shown === 'history' && (

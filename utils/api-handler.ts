@@ -41,6 +41,7 @@ import {
 } from './contracts/rediscovery.ts';
 import { InterviewerListSchema, SlotsResponseSchema } from './contracts/scheduling.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
+import { OfferViewResponseSchema, OfferViewSchema } from './contracts/offers.ts';
 import type { Settings } from './settings';
 
 /**
@@ -75,6 +76,7 @@ const CODE_KINDS: Record<string, FailureKind> = {
   lever_unavailable: 'lever_unavailable',
   rate_limited: 'rate_limited',
   conflict: 'conflict',
+  offer_checks_failed: 'conflict',
   opted_out: 'opted_out',
   internal: 'server',
 };
@@ -555,6 +557,44 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         await client.post('api/scheduling/proposals', { json: request.request }).json(),
         'POST /api/scheduling/proposals',
       );
+    case 'offer':
+      return parse(
+        OfferViewResponseSchema,
+        await client.get(`api/offers?opportunityId=${opportunity(request.opportunityId)}`).json(),
+        'GET /api/offers',
+      );
+    case 'draftOffer': {
+      const { op: _op, ...body } = request;
+      return parse(
+        OfferViewSchema,
+        await client.post('api/offers/draft', { json: body }).json(),
+        'POST /api/offers/draft',
+      );
+    }
+    case 'reviseOffer': {
+      const { op: _op, letterId, ...body } = request;
+      return parse(
+        OfferViewSchema,
+        await client.post(`api/offers/${encodeURIComponent(letterId)}/versions`, { json: body }).json(),
+        'POST /api/offers/:id/versions',
+      );
+    }
+    case 'approveOffer': {
+      const { op: _op, letterId, ...body } = request;
+      return parse(
+        OfferViewSchema,
+        await client.post(`api/offers/${encodeURIComponent(letterId)}/approve`, { json: body }).json(),
+        'POST /api/offers/:id/approve',
+      );
+    }
+    case 'overrideOfferCheck': {
+      const { op: _op, letterId, ...body } = request;
+      return parse(
+        OfferViewSchema,
+        await client.post(`api/offers/${encodeURIComponent(letterId)}/overrides`, { json: body }).json(),
+        'POST /api/offers/:id/overrides',
+      );
+    }
     default: {
       const unknownOp: never = request;
       throw new FailureError({ kind: 'extension', message: `Unknown request ${JSON.stringify(unknownOp)}` });

@@ -29,6 +29,7 @@ import type {
 } from './contracts/compliance.ts';
 import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from './contracts/fairness.ts';
 import type { Governance, GovernanceResponse } from './contracts/governance.ts';
+import type { OfferView, OfferViewResponse } from './contracts/offers.ts';
 import type {
   ActResponse,
   OutreachList,
@@ -74,6 +75,12 @@ export type ConnectionReport = {
 };
 
 export type ApiRequest =
+  // Offer letters (issue 20)
+  | { op: 'offer'; opportunityId: string }
+  | { op: 'draftOffer'; opportunityId: string; templateId?: string; justification?: string }
+  | { op: 'reviseOffer'; letterId: string; text: string; justification?: string }
+  | { op: 'approveOffer'; letterId: string; version: number; comment?: string }
+  | { op: 'overrideOfferCheck'; letterId: string; check: string; reason: string }
   | { op: 'candidate'; opportunityId: string }
   | { op: 'match'; opportunityId: string; refresh?: boolean }
   | { op: 'outreach'; opportunityId: string; tone: Tone; variant: OutreachVariant; refresh?: boolean }
@@ -127,6 +134,11 @@ export type ApiRequest =
   | { op: 'proposeSchedule'; request: ScheduleProposalInput };
 
 export type ApiResponses = {
+  offer: OfferViewResponse;
+  draftOffer: OfferView;
+  reviseOffer: OfferView;
+  approveOffer: OfferView;
+  overrideOfferCheck: OfferView;
   candidate: CandidateContext;
   match: MatchResult;
   outreach: OutreachDraft;
@@ -234,6 +246,11 @@ export type FulcrumApi = {
 };
 
 const OPS: ApiOp[] = [
+  'offer',
+  'draftOffer',
+  'reviseOffer',
+  'approveOffer',
+  'overrideOfferCheck',
   'candidate',
   'match',
   'outreach',
@@ -288,6 +305,7 @@ const OPS: ApiOp[] = [
  * Writes are never repeated.
  */
 const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
+  'offer',
   'candidate',
   'match',
   'questions',

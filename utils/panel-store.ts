@@ -29,7 +29,7 @@ type SlotData = {
 };
 export type OpportunitySlice = { [K in Slot]: Load<SlotData[K]> };
 
-export type TabId = 'match' | 'outreach' | 'interview' | 'feedback' | 'schedule' | 'similar' | 'history';
+export type TabId = 'offer' | 'match' | 'outreach' | 'interview' | 'feedback' | 'schedule' | 'similar' | 'history';
 
 type PanelState = {
   byOpportunity: Record<string, OpportunitySlice>;

@@ -6,16 +6,26 @@ import type {
   OutreachVariant,
   Tone,
 } from '../../utils/contracts/ai.ts';
+import {
+  type EvidencePhrase,
+  evidencePhrase,
+  recruiterFirstName,
+  repeatedNgrams,
+  signatureName,
+} from './outreach-writing.ts';
 import { hashInput, localProvenance } from './provenance.ts';
 import type { CandidateInput, PostingInput, Recruiter } from './types.ts';
 
 /**
- * Local outreach drafts: hand-written templates per tone and variant, personalised only with quotes lifted from
- * the candidate's own resume or application (each one recorded in `claims` as an exact slice of that text) and
- * with facts about the posting. Nothing about the candidate is paraphrased or inferred, so a draft can never
- * credit them with a skill their documents do not show.
+ * Local outreach drafts: hand-written sentences per tone and variant, personalised with short phrases lifted from
+ * the candidate's own resume or application (outreach-writing.ts: the object of a line's verb, the list item that
+ * names the requirement, a job title), each recorded in `claims` as an exact slice of that text so the review
+ * sheet can show the line behind it. The body paraphrases: it never pastes a resume line or puts it in quotation
+ * marks, and it never repeats a four-word phrase. Nothing about the candidate is inferred beyond those phrases, so
+ * a draft can never credit them with a skill their documents do not show. Greeting and sign-off carry the
+ * recruiter's name and Lever job title; without a name the draft signs for the hiring team, never with an e-mail.
  */
-export const OUTREACH_TEMPLATE_VERSION = 'outreach-templates-1';
+export const OUTREACH_TEMPLATE_VERSION = 'outreach-templates-2';
 
 /** Business days to wait for a reply before following up. */
 export const FOLLOW_UP_BUSINESS_DAYS: Record<OutreachVariant, number> = {
@@ -109,11 +119,6 @@ function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] ?? name;
 }
 
-function pick<T>(options: readonly T[], seed: string): T {
-  const n = Number.parseInt(hashInput(seed).slice(0, 8), 16);
-  return options[n % options.length]!;
-}
-
 function monthYear(date: string): string | null {
   const d = new Date(date);
   if (Number.isNaN(d.getTime())) return null;
@@ -156,35 +161,124 @@ function greeting(candidate: CandidateInput, tone: Tone): string {
   return `Hi ${firstName(candidate.name)},`;
 }
 
-function signOff(recruiter: Recruiter, tone: Tone): string {
-  return {
-    warm: `Warm regards,\n${recruiter.name}`,
-    concise: `Best,\n${recruiter.name}`,
-    formal: `Kind regards,\n${recruiter.name}\n${recruiter.email}`,
-  }[tone];
+function signOff(recruiter: Recruiter, tone: Tone, posting: PostingInput): string {
+  const name = signatureName(recruiter);
+  const title = recruiter.title?.trim();
+  // Without a name on record the draft signs for the team: never with an e-mail address as a name.
+  const who = name
+    ? [name, title].filter(Boolean).join('\n')
+    : posting.team
+      ? `The ${posting.team} hiring team`
+      : 'The hiring team';
+  const contact = tone === 'formal' && name && recruiter.email ? `\n${recruiter.email}` : '';
+  return `${{ warm: 'Warm regards,', concise: 'Best,', formal: 'Kind regards,' }[tone]}\n${who}${contact}`;
 }
 
-function claimSentence(tone: Tone, e: { criterion: string; evidence: Evidence }, second: boolean, seed: string): Part {
-  const q = `“${e.evidence.quote}”`;
-  const need = lowerFirst(e.criterion.replace(/[.;:]+$/, ''));
-  const text = second
-    ? {
-        warm: `I also liked seeing ${q}.`,
-        concise: `Also relevant: ${q}.`,
-        formal: `I also noted ${q} in your background.`,
-      }[tone]
-    : {
-        warm: pick(
-          [
-            `What caught my eye on your resume was ${q}: that is close to what the team needs (${need}).`,
-            `Reading your resume, ${q} stood out to me, because the role calls for ${need}.`,
-          ],
-          seed,
-        ),
-        concise: `${q} on your resume matches what we need: ${need}.`,
-        formal: `Your resume mentions ${q}, which speaks directly to one of the role's requirements: ${need}.`,
-      }[tone];
-  return { text, optional: second, claims: [{ text: e.evidence.quote, evidence: e.evidence }] };
+const article = (w: string) => (/^[aeiou]/i.test(w) && !/^(?:uni|use|eu)/i.test(w) ? 'an' : 'a');
+
+/** What the candidate did, as a clause built around the phrase (the phrase itself is the claim). */
+type Point = { phrase: EvidencePhrase; det: string; need: string };
+
+function didClause(p: Point): { you: string; your: string } {
+  const q = p.phrase.evidence.quote;
+  if (p.phrase.kind === 'action' && p.phrase.verb)
+    return { you: `you ${p.phrase.verb} ${p.det}${q}`, your: `your work on ${p.det}${q}` };
+  if (p.phrase.kind === 'role')
+    return { you: `you worked as ${article(q)} ${q}`, your: `your time as ${article(q)} ${q}` };
+  return { you: `you have worked with ${q}`, your: `your experience with ${q}` };
+}
+
+function pointSentence(tone: Tone, variant: OutreachVariant, p: Point, second: boolean): Part {
+  const d = didClause(p);
+  const need = p.need;
+  let text: string;
+  if (second && variant === 're-engagement') {
+    text = {
+      warm: `${cap(d.your)} stands out too.`,
+      concise: `Plus ${d.your}.`,
+      formal: `I was also pleased to see that ${d.you}.`,
+    }[tone];
+  } else if (second) {
+    text = {
+      warm: `It was also good to see that ${d.you}.`,
+      concise: `Also relevant: ${d.your}.`,
+      formal: `In addition, I note ${d.your}.`,
+    }[tone];
+  } else if (variant === 'follow-up') {
+    text = {
+      warm: `I still think ${d.your} would carry over well to this team.`,
+      concise: `${cap(d.your)} still looks like a strong fit.`,
+      formal: `I remain convinced that ${d.your} would be valuable to the team.`,
+    }[tone];
+  } else if (variant === 're-engagement') {
+    text = {
+      warm: `With ${d.your} behind you, I think you would do well here: this opening needs ${need}.`,
+      concise: `This opening needs ${need}; ${d.your} fits.`,
+      formal: `In view of ${d.your}, you would bring what the new position asks for: ${need}.`,
+    }[tone];
+  } else {
+    text = {
+      warm: `I noticed that ${d.you}, which is close to what the team needs: ${need}.`,
+      concise: `${cap(d.you)}; we need ${need}.`,
+      formal: `I understand that ${d.you}, which is directly relevant to our requirement for ${need}.`,
+    }[tone];
+  }
+  return { text, optional: second, claims: [{ text: p.phrase.evidence.quote, evidence: p.phrase.evidence }] };
+}
+
+const cap = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+/** The requirement in plain words, as the end of a sentence. */
+function plainNeed(criterion: string): string {
+  return lowerFirst(
+    criterion
+      .replace(/\s+/g, ' ')
+      .replace(/[.;:,]+$/, '')
+      .trim(),
+  );
+}
+
+/** Points for the draft: one short phrase per evidence line, each phrase and each requirement used once. */
+function pointsOf(candidate: CandidateInput, evidence: Array<{ criterion: string; evidence: Evidence }>): Point[] {
+  const out: Point[] = [];
+  const phrases = new Set<string>();
+  const needs = new Set<string>();
+  for (const e of evidence) {
+    const source = e.evidence.source === 'resume' ? candidate.resumeText : (candidate.applicationText ?? '');
+    const phrase = evidencePhrase(source, e.evidence, e.criterion);
+    if (!phrase || phrase.evidence.quote.length < 2) continue;
+    const key = phrase.evidence.quote.toLowerCase();
+    const need = plainNeed(e.criterion);
+    if (phrases.has(key) || needs.has(need)) continue;
+    phrases.add(key);
+    needs.add(need);
+    // The word the phrase dropped ("the PostgreSQL schema"), put back in the sentence only.
+    const before = source.slice(Math.max(0, phrase.evidence.start - 6), phrase.evidence.start);
+    const det = phrase.kind === 'action' ? (/\b(the|our|an?)\s$/i.exec(before)?.[1]?.toLowerCase() ?? '') : '';
+    out.push({ phrase, det: det ? `${det} ` : '', need });
+  }
+  return out;
+}
+
+function intro(recruiter: Recruiter, tone: Tone, role: string): Part {
+  const name = signatureName(recruiter);
+  const first = recruiterFirstName(recruiter);
+  const title = recruiter.title?.trim();
+  const who = first
+    ? `I'm ${first}${title ? `, ${article(title)} ${title.toLowerCase()} here,` : ','} and I am`
+    : "I'm";
+  return {
+    short: `I'm hiring for the ${role}.`,
+    text: {
+      warm: first
+        ? `${who} hiring for the ${role}.`
+        : `${who} hiring for the ${role}, and your profile stood out to me.`,
+      concise: `I'm hiring for the ${role}.`,
+      formal: name
+        ? `My name is ${name}${title ? `; as ${article(title)} ${title.toLowerCase()} here,` : ','} I am writing to introduce the ${role}.`
+        : `I am writing to introduce the ${role}, for which I believe your experience may be well suited.`,
+    }[tone],
+  };
 }
 
 function bodyParts(
@@ -192,41 +286,30 @@ function bodyParts(
   candidate: CandidateInput,
   tone: Tone,
   variant: OutreachVariant,
-  evidence: Array<{ criterion: string; evidence: Evidence }>,
-  seed: string,
+  points: Point[],
+  recruiter: Recruiter,
 ): Part[] {
   const role = roleName(posting);
   const parts: Part[] = [];
-  const [first, second] = evidence;
+  const [first, second] = points;
   const shortOpener = {
     'first-contact': `I'm hiring for the ${role}.`,
     're-engagement': `We have a new opening: the ${role}.`,
     'follow-up': `Following up on the ${role}.`,
   }[variant];
   if (variant === 'first-contact') {
-    parts.push({
-      short: shortOpener,
-      text: {
-        warm: pick(
-          [
-            `I'm reaching out about the ${role}, and I think you could be a great fit.`,
-            `I'm hiring for the ${role} and your profile stood out to me.`,
-          ],
-          seed,
-        ),
-        concise: `I'm hiring for the ${role}.`,
-        formal: `I am writing to introduce the ${role}, for which I believe your experience may be well suited.`,
-      }[tone],
-    });
+    parts.push(intro(recruiter, tone, role));
   } else if (variant === 're-engagement') {
     const prev = [...(candidate.previousApplications ?? [])].sort((a, b) => b.date.localeCompare(a.date))[0];
+    const me = recruiterFirstName(recruiter);
+    const hello = me ? `It's ${me} from the recruiting team. ` : '';
     if (prev) {
       const when = monthYear(prev.date);
       const stage = prev.stageReached ? `, and we got as far as the ${prev.stageReached} stage` : '';
       parts.push({
         short: `You applied for our ${prev.postingTitle} role${when ? ` in ${when}` : ''}. New opening: the ${role}.`,
         text: {
-          warm: `We first met when you applied for our ${prev.postingTitle} role${when ? ` in ${when}` : ''}${stage}. I remembered your application when a new opening came up: the ${role}.`,
+          warm: `${hello}We first met when you applied for our ${prev.postingTitle} role${when ? ` in ${when}` : ''}${stage}. I remembered your application when a new opening came up: the ${role}.`,
           concise: `You applied for our ${prev.postingTitle} role${when ? ` in ${when}` : ''}. We now have a new opening: the ${role}.`,
           formal: `You previously applied for our ${prev.postingTitle} position${when ? ` in ${when}` : ''}${stage}. I am writing because we have since opened the ${role}.`,
         }[tone],
@@ -235,7 +318,7 @@ function bodyParts(
       parts.push({
         short: shortOpener,
         text: {
-          warm: `We've been in touch before, and a new opening made me think of you: the ${role}.`,
+          warm: `${hello}We've been in touch before, and a new opening made me think of you: the ${role}.`,
           concise: `We've been in touch before. New opening: the ${role}.`,
           formal: `As we have been in contact previously, I wanted to let you know about the ${role}.`,
         }[tone],
@@ -251,17 +334,24 @@ function bodyParts(
       }[tone],
     });
   }
-  if (first) parts.push(claimSentence(tone, first, false, seed));
-  if (second && variant !== 'follow-up') parts.push(claimSentence(tone, second, true, seed));
+  if (first) parts.push(pointSentence(tone, variant, first, false));
+  if (second && variant !== 'follow-up') parts.push(pointSentence(tone, variant, second, true));
   if (posting.location && variant !== 'follow-up') {
     // "Remote" is not a place a role is based in.
     const remote = /^remote\b/i.test(posting.location.trim());
+    const at = posting.location;
     parts.push({
-      text: {
-        warm: remote ? 'The role is remote.' : `The role is based in ${posting.location}.`,
-        concise: `Location: ${posting.location}.`,
-        formal: remote ? 'The position is remote.' : `The position is based in ${posting.location}.`,
-      }[tone],
+      text: (variant === 'first-contact'
+        ? {
+            warm: remote ? 'The role is remote.' : `The role is based in ${at}.`,
+            concise: `Location: ${at}.`,
+            formal: remote ? 'The position is remote.' : `The position is based in ${at}.`,
+          }
+        : {
+            warm: remote ? 'This one is fully remote.' : `This one sits in ${at}.`,
+            concise: remote ? 'Remote.' : `Based in ${at}.`,
+            formal: remote ? 'The new position is remote.' : `The new position is located in ${at}.`,
+          })[tone],
       optional: true,
     });
   }
@@ -307,15 +397,20 @@ export function draftOutreachLocal(
   const startedAt = performance.now();
   const now = opts.now ?? (() => new Date());
   const { tone, variant, maxWords } = request;
-  const seed = `${candidate.opportunityId}:${posting.id}`;
-  const evidence = verifiedStrengthEvidence(candidate, match);
-  let parts = bodyParts(posting, candidate, tone, variant, evidence, seed);
-  const candidateClaims = parts.flatMap((p) => p.claims ?? []);
+  const points = pointsOf(candidate, verifiedStrengthEvidence(candidate, match));
+  let parts = bodyParts(posting, candidate, tone, variant, points, recruiter);
   const compose = (ps: Part[]) =>
-    [greeting(candidate, tone), ps.map((p) => p.text).join(' '), signOff(recruiter, tone)].join('\n\n');
+    [greeting(candidate, tone), ps.map((p) => p.text).join(' '), signOff(recruiter, tone, posting)].join('\n\n');
   let body = compose(parts);
+  // A phrase said twice reads like a template: optional sentences go until no four words repeat.
+  while (repeatedNgrams(body).length > 0) {
+    const at = parts.findLastIndex((p) => p.optional);
+    if (at < 0) break;
+    parts = parts.filter((_, i) => i !== at);
+    body = compose(parts);
+  }
   // Shortening order: optional sentences, then the shorter wording of the framing sentences, then the
-  // personal quote (dropped whole, never cut mid-claim).
+  // personal point (dropped whole, never cut mid-claim).
   const steps: Array<(ps: Part[]) => Part[] | null> = [
     (ps) => {
       const at = ps.findLastIndex((p) => p.optional);
@@ -338,13 +433,13 @@ export function draftOutreachLocal(
   }
   if (countWords(body) > maxWords) {
     // Only the middle is cut, at a sentence end where possible: the greeting and the signature always stay.
-    const budget = maxWords - countWords(greeting(candidate, tone)) - countWords(signOff(recruiter, tone));
+    const budget = maxWords - countWords(greeting(candidate, tone)) - countWords(signOff(recruiter, tone, posting));
     const middle = truncateWords(parts.map((p) => p.text).join(' '), budget);
     parts = [{ text: middle }];
     body = compose(parts);
   }
-  // A claim is listed exactly when its quote is still in the body after shortening.
-  const claims = candidateClaims.filter((c) => body.includes(`“${c.text}”`));
+  // A claim is listed exactly when its sentence is still in the body after shortening.
+  const claims = parts.flatMap((p) => p.claims ?? []).filter((c) => body.includes(c.text));
   return {
     subject: subjectFor(posting, candidate, tone, variant),
     body,

@@ -8,6 +8,7 @@ import type {
 } from '../../utils/contracts/ai.ts';
 import { isProhibitedQuestion } from './protected-topics.ts';
 import { hashInput, localProvenance } from './provenance.ts';
+import { gapQuestion } from './question-writing.ts';
 import type { CandidateInput, PostingInput } from './types.ts';
 
 /**
@@ -16,7 +17,7 @@ import type { CandidateInput, PostingInput } from './types.ts';
  * motivation and fit for the work; later stages go deeper. Logistics (salary, notice, visas) are left to the
  * recruiter and never generated. Every question passes `isProhibitedQuestion` before it is returned.
  */
-export const QUESTIONS_TEMPLATE_VERSION = 'questions-templates-1';
+export const QUESTIONS_TEMPLATE_VERSION = 'questions-templates-2';
 
 const FAMILY_RULES: Array<[RoleFamily, RegExp]> = [
   [
@@ -332,6 +333,7 @@ function criterionQuestion(
   depth: StageDepth,
   family: RoleFamily,
   askCandidate: Map<string, string>,
+  candidate: CandidateInput,
 ): { question: string; strongAnswer: string } {
   const c = target.result.criterion;
   const t = topic(c);
@@ -345,17 +347,8 @@ function criterionQuestion(
       strongAnswer: `Names a concrete context (project, employer, duration) where they met “${t}”, or is candid that they have not.`,
     };
   }
-  if (target.reason === 'gap') {
-    return depth === 'screen'
-      ? {
-          question: `The role asks for “${t}”. What is the closest experience you have, and how would you get up to speed?`,
-          strongAnswer: `Honest about what is new to them, points to comparable experience, and has a realistic plan to close the gap.`,
-        }
-      : {
-          question: `We expect “${t}” in this role. Tell me about the most comparable problem you have worked on, and what you would need to learn to do this well in your first three months.`,
-          strongAnswer: `Transferable experience described in detail, a specific learning plan, and awareness of the risks; shows ${bar}.`,
-        };
-  }
+  // A gap question names what is missing and what the resume does show (question-writing.ts).
+  if (target.reason === 'gap') return gapQuestion(target.result, depth, bar, candidate);
   const byKind: Record<Criterion['kind'], [string, string]> = {
     skill: [
       `Briefly, what is the most substantial thing you have done involving “${t}”?`,
@@ -390,7 +383,7 @@ function criterionQuestion(
 
 export function generateQuestionsLocal(
   posting: PostingInput,
-  _candidate: CandidateInput,
+  candidate: CandidateInput,
   match: MatchResult,
   stage: string,
   opts: { now?: () => Date } = {},
@@ -403,7 +396,7 @@ export function generateQuestionsLocal(
   const askCandidate = new Map(match.askCandidate.map((a) => [a.criterionId, a.question]));
   const questions: InterviewQuestion[] = [];
   for (const target of questionTargets(match).slice(0, maxCriterionQuestions)) {
-    const q = criterionQuestion(target, depth, family, askCandidate);
+    const q = criterionQuestion(target, depth, family, askCandidate, candidate);
     questions.push({
       id: `q${questions.length + 1}`,
       criterionId: target.result.criterion.id,

@@ -1,4 +1,5 @@
 import type { Criterion, FeedbackFlag, FeedbackSynthesis, Rubric } from '../../utils/contracts/ai.ts';
+import { decisionSummary } from './feedback-writing.ts';
 import { extractCriteria } from './local/requirements.ts';
 import { STOPWORDS, sentenceSpans, tokenize } from './local/text.ts';
 import { findProtectedMentions } from './protected-topics.ts';
@@ -233,7 +234,15 @@ export function synthesizeFeedbackLocal(
     consensus: {
       recommendation,
       scoreDistribution,
-      summary: summarise(feedback.length, values, scoreDistribution, criteriaOut, unassessed, flags),
+      summary: decisionSummary(
+        feedback.length,
+        values,
+        scoreDistribution,
+        recommendation,
+        criteriaOut,
+        unassessed,
+        flags,
+      ),
     },
     criteria: criteriaOut,
     unassessed,
@@ -245,31 +254,4 @@ export function synthesizeFeedbackLocal(
       now,
     }),
   };
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-function summarise(
-  formCount: number,
-  values: number[],
-  distribution: Array<{ label: string; count: number }>,
-  criteria: FeedbackSynthesis['criteria'],
-  unassessed: string[],
-  flags: FeedbackFlag[],
-): string {
-  if (formCount === 0) return 'No feedback submitted yet.';
-  const parts: string[] = [];
-  if (values.length === 0) parts.push(`${plural(formCount, 'feedback form')}, none with an overall score.`);
-  else {
-    const hire = values.filter((v) => v >= 3).length;
-    const seen = distribution.filter((d) => d.count > 0).map((d) => `${d.count} × ${d.label}`);
-    parts.push(`${hire} of ${plural(values.length, 'scored form')} recommend hiring (${seen.join(', ')}).`);
-  }
-  const disputed = criteria.filter((c) => c.agreement === 'disagree').map((c) => c.criterion);
-  if (disputed.length) parts.push(`Interviewers disagree on: ${disputed.join('; ')}.`);
-  if (unassessed.length) parts.push(`Nobody assessed: ${unassessed.join('; ')}.`);
-  if (flags.length) parts.push(`${plural(flags.length, 'comment')} flagged for a second look.`);
-  return parts.join(' ');
 }

@@ -55,7 +55,8 @@ export type FeedbackInput = {
   fields: Array<{ label: string; type: string; value: string | number | null; comment?: string }>;
 };
 
-export type Recruiter = { name: string; email: string };
+/** Who signs a draft: the Fulcrum recruiter, with the name and job title of their Lever user when known. */
+export type Recruiter = { name: string; email: string; title?: string | null };
 
 export type AiEngineInfo = { provider: 'local' | 'openai'; model: string };
 

@@ -18,6 +18,7 @@ import { fromRow, type ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
 import type { ProposalRow } from '../store/schema.ts';
+import type { HrisConfig } from '../offers/hris-handoff.ts';
 import type { AutomationMetrics } from './metrics.ts';
 import { ensureAutomationSchema } from './schema.ts';
 
@@ -35,6 +36,8 @@ export type AutomationDeps = {
    * payload as is. Optional: without it the events still drop proposals and cancel follow-ups.
    */
   talentPool?: (payload: unknown) => Promise<unknown>;
+  /** Where candidateHired hands a hire off to (HRIS_WEBHOOK_URL / _SECRET); unset = no hand-off. */
+  hris?: HrisConfig;
 };
 
 /** Who automations act as: audit entries and proposals say 'automation', never a recruiter. */

@@ -7,6 +7,7 @@ import type { LeverClient } from '../lever/index.ts';
 import { ProposalRepo } from '../proposals/repo.ts';
 import { ProposalService } from '../proposals/service.ts';
 import { WriteBack } from '../proposals/write-back.ts';
+import { HRIS_HANDOFF, handleHrisHandoff } from '../offers/hris-handoff.ts';
 import type { Store } from '../store/db.ts';
 import { APPLICATION_CREATED, handleApplicationCreated } from './application-created.ts';
 import { ARCHIVE_CHANGE, handleCandidateArchiveChange } from './archive-change.ts';
@@ -27,6 +28,7 @@ export type AutomationOptions = {
   logger: Logger;
   now?: () => number;
   talentPool?: AutomationDeps['talentPool'];
+  hris?: AutomationDeps['hris'];
 };
 
 /** Builds the handlers' dependencies (their own ProposalService over the same store, as createApp builds one). */
@@ -50,6 +52,7 @@ export function automationDeps(o: AutomationOptions): AutomationDeps {
     metrics: metricsFor(o.store),
     now,
     ...(o.talentPool ? { talentPool: o.talentPool } : {}),
+    ...(o.hris ? { hris: o.hris } : {}),
   };
 }
 
@@ -68,6 +71,13 @@ export function registerAutomations(queue: JobQueue, deps: AutomationDeps): void
     [FOLLOW_UP]: handleFollowUp,
   };
   for (const [type, handle] of Object.entries(handlers)) queue.register(type, timed(deps, type, handle));
+  const hris = deps.hris;
+  if (hris) {
+    const audit = createAudit(deps.store);
+    queue.register(HRIS_HANDOFF, (payload, ctx) =>
+      handleHrisHandoff({ store: deps.store, lever: deps.lever, audit, hris, now: deps.now }, payload, ctx),
+    );
+  }
 }
 
 function timed(

@@ -24,6 +24,7 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   rediscover: async () => (await import('./rediscover.ts')).rediscoverCommand,
   policy: async () => (await import('./policy.ts')).policyCommand,
   'opt-out': async () => (await import('./opt-out.ts')).optOutCommand,
+  'audit-pack': async () => (await import('./audit-pack.ts')).auditPackCommand,
   offer: async () => (await import('./offer.ts')).offerCommand,
   slots: async () => (await import('./slots.ts')).slotsCommand,
   calendars: async () => (await import('./calendars.ts')).calendarsCommand,

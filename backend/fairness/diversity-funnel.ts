@@ -81,7 +81,8 @@ export class FunnelInputError extends Error {
 const DECLINED =
   /declin|prefer not|not (?:wish|want) to|don['’]?t wish|do not wish|not (?:stated|specified|disclosed|provided)|unknown|^n\/?a$|^-+$/i;
 
-function groupOf(answer: string | null | undefined): string {
+/** A self-reported answer as a group name; declined, blank or unknown answers are NOT_STATED. */
+export function groupOf(answer: string | null | undefined): string {
   const trimmed = answer?.trim();
   return !trimmed || DECLINED.test(trimmed) ? NOT_STATED : trimmed;
 }
@@ -89,6 +90,42 @@ function groupOf(answer: string | null | undefined): string {
 function idOf(value: z.infer<typeof ref>): string | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? value : value.id;
+}
+
+/**
+ * Complementary suppression over cells that add up to published totals (the funnel's columns, the audit pack's
+ * tables and their margins). `groups` lists, for each total, the cells that sum to it; `suppressed` starts with the
+ * small cells (and any cell that is never published) and is widened in place until, in every group, the hidden cells
+ * are none, or at least two adding up to at least `minCount`, so no hidden cell can be recovered by subtracting the
+ * shown ones from the total. The smallest shown cell of a group is hidden next. Groups sharing cells are revisited
+ * until nothing changes (suppression only grows, so this ends). A group whose hidden cells are all `unpublished`
+ * ones is left alone: what subtraction would give is no group's count.
+ */
+export function complementarySuppression(
+  values: readonly number[],
+  suppressed: boolean[],
+  groups: ReadonlyArray<readonly number[]>,
+  minCount: number,
+  /** Cells that are never published and are not a group of their own: they hide others, need no hiding themselves. */
+  unpublished: readonly boolean[] = [],
+): boolean[] {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const group of groups) {
+      for (;;) {
+        const hidden = group.filter((i) => suppressed[i]);
+        const hiddenSum = hidden.reduce((sum, i) => sum + (values[i] ?? 0), 0);
+        const protectedHidden = hidden.some((i) => !unpublished[i]);
+        if (!protectedHidden || (hidden.length >= 2 && hiddenSum >= minCount)) break;
+        const shown = group.filter((i) => !suppressed[i] && !unpublished[i]);
+        if (shown.length === 0) break;
+        const smallest = shown.reduce((a, b) => ((values[b] ?? 0) <= (values[a] ?? 0) ? b : a));
+        suppressed[smallest] = true;
+        changed = true;
+      }
+    }
+  }
+  return suppressed;
 }
 
 const cell = (value: number, suppressed: boolean): FunnelCell => ({ value: suppressed ? null : value, suppressed });
@@ -170,17 +207,12 @@ function funnelFor(
 
   const suppressed = new Map(names.map((g) => [g, new Array<boolean>(columnCount).fill(false)]));
   for (let k = 0; k < columnCount; k++) {
-    for (const g of names) suppressed.get(g)![k] = !totalShown[k] || value(g, k) < minCount;
-    if (!totalShown[k]) continue;
-    for (;;) {
-      const hidden = names.filter((g) => suppressed.get(g)![k]);
-      const hiddenSum = hidden.reduce((sum, g) => sum + value(g, k), 0);
-      if (hidden.length === 0 || (hidden.length >= 2 && hiddenSum >= minCount)) break;
-      const shown = names.filter((g) => !suppressed.get(g)![k]);
-      if (shown.length === 0) break;
-      const smallest = shown.reduce((a, b) => (value(b, k) <= value(a, k) ? b : a));
-      suppressed.get(smallest)![k] = true;
-    }
+    const values = names.map((g) => value(g, k));
+    const hidden = values.map((v) => !totalShown[k] || v < minCount);
+    if (totalShown[k]) complementarySuppression(values, hidden, [names.map((_, i) => i)], minCount);
+    names.forEach((g, i) => {
+      suppressed.get(g)![k] = hidden[i]!;
+    });
   }
 
   const groups: FunnelGroup[] = names.map((group) => {

@@ -34,6 +34,7 @@ import {
 import { matchNoteText } from '../candidates/match-note.ts';
 import type { AuthEnv, Principal } from '../http/auth.ts';
 import { conflict } from '../http/errors.ts';
+import { recruiterIdentity } from '../http/recruiter-identity.ts';
 import { zodJson, zodParam } from '../http/validate.ts';
 import { collect, LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
 
@@ -183,7 +184,8 @@ export function candidateRoutes(s: AppServices) {
       const cand = await load(opportunityId);
       const posting = requirePosting(cand);
       const m = (await match(cand, actor, false)).result;
-      const recruiter = { name: actor.name, email: actor.email };
+      // Signed with the recruiter's Lever name and job title, never with an e-mail address as a name.
+      const recruiter = await recruiterIdentity(s.lever, actor);
       const { result } = await cachedOrRun<OutreachDraft>({
         capability: 'outreach',
         schema: OutreachDraftSchema,

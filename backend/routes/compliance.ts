@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OpportunityIdSchema } from '../../utils/contracts/api.ts';
+import { ErrorCodes, OpportunityIdSchema } from '../../utils/contracts/api.ts';
 import {
+  type AuditPack,
+  AuditPackQuerySchema,
+  AuditPackSchema,
   ComplianceSettingsSchema,
   ExplanationSchema,
   JurisdictionIdSchema,
@@ -15,8 +18,10 @@ import {
 import { opportunityNotFound, postingNotFound } from '../access/lever-access.ts';
 import type { AppServices } from '../app.ts';
 import { loadCandidate } from '../candidates/load-candidate.ts';
+import { auditPackToCsv } from '../compliance/audit-pack.ts';
 import { buildExplanation, latestMatch } from '../compliance/explanation.ts';
 import { explanationPdf } from '../compliance/explanation-pdf.ts';
+import { AuditPackPermissionError, AuditPackQueryError, loadAuditPack } from '../compliance/load-audit-pack.ts';
 import { buildNotice, listTemplates, saveTemplate } from '../compliance/notice.ts';
 import { PLACEHOLDERS } from '../compliance/notice-templates.ts';
 import { optOutStatusOf, recordOptOut, withdrawOptOut } from '../compliance/opt-out.ts';
@@ -28,7 +33,7 @@ import {
 } from '../compliance/settings.ts';
 import { readGovernance } from '../governance/settings.ts';
 import type { AuthEnv } from '../http/auth.ts';
-import { conflict, forbidden } from '../http/errors.ts';
+import { badRequest, conflict, forbidden, HttpError } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
 import { LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
 
@@ -173,47 +178,97 @@ export function complianceAdminRoutes(s: AppServices) {
     const { settings, updatedAt } = readComplianceSettings(s.store.sqlite);
     return { settings, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString() };
   };
-  return new Hono<AuthEnv>()
-    .get('/settings', s.guards.fulcrumAdmin(), (c) => c.json(settingsResponse()))
-    .put('/settings', s.guards.fulcrumAdmin(), zodJson(ComplianceSettingsSchema), async (c) => {
-      const before = readComplianceSettings(s.store.sqlite).settings;
-      const after = writeComplianceSettings(s.store.sqlite, c.req.valid('json'), c.get('recruiter').email, s.clock());
-      await s.audit({
-        actor: c.get('recruiter').email,
-        opportunityId: null,
-        capability: 'compliance',
-        action: 'compliance.settings.update',
-        provenance: null,
-        output: { before, after },
-        decision: null,
-        leverIds: [],
-      });
-      return c.json(settingsResponse());
-    })
-    .get('/notice-templates', s.guards.fulcrumAdmin(), (c) =>
-      c.json(NoticeTemplateListSchema.parse({ templates: listTemplates(s.store.sqlite), placeholders: PLACEHOLDERS })),
-    )
-    .put(
-      '/notice-templates/:jurisdiction',
-      s.guards.fulcrumAdmin(),
-      zodParam(JurisdictionParam),
-      zodJson(PutNoticeTemplateSchema),
-      async (c) => {
-        const { jurisdiction } = c.req.valid('param');
-        const body = c.req.valid('json');
-        const text = 'body' in body ? body.body : null;
-        const saved = saveTemplate(s.store.sqlite, jurisdiction, text, c.get('recruiter').email, s.clock());
+  return (
+    new Hono<AuthEnv>()
+      .get('/settings', s.guards.fulcrumAdmin(), (c) => c.json(settingsResponse()))
+      .put('/settings', s.guards.fulcrumAdmin(), zodJson(ComplianceSettingsSchema), async (c) => {
+        const before = readComplianceSettings(s.store.sqlite).settings;
+        const after = writeComplianceSettings(s.store.sqlite, c.req.valid('json'), c.get('recruiter').email, s.clock());
         await s.audit({
           actor: c.get('recruiter').email,
           opportunityId: null,
           capability: 'compliance',
-          action: text === null ? 'compliance.notice-template.reset' : 'compliance.notice-template.update',
+          action: 'compliance.settings.update',
           provenance: null,
-          output: { jurisdiction, body: text },
+          output: { before, after },
           decision: null,
           leverIds: [],
         });
-        return c.json(NoticeTemplateSchema.parse(saved));
-      },
-    );
+        return c.json(settingsResponse());
+      })
+      // Spans every candidate and joins EEO self-reports: Fulcrum admin and Lever admin both.
+      .get('/audit-pack', s.guards.fulcrumAndLeverAdmin(), zodQuery(AuditPackQuerySchema), async (c) => {
+        const q = c.req.valid('query');
+        let pack: AuditPack;
+        try {
+          pack = AuditPackSchema.parse(
+            await loadAuditPack(
+              { store: s.store, lever: s.lever, now: s.nowDate() },
+              {
+                from: q.from,
+                to: q.to,
+                ...(q.postingId ? { postingId: q.postingId } : {}),
+                ...(q.minCell === undefined ? {} : { minCell: q.minCell }),
+              },
+            ),
+          );
+        } catch (e) {
+          if (e instanceof AuditPackQueryError) throw badRequest(`Invalid request: ${e.message}.`);
+          if (e instanceof AuditPackPermissionError) throw new HttpError(502, ErrorCodes.leverPermission, e.message);
+          throw e;
+        }
+        await s.audit({
+          actor: c.get('recruiter').email,
+          opportunityId: null,
+          capability: 'compliance',
+          action: 'compliance.audit-pack',
+          provenance: null,
+          // What was produced, not the EEO data it came from.
+          output: {
+            from: q.from,
+            to: q.to,
+            postingId: q.postingId ?? null,
+            format: q.format,
+            state: pack.state,
+            sample: pack.sample,
+          },
+          decision: null,
+          leverIds: q.postingId ? [q.postingId] : [],
+        });
+        c.header('cache-control', 'no-store');
+        if (q.format === 'csv') {
+          c.header('content-disposition', `attachment; filename="bias-audit-${q.from}-${q.to}.csv"`);
+          return c.body(auditPackToCsv(pack), 200, { 'content-type': 'text/csv; charset=utf-8' });
+        }
+        return c.json(pack);
+      })
+      .get('/notice-templates', s.guards.fulcrumAdmin(), (c) =>
+        c.json(
+          NoticeTemplateListSchema.parse({ templates: listTemplates(s.store.sqlite), placeholders: PLACEHOLDERS }),
+        ),
+      )
+      .put(
+        '/notice-templates/:jurisdiction',
+        s.guards.fulcrumAdmin(),
+        zodParam(JurisdictionParam),
+        zodJson(PutNoticeTemplateSchema),
+        async (c) => {
+          const { jurisdiction } = c.req.valid('param');
+          const body = c.req.valid('json');
+          const text = 'body' in body ? body.body : null;
+          const saved = saveTemplate(s.store.sqlite, jurisdiction, text, c.get('recruiter').email, s.clock());
+          await s.audit({
+            actor: c.get('recruiter').email,
+            opportunityId: null,
+            capability: 'compliance',
+            action: text === null ? 'compliance.notice-template.reset' : 'compliance.notice-template.update',
+            provenance: null,
+            output: { jurisdiction, body: text },
+            decision: null,
+            leverIds: [],
+          });
+          return c.json(NoticeTemplateSchema.parse(saved));
+        },
+      )
+  );
 }

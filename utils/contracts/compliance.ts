@@ -214,6 +214,8 @@ export const AuditPackQuerySchema = z.object({
   to: z.iso.date(),
   postingId: z.string().min(1).max(100).optional(),
   format: z.enum(['json', 'csv']).default('json'),
+  /** Smallest count shown (default 5). */
+  minCell: z.coerce.number().int().min(2).max(100).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------------------------

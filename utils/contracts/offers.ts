@@ -83,6 +83,7 @@ export const OfferViewSchema = z.object({
 });
 export type OfferView = z.infer<typeof OfferViewSchema>;
 export const OfferViewResponseSchema = z.object({ letter: OfferViewSchema.nullable() });
+export type OfferViewResponse = z.infer<typeof OfferViewResponseSchema>;
 
 export const DraftOfferRequestSchema = z.object({
   opportunityId: z.string().uuid(),

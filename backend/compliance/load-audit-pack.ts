@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import type { AuditPack } from '../../utils/contracts/compliance.ts';
+import { LeverApiError, type LeverClient } from '../lever/index.ts';
+import type { Store } from '../store/db.ts';
+import { type AssessedApplicant, computeAuditPack } from './audit-pack.ts';
+
+/**
+ * The audit pack from Fulcrum's records and Lever's EEO self-reports with identifiers (`/eeo/responses/pii`, which
+ * needs its own permission: without it this fails with AuditPackPermissionError, it never falls back to guessing).
+ * Scores and verdicts come from the audit log (every match Fulcrum generated, by a recruiter or an automation), and
+ * from the AI result cache for any the log does not hold; the newest in the window counts per opportunity. The EEO
+ * answers are joined in memory by opportunity id and dropped: never stored, never sent to any AI provider.
+ */
+
+const DAY = 86_400_000;
+/** Applications can predate their assessment: self-reports are read from this long before the window. */
+const EEO_LOOKBACK_MS = 365 * DAY;
+const MAX_ROWS = 500_000;
+
+export class AuditPackQueryError extends Error {
+  override name = 'AuditPackQueryError';
+}
+export class AuditPackPermissionError extends Error {
+  override name = 'AuditPackPermissionError';
+}
+
+const Scored = z.looseObject({ score: z.number().finite(), verdict: z.string() });
+
+export type AuditPackQuery = { from: string; to: string; postingId?: string; minCell?: number };
+
+function dayStart(name: string, value: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new AuditPackQueryError(`${name} must be a date like 2026-01-31, got "${value.slice(0, 40)}"`);
+  return ms;
+}
+
+/** The newest recorded score and verdict per opportunity in [from, to]. */
+export function recordedScores(
+  sqlite: Store['sqlite'],
+  from: number,
+  to: number,
+): Map<string, { score: number; verdict: string; at: number }> {
+  const out = new Map<string, { score: number; verdict: string; at: number }>();
+  const keep = (id: string | null, at: number, json: string | null) => {
+    if (!id || !json) return;
+    const prev = out.get(id);
+    if (prev && prev.at >= at) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      return;
+    }
+    const r = Scored.safeParse(parsed);
+    if (r.success) out.set(id, { score: r.data.score, verdict: r.data.verdict, at });
+  };
+  const audit = sqlite.prepare(
+    `SELECT opportunity_id, at, output FROM audit_log
+     WHERE capability = 'match' AND action = 'ai.generate' AND opportunity_id IS NOT NULL AND at BETWEEN ? AND ?
+     ORDER BY id LIMIT ${MAX_ROWS}`,
+  );
+  for (const row of audit.iterate(from, to) as Iterable<{
+    opportunity_id: string;
+    at: number;
+    output: string | null;
+  }>) {
+    keep(row.opportunity_id, row.at, row.output);
+  }
+  const cache = sqlite.prepare(
+    `SELECT opportunity_id, created_at, result FROM ai_results
+     WHERE capability = 'match' AND opportunity_id IS NOT NULL AND created_at BETWEEN ? AND ? LIMIT ${MAX_ROWS}`,
+  );
+  for (const row of cache.iterate(from, to) as Iterable<{
+    opportunity_id: string;
+    created_at: number;
+    result: string;
+  }>) {
+    if (!out.has(row.opportunity_id)) keep(row.opportunity_id, row.created_at, row.result);
+  }
+  return out;
+}
+
+/** The posting of an opportunity as the talent-pool sync last saw it (when rediscovery's index exists). */
+function syncedPosting(sqlite: Store['sqlite']): (opportunityId: string) => string | null {
+  const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rd_opportunity'").get();
+  if (!exists) return () => null;
+  const stmt = sqlite.prepare('SELECT data FROM rd_opportunity WHERE opportunity_id = ?');
+  return (id) => {
+    const row = stmt.get(id) as { data: string } | undefined;
+    if (!row) return null;
+    try {
+      const p = (JSON.parse(row.data) as { postingId?: unknown }).postingId;
+      return typeof p === 'string' ? p : null;
+    } catch {
+      return null;
+    }
+  };
+}
+
+const refId = (v: unknown): string | null =>
+  typeof v === 'string' ? v : v && typeof v === 'object' && 'id' in v && typeof v.id === 'string' ? v.id : null;
+
+export async function loadAuditPack(
+  deps: { store: Store; lever: LeverClient; now: Date },
+  q: AuditPackQuery,
+): Promise<AuditPack> {
+  const from = dayStart('from', q.from);
+  const to = dayStart('to', q.to) + DAY - 1;
+  if (from > to) throw new AuditPackQueryError('the window ends before it starts');
+  if (q.minCell !== undefined && !(Number.isInteger(q.minCell) && q.minCell >= 2 && q.minCell <= 100)) {
+    throw new AuditPackQueryError('the minimum cell size must be a whole number from 2 to 100');
+  }
+  const scores = recordedScores(deps.store.sqlite, from, to);
+
+  const eeo = new Map<string, { gender: string | null; race: string | null; postingId: string | null }>();
+  try {
+    for await (const r of deps.lever.listEeoResponsesWithPii({
+      createdAtStart: from - EEO_LOOKBACK_MS,
+      createdAtEnd: to,
+    })) {
+      if (!r.opportunityId || !scores.has(r.opportunityId)) continue;
+      eeo.set(r.opportunityId, { gender: r.gender ?? null, race: r.race ?? null, postingId: refId(r.posting) });
+    }
+  } catch (e) {
+    if (e instanceof LeverApiError && e.status === 403) {
+      throw new AuditPackPermissionError(
+        'The Lever API key lacks the "EEO responses (PII)" permission (eeo_responses_pii:read), which the audit pack needs to join self-reported answers to Fulcrum\'s scores.',
+      );
+    }
+    throw e;
+  }
+
+  const postingOf = syncedPosting(deps.store.sqlite);
+  const people: AssessedApplicant[] = [];
+  let withEeo = 0;
+  for (const [opportunityId, s] of scores) {
+    const answers = eeo.get(opportunityId);
+    if (q.postingId) {
+      const posting = answers?.postingId ?? postingOf(opportunityId);
+      if (posting !== q.postingId) continue;
+    }
+    if (answers) withEeo++;
+    people.push({
+      opportunityId,
+      score: s.score,
+      verdict: s.verdict,
+      sex: answers?.gender ?? null,
+      race: answers?.race ?? null,
+    });
+  }
+  return computeAuditPack(people, {
+    from: q.from,
+    to: q.to,
+    postingId: q.postingId ?? null,
+    ...(q.minCell === undefined ? {} : { minCell: q.minCell }),
+    generatedAt: deps.now,
+    withEeo,
+    dataSource: `Historical data of this employer's use of Fulcrum: the scores and verdicts Fulcrum recorded (audit log of every match generated, by recruiters and automations, and its result cache) between ${q.from} and ${q.to}, the newest per applicant, joined by Lever opportunity id to the applicants' voluntary EEO self-identification from Lever (/eeo/responses/pii, applications created from ${new Date(from - EEO_LOOKBACK_MS).toISOString().slice(0, 10)}). The answers were not stored by Fulcrum or sent to any AI provider.`,
+  });
+}
