@@ -35,6 +35,7 @@ import { healthRoutes } from './routes/health.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { rediscoveryRoutes } from './routes/rediscovery.ts';
+import { calendarAdminRoutes, schedulingRoutes } from './routes/scheduling.ts';
 import { statusRoutes } from './routes/status.ts';
 import type { Store } from './store/db.ts';
 import { webhookListener } from './webhooks/http-intake.ts';
@@ -208,6 +209,9 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   app.route('/api/admin', governanceRoutes(s));
   app.route('/api', fairnessRoutes(s));
   app.route('/api', rediscoveryRoutes(s));
+  // Issue 19: interview scheduling (slots, booking proposals, bookings) and the per-interviewer calendar settings.
+  app.route('/api/scheduling', schedulingRoutes(s));
+  app.route('/api/admin/calendars', calendarAdminRoutes(s));
   // Offer letters (issue 20): draft from Lever's offer, checks, approval chain, filed as a PDF through a proposal.
   app.route('/api/offers', offerRoutes(s));
   app.route('/api', complianceRoutes(s));

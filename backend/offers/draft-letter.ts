@@ -1,5 +1,4 @@
 import type { Provenance } from '../../utils/contracts/ai.ts';
-import { hashInput } from '../ai/provenance.ts';
 import { type OfferCheck, runChecks } from './checks.ts';
 import { type LetterFields, letterFields } from './letter-fields.ts';
 import type { OfferData } from './lever-data.ts';
@@ -44,7 +43,7 @@ export async function draftLetter(
     model: writer.info().model,
     version: 'template-only',
     promptVersion: 'offer-template-1',
-    inputHash: hashInput({ template: template.body, fields: values }),
+    inputHash: '',
     latencyMs: 0,
     createdAt: opts.now.toISOString(),
   };

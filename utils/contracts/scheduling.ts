@@ -111,3 +111,12 @@ export const BookingSchema = z.object({
 });
 export type Booking = z.infer<typeof BookingSchema>;
 export const BookingListSchema = z.object({ bookings: z.array(BookingSchema) });
+
+export const InterviewerListSchema = z.object({
+  interviewers: z.array(
+    z.object({ id: LeverId, name: z.string(), timeZone: Zone, workStart: z.string(), workEnd: z.string() }),
+  ),
+});
+export type InterviewerList = z.infer<typeof InterviewerListSchema>;
+export type SlotsRequestInput = z.input<typeof SlotsRequestSchema>;
+export type ScheduleProposalInput = z.input<typeof ScheduleProposalRequestSchema>;
