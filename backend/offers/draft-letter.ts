@@ -1,4 +1,5 @@
 import type { Provenance } from '../../utils/contracts/ai.ts';
+import { hashInput } from '../ai/provenance.ts';
 import { type OfferCheck, runChecks } from './checks.ts';
 import { type LetterFields, letterFields } from './letter-fields.ts';
 import type { OfferData } from './lever-data.ts';
@@ -43,7 +44,7 @@ export async function draftLetter(
     model: writer.info().model,
     version: 'template-only',
     promptVersion: 'offer-template-1',
-    inputHash: '',
+    inputHash: hashInput({ template: template.body, fields: values }),
     latencyMs: 0,
     createdAt: opts.now.toISOString(),
   };

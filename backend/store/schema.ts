@@ -183,18 +183,6 @@ export interface TalentPoolTable {
   updated_at: EpochMs;
 }
 
-/** Issue 19: the calendar each interviewer (Lever user) is read from, with working hours and caps. */
-export interface InterviewerCalendarsTable {
-  lever_user_id: string;
-  source: 'ics' | 'google' | 'microsoft';
-  /** ICS URL or file path, Google calendar id, or the Microsoft 365 SMTP address. A private ICS URL is a secret. */
-  location: string;
-  api_base: string | null;
-  time_zone: string;
-  work_start: string;
-  work_end: string;
-  /** ISO weekdays, comma-separated (1 = Monday). */
-  work_days: string;
 /** Compliance kit (issue 21): an admin's edit of one jurisdiction's candidate notice template. */
 export interface ComplianceNoticeTemplatesTable {
   jurisdiction: string;
@@ -232,6 +220,18 @@ export interface ComplianceErasureRequestsTable {
   result: JsonText | null;
 }
 
+/** Issue 19: the calendar each interviewer (Lever user) is read from, with working hours and caps. */
+export interface InterviewerCalendarsTable {
+  lever_user_id: string;
+  source: 'ics' | 'google' | 'microsoft';
+  /** ICS URL or file path, Google calendar id, or the Microsoft 365 SMTP address. A private ICS URL is a secret. */
+  location: string;
+  api_base: string | null;
+  time_zone: string;
+  work_start: string;
+  work_end: string;
+  /** ISO weekdays, comma-separated (1 = Monday). */
+  work_days: string;
   max_per_day: number | null;
   max_per_week: number | null;
   tentative_busy: Generated<number>;
@@ -287,6 +287,10 @@ export interface Database {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   talent_pool: TalentPoolTable;
+  compliance_notice_templates: ComplianceNoticeTemplatesTable;
+  compliance_opt_outs: ComplianceOptOutsTable;
+  compliance_criterion_confirmations: ComplianceCriterionConfirmationsTable;
+  compliance_erasure_requests: ComplianceErasureRequestsTable;
   interviewer_calendars: InterviewerCalendarsTable;
   calendar_tokens: CalendarTokensTable;
   interview_bookings: InterviewBookingsTable;
@@ -299,10 +303,6 @@ export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type NewWebhookEvent = Insertable<WebhookEventsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type AiResultRow = Selectable<AiResultsTable>;
-  compliance_notice_templates: ComplianceNoticeTemplatesTable;
-  compliance_opt_outs: ComplianceOptOutsTable;
-  compliance_criterion_confirmations: ComplianceCriterionConfirmationsTable;
-  compliance_erasure_requests: ComplianceErasureRequestsTable;
 export type ProposalRow = Selectable<ProposalsTable>;
 export type NewProposal = Insertable<ProposalsTable>;
 export type ProposalUpdate = Updateable<ProposalsTable>;
