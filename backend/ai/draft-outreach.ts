@@ -52,7 +52,8 @@ export function countWords(text: string): number {
 
 type Claim = OutreachDraft['claims'][number];
 /** A sentence of the body; `optional` ones are dropped, last first, when the draft runs over maxWords. */
-type Part = { text: string; optional?: boolean; claims?: Claim[]; short?: string };
+/** `plain`: the same sentence without the requirement, for when the requirement repeats the phrase. */
+type Part = { text: string; optional?: boolean; claims?: Claim[]; short?: string; plain?: string };
 
 const MAX_QUOTE_WORDS = 14;
 
@@ -223,7 +224,17 @@ function pointSentence(tone: Tone, variant: OutreachVariant, p: Point, second: b
       formal: `I understand that ${d.you}, which is directly relevant to our requirement for ${need}.`,
     }[tone];
   }
-  return { text, optional: second, claims: [{ text: p.phrase.evidence.quote, evidence: p.phrase.evidence }] };
+  const plain = {
+    warm: `I noticed that ${d.you}, which is close to what the team needs.`,
+    concise: `${cap(d.you)}, which fits.`,
+    formal: `I understand that ${d.you}, which is directly relevant to the role.`,
+  }[tone];
+  return {
+    text,
+    plain: second ? undefined : plain,
+    optional: second,
+    claims: [{ text: p.phrase.evidence.quote, evidence: p.phrase.evidence }],
+  };
 }
 
 const cap = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
@@ -239,8 +250,18 @@ function plainNeed(criterion: string): string {
 }
 
 /** Points for the draft: one short phrase per evidence line, each phrase and each requirement used once. */
-function pointsOf(candidate: CandidateInput, evidence: Array<{ criterion: string; evidence: Evidence }>): Point[] {
+function pointsOf(
+  candidate: CandidateInput,
+  evidence: Array<{ criterion: string; evidence: Evidence }>,
+  posting: PostingInput,
+): Point[] {
   const out: Point[] = [];
+  const words = (x: string) =>
+    ` ${x
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim()} `;
+  const title = words(posting.title);
   const phrases = new Set<string>();
   const needs = new Set<string>();
   for (const e of evidence) {
@@ -249,7 +270,9 @@ function pointsOf(candidate: CandidateInput, evidence: Array<{ criterion: string
     if (!phrase || phrase.evidence.quote.length < 2) continue;
     const key = phrase.evidence.quote.toLowerCase();
     const need = plainNeed(e.criterion);
-    if (phrases.has(key) || needs.has(need)) continue;
+    // "You worked as a Data Analyst" in a draft about the Data Analyst role says nothing the opener did not.
+    const w = words(phrase.evidence.quote);
+    if (phrases.has(key) || needs.has(need) || title.includes(w) || w.includes(title)) continue;
     phrases.add(key);
     needs.add(need);
     // The word the phrase dropped ("the PostgreSQL schema"), put back in the sentence only.
@@ -397,17 +420,34 @@ export function draftOutreachLocal(
   const startedAt = performance.now();
   const now = opts.now ?? (() => new Date());
   const { tone, variant, maxWords } = request;
-  const points = pointsOf(candidate, verifiedStrengthEvidence(candidate, match));
+  const points = pointsOf(candidate, verifiedStrengthEvidence(candidate, match), posting);
   let parts = bodyParts(posting, candidate, tone, variant, points, recruiter);
   const compose = (ps: Part[]) =>
     [greeting(candidate, tone), ps.map((p) => p.text).join(' '), signOff(recruiter, tone, posting)].join('\n\n');
   let body = compose(parts);
-  // A phrase said twice reads like a template: optional sentences go until no four words repeat.
-  while (repeatedNgrams(body).length > 0) {
-    const at = parts.findLastIndex((p) => p.optional);
-    if (at < 0) break;
-    parts = parts.filter((_, i) => i !== at);
-    body = compose(parts);
+  // A phrase said twice reads like a template: optional sentences go, then the requirement is left out of the
+  // point, then the point itself, until no four words repeat.
+  const unrepeat: Array<(ps: Part[]) => Part[] | null> = [
+    (ps) => {
+      const at = ps.findLastIndex((p) => p.optional);
+      return at < 0 ? null : ps.filter((_, i) => i !== at);
+    },
+    (ps) => {
+      const at = ps.findIndex((p) => p.plain && p.text !== p.plain);
+      return at < 0 ? null : ps.map((p, i) => (i === at ? { ...p, text: p.plain! } : p));
+    },
+    (ps) => {
+      const at = ps.findIndex((p) => p.claims?.length);
+      return at < 0 ? null : ps.filter((_, i) => i !== at);
+    },
+  ];
+  for (const step of unrepeat) {
+    while (repeatedNgrams(body).length > 0) {
+      const next = step(parts);
+      if (!next) break;
+      parts = next;
+      body = compose(parts);
+    }
   }
   // Shortening order: optional sentences, then the shorter wording of the framing sentences, then the
   // personal point (dropped whole, never cut mid-claim).

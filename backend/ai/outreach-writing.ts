@@ -136,7 +136,8 @@ export function evidencePhrase(source: string, ev: Evidence, requirement: string
       parts.push(cur);
       cur = [];
     }
-    if (w.text.toLowerCase() === 'at' && cur.length) {
+    // A title ends at a number or a clause word ("Senior Account Executive with 8 years").
+    if (cur.length && (/\d/.test(w.text) || STOP_AFTER.has(w.text.toLowerCase()) || w.text.toLowerCase() === 'at')) {
       parts.push(cur);
       cur = [];
       continue;
@@ -148,15 +149,12 @@ export function evidencePhrase(source: string, ev: Evidence, requirement: string
   if (role)
     return { kind: 'role', verb: null, evidence: slice(source, ev, role[0]!.start, role[role.length - 1]!.end) };
 
-  // Otherwise the words that name the requirement, if they sit together.
-  const hits = words.filter(names);
-  if (hits.length && hits.length <= MAX_PHRASE_WORDS) {
-    const a = words.indexOf(hits[0]!);
-    const b = words.indexOf(hits[hits.length - 1]!);
-    if (b - a < MAX_PHRASE_WORDS)
-      return { kind: 'skill', verb: null, evidence: slice(source, ev, words[a]!.start, words[b]!.end) };
-  }
-  return null;
+  // Otherwise the first run of words that name the requirement, up to a comma and at most three words.
+  const a = words.findIndex(names);
+  if (a < 0) return null;
+  let b = a;
+  while (b + 1 < words.length && b - a < 2 && names(words[b + 1]!) && !/[,;|/•]/.test(gapBefore(b + 1))) b++;
+  return { kind: 'skill', verb: null, evidence: slice(source, ev, words[a]!.start, words[b]!.end) };
 }
 
 const cap = (w: string) => (w ? w[0]!.toUpperCase() + w.slice(1) : w);
@@ -192,16 +190,20 @@ export function repeatedNgrams(text: string, n = 4): string[] {
 
 /**
  * Whether the body pastes resume text rather than paraphrasing it: a resume line of five words or more appears
- * whole, or any run of `run` consecutive resume words does, or a quotation mark wraps three words or more.
+ * whole, or any run of `run` consecutive resume words does (unless the posting has the same words), or a
+ * quotation mark wraps three words or more.
  */
-export function pastesResume(body: string, sourceTexts: string[], run = 8): boolean {
+export function pastesResume(body: string, sourceTexts: string[], postingTexts: string[] = [], run = 8): boolean {
   if (quotesWords(body)) return true;
   const b = ` ${wordTokens(body).join(' ')} `;
+  // Words the posting has too (its title, its requirements) are the recruiter's to use.
+  const posting = ` ${postingTexts.map((t) => wordTokens(t.slice(0, 200_000)).join(' ')).join(' | ')} `;
+  const pasted = (w: string[]) => b.includes(` ${w.join(' ')} `) && !posting.includes(` ${w.join(' ')} `);
   for (const src of sourceTexts) {
     for (const line of src.slice(0, 200_000).split('\n')) {
       const w = wordTokens(line);
-      if (w.length >= 5 && b.includes(` ${w.join(' ')} `)) return true;
-      for (let i = 0; i + run <= w.length; i++) if (b.includes(` ${w.slice(i, i + run).join(' ')} `)) return true;
+      if (w.length >= 5 && pasted(w)) return true;
+      for (let i = 0; i + run <= w.length; i++) if (pasted(w.slice(i, i + run))) return true;
     }
   }
   return false;
