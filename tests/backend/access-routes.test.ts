@@ -377,6 +377,73 @@ export const ROUTE_TABLE: RouteCase[] = [
     request: () => ({ url: '/api/admin/compliance/notice-templates/generic', body: { reset: true } }),
     expect: FULCRUM_ADMIN,
   },
+  // Interview scheduling (issue 19). No interviewer has a calendar here, so a caller who may see the candidate gets
+  // the 400 that says so; one who may not gets the 404 of a missing candidate first.
+  { route: 'GET /api/scheduling/interviewers', request: () => ({ url: '/api/scheduling/interviewers' }), expect: LEVER_USER },
+  {
+    route: 'POST /api/scheduling/slots',
+    request: (w) => ({
+      url: '/api/scheduling/slots',
+      body: {
+        opportunityId: w.confidentialOpp,
+        interviewerIds: ['no-such-user'],
+        durationMin: 30,
+        from: '2030-01-07T00:00:00Z',
+        to: '2030-01-08T00:00:00Z',
+      },
+    }),
+    expect: E(400, 404, 404, 404, 401, 403, 400),
+  },
+  {
+    route: 'POST /api/scheduling/proposals',
+    request: (w) => ({
+      url: '/api/scheduling/proposals',
+      body: {
+        opportunityId: w.confidentialOpp,
+        option: { sessions: [{ start: '2030-01-07T10:00:00Z', end: '2030-01-07T11:00:00Z', interviewerIds: ['x'] }] },
+        candidateTimeZone: 'UTC',
+        timezone: 'UTC',
+      },
+    }),
+    expect: E(400, 404, 404, 404, 401, 403, 400),
+  },
+  {
+    route: 'GET /api/scheduling/bookings',
+    request: (w) => ({ url: `/api/scheduling/bookings?opportunityId=${w.confidentialOpp}` }),
+    expect: SEE_CONFIDENTIAL,
+  },
+  {
+    route: 'GET /api/scheduling/bookings/:id/invitation.ics',
+    request: () => ({ url: '/api/scheduling/bookings/00000000-0000-4000-8000-000000000000/invitation.ics' }),
+    expect: E(404, 404, 404, 404, 401, 403, 404),
+  },
+  {
+    route: 'POST /api/scheduling/bookings/:id/reschedule',
+    request: () => ({
+      url: '/api/scheduling/bookings/00000000-0000-4000-8000-000000000000/reschedule',
+      body: { option: { sessions: [{ start: '2030-01-07T10:00:00Z', end: '2030-01-07T11:00:00Z', interviewerIds: ['x'] }] } },
+    }),
+    expect: E(404, 404, 404, 404, 401, 403, 404),
+  },
+  {
+    route: 'POST /api/scheduling/bookings/:id/cancel',
+    request: () => ({ url: '/api/scheduling/bookings/00000000-0000-4000-8000-000000000000/cancel', body: {} }),
+    expect: E(404, 404, 404, 404, 401, 403, 404),
+  },
+  { route: 'GET /api/admin/calendars', request: () => ({ url: '/api/admin/calendars' }), expect: FULCRUM_ADMIN },
+  {
+    route: 'PUT /api/admin/calendars/:leverUserId',
+    request: () => ({
+      url: '/api/admin/calendars/access-test-user',
+      body: { source: 'ics', location: '/nonexistent/x.ics', timeZone: 'UTC', workStart: '09:00', workEnd: '17:00' },
+    }),
+    expect: FULCRUM_ADMIN,
+  },
+  {
+    route: 'DELETE /api/admin/calendars/:leverUserId',
+    request: () => ({ url: '/api/admin/calendars/never-configured-user' }),
+    expect: E(404, 403, 403, 403, 401, 404, 403),
+  },
   // Last: an opt-out makes the AI routes on that candidate answer 409, so no row above may run after it.
   {
     route: 'PUT /api/candidates/:opportunityId/opt-out',
