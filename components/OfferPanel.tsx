@@ -109,19 +109,23 @@ export function OfferPanel({ opportunityId }: { opportunityId: string }) {
       {view.diff.fromVersion !== null && (
         <>
           <h3>Changes since version {view.diff.fromVersion}</h3>
-          <pre className="mono" aria-label="Changes">
-            {view.diff.lines
-              .filter((l) => l.op !== ' ')
-              .map((l) => `${l.op} ${l.text}`)
-              .join('\n') || 'No changes.'}
-          </pre>
+          <section aria-label="Changes">
+            <pre className="mono">
+              {view.diff.lines
+                .filter((l) => l.op !== ' ')
+                .map((l) => `${l.op} ${l.text}`)
+                .join('\n') || 'No changes.'}
+            </pre>
+          </section>
         </>
       )}
 
       <h3>Letter</h3>
-      <pre className="letter" aria-label="Offer letter" style={{ whiteSpace: 'pre-wrap' }}>
-        {view.text}
-      </pre>
+      <section aria-label="Offer letter">
+        <pre className="letter" style={{ whiteSpace: 'pre-wrap' }}>
+          {view.text}
+        </pre>
+      </section>
       {view.provenance && <ProvenanceLine provenance={view.provenance} />}
 
       {view.status === 'in-approval' && (
