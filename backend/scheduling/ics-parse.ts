@@ -79,13 +79,19 @@ function wallOf(t: ICAL.Time): Wall {
   return { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second };
 }
 
-/** The instant an ICAL.Time stands for, by the rules in the module comment. */
-function toEpoch(t: ICAL.Time, ctx: Ctx): number {
+/** The TZID parameter of a date property: ical.js drops it from the Time when the feed has no VTIMEZONE for it. */
+function tzidOf(comp: ICAL.Component, name: string): string | undefined {
+  const v = comp.getFirstProperty(name)?.getParameter('tzid');
+  return typeof v === 'string' && v.length > 0 && v.length <= 100 ? v : undefined;
+}
+
+/** The instant an ICAL.Time stands for, by the rules in the module comment (`tzidHint`: its property's TZID). */
+function toEpoch(t: ICAL.Time, ctx: Ctx, tzidHint?: string): number {
   if (t.isDate) return wallToInstant({ year: t.year, month: t.month, day: t.day, hour: 0, minute: 0 }, ctx.q.timeZone);
   const zone = t.zone;
   if (zone === ICAL.Timezone.utcTimezone) return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
   const defined = zone && zone !== ICAL.Timezone.localTimezone && zone.tzid !== 'floating' ? zone : null;
-  const tzid = defined?.tzid ?? (t as unknown as { timezone?: string }).timezone;
+  const tzid = defined?.tzid ?? tzidHint;
   if (tzid) {
     if (tzid === 'UTC' || tzid === 'Z' || tzid === 'GMT') {
       return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
@@ -148,8 +154,10 @@ function emit(sink: Sink, ctx: Ctx, start: number, end: number, status: BusyStat
 }
 
 function span(ev: ICAL.Event, ctx: Ctx): { start: number; end: number } {
-  const start = toEpoch(ev.startDate, ctx);
-  return { start, end: toEpoch(ev.endDate, ctx) };
+  const startTz = tzidOf(ev.component, 'dtstart');
+  const start = toEpoch(ev.startDate, ctx, startTz);
+  const endTz = ev.component.hasProperty('dtend') ? tzidOf(ev.component, 'dtend') : startTz;
+  return { start, end: toEpoch(ev.endDate, ctx, endTz) };
 }
 
 function expandRecurring(master: ICAL.Event, exceptions: ICAL.Event[], ctx: Ctx, sink: Sink): void {
@@ -167,6 +175,7 @@ function expandRecurring(master: ICAL.Event, exceptions: ICAL.Event[], ctx: Ctx,
       )
     : 0;
   const interview = looksLikeInterview(master.component);
+  const startTz = tzidOf(master.component, 'dtstart');
   const overridden = new Set<string>();
   for (const e of exceptions) {
     const rid = e.recurrenceId;
@@ -187,7 +196,7 @@ function expandRecurring(master: ICAL.Event, exceptions: ICAL.Event[], ctx: Ctx,
       warn(ctx, 'A recurring event repeats too often to expand; the rest of the window was treated as busy.');
       return;
     }
-    const start = toEpoch(next, ctx);
+    const start = toEpoch(next, ctx, startTz);
     lastStart = start;
     if (start >= stopAfter) return;
     if (!status) continue;
