@@ -368,6 +368,11 @@ export const ROUTE_TABLE: RouteCase[] = [
     expect: FULCRUM_ADMIN,
   },
   {
+    route: 'GET /api/admin/compliance/audit-pack',
+    request: () => ({ url: `/api/admin/compliance/audit-pack?${window}` }),
+    expect: BOTH_ADMINS,
+  },
+  {
     route: 'GET /api/admin/compliance/notice-templates',
     request: () => ({ url: '/api/admin/compliance/notice-templates' }),
     expect: FULCRUM_ADMIN,

@@ -219,7 +219,7 @@ describe('notice over HTTP', () => {
     const list = NoticeTemplateListSchema.parse(
       await (await h.call('GET', '/api/admin/compliance/notice-templates', { token: h.adminToken })).json(),
     );
-    expect(list.templates.find((t) => t.jurisdiction === 'illinois-hb3773')?.updatedBy).toBe('admin@fulcrum.test');
+    expect(list.templates.find((t) => t.jurisdiction === 'illinois-hb3773')?.updatedBy).toBe(h.adminEmail);
     const bad = await h.call('PUT', '/api/admin/compliance/notice-templates/texas', {
       token: h.adminToken,
       body: { body: 'x' },

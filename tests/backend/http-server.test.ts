@@ -38,9 +38,10 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-server-'));
   const config = testConfig(dataDir, { emulator });
   backend = await startBackend(config, { logger: pino({ level: 'silent' }), drainTimeoutMs: 5_000 });
-  token = (
-    await addRecruiter(backend.store, { email: 'server-test@fulcrum.test', role: 'recruiter', name: 'Sam Server' })
-  ).token;
+  // A Lever user of the emulated account (its super admin): what a recruiter may read follows their Lever role.
+  const leverUser = emulator.context.store.seed.users.find((u) => u.accessRole === 'super admin');
+  if (!leverUser) throw new Error('the emulator has no super admin');
+  token = (await addRecruiter(backend.store, { email: leverUser.email, role: 'recruiter', name: 'Sam Server' })).token;
   const opps = await collect(backend.lever.listOpportunities({ limit: 5 }));
   opportunityId = opps[0]!.id;
 });
