@@ -230,6 +230,10 @@ function trimmed(text: string, span: Span): Span {
   return { start, end };
 }
 
+/** The rules' reason for a plain (undisguised) reading of a line: what injection-model.ts asks. One function, so the
+ * model's memo of recent texts applies. */
+const ruleReason = (plain: string): string | null => RULES.find((r) => r.re.test(plain))?.reason ?? null;
+
 export function detectInjection(text: string, source: Source = 'resume'): InjectionFlag[] {
   const found: Array<Span & { reason: string }> = [];
   const { norm, map } = normalise(text);
@@ -297,7 +301,7 @@ export function detectInjection(text: string, source: Source = 'resume'): Inject
     }
   }
   // The injection model, phrases in other languages, base64 and disguised text (injection-model.ts).
-  found.push(...modelInjectionSpans(text, (plain) => RULES.find((r) => r.re.test(plain))?.reason ?? null));
+  found.push(...modelInjectionSpans(text, ruleReason));
   // Multi-line comment blocks are one hidden region.
   for (const m of text.matchAll(/<!--[\s\S]*?-->/g))
     found.push({ start: m.index, end: m.index + m[0].length, reason: 'contains a hidden HTML comment' });

@@ -66,6 +66,34 @@ type Line = { s: number; e: number; counts: Counts | null; disguised: boolean };
  * reversed text. `rule` is the detector's own rule check (a reason or null), applied to disguised lines only.
  */
 export function modelInjectionSpans(text: string, rule?: (plain: string) => string | null): ModelSpan[] {
+  // The same resume is read again for every posting it is ranked against: remember the last few answers.
+  const memo = rule ? memoOf(rule) : null;
+  const hit = memo?.get(text);
+  if (hit) {
+    memo!.delete(text);
+    memo!.set(text, hit);
+    return hit.map((s) => ({ ...s }));
+  }
+  const out = spansOf(text, rule);
+  if (memo) {
+    memo.set(text, out);
+    if (memo.size > MEMO_SIZE) memo.delete(memo.keys().next().value!);
+  }
+  return out.map((s) => ({ ...s }));
+}
+
+const MEMO_SIZE = 512;
+const memos = new WeakMap<object, Map<string, ModelSpan[]>>();
+function memoOf(rule: object): Map<string, ModelSpan[]> {
+  let m = memos.get(rule);
+  if (!m) {
+    m = new Map();
+    memos.set(rule, m);
+  }
+  return m;
+}
+
+function spansOf(text: string, rule?: (plain: string) => string | null): ModelSpan[] {
   const { text: folded, map } = foldForInjection(text);
   const out: ModelSpan[] = [];
   const orig = (s: number, e: number) => ({ start: map[s]!, end: e > s ? map[e - 1]! + 1 : map[s]! });
