@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApi } from './api-context';
 import { BiasTestPanel } from './BiasTestPanel';
+import { CriteriaCheckPanel } from './CriteriaCheckPanel';
 import { FunnelPanel } from './FunnelPanel';
 import { JdCheckPanel } from './JdCheckPanel';
 import { NoticePanel } from './NoticePanel';
@@ -34,6 +35,7 @@ export function PostingView({ postingId }: { postingId: string }) {
       </p>
       <JdCheckPanel postingId={postingId} />
       <NoticePanel postingId={postingId} admin={admin} />
+      <CriteriaCheckPanel postingId={postingId} admin={admin} />
       <RediscoveryPanel postingId={postingId} />
       {admin && (
         <>

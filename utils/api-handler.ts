@@ -539,6 +539,16 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         await client.get(`api/postings/${posting(request.postingId)}/criteria-check`).json(),
         'GET /api/postings/:id/criteria-check',
       );
+    case 'confirmCriterion':
+      return parse(
+        PostingCriteriaCheckSchema,
+        await client
+          .put(`api/admin/compliance/postings/${posting(request.postingId)}/criteria`, {
+            json: { text: request.text, confirmed: request.confirmed },
+          })
+          .json(),
+        'PUT /api/admin/compliance/postings/:id/criteria',
+      );
     case 'scheduleInterviewers':
       return parse(
         InterviewerListSchema,

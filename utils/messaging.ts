@@ -129,6 +129,7 @@ export type ApiRequest =
   | { op: 'checkCriteria'; criteria: string[] }
   | { op: 'postingCriteria'; postingId: string }
   // Interview scheduling (issue 19)
+  | { op: 'confirmCriterion'; postingId: string; text: string; confirmed: boolean }
   | { op: 'scheduleInterviewers' }
   | { op: 'scheduleSlots'; request: SlotsRequestInput }
   | { op: 'proposeSchedule'; request: ScheduleProposalInput };
@@ -184,6 +185,7 @@ export type ApiResponses = {
   checkCriteria: CriteriaCheckResponse;
   postingCriteria: PostingCriteriaCheck;
   scheduleInterviewers: InterviewerList;
+  confirmCriterion: PostingCriteriaCheck;
   scheduleSlots: SlotsResponse;
   proposeSchedule: Proposal;
 };
@@ -297,6 +299,7 @@ const OPS: ApiOp[] = [
   'scheduleInterviewers',
   'scheduleSlots',
   'proposeSchedule',
+  'confirmCriterion',
 ];
 
 /**

@@ -10,6 +10,7 @@ import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
 import { fetchOpportunity, postingIdOf, toCandidateInput, toPostingInput } from '../candidates/load-candidate.ts';
 import { newestResumeText } from '../candidates/resume-text.ts';
 import { optOutStatusOf } from '../compliance/opt-out.ts';
+import { guardPosting } from '../compliance/proxy-check.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
@@ -152,7 +153,8 @@ export async function loadForAutomation(
   return {
     opportunity,
     rawPosting,
-    posting: toPostingInput(rawPosting),
+    // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
+    posting: guardPosting(deps.store.sqlite, toPostingInput(rawPosting)),
     candidate: toCandidateInput(opportunity, resume),
   };
 }

@@ -32,6 +32,7 @@ import {
   toCandidateContext,
 } from '../candidates/load-candidate.ts';
 import { matchNoteText } from '../candidates/match-note.ts';
+import { guardPosting } from '../compliance/proxy-check.ts';
 import type { AuthEnv, Principal } from '../http/auth.ts';
 import { conflict } from '../http/errors.ts';
 import { recruiterIdentity } from '../http/recruiter-identity.ts';
@@ -75,7 +76,12 @@ export function candidateRoutes(s: AppServices) {
     throw e;
   };
 
-  const load = (id: string): Promise<LoadedCandidate> => loadCandidate(s.lever, id).catch((e) => leverNotFound(e, id));
+  // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
+  const load = (id: string): Promise<LoadedCandidate> =>
+    loadCandidate(s.lever, id).then(
+      (c) => (c.posting ? { ...c, posting: guardPosting(s.store.sqlite, c.posting) } : c),
+      (e) => leverNotFound(e, id),
+    );
 
   const requirePosting = (c: LoadedCandidate) => {
     if (!c.posting)

@@ -6,6 +6,9 @@ import {
   AuditPackQuerySchema,
   AuditPackSchema,
   ComplianceSettingsSchema,
+  ConfirmCriterionRequestSchema,
+  CriteriaCheckRequestSchema,
+  CriteriaCheckResponseSchema,
   ExplanationSchema,
   JurisdictionIdSchema,
   NoticeSchema,
@@ -13,11 +16,12 @@ import {
   NoticeTemplateSchema,
   OptOutRequestSchema,
   OptOutStatusSchema,
+  PostingCriteriaCheckSchema,
   PutNoticeTemplateSchema,
 } from '../../utils/contracts/compliance.ts';
 import { opportunityNotFound, postingNotFound } from '../access/lever-access.ts';
 import type { AppServices } from '../app.ts';
-import { loadCandidate } from '../candidates/load-candidate.ts';
+import { loadCandidate, toPostingInput } from '../candidates/load-candidate.ts';
 import { auditPackToCsv } from '../compliance/audit-pack.ts';
 import { buildExplanation, latestMatch } from '../compliance/explanation.ts';
 import { explanationPdf } from '../compliance/explanation-pdf.ts';
@@ -25,6 +29,7 @@ import { AuditPackPermissionError, AuditPackQueryError, loadAuditPack } from '..
 import { buildNotice, listTemplates, saveTemplate } from '../compliance/notice.ts';
 import { PLACEHOLDERS } from '../compliance/notice-templates.ts';
 import { optOutStatusOf, recordOptOut, withdrawOptOut } from '../compliance/opt-out.ts';
+import { checkCriteria, checkCriterion, setConfirmation } from '../compliance/proxy-check.ts';
 import {
   configuredJurisdictions,
   parseJurisdictionList,
@@ -46,12 +51,25 @@ const ExplanationQuery = z.object({ format: z.enum(['json', 'text', 'pdf']).defa
  * The compliance kit over HTTP, for recruiters (mounted at /api): the candidate notice of a posting and a candidate's
  * opt-out of automated assessment. Every route declares its access rule (backend/access/route-rules.ts).
  */
-export function complianceRoutes(s: AppServices) {
-  const getPosting = (id: string): Promise<Posting> =>
+/** A posting's requirements and nice-to-haves through the proxy check, with the admin confirmations. */
+function postingCriteria(s: AppServices, posting: Posting) {
+  const input = toPostingInput(posting);
+  return {
+    posting: { id: posting.id, title: posting.text },
+    criteria: checkCriteria(s.store.sqlite, posting.id, [...input.requirements, ...input.niceToHave]),
+  };
+}
+
+const postingReader =
+  (s: AppServices) =>
+  (id: string): Promise<Posting> =>
     s.lever.getPosting(id).catch((e: unknown) => {
       if (e instanceof LeverApiError && e.status === 404) throw postingNotFound(id);
       throw e;
     });
+
+export function complianceRoutes(s: AppServices) {
+  const getPosting = postingReader(s);
   const getOpportunity = (id: string): Promise<Opportunity> =>
     s.lever.getOpportunity(id).catch((e: unknown) => {
       if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(id);
@@ -68,8 +86,22 @@ export function complianceRoutes(s: AppServices) {
         const notice = buildNotice(s.store.sqlite, posting, {
           retentionDays: governance.retentionDays,
           installJurisdictions: install.jurisdictions,
+          // What the tool does not score is not what the notice says it assesses.
+          excludeCriteria: (text) => checkCriteria(s.store.sqlite, posting.id, [text])[0]?.ignoredInScoring === true,
         });
         return c.json(NoticeSchema.parse(notice));
+      })
+      // Before a rubric line or requirement is saved: which words stand for a protected trait, why, what to write.
+      .post('/compliance/criteria-check', s.guards.signedIn(), zodJson(CriteriaCheckRequestSchema), (c) =>
+        c.json(
+          CriteriaCheckResponseSchema.parse({
+            criteria: checkCriteria(s.store.sqlite, null, c.req.valid('json').criteria),
+          }),
+        ),
+      )
+      .get('/postings/:postingId/criteria-check', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
+        const posting = await getPosting(c.req.valid('param').postingId);
+        return c.json(PostingCriteriaCheckSchema.parse(postingCriteria(s, posting)));
       })
       .get('/candidates/:opportunityId/opt-out', zodParam(OpportunityParam), s.guards.opportunity('see'), async (c) => {
         const opp = await getOpportunity(c.req.valid('param').opportunityId);
@@ -174,6 +206,7 @@ export function complianceRoutes(s: AppServices) {
 
 /** Compliance settings and notice templates, for Fulcrum admins (mounted at /api/admin/compliance). */
 export function complianceAdminRoutes(s: AppServices) {
+  const getPosting = postingReader(s);
   const settingsResponse = () => {
     const { settings, updatedAt } = readComplianceSettings(s.store.sqlite);
     return { settings, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString() };
@@ -242,6 +275,45 @@ export function complianceAdminRoutes(s: AppServices) {
         }
         return c.json(pack);
       })
+      // An admin confirms (or withdraws) that a flagged criterion may be scored for this posting; audited.
+      .put(
+        '/postings/:postingId/criteria',
+        zodParam(PostingParam),
+        zodJson(ConfirmCriterionRequestSchema),
+        s.guards.custom('Fulcrum admin who may see the posting', async (c, v) => {
+          if (c.get('recruiter').role !== 'admin')
+            throw forbidden('Only Fulcrum admins can confirm a flagged criterion.');
+          await s.access.requirePosting(v, c.req.param('postingId') ?? '', 'see');
+        }),
+        async (c) => {
+          const { postingId } = c.req.valid('param');
+          const body = c.req.valid('json');
+          const posting = await getPosting(postingId);
+          const flags = checkCriterion(body.text);
+          if (flags.length === 0) {
+            throw badRequest('The proxy check flags nothing in this criterion, so there is nothing to confirm.');
+          }
+          const by = c.get('recruiter').email;
+          setConfirmation(s.store.sqlite, {
+            postingId,
+            text: body.text,
+            confirmed: body.confirmed,
+            by,
+            now: s.clock(),
+          });
+          await s.audit({
+            actor: by,
+            opportunityId: null,
+            capability: 'compliance',
+            action: body.confirmed ? 'compliance.criterion.confirm' : 'compliance.criterion.unconfirm',
+            provenance: null,
+            output: { postingId, text: body.text, flags: flags.map((f) => ({ kind: f.kind, quote: f.quote })) },
+            decision: body.confirmed ? 'confirmed' : 'withdrawn',
+            leverIds: [postingId],
+          });
+          return c.json(PostingCriteriaCheckSchema.parse(postingCriteria(s, posting)));
+        },
+      )
       .get('/notice-templates', s.guards.fulcrumAdmin(), (c) =>
         c.json(
           NoticeTemplateListSchema.parse({ templates: listTemplates(s.store.sqlite), placeholders: PLACEHOLDERS }),

@@ -17,6 +17,7 @@ import { isLeverAdmin } from '../access/policy.ts';
 import { contactsInScope, visibleResults } from '../access/talent-pool.ts';
 import type { AppServices } from '../app.ts';
 import { toPostingInput } from '../candidates/load-candidate.ts';
+import { guardPosting } from '../compliance/proxy-check.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
@@ -60,7 +61,8 @@ export function rediscoveryRoutes(s: AppServices) {
   // Lever is re-read by id: the extension's copy of a posting is never trusted. The poller's copy is fresh enough.
   const postingInput = async (postingId: string) => {
     const stored = storedPosting(s.store.sqlite, postingId);
-    return toPostingInput(stored ?? (await s.lever.getPosting(postingId)));
+    // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
+    return guardPosting(s.store.sqlite, toPostingInput(stored ?? (await s.lever.getPosting(postingId))));
   };
   // Stages are read from Lever (a new stage shows up at once) and kept, so the mark-sent check agrees with the list.
   const freshStages = async () => {

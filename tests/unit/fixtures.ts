@@ -342,6 +342,7 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     explanationPdf: vi.fn(notUsed),
     checkCriteria: vi.fn(notUsed),
     postingCriteria: vi.fn(notUsed),
+    confirmCriterion: vi.fn(notUsed),
     offer: vi.fn(async () => ({ letter: null })),
     draftOffer: vi.fn(notUsed),
     reviseOffer: vi.fn(notUsed),
