@@ -205,9 +205,10 @@ export type BiasTestRequest = z.input<typeof BiasTestRequestSchema>;
 
 /**
  * Routes:
- * - GET  /api/postings/:postingId/jd-check            → JdCheckResponse (any recruiter)
- * - POST /api/postings/:postingId/rewrite             → Proposal (kind 'posting-rewrite', 201; any recruiter)
- * - GET  /api/admin/funnel?postingId=&team=&from=&to=&minCount=   → FunnelReport (admin)
- * - GET  /api/admin/funnel.csv?(same)                 → text/csv (admin)
- * - POST /api/admin/bias-test   BiasTestRequest       → BiasTestReport (admin)
+ * - GET  /api/postings/:postingId/jd-check            → JdCheckResponse (whoever may see the posting in Lever)
+ * - POST /api/postings/:postingId/rewrite             → Proposal (kind 'posting-rewrite', 201; the posting's owner,
+ *                                                       hiring manager or a Lever admin)
+ * - GET  /api/admin/funnel?postingId=&team=&from=&to=&minCount=   → FunnelReport (Fulcrum admin and Lever admin)
+ * - GET  /api/admin/funnel.csv?(same)                 → text/csv (Fulcrum admin and Lever admin)
+ * - POST /api/admin/bias-test   BiasTestRequest       → BiasTestReport (Fulcrum admin and Lever admin)
  */
