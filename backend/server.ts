@@ -10,6 +10,7 @@ import { automationDeps, registerAutomations } from './automations/register.ts';
 import type { Config } from './config.ts';
 import { DEMO_TOKEN_FILE } from './demo.ts';
 import { startRetention } from './governance/retention.ts';
+import { scrubFiles, VACUUM_JOB } from './governance/erase-person.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { SqliteQueue } from './jobs/sqlite-queue.ts';
 import type { LeverClient } from './lever/index.ts';
@@ -107,6 +108,11 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     server.listen(config.PORT, config.HOST, () => {
       server.off('error', reject);
       resolve();
+  // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
+  queue.register(VACUUM_JOB, async () => {
+    const r = scrubFiles(store.sqlite, { vacuum: true });
+    if (r.problems.length) logger.warn({ problems: r.problems }, 'post-erasure vacuum incomplete');
+  });
     });
   });
   // Lever retries slow webhook replies; keep-alive keeps the intake path cheap for bursts.

@@ -1,6 +1,9 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { browser } from 'wxt/browser';
+import { createDexieStore } from '@/utils/db';
+import { dropLocalData } from '@/utils/local-data';
 import { type ConnectionReport, failureOf } from '@/utils/messaging';
+import { clearSnapshots } from '@/utils/panel-snapshot';
 import {
   backendUrlItem,
   DEFAULT_BACKEND_URL,
@@ -11,6 +14,12 @@ import {
 } from '@/utils/settings';
 import { useApi } from './api-context';
 import { GovernancePanel } from './GovernancePanel';
+
+/** Sign-out: cached results, drafts and panel snapshots leave the browser (local-data.ts). */
+async function forgetLocalData(): Promise<void> {
+  clearSnapshots();
+  await dropLocalData(createDexieStore()).catch(() => {});
+}
 
 /** Asks for the optional host permission of a backend that the manifest does not already cover. */
 async function ensureHostPermission(backendUrl: string): Promise<boolean> {
@@ -68,9 +77,22 @@ export function OptionsPage() {
       return;
     }
     await backendUrlItem.setValue(backendUrl);
+    const previous = await tokenItem.getValue();
     await tokenItem.setValue(token.trim());
     setUrl(backendUrl);
+    // Another token is another sign-in: what the browser kept for the previous one goes (local-data.ts).
+    if (previous && previous !== token.trim()) await forgetLocalData();
     setMessage('Saved.');
+  };
+
+  const signOut = async () => {
+    await tokenItem.setValue('');
+    setToken('');
+    setReport(undefined);
+    await forgetLocalData();
+    setMessage(
+      'Signed out: the token and the candidate data this browser kept (results, drafts, snapshots) are removed.',
+    );
   };
 
   const test = async () => {
@@ -129,6 +151,9 @@ export function OptionsPage() {
           </button>
           <button type="button" onClick={test} disabled={!loaded || testing}>
             {testing ? 'Testing…' : 'Test connection'}
+          </button>
+          <button type="button" onClick={signOut} disabled={!loaded}>
+            Sign out
           </button>
         </div>
       </form>

@@ -57,6 +57,11 @@ export type HandlerDeps = {
   aiTimeoutMs?: number;
   /** Timeout for everything else. */
   timeoutMs?: number;
+  /**
+   * After the backend answered 401 (token revoked, expired or rotated), once the cached results and drafts are
+   * dropped: records the drop, so the panel's snapshots from before are not shown (local-data.ts).
+   */
+  onSignedOut?: () => Promise<void>;
 };
 
 class FailureError extends Error {
@@ -618,6 +623,12 @@ export async function handleApiRequest(request: ApiRequest, deps: HandlerDeps): 
     settings = await deps.settings();
     return { ok: true, data: await dispatch(request, settings, deps) };
   } catch (error) {
-    return { ok: false, error: await toFailure(error, settings.backendUrl) };
+    const failure = await toFailure(error, settings.backendUrl);
+    // The backend no longer accepts this token: nothing about candidates stays in this browser (local-data.ts).
+    if (failure.status === 401) {
+      await deps.store.purge().catch(() => {});
+      await deps.onSignedOut?.().catch(() => {});
+    }
+    return { ok: false, error: failure };
   }
 }

@@ -51,5 +51,18 @@ export function createDexieStore(db: FulcrumDb = new FulcrumDb()): CacheStore {
     async deleteDraft(opportunityId) {
       await db.drafts.delete(opportunityId);
     },
+    async purge(olderThan) {
+      await db.transaction('rw', db.results, db.drafts, async () => {
+        if (olderThan === undefined) {
+          await db.results.clear();
+          await db.drafts.clear();
+          return;
+        }
+        // Both timestamps are ISO-8601 in UTC, so their string order is their time order (and both are indexed).
+        const cutoff = new Date(olderThan).toISOString();
+        await db.results.where('storedAt').below(cutoff).delete();
+        await db.drafts.where('updatedAt').below(cutoff).delete();
+      });
+    },
   };
 }

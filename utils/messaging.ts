@@ -39,6 +39,7 @@ import type {
   RediscoveryFilters,
   SyncProgress,
 } from './contracts/rediscovery.ts';
+import { clearSnapshots } from './panel-snapshot';
 import type {
   InterviewerList,
   ScheduleProposalInput,
@@ -378,7 +379,11 @@ export function createMessagingApi(
           message: 'The background worker gave no answer. Reload the panel.',
         });
       }
-      if (!result.ok) throw new ApiFailureError(result.error);
+      if (!result.ok) {
+        // The token no longer works: this page's snapshots of candidates go too (the worker dropped its cache).
+        if (result.error.status === 401) clearSnapshots();
+        throw new ApiFailureError(result.error);
+      }
       return result.data;
     };
   }

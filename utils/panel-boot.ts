@@ -1,7 +1,23 @@
+import { browser } from 'wxt/browser';
 import { afterElementPainted } from './after-paint';
 import { markPanel } from './panel-marks';
-import { hasSnapshots, readSnapshot, showSnapshot } from './panel-snapshot';
+import { hasSnapshots, pruneSnapshots, readSnapshot, showSnapshot } from './panel-snapshot';
+import { PURGED_AT_KEY } from './panel-snapshot-key';
 import { primePanel } from './prime-panel';
+
+/**
+ * When the cached results were last dropped (sign-out, a 401; local-data.ts), straight from extension storage: the
+ * storage library would be one more file before the snapshot. 0 when never, or when it cannot be read.
+ */
+function readPurgedAt(): Promise<number> {
+  return Promise.resolve()
+    .then(() => browser.storage.local.get(PURGED_AT_KEY))
+    .then((stored) => {
+      const value = (stored as Record<string, unknown> | undefined)?.[PURGED_AT_KEY];
+      return typeof value === 'number' ? value : 0;
+    })
+    .catch(() => 0);
+}
 
 /**
  * The side panel's first moments, before React: read which page to show and that page's cached results and, for a
@@ -17,13 +33,26 @@ export async function bootPanel(root: HTMLElement, loadApp: () => Promise<(root:
       // Nothing to show early: the reads overlap loading the app.
       void primePanel().catch(() => {});
     } else {
+      // Asked before the page: it is answered by the time the page is known, so the snapshot waits for nothing. A
+      // snapshot from before the last sign-out or 401 is never shown, and is dropped.
+      const purged = readPurgedAt();
       // Decided as soon as the page is known: with no snapshot for it, the app loads while its cache is read.
-      shown = await new Promise<boolean>((resolve) => {
+      shown = await new Promise<boolean>((done) => {
+        let decided = false;
+        const resolve = (value: boolean) => {
+          decided = true;
+          done(value);
+        };
         primePanel(100, (page) => {
-          const id = page.kind === 'candidate' ? page.opportunityId : undefined;
-          const html = id === undefined ? null : readSnapshot(id);
-          if (id !== undefined && html !== null) showSnapshot(root, html, id);
-          resolve(html !== null);
+          void purged.then((purgedAt) => {
+            // Too late: the app is already loading without a snapshot.
+            if (decided) return;
+            if (purgedAt > 0) pruneSnapshots(purgedAt);
+            const id = page.kind === 'candidate' ? page.opportunityId : undefined;
+            const html = id === undefined ? null : readSnapshot(id, purgedAt);
+            if (id !== undefined && html !== null) showSnapshot(root, html, id);
+            resolve(html !== null);
+          });
         }).then(
           () => resolve(false),
           () => resolve(false),

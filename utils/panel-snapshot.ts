@@ -1,6 +1,6 @@
 import { whenIdle } from './after-paint';
 import { markPanel } from './panel-marks';
-import { SNAPSHOTS_KEY } from './panel-snapshot-key';
+import { LOCAL_RETENTION_DAYS, SNAPSHOTS_KEY } from './panel-snapshot-key';
 
 /**
  * What the side panel last showed for each recently seen candidate (its match view, as HTML), so that opening the
@@ -11,24 +11,55 @@ import { SNAPSHOTS_KEY } from './panel-snapshot-key';
  * has rendered that candidate from the cache or the backend (see panel-boot.ts).
  */
 export const SNAPSHOT_LIMIT = 20;
+/** Snapshots older than this are never shown and are dropped at the next save (the local retention period). */
+export const SNAPSHOT_MAX_AGE_MS = LOCAL_RETENTION_DAYS * 24 * 60 * 60 * 1000;
 
 /** The score's Element Timing id (MatchPanel): its presence means the match view with a score is on screen. */
 const SCORE_SELECTOR = '[elementtiming="match-score"]';
 
 type Snapshots = Record<string, { html: string; savedAt: number }>;
 
-function load(): Snapshots {
+/**
+ * The snapshots worth showing: well-formed, saved within the retention period, and after the cached results were last
+ * dropped (`purgedAt`: sign-out or a 401, local-data.ts).
+ */
+function load(now = Date.now(), purgedAt = 0): Snapshots {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(SNAPSHOTS_KEY) ?? '{}');
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
     // Only well-formed entries: one bad entry must not stop every later save.
     return Object.fromEntries(
       Object.entries(parsed).filter(
-        ([, entry]) => typeof entry?.html === 'string' && typeof entry?.savedAt === 'number',
+        ([, entry]) =>
+          typeof entry?.html === 'string' &&
+          typeof entry?.savedAt === 'number' &&
+          entry.savedAt > purgedAt &&
+          now - entry.savedAt < SNAPSHOT_MAX_AGE_MS,
       ),
     ) as Snapshots;
   } catch {
     return {}; // unreadable or no localStorage: nothing to show
+  }
+}
+
+/** Forgets every snapshot (sign-out, a 401 from the backend). */
+export function clearSnapshots(): void {
+  try {
+    localStorage.removeItem(SNAPSHOTS_KEY);
+  } catch {
+    // No localStorage: nothing kept.
+  }
+}
+
+/** Drops the snapshots past the retention period or from before `purgedAt`, keeping the rest as they are. */
+export function pruneSnapshots(purgedAt = 0, now = Date.now()): void {
+  if (!hasSnapshots()) return;
+  const kept = load(now, purgedAt);
+  try {
+    if (Object.keys(kept).length === 0) localStorage.removeItem(SNAPSHOTS_KEY);
+    else localStorage.setItem(SNAPSHOTS_KEY, JSON.stringify(kept));
+  } catch {
+    // Storage unavailable: load() already refuses to show them.
   }
 }
 
@@ -40,12 +71,12 @@ export function hasSnapshots(): boolean {
   }
 }
 
-export function readSnapshot(opportunityId: string): string | null {
-  return load()[opportunityId]?.html ?? null;
+export function readSnapshot(opportunityId: string, purgedAt = 0, now = Date.now()): string | null {
+  return load(now, purgedAt)[opportunityId]?.html ?? null;
 }
 
 export function saveSnapshot(opportunityId: string, html: string, now = Date.now()): void {
-  const kept = Object.entries({ ...load(), [opportunityId]: { html, savedAt: now } })
+  const kept = Object.entries({ ...load(now), [opportunityId]: { html, savedAt: now } })
     .sort(([, a], [, b]) => b.savedAt - a.savedAt)
     .slice(0, SNAPSHOT_LIMIT);
   try {

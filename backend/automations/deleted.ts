@@ -1,4 +1,4 @@
-import { erasePersonSync, scrubFiles } from '../governance/erase-person.ts';
+import { erasePersonSync, scheduleVacuum, scrubFiles } from '../governance/erase-person.ts';
 import { AUTOMATION_ACTOR, type AutomationDeps, parseWebhookJob, readOpportunity } from './context.ts';
 
 export const DELETED = 'candidateDeleted';
@@ -18,6 +18,8 @@ export async function handleCandidateDeleted(deps: AutomationDeps, payload: unkn
     { scope: 'opportunity', opportunityIds: [id], contactIds: [], names: [], emails: [] },
     { actor: AUTOMATION_ACTOR.email, reason: DELETED, now: deps.now() },
   );
-  // No VACUUM on the server's path (it would hold the database for seconds); secure_delete already zeroed the space.
+  // No VACUUM here (it holds the database for seconds); secure_delete zeroed what was freed, and a debounced VACUUM job
+  // removes older copies left in free pages (governance/erase-person.ts).
   scrubFiles(deps.store.sqlite, { vacuum: false });
+  await scheduleVacuum(deps.queue, deps.now());
 }

@@ -377,6 +377,23 @@ export async function resolvePerson(
   };
 }
 
+/**
+ * The server's erasures (candidateDeleted) cannot VACUUM on the spot: it holds the database for as long as it takes
+ * to rewrite it (seconds for a large talent pool), and deletions come in bursts. secure_delete zeroes what the erasure
+ * frees, but older copies (earlier versions of an updated row, freed while secure_delete was off) may sit in free
+ * pages until a VACUUM. So each erasure queues one VACUUM job, debounced: at most one runs per ERASURE_VACUUM_DELAY_MS.
+ */
+export const VACUUM_JOB = 'governance.vacuum';
+export const ERASURE_VACUUM_DELAY_MS = 10 * 60_000;
+
+export async function scheduleVacuum(
+  queue: { enqueue(j: { type: string; payload: unknown; runAt?: number; dedupeKey?: string }): Promise<unknown> },
+  now: number,
+  delayMs = ERASURE_VACUUM_DELAY_MS,
+): Promise<void> {
+  await queue.enqueue({ type: VACUUM_JOB, payload: {}, runAt: now + delayMs, dedupeKey: `${VACUUM_JOB}:pending` });
+}
+
 export type ScrubResult = { walTruncated: boolean; vacuumed: boolean; problems: string[] };
 
 /**

@@ -19,6 +19,7 @@ import type { AppServices } from '../app.ts';
 import { loadCandidate, toPostingInput } from '../candidates/load-candidate.ts';
 import { BiasTestInputError, type BiasTestResume, runBiasTest, ScorerOutputError } from '../fairness/bias-test.ts';
 import { engineScorer } from '../fairness/engine-scorer.ts';
+import { auditEeoView } from '../fairness/eeo-view-audit.ts';
 import { funnelToCsv } from '../fairness/funnel-csv.ts';
 import { checkJobDescription, postingToCheckInput } from '../fairness/jd-check.ts';
 import { LLM_REWRITE_PROMPT_VERSION, llmRewriteDescription } from '../fairness/llm-rewrite.ts';
@@ -69,6 +70,20 @@ export function fairnessRoutes(s: AppServices) {
       throw e;
     }
   };
+
+  /** Audits a funnel view (who, when, which filters; none of the EEO data): fairness/eeo-view-audit.ts. */
+  const eeoViewed = (actor: string, view: 'funnel' | 'funnel.csv', q: z.infer<typeof FunnelQuerySchema>) =>
+    auditEeoView(s.store, {
+      actor,
+      view,
+      filter: {
+        ...(q.postingId ? { postingIds: [q.postingId] } : {}),
+        ...(q.team ? { team: q.team } : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        ...(q.minCount === undefined ? {} : { minCount: q.minCount }),
+      },
+    });
 
   // The LLM rewrite is used only when an OpenAI-compatible endpoint is configured; the local rewrite always works.
   const llm = s.config.AI_BASE_URL
@@ -161,10 +176,15 @@ export function fairnessRoutes(s: AppServices) {
       return c.json(ProposalSchema.parse(s.proposals.wire(created, c.get('recruiter'))), 201);
     })
     .get('/admin/funnel', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
-      return c.json(await funnel(c.req.valid('query')));
+      const query = c.req.valid('query');
+      const report = await funnel(query);
+      eeoViewed(c.get('recruiter').email, 'funnel', query);
+      return c.json(report);
     })
     .get('/admin/funnel.csv', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
-      const csv = funnelToCsv(await funnel(c.req.valid('query')));
+      const query = c.req.valid('query');
+      const csv = funnelToCsv(await funnel(query));
+      eeoViewed(c.get('recruiter').email, 'funnel.csv', query);
       c.header('content-disposition', 'attachment; filename="diversity-funnel.csv"');
       c.header('cache-control', 'no-store');
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });

@@ -514,3 +514,9 @@ export async function migrateToLatest(db: AnyDb): Promise<string[]> {
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+/** Runs the migrations up to and including `name` (tests build an older database with it, then upgrade it). */
+export async function migrateUpTo(db: AnyDb, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw new MigrationError(`Database migration to ${name} failed: ${String(error)}`, { cause: error });
+}
+

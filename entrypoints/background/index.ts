@@ -4,6 +4,7 @@ import { handleApiRequest } from '@/utils/api-handler';
 import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background-context';
 import { createDexieStore } from '@/utils/db';
 import { INBOX_ALARM, INBOX_POLL_MINUTES, refreshInboxBadge } from '@/utils/inbox-badge';
+import { applyLocalRetention, purgedAtItem, RETENTION_ALARM } from '@/utils/local-data';
 import { isApiMessage } from '@/utils/messaging';
 import { loadSettings } from '@/utils/settings';
 
@@ -11,13 +12,18 @@ import { loadSettings } from '@/utils/settings';
 // globals that matters across restarts: settings live in storage, results and drafts in IndexedDB.
 export default defineBackground(() => {
   const store = createDexieStore();
+  // A 401 from the backend drops the cached results and drafts, and the panel's snapshots with them (local-data.ts).
+  const deps = { store, settings: loadSettings, onSignedOut: () => purgedAtItem.setValue(Date.now()) };
+  // Cached candidate data lives LOCAL_RETENTION_DAYS at most: checked now and daily.
+  void applyLocalRetention(store).catch(() => {});
+  browser.alarms?.create(RETENTION_ALARM, { periodInMinutes: 24 * 60 });
   // Clicking the toolbar button opens the side panel (not available in WXT's fake browser).
   browser.sidePanel?.setPanelBehavior?.({ openPanelOnActionClick: true }).catch(() => {});
   browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (isApiMessage(message)) {
       // Only our own extension pages may use the backend through us (content scripts run in Lever's pages).
       if (sender.id !== browser.runtime.id || sender.tab?.url?.startsWith('http')) return false;
-      void handleApiRequest(message.request, { store, settings: loadSettings }).then(sendResponse);
+      void handleApiRequest(message.request, deps).then(sendResponse);
       return true;
     }
     void handleRuntimeMessage(message, sender.tab);
@@ -32,7 +38,7 @@ export default defineBackground(() => {
   // Toolbar badge = proposals waiting in the inbox, refreshed every minute (alarms survive worker restarts).
   const badge = () =>
     refreshInboxBadge(async () => {
-      const r = await handleApiRequest({ op: 'inbox' }, { store, settings: loadSettings });
+      const r = await handleApiRequest({ op: 'inbox' }, deps);
       if (!r.ok) throw new Error(r.error.message);
       // Already validated against InboxResponseSchema by the handler; only the count is needed here.
       const count = r.data && typeof r.data === 'object' && 'count' in r.data ? r.data.count : null;
@@ -41,6 +47,7 @@ export default defineBackground(() => {
   browser.alarms?.create(INBOX_ALARM, { periodInMinutes: INBOX_POLL_MINUTES });
   browser.alarms?.onAlarm.addListener((alarm) => {
     if (alarm.name === INBOX_ALARM) void badge();
+    if (alarm.name === RETENTION_ALARM) void applyLocalRetention(store).catch(() => {});
   });
   void badge();
 });

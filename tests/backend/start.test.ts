@@ -3,14 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { type EmulatorHandle, startEmulator } from '../../backend/lever-emulator/server.ts';
 
 // `npm start` as a user runs it (minus the extension build, which the e2e tier covers): emulator + backend in one
-// process, demo instructions printed, /healthz served, Ctrl-C stops everything with exit code 0.
+// process, demo instructions printed, /healthz served, Ctrl-C stops everything with exit code 0. Then the same data
+// directory started on a real Lever key revokes the demo recruiter before it serves anything.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-start-'));
 let child: ChildProcess | undefined;
+let secondLever: EmulatorHandle | undefined;
 
-afterAll(() => {
+afterAll(async () => {
   child?.kill('SIGKILL');
+  await secondLever?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -30,8 +34,8 @@ function waitFor(proc: ChildProcess, text: string, output: { value: string }): P
   });
 }
 
-test('npm start serves the backend and the emulator, prints the demo instructions, and stops cleanly on Ctrl-C', async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'backend/start.ts'], {
+function start(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'backend/start.ts'], {
     env: {
       ...process.env,
       PORT: '18787',
@@ -40,16 +44,33 @@ test('npm start serves the backend and the emulator, prints the demo instruction
       FULCRUM_SKIP_EXTENSION_BUILD: 'true',
       LOG_LEVEL: 'warn',
       LEVER_API_KEY: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+async function stop(proc: ChildProcess): Promise<number | null> {
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  proc.kill('SIGINT');
+  return exit;
+}
+
+test('npm start serves the backend and the emulator, prints where the demo token is (never the token), and stops cleanly on Ctrl-C', async () => {
+  child = start({});
   const output = { value: '' };
   await waitFor(child, 'Press Ctrl-C to stop.', output);
 
   expect(output.value).toContain('Backend:   http://127.0.0.1:18787');
   expect(output.value).toMatch(/Lever: +emulator at http:\/\/127\.0\.0\.1:18788/);
-  const token = /token: (flk_\S+)/.exec(output.value)?.[1];
-  expect(token).toBeDefined();
+  const tokenFile = path.join(dataDir, 'demo-recruiter-token');
+  expect(output.value).toContain(`token in ${tokenFile} (mode 0600`);
+  expect(output.value).toMatch(/\(admin, demo only, expires \d{4}-\d{2}-\d{2}\)/);
+  expect(output.value).not.toMatch(/flk_/);
+  expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+  expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+  const token = fs.readFileSync(tokenFile, 'utf8').trim();
+  expect(token).toMatch(/^flk_/);
   const demoUrl = /Demo candidate page: (\S+)/.exec(output.value)?.[1] ?? '';
   expect(demoUrl).toMatch(/^http:\/\/127\.0\.0\.1:18788\/candidates\/[0-9a-f-]{36}$/);
 
@@ -63,8 +84,31 @@ test('npm start serves the backend and the emulator, prints the demo instruction
   // The demo candidate page is served by the emulator, as hire.lever.co would serve it.
   expect((await fetch(demoUrl)).status).toBe(200);
 
-  const exit = new Promise<number | null>((resolve) => child?.on('exit', resolve));
-  child.kill('SIGINT');
-  expect(await exit).toBe(0);
+  expect(await stop(child)).toBe(0);
   await expect(fetch('http://127.0.0.1:18787/healthz')).rejects.toThrow();
-}, 90_000);
+
+  // A restart on the emulator keeps the token the user pasted.
+  child = start({});
+  const again = { value: '' };
+  await waitFor(child, 'Press Ctrl-C to stop.', again);
+  expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(token);
+  expect(again.value).not.toContain(', new)');
+  expect(await stop(child)).toBe(0);
+
+  // The same data directory on a real Lever account: another Lever (an emulator the backend only knows as a base
+  // URL and a key of its own, as it would know api.lever.co) with LEVER_API_KEY set.
+  secondLever = await startEmulator({ port: 0, seed: 3, opportunities: 5, apiKey: 'real-customer-key-0123456789' });
+  child = start({ LEVER_API_KEY: secondLever.apiKey, LEVER_BASE_URL: secondLever.apiBaseUrl });
+  const real = { value: '' };
+  await waitFor(child, 'Press Ctrl-C to stop.', real);
+  const revokedAt = real.value.indexOf('Revoked the demo recruiter token of');
+  expect(revokedAt).toBeGreaterThanOrEqual(0);
+  // Said before the backend reports that it runs (it revokes before it listens).
+  expect(revokedAt).toBeLessThan(real.value.indexOf('Fulcrum is running.'));
+  expect(real.value).not.toMatch(/Lever: +emulator/);
+  expect(fs.existsSync(tokenFile)).toBe(false);
+  const refused = await fetch('http://127.0.0.1:18787/api/status', { headers: { authorization: `Bearer ${token}` } });
+  expect(refused.status).toBe(401);
+  expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/invalid or was revoked/);
+  expect(await stop(child)).toBe(0);
+}, 180_000);

@@ -60,7 +60,8 @@ function silentApi() {
 
 test('snapshots: read back per candidate, the least recently saved dropped past the limit, bad data ignored', () => {
   expect(hasSnapshots()).toBe(false);
-  for (let i = 0; i <= SNAPSHOT_LIMIT; i++) saveSnapshot(`opp-${i}`, `<p>${i}</p>`, 1000 + i);
+  const t0 = Date.now() - 60_000;
+  for (let i = 0; i <= SNAPSHOT_LIMIT; i++) saveSnapshot(`opp-${i}`, `<p>${i}</p>`, t0 + i);
   expect(readSnapshot('opp-0')).toBeNull();
   expect(readSnapshot('opp-1')).toBe('<p>1</p>');
   expect(readSnapshot(`opp-${SNAPSHOT_LIMIT}`)).toBe(`<p>${SNAPSHOT_LIMIT}</p>`);
