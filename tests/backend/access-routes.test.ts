@@ -13,7 +13,7 @@ import { type AccessWorld, BASE_ROLES, type BaseRole, makeAccessWorld } from './
  * Fulcrum admin with no Lever user, Fulcrum recruiter who is Lever's super admin.
  */
 
-export type RouteRequest = { url: string; body?: unknown };
+type RouteRequest = { url: string; body?: unknown };
 export type RouteCase = {
   /** `METHOD /hono/path` of the route, as in app.routes. */
   route: string;
