@@ -14,7 +14,7 @@ import { type AccessWorld, BASE_ROLES, type BaseRole, makeAccessWorld } from './
  */
 
 type RouteRequest = { url: string; body?: unknown };
-export type RouteCase = {
+type RouteCase = {
   /** `METHOD /hono/path` of the route, as in app.routes. */
   route: string;
   /** What differs between rows of the same route. */
