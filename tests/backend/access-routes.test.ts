@@ -28,7 +28,7 @@ type RouteCase = {
  * Roles whose every request must be answered as one without a token (401). Other suites push theirs here (an expired
  * token, a demo token revoked after switching to a real Lever key) and add the token to `world.tokens`.
  */
-export const SAME_AS_NO_TOKEN: string[] = [];
+const SAME_AS_NO_TOKEN: string[] = [];
 
 const E = (la: number, tm: number, ltm: number, int: number, none: number, ua: number, lar: number) => ({
   'lever-admin': la,
