@@ -55,7 +55,7 @@ const PROPOSAL_ACT = E(200, 404, 200, 404, 401, 403, 200);
 
 const window = 'from=2024-01-01&to=2026-12-31';
 
-export const ROUTE_TABLE: RouteCase[] = [
+const ROUTE_TABLE: RouteCase[] = [
   { route: 'GET /healthz', request: () => ({ url: '/healthz' }), expect: E(200, 200, 200, 200, 200, 200, 200) },
   { route: 'GET /readyz', request: () => ({ url: '/readyz' }), expect: E(200, 200, 200, 200, 200, 200, 200) },
   { route: 'GET /api/status', request: () => ({ url: '/api/status' }), expect: E(200, 200, 200, 200, 401, 200, 200) },
