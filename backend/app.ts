@@ -32,6 +32,7 @@ import { complianceAdminRoutes, complianceRoutes } from './routes/compliance.ts'
 import { fairnessRoutes } from './routes/fairness.ts';
 import { governanceRoutes } from './routes/governance.ts';
 import { healthRoutes } from './routes/health.ts';
+import { leverOAuthAdminRoutes, leverOAuthCallbackRoutes } from './routes/lever-oauth.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { rediscoveryRoutes } from './routes/rediscovery.ts';
@@ -165,6 +166,8 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   );
 
   app.route('/', healthRoutes(s));
+  // Lever's OAuth redirect lands here: no Fulcrum token, authorised by its single-use state (routes/lever-oauth.ts).
+  app.route('/', leverOAuthCallbackRoutes(s));
 
   const origins = new Set(
     s.config.CORS_ORIGINS.split(',')
@@ -206,6 +209,7 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   app.route('/metrics', metricsRoutes(s));
   app.route('/api/audit', auditRoutes(s));
   app.route('/api/admin', adminRoutes(s));
+  app.route('/api/admin', leverOAuthAdminRoutes(s));
   app.route('/api/admin', governanceRoutes(s));
   app.route('/api', fairnessRoutes(s));
   app.route('/api', rediscoveryRoutes(s));

@@ -33,6 +33,27 @@ const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-a
   LEVER_EMULATOR_KEY: z.string().min(8).default(EMULATOR_DEFAULT_KEY),
   LEVER_RATE_PER_SECOND: z.coerce.number().positive().default(8),
   LEVER_BURST: z.coerce.number().int().positive().default(16),
+  /**
+   * Lever OAuth, for a Lever partner app (lever-api.md §2.2): the app's client id and secret. With these and no
+   * LEVER_API_KEY, Fulcrum calls Lever with the tokens a Lever Super Admin granted (`npm run cli -- lever connect`).
+   */
+  LEVER_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  LEVER_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The callback URL registered with the Lever app; default http://127.0.0.1:PORT/oauth/lever/callback. */
+  LEVER_OAUTH_REDIRECT_URI: z.string().url().optional(),
+  /** Space-separated scopes; default lever/oauth.ts DEFAULT_LEVER_SCOPES (offline_access is always added). */
+  LEVER_OAUTH_SCOPES: z.string().min(1).optional(),
+  /** Authorization and token endpoints, when not the ones LEVER_BASE_URL implies (lever/oauth.ts leverOAuthEndpoints). */
+  LEVER_OAUTH_AUTHORIZE_URL: z.string().url().optional(),
+  LEVER_OAUTH_TOKEN_URL: z.string().url().optional(),
+  /** 32 bytes (64 hex characters or base64) encrypting stored OAuth tokens (AES-256-GCM); required for OAuth. */
+  FULCRUM_SECRET_KEY: z
+    .string()
+    .refine(
+      (v) => /^[0-9a-f]{64}$/i.test(v.trim()) || Buffer.from(v.trim(), 'base64').length === 32,
+      'must be 32 bytes: 64 hex characters or base64',
+    )
+    .optional(),
   AI_BASE_URL: z.string().url().optional(),
   AI_API_KEY: z.string().min(1).optional(),
   AI_MODEL: z.string().min(1).optional(),
@@ -115,12 +136,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   refuseDemoKeyOutsideEmulator(c);
+  if (c.LEVER_OAUTH_CLIENT_ID && !c.LEVER_API_KEY && (!c.LEVER_OAUTH_CLIENT_SECRET || !c.FULCRUM_SECRET_KEY)) {
+    const missing = [!c.LEVER_OAUTH_CLIENT_SECRET && 'LEVER_OAUTH_CLIENT_SECRET', !c.FULCRUM_SECRET_KEY && 'FULCRUM_SECRET_KEY'];
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.filter(Boolean).join(', ')}: required with LEVER_OAUTH_CLIENT_ID (the OAuth app's secret, and the key that encrypts stored tokens)`,
+    );
+  }
   if (c.HRIS_WEBHOOK_URL && !c.HRIS_WEBHOOK_SECRET) {
     throw new ConfigError(
       'Invalid configuration:\n  HRIS_WEBHOOK_SECRET: required with HRIS_WEBHOOK_URL (the hand-off payload is signed with it)',
     );
   }
-  return { ...c, dataDir: path.resolve(c.FULCRUM_DATA_DIR), useEmulator: !c.LEVER_API_KEY };
+  // The emulator stands in for Lever only when no Lever credential of either kind is configured.
+  return {
+    ...c,
+    dataDir: path.resolve(c.FULCRUM_DATA_DIR),
+    useEmulator: !c.LEVER_API_KEY && !c.LEVER_OAUTH_CLIENT_ID,
+  };
 }
   /**
    * Compliance kit (issue 21): jurisdictions this install hires in, comma-separated (nyc-ll144, illinois-hb3773,
@@ -148,6 +180,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * LEVER_API_KEY, else Lever's production API.
  */
 function refuseDemoKeyOutsideEmulator(c: z.infer<typeof ConfigSchema>): void {
+  if (c.LEVER_OAUTH_CLIENT_ID && !c.LEVER_API_KEY) return; // OAuth: no API key is sent at all
   const key = c.LEVER_API_KEY ?? c.LEVER_EMULATOR_KEY;
   if (key !== EMULATOR_DEFAULT_KEY) return;
   const base = c.LEVER_BASE_URL ?? (c.LEVER_API_KEY ? 'https://api.lever.co/v1' : 'http://127.0.0.1/v1');

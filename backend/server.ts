@@ -68,7 +68,8 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     );
   }
   const checkpointer = startCheckpointer(store, logger);
-  const lever = overrides.lever ?? leverFromConfig(config);
+  // With OAuth, the tokens live in this store (encrypted) and refresh under its row lease.
+  const lever = overrides.lever ?? leverFromConfig(config, { sqlite: () => store.sqlite });
   const ai = overrides.ai ?? createAiEngine(aiOptions(config));
   const queue = new SqliteQueue(store, { concurrency: config.QUEUE_CONCURRENCY, logger });
   const hybrid = overrides.hybrid === undefined ? hybridFromConfig(config) : (overrides.hybrid ?? undefined);

@@ -23,6 +23,7 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   sync: async () => (await import('./sync.ts')).syncCommand,
   rediscover: async () => (await import('./rediscover.ts')).rediscoverCommand,
   policy: async () => (await import('./policy.ts')).policyCommand,
+  lever: async () => (await import('./lever.ts')).leverCommand,
   'opt-out': async () => (await import('./opt-out.ts')).optOutCommand,
   'audit-pack': async () => (await import('./audit-pack.ts')).auditPackCommand,
   offer: async () => (await import('./offer.ts')).offerCommand,

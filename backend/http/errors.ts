@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodes } from '../../utils/contracts/api.ts';
 import { AiError } from '../ai/errors.ts';
-import { LeverApiError } from '../lever/index.ts';
+import { LeverApiError, LeverAuthError } from '../lever/index.ts';
 
 /**
  * The one mapping from failures to `{error: {code, message}}`. Messages are written for the recruiter; internals
@@ -50,6 +50,8 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof z.ZodError) return badRequest(describeZodError(err));
   if (err instanceof LeverApiError) return leverErrorToHttp(err);
+  // OAuth tokens missing, revoked or unreadable: an admin must (re)connect Fulcrum to Lever; the message says how.
+  if (err instanceof LeverAuthError) return new HttpError(502, ErrorCodes.leverAuth, err.message);
   if (err instanceof AiError) {
     return new HttpError(err.retryable ? 503 : 502, err.code, `The AI engine could not answer: ${err.message}`);
   }

@@ -233,7 +233,8 @@ export function serializeResume(r: EmuResume, ui: string): Record<string, unknow
       status: 'processed',
       size: 2048,
     },
-    parsedData: r.parsedData,
+    // Lever's parsed schools carry a summary too (null when the parser found none).
+    parsedData: { ...r.parsedData, schools: r.parsedData.schools.map((s) => ({ summary: null, ...s })) },
   };
 }
 

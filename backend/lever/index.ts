@@ -18,6 +18,7 @@ export {
 export { LeverApiError, LeverAuthError, type LeverErrorKind } from './errors.ts';
 export {
   buildAuthorizeUrl,
+  currentAccessToken,
   DEFAULT_LEVER_SCOPES,
   exchangeAuthorizationCode,
   LEVER_TOKEN_URL,

@@ -411,6 +411,36 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  // Issue 16, Lever OAuth (numbered after every migration that had landed): the connection of a partner app, its
+  // tokens encrypted with FULCRUM_SECRET_KEY (lever-oauth/secret-box.ts) and a lease column pair, which is the refresh
+  // lock every process respects (lever-oauth/token-store.ts); and the single-use states of the connect flow, stored
+  // as their SHA-256 only.
+  '0031_lever_oauth': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('lever_oauth_connections')
+        .addColumn('account', 'text', (c) => c.primaryKey())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text')
+        .addColumn('connected_by', 'text')
+        .addColumn('connected_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', ms)
+        .execute();
+      await db.schema
+        .createTable('lever_oauth_states')
+        .addColumn('state_hash', 'text', (c) => c.primaryKey())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('expires_at', ms, (c) => c.notNull())
+        .addColumn('used_at', ms)
+        .execute();
+    },
+  },
 };
 
 /**

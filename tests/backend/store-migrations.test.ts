@@ -27,6 +27,8 @@ describe('openStore', () => {
       'hris_handoffs',
       'jobs',
       'lever_notes',
+      'lever_oauth_connections',
+      'lever_oauth_states',
       'lever_webhooks',
       'offer_chains',
       'offer_decisions',
