@@ -196,7 +196,7 @@ describe('stage changes and archive', () => {
 });
 
 describe('candidateDeleted', () => {
-  it('a candidate deleted in Lever leaves nothing pending, with the reason', async () => {
+  it('a candidate deleted in Lever leaves nothing pending: their proposals are erased, the audit keeps tombstones', async () => {
     const opp = await s.apply({ strong: true });
     await waitFor(async () => kindsFor(await inbox(s.owner.token), opp).length >= 3, 3_000);
     const res = await fetch(`${s.emulator.url}/_admin/opportunities/${opp}`, {
@@ -205,10 +205,16 @@ describe('candidateDeleted', () => {
     });
     expect(res.status).toBe(204);
     await waitFor(async () => kindsFor(await inbox(s.admin.token), opp).length === 0, 3_000);
-    const rows = s.backend.store.sqlite
-      .prepare('SELECT DISTINCT status, error FROM proposals WHERE opportunity_id = ?')
+    // Issue 14: Lever confirmed the deletion (404), so Fulcrum keeps nothing about the opportunity.
+    await waitFor(
+      async () =>
+        s.backend.store.sqlite.prepare('SELECT id FROM proposals WHERE opportunity_id = ?').all(opp).length === 0,
+      3_000,
+    );
+    const audit = s.backend.store.sqlite
+      .prepare('SELECT DISTINCT output FROM audit_log WHERE opportunity_id = ?')
       .all(opp);
-    expect(rows).toEqual([{ status: 'discarded', error: 'Discarded automatically: candidate deleted.' }]);
+    expect(audit).toEqual([{ output: '{"erased":true}' }]);
   });
 });
 

@@ -126,6 +126,8 @@ describe('talent-pool sync', () => {
     await runSync({ store: t.store, lever: clientFor(emu) });
     const seed = emu.context.store.seed.opportunities;
     const dup = seed.find((o, i) => seed.findIndex((x) => x.contact === o.contact) !== i)!;
+    // The webhook is only a trigger: the index drops the opportunity once Lever answers 404 for it.
+    emu.context.store.remove(emu.context.store.opportunity(dup.id)!, null);
     await handleRediscoveryWebhook(
       { store: t.store, lever: clientFor(emu) },
       { event: 'candidateDeleted', data: { opportunityId: dup.id } },
@@ -133,6 +135,17 @@ describe('talent-pool sync', () => {
     const person = loadPersonByContact(t.store.sqlite, dup.contact)!;
     expect(person.summary.opportunities.map((o) => o.id)).not.toContain(dup.id);
     expect(person.summary.opportunities).toHaveLength(1);
+  });
+
+  it('a candidateDeleted for an opportunity Lever still has removes nothing', async () => {
+    await runSync({ store: t.store, lever: clientFor(emu) });
+    const live = emu.context.store.opportunities.find((o) => !o.deletedAt && o.confidentiality === 'non-confidential')!;
+    await handleRediscoveryWebhook(
+      { store: t.store, lever: clientFor(emu) },
+      { event: 'candidateDeleted', data: { opportunityId: live.id } },
+    );
+    const person = loadPersonByContact(t.store.sqlite, live.contact)!;
+    expect(person.summary.opportunities.map((o) => o.id)).toContain(live.id);
   });
 
   it('marks a person hired after a candidateArchiveChange webhook, so rediscovery leaves them out', async () => {
