@@ -7,6 +7,7 @@ import type { AiEngine } from './ai/types.ts';
 import { createRequestListener } from './app.ts';
 import { revokeDemoRecruiters } from './auth/recruiters.ts';
 import { automationDeps, registerAutomations } from './automations/register.ts';
+import { parseJurisdictionList } from './compliance/settings.ts';
 import type { Config } from './config.ts';
 import { DEMO_TOKEN_FILE } from './demo.ts';
 import { startRetention } from './governance/retention.ts';
@@ -100,7 +101,9 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   }
   queue.start();
   // Deletes cached AI results and decided proposals past the admin's retention period: now, then daily.
-  const retention = startRetention(store, logger);
+  const retention = startRetention(store, logger, {
+    jurisdictions: parseJurisdictionList(config.COMPLIANCE_JURISDICTIONS),
+  });
 
   let ready = false;
   const server = createServer(createRequestListener({ config, store, lever, ai, queue, logger, isReady: () => ready }));

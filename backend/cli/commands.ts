@@ -26,6 +26,7 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   lever: async () => (await import('./lever.ts')).leverCommand,
   'opt-out': async () => (await import('./opt-out.ts')).optOutCommand,
   'audit-pack': async () => (await import('./audit-pack.ts')).auditPackCommand,
+  retention: async () => (await import('./retention.ts')).retentionCommand,
   offer: async () => (await import('./offer.ts')).offerCommand,
   slots: async () => (await import('./slots.ts')).slotsCommand,
   calendars: async () => (await import('./calendars.ts')).calendarsCommand,

@@ -1,3 +1,5 @@
+import type { RegulatedJurisdiction } from '../compliance/jurisdiction.ts';
+import { type MustGoResult, purgeMustGo, retentionPlan } from '../compliance/retention-policy.ts';
 import type { Logger } from '../http/logger.ts';
 import type { Store } from '../store/db.ts';
 import { readGovernance } from './settings.ts';
@@ -8,34 +10,47 @@ import { readGovernance } from './settings.ts';
  * whatever their age: they still need a decision; so are dead jobs, which still need a look. Webhook events only
  * dedupe Lever's retries, which stop within hours (and the replay window refuses old deliveries anyway). The audit
  * log is append-only and hash-chained, so it is never touched here (export it instead).
+ *
+ * Retention by law (compliance/retention-policy.ts): AI outputs and decisions are kept for the legal minimum of the
+ * configured jurisdictions when that is longer than the admin's period, and the AI outputs and proposals of people
+ * whose Lever consent expired or who asked to be erased are deleted at once, except what a law still requires kept.
  */
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type RetentionResult = {
+  /** The admin period's cutoff (operational records); AI outputs and decisions may be kept longer by law. */
   cutoff: number;
+  cutoffs: { aiOutputs: number; decisions: number };
   aiResults: number;
   proposals: number;
   jobs: number;
   webhookEvents: number;
+  mustGo: MustGoResult;
 };
 
-export async function runRetention(store: Store, now: number): Promise<RetentionResult> {
+export async function runRetention(
+  store: Store,
+  now: number,
+  opts: { jurisdictions?: readonly RegulatedJurisdiction[] } = {},
+): Promise<RetentionResult> {
   const { governance } = await readGovernance(store);
   const cutoff = now - governance.retentionDays * DAY_MS;
-  return store.db.transaction().execute(async (trx) => {
-    const ai = await trx.deleteFrom('ai_results').where('created_at', '<', cutoff).executeTakeFirst();
+  const plan = retentionPlan(store.sqlite, governance.retentionDays, opts.jurisdictions ?? [], now);
+  const { aiOutputs, decisions } = plan.cutoffs;
+  const result = await store.db.transaction().execute(async (trx) => {
+    const ai = await trx.deleteFrom('ai_results').where('created_at', '<', aiOutputs).executeTakeFirst();
     const old = trx
       .selectFrom('proposals')
       .select('id')
       .where('status', 'in', ['written', 'discarded'])
-      .where('updated_at', '<', cutoff);
+      .where('updated_at', '<', decisions);
     // The write ledger references proposals; its rows only dedupe retries of a proposal that is now final.
     await trx.deleteFrom('write_ledger').where('proposal_id', 'in', old).execute();
     const proposals = await trx
       .deleteFrom('proposals')
       .where('status', 'in', ['written', 'discarded'])
-      .where('updated_at', '<', cutoff)
+      .where('updated_at', '<', decisions)
       .executeTakeFirst();
     const jobs = await trx
       .deleteFrom('jobs')
@@ -45,25 +60,29 @@ export async function runRetention(store: Store, now: number): Promise<Retention
     const events = await trx.deleteFrom('webhook_events').where('received_at', '<', cutoff).executeTakeFirst();
     return {
       cutoff,
+      cutoffs: { aiOutputs, decisions },
       aiResults: Number(ai.numDeletedRows),
       proposals: Number(proposals.numDeletedRows),
       jobs: Number(jobs.numDeletedRows),
       webhookEvents: Number(events.numDeletedRows),
     };
   });
+  return { ...result, mustGo: purgeMustGo(store.sqlite, plan, now) };
 }
 
 /** Runs retention now and then every `intervalMs` (daily). Failures are logged and retried at the next tick. */
 export function startRetention(
   store: Store,
   logger: Logger,
-  opts: { intervalMs?: number; now?: () => number } = {},
+  opts: { intervalMs?: number; now?: () => number; jurisdictions?: readonly RegulatedJurisdiction[] } = {},
 ): { stop(): void; done: Promise<void> } {
   const now = opts.now ?? Date.now;
   const tick = async () => {
     try {
-      const r = await runRetention(store, now());
-      if (r.aiResults || r.proposals || r.jobs || r.webhookEvents) logger.info(r, 'retention: deleted expired rows');
+      const r = await runRetention(store, now(), opts.jurisdictions ? { jurisdictions: opts.jurisdictions } : {});
+      if (r.aiResults || r.proposals || r.jobs || r.webhookEvents || r.mustGo.deleted) {
+        logger.info(r, 'retention: deleted expired rows');
+      }
     } catch (e) {
       logger.warn({ err: { name: (e as Error).name, message: (e as Error).message } }, 'retention run failed');
     }

@@ -18,6 +18,7 @@ import {
   OptOutStatusSchema,
   PostingCriteriaCheckSchema,
   PutNoticeTemplateSchema,
+  RetentionReportSchema,
 } from '../../utils/contracts/compliance.ts';
 import { opportunityNotFound, postingNotFound } from '../access/lever-access.ts';
 import type { AppServices } from '../app.ts';
@@ -30,6 +31,7 @@ import { buildNotice, listTemplates, saveTemplate } from '../compliance/notice.t
 import { PLACEHOLDERS } from '../compliance/notice-templates.ts';
 import { optOutStatusOf, recordOptOut, withdrawOptOut } from '../compliance/opt-out.ts';
 import { checkCriteria, checkCriterion, setConfirmation } from '../compliance/proxy-check.ts';
+import { requestErasure, retentionPlan, retentionReport } from '../compliance/retention-policy.ts';
 import {
   configuredJurisdictions,
   parseJurisdictionList,
@@ -45,6 +47,7 @@ import { LeverApiError, type Opportunity, type Posting } from '../lever/index.ts
 const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
 const OpportunityParam = z.object({ opportunityId: OpportunityIdSchema });
 const JurisdictionParam = z.object({ jurisdiction: JurisdictionIdSchema });
+const ErasureRequestSchema = z.object({ opportunityId: OpportunityIdSchema });
 const ExplanationQuery = z.object({ format: z.enum(['json', 'text', 'pdf']).default('json') });
 
 /**
@@ -314,6 +317,23 @@ export function complianceAdminRoutes(s: AppServices) {
           return c.json(PostingCriteriaCheckSchema.parse(postingCriteria(s, posting)));
         },
       )
+      // What is kept and why (legal minimums per configured jurisdiction), and what must go.
+      .get('/retention', s.guards.fulcrumAdmin(), async (c) => {
+        const { governance } = await readGovernance(s.store);
+        const env = parseJurisdictionList(s.config.COMPLIANCE_JURISDICTIONS);
+        const plan = retentionPlan(s.store.sqlite, governance.retentionDays, env, s.clock());
+        return c.json(RetentionReportSchema.parse(retentionReport(s.store.sqlite, plan, s.clock())));
+      })
+      // A person asked to be erased: the next retention run deletes what no law requires kept (audited).
+      .post('/erasure-requests', s.guards.fulcrumAdmin(), zodJson(ErasureRequestSchema), (c) => {
+        const id = requestErasure(
+          s.store.sqlite,
+          c.req.valid('json').opportunityId,
+          c.get('recruiter').email,
+          s.clock(),
+        );
+        return c.json({ id }, 201);
+      })
       .get('/notice-templates', s.guards.fulcrumAdmin(), (c) =>
         c.json(
           NoticeTemplateListSchema.parse({ templates: listTemplates(s.store.sqlite), placeholders: PLACEHOLDERS }),

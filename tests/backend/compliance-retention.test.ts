@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { requestErasure, retentionPlan, retentionReport } from '../../backend/compliance/retention-policy.ts';
+import { writeComplianceSettings } from '../../backend/compliance/settings.ts';
+import { DAY_MS, runRetention } from '../../backend/governance/retention.ts';
+import { writeGovernance } from '../../backend/governance/settings.ts';
+import { ensureRediscoverySchema } from '../../backend/rediscovery/schema.ts';
+import type { Store } from '../../backend/store/db.ts';
+import { DEFAULT_COMPLIANCE_SETTINGS, RetentionReportSchema } from '../../utils/contracts/compliance.ts';
+import { DEFAULT_GOVERNANCE } from '../../utils/contracts/governance.ts';
+import { cleanupsAfterEach, openTempStoreUntilCleanup } from './helpers/temp-store.ts';
+
+const NOW = Date.UTC(2026, 10, 1);
+const ago = (days: number) => NOW - days * DAY_MS;
+const cleanups = cleanupsAfterEach();
+
+async function store(adminDays: number) {
+  const { store } = await openTempStoreUntilCleanup(cleanups);
+  await writeGovernance(store, { ...DEFAULT_GOVERNANCE, retentionDays: adminDays }, NOW);
+  return store;
+}
+function aiResult(s: Store, key: string, opportunityId: string, daysAgo: number) {
+  s.sqlite
+    .prepare(
+      "INSERT INTO ai_results (input_hash, capability, opportunity_id, provider, model, result, created_at) VALUES (?, 'match', ?, 'local', 'm', '{}', ?)",
+    )
+    .run(key, opportunityId, ago(daysAgo));
+}
+function proposal(s: Store, id: string, opportunityId: string, status: string, daysAgo: number) {
+  s.sqlite
+    .prepare(
+      "INSERT INTO proposals (id, opportunity_id, kind, status, payload, reason, created_by, created_at, updated_at) VALUES (?, ?, 'tag', ?, '{}', 'r', 'x', ?, ?)",
+    )
+    .run(id, opportunityId, status, ago(daysAgo), ago(daysAgo));
+}
+const keys = (s: Store) =>
+  (
+    s.sqlite.prepare('SELECT input_hash FROM ai_results ORDER BY input_hash').all() as Array<{ input_hash: string }>
+  ).map((r) => r.input_hash);
+const proposalIds = (s: Store) =>
+  (s.sqlite.prepare('SELECT id FROM proposals ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+function jurisdictions(s: Store, list: typeof DEFAULT_COMPLIANCE_SETTINGS.jurisdictions) {
+  writeComplianceSettings(s.sqlite, { ...DEFAULT_COMPLIANCE_SETTINGS, jurisdictions: list }, 'admin', NOW);
+}
+
+describe('retention keeps what the law requires', () => {
+  it('California: AI outputs and decisions are kept 4 years even when the admin period is 180 days', async () => {
+    const s = await store(180);
+    jurisdictions(s, ['california-ads']);
+    aiResult(s, 'a-1y', 'o1', 365);
+    aiResult(s, 'a-3y', 'o1', 3 * 365);
+    aiResult(s, 'a-5y', 'o1', 5 * 365);
+    proposal(s, 'p-2y', 'o1', 'written', 2 * 365);
+    proposal(s, 'p-5y', 'o1', 'discarded', 5 * 365);
+    s.sqlite
+      .prepare(
+        "INSERT INTO jobs (type, payload, status, attempts, max_attempts, run_at, created_at, updated_at) VALUES ('t', '{}', 'done', 1, 1, 0, ?, ?)",
+      )
+      .run(ago(365), ago(365));
+    const before = RetentionReportSchema.parse(retentionReport(s.sqlite, retentionPlan(s.sqlite, 180, [], NOW), NOW));
+    const ai = before.classes.find((c) => c.class === 'ai-outputs')!;
+    expect(ai).toMatchObject({ keepDays: 4 * 365 + 1, rows: 3, heldByLaw: 2, dueForDeletion: 1 });
+    expect(ai.rules[0]!.citation).toMatch(/California/);
+    expect(ai.why).toMatch(/raised to the legal minimum \(california-ads\)/);
+
+    const r = await runRetention(s, NOW);
+    expect(keys(s)).toEqual(['a-1y', 'a-3y']);
+    expect(proposalIds(s)).toEqual(['p-2y']);
+    // Operational records have no legal minimum: the admin period applies.
+    expect(r.jobs).toBe(1);
+    const after = retentionReport(s.sqlite, retentionPlan(s.sqlite, 180, [], NOW), NOW);
+    expect(after.classes.every((c) => c.dueForDeletion === 0)).toBe(true);
+  });
+
+  it('without a configured jurisdiction the admin period alone applies, and the report says so', async () => {
+    const s = await store(180);
+    aiResult(s, 'a-1y', 'o1', 365);
+    aiResult(s, 'a-10d', 'o1', 10);
+    await runRetention(s, NOW);
+    expect(keys(s)).toEqual(['a-10d']);
+    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 180, [], NOW), NOW);
+    expect(report.jurisdictionsFrom).toBe('none');
+    expect(report.notes.join(' ')).toMatch(/No jurisdiction is configured/);
+  });
+
+  it('EU AI Act: logs at least 6 months, from the environment when the admin has not chosen', async () => {
+    const s = await store(30);
+    aiResult(s, 'a-100d', 'o1', 100);
+    aiResult(s, 'a-200d', 'o1', 200);
+    await runRetention(s, NOW, { jurisdictions: ['eu-ai-act'] });
+    expect(keys(s)).toEqual(['a-100d']);
+    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 30, ['eu-ai-act'], NOW), NOW);
+    expect(report.jurisdictionsFrom).toBe('environment');
+    expect(report.classes.find((c) => c.class === 'audit-log')).toMatchObject({ keepDays: null });
+  });
+
+  it('expired consent: the data goes at once, except what California still requires kept', async () => {
+    const s = await store(3650);
+    ensureRediscoverySchema(s.sqlite);
+    const opp = (id: string, expiresAt: number | null) =>
+      s.sqlite
+        .prepare('INSERT INTO rd_opportunity (opportunity_id, contact_id, data) VALUES (?, ?, ?)')
+        .run(id, `c-${id}`, JSON.stringify({ id, storeExpiresAt: expiresAt }));
+    opp('gone', ago(1));
+    opp('fine', NOW + 30 * DAY_MS);
+    aiResult(s, 'gone-1y', 'gone', 365);
+    aiResult(s, 'gone-5y', 'gone', 5 * 365);
+    aiResult(s, 'fine-1y', 'fine', 365);
+    proposal(s, 'gone-pending', 'gone', 'pending', 3);
+
+    // No law configured: everything of the person whose consent expired goes, even within the admin period.
+    const r = await runRetention(s, NOW);
+    expect(keys(s)).toEqual(['fine-1y']);
+    expect(proposalIds(s)).toEqual([]);
+    expect(r.mustGo).toMatchObject({ consentExpired: 1, deleted: 3, heldByLaw: 0 });
+
+    // Under California the records younger than 4 years are held, and the report counts them.
+    aiResult(s, 'gone-1y', 'gone', 365);
+    aiResult(s, 'gone-5y', 'gone', 5 * 365);
+    jurisdictions(s, ['california-ads']);
+    const held = await runRetention(s, NOW);
+    expect(keys(s)).toEqual(['fine-1y', 'gone-1y']);
+    expect(held.mustGo).toMatchObject({ deleted: 1, heldByLaw: 1 });
+    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 3650, [], NOW), NOW);
+    expect(report.mustGo.consentExpired).toEqual({ opportunities: 1, rows: 1 });
+    const audit = s.sqlite
+      .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'compliance.retention.consent-expired'")
+      .get() as { n: number };
+    expect(audit.n).toBe(2);
+  });
+
+  it('an erasure request is carried out by the next run, and stays open while a law holds rows', async () => {
+    const s = await store(3650);
+    jurisdictions(s, ['california-ads']);
+    aiResult(s, 'e-1y', 'erase-me', 365);
+    aiResult(s, 'e-5y', 'erase-me', 5 * 365);
+    proposal(s, 'e-p', 'erase-me', 'written', 6 * 365);
+    aiResult(s, 'other', 'someone-else', 365);
+    requestErasure(s.sqlite, 'erase-me', 'admin@x', NOW);
+    const r = await runRetention(s, NOW);
+    expect(keys(s)).toEqual(['e-1y', 'other']);
+    expect(proposalIds(s)).toEqual([]);
+    expect(r.mustGo).toMatchObject({ erased: 1, deleted: 2, heldByLaw: 1 });
+    const open = s.sqlite.prepare('SELECT completed_at, result FROM compliance_erasure_requests').get() as {
+      completed_at: number | null;
+      result: string;
+    };
+    expect(open.completed_at).toBeNull();
+    expect(JSON.parse(open.result)).toMatchObject({ heldByLaw: 1 });
+    // Four years later the held row goes too and the request is done.
+    const later = NOW + 4 * 365 * DAY_MS;
+    await runRetention(s, later);
+    expect(keys(s)).not.toContain('e-1y');
+    expect(
+      (s.sqlite.prepare('SELECT completed_at FROM compliance_erasure_requests').get() as { completed_at: number })
+        .completed_at,
+    ).toBe(later);
+  });
+});
