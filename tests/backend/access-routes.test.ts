@@ -449,6 +449,58 @@ const ROUTE_TABLE: RouteCase[] = [
     request: () => ({ url: '/api/admin/calendars/never-configured-user' }),
     expect: E(404, 403, 403, 403, 401, 404, 403),
   },
+  // Compliance kit: the proxy check on criteria (issue 21).
+  {
+    route: 'POST /api/compliance/criteria-check',
+    request: () => ({ url: '/api/compliance/criteria-check', body: { criteria: ['Native English speaker'] } }),
+    // Text the caller sends, checked without reading Lever: any signed-in recruiter.
+    expect: E(200, 200, 200, 200, 401, 200, 200),
+  },
+  {
+    route: 'GET /api/postings/:postingId/criteria-check',
+    variant: 'confidential posting',
+    request: (w) => ({ url: `/api/postings/${w.confidentialPosting}/criteria-check` }),
+    expect: E(200, 404, 200, 404, 401, 403, 200),
+  },
+  {
+    route: 'PUT /api/admin/compliance/postings/:postingId/criteria',
+    request: (w) => ({
+      url: `/api/admin/compliance/postings/${w.confidentialPosting}/criteria`,
+      body: { text: 'Native English speaker', confirmed: false },
+    }),
+    // A Fulcrum admin who may see the posting: the one without a Lever user may not.
+    expect: E(200, 403, 403, 403, 401, 403, 403),
+  },
+  // Connecting Fulcrum to Lever with OAuth: Fulcrum admins (here, on the emulator, it says how Fulcrum reaches Lever).
+  {
+    route: 'GET /api/admin/lever/connection',
+    request: () => ({ url: '/api/admin/lever/connection' }),
+    expect: FULCRUM_ADMIN,
+  },
+  {
+    route: 'POST /api/admin/lever/connect',
+    request: () => ({ url: '/api/admin/lever/connect' }),
+    // Past the rule, an install without OAuth settings is a 409 that says what to set.
+    expect: E(409, 403, 403, 403, 401, 409, 403),
+  },
+  {
+    route: 'GET /oauth/lever/callback',
+    request: () => ({ url: '/oauth/lever/callback?state=unknown&code=x' }),
+    // Lever's redirect carries no Fulcrum token: authorised (or not) by its single-use state alone.
+    expect: { 'no-token': 409, 'lever-admin': 409 },
+  },
+  // Compliance kit: retention by law (issue 21).
+  {
+    route: 'GET /api/admin/compliance/retention',
+    request: () => ({ url: '/api/admin/compliance/retention' }),
+    expect: FULCRUM_ADMIN,
+  },
+  {
+    route: 'POST /api/admin/compliance/erasure-requests',
+    request: (w) => ({ url: '/api/admin/compliance/erasure-requests', body: { opportunityId: w.confidentialOpp } }),
+    // A Fulcrum admin who may see the candidate in Lever: the one without a Lever user may not.
+    expect: E(201, 403, 403, 403, 401, 403, 403),
+  },
   // Last: an opt-out makes the AI routes on that candidate answer 409, so no row above may run after it.
   {
     route: 'PUT /api/candidates/:opportunityId/opt-out',
