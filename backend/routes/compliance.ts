@@ -325,15 +325,25 @@ export function complianceAdminRoutes(s: AppServices) {
         return c.json(RetentionReportSchema.parse(retentionReport(s.store.sqlite, plan, s.clock())));
       })
       // A person asked to be erased: the next retention run deletes what no law requires kept (audited).
-      .post('/erasure-requests', s.guards.fulcrumAdmin(), zodJson(ErasureRequestSchema), (c) => {
-        const id = requestErasure(
-          s.store.sqlite,
-          c.req.valid('json').opportunityId,
-          c.get('recruiter').email,
-          s.clock(),
-        );
-        return c.json({ id }, 201);
-      })
+      .post(
+        '/erasure-requests',
+        zodJson(ErasureRequestSchema),
+        // Deleting a person's records: a Fulcrum admin who may see them in Lever (404 otherwise, as for a missing one).
+        s.guards.custom('Fulcrum admin who may see the opportunity', async (c, v) => {
+          if (c.get('recruiter').role !== 'admin') throw forbidden('Only Fulcrum admins can request an erasure.');
+          const body = (c.req.valid as (t: 'json') => { opportunityId: string })('json');
+          await s.access.requireOpportunity(v, body.opportunityId, 'see');
+        }),
+        (c) => {
+          const id = requestErasure(
+            s.store.sqlite,
+            c.req.valid('json').opportunityId,
+            c.get('recruiter').email,
+            s.clock(),
+          );
+          return c.json({ id }, 201);
+        },
+      )
       .get('/notice-templates', s.guards.fulcrumAdmin(), (c) =>
         c.json(
           NoticeTemplateListSchema.parse({ templates: listTemplates(s.store.sqlite), placeholders: PLACEHOLDERS }),
