@@ -16,6 +16,7 @@ export const KIND_TITLES: Record<ProposalKind, string> = {
   rediscovery: 'Rediscovery',
   stage: 'Stage change',
   'posting-rewrite': 'Posting rewrite',
+  'interview-schedule': 'Interview schedule',
   'offer-letter': 'Offer letter',
 };
 
