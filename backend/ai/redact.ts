@@ -1,4 +1,5 @@
 import { PiiLeakError } from './errors.ts';
+import { type RunMatch, runStartMatches } from './linear-match.ts';
 import type { CandidateInput } from './types.ts';
 
 /**
@@ -26,12 +27,17 @@ export function knownPiiOf(candidate: CandidateInput): KnownPii {
   return { name: candidate.name, emails: candidate.emails, phones: candidate.phones, links: candidate.links };
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// Linear time on any text (issue 15): the e-mail patterns are tried only where a run of local-part characters starts
+// (linear-match.ts), labels and subdomain chains are bounded (a DNS label has at most 63 characters), and no two
+// unbounded repeats of one class stand side by side.
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
+const EMAIL_CHAR = /[A-Za-z0-9._%+-]/;
 const URL_RE =
-  /\b(?:https?:\/\/|www\.)[^\s<>()"']+|\b(?:[a-z0-9-]+\.)*(?:linkedin\.com|github\.com|gitlab\.com|twitter\.com|x\.com|behance\.net|dribbble\.com|medium\.com|stackoverflow\.com)\/[^\s<>()"']+/gi;
+  /\b(?:https?:\/\/|www\.)[^\s<>()"']+|\b(?:[a-z0-9-]{1,63}\.){0,8}(?:linkedin\.com|github\.com|gitlab\.com|twitter\.com|x\.com|behance\.net|dribbble\.com|medium\.com|stackoverflow\.com)\/[^\s<>()"']+/gi;
 // "jane [at] example.com", "jane(at)example(dot)com": the obfuscations people use against scrapers.
+// Tried where a run of local-part characters first has a word boundary (linear-match.ts).
 const OBFUSCATED_EMAIL =
-  /\b[A-Za-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\{at\})\s*[A-Za-z0-9-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[A-Za-z0-9-]+)+/gi;
+  /\b[A-Za-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\{at\})\s*[A-Za-z0-9-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[A-Za-z0-9-]+)+/i;
 // Bare personal domains ("janedoe.dev"); lower-case only, and not the tech names that look like domains.
 const BARE_DOMAIN =
   /(?<![\w@./-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:dev|io|me|app|design|com|net|org|co|xyz|site|page)(?:\/[^\s<>()"']*)?(?![\w@-])/g;
@@ -68,7 +74,7 @@ const NAME_SEQUENCE = new RegExp(
 );
 // "Name: Klea", "First Name: Matias": the value of a labelled name field, whatever its shape.
 const NAME_FIELD =
-  /^(\W*(?:(?:full|first|last|given|family|middle|candidate|legal|preferred)\s+)?name\s*:\s*)([^\s|([][^|([]*?)\s*(?=$|[|([])/i;
+  /^(\W*(?:(?:full|first|last|given|family|middle|candidate|legal|preferred)\s+)?name\s*:\s*)([^\s|([](?:[^|([]*[^\s|([])?)\s*(?=$|[|([])/i;
 // Capitalised words that head a resume without being a name.
 const NOT_NAME = new Set(
   (
@@ -101,7 +107,7 @@ function phoneTargets(phones: string[] | undefined): string[] {
 
 // A run of digits with the separators phone numbers are written with; known numbers are looked for inside runs by
 // their digits, which is linear (a regex with optional separators between every digit backtracks badly).
-const DIGIT_RUN = /[+(]*\d[\d\s().+-]*\d/g;
+const DIGIT_RUN = /(?<![+(])[+(]*\d[\d\s().+-]*\d/g;
 
 /** Spans of `text` holding one of the target digit strings, whatever the separators ("(415) 555-0134"). */
 function knownPhoneSpans(text: string, targets: string[]): Array<{ start: number; end: number }> {
@@ -117,12 +123,17 @@ function knownPhoneSpans(text: string, targets: string[]): Array<{ start: number
         digits += ch;
       }
     }
+    // Spans of one run never overlap another run's; within the run, a span is kept when none of its digits is in
+    // a span kept before (what comparing it with every earlier span decided, without the quadratic cost).
+    const taken = new Uint8Array(digits.length);
     for (const t of targets) {
       for (let at = digits.indexOf(t); at >= 0; at = digits.indexOf(t, at + t.length)) {
         let start = positions[at]!;
         while (start > m.index && /[+(]/.test(text[start - 1]!)) start--;
         const end = positions[at + t.length - 1]! + 1;
-        if (!spans.some((s) => s.start < end && start < s.end)) spans.push({ start, end });
+        if (taken.subarray(at, at + t.length).includes(1)) continue;
+        taken.fill(1, at, at + t.length);
+        spans.push({ start, end });
       }
     }
   }
@@ -130,6 +141,19 @@ function knownPhoneSpans(text: string, targets: string[]): Array<{ start: number
 }
 
 type Span = { start: number; end: number };
+
+/** `s` without the trailing characters in `chars` (a loop: `/[…]+$/` retries at every offset of a long run). */
+function trimEnd(s: string, chars: string): string {
+  let end = s.length;
+  while (end > 0 && chars.includes(s[end - 1]!)) end--;
+  return s.slice(0, end);
+}
+
+/** `\b` before offset `p`, as a regex without the u flag sees it. */
+function wordStart(text: string, p: number): boolean {
+  const word = (c: string | undefined) => c !== undefined && /\w/.test(c);
+  return word(text[p - 1]) !== word(text[p]);
+}
 
 const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
 
@@ -209,13 +233,13 @@ export class Redactor {
       out = this.replaceSpans(out, spans, 'url');
     }
     out = this.replaceSpans(out, knownPhoneSpans(out, phoneTargets(known.phones)), 'phone');
-    out = this.replaceAll(out, EMAIL, 'email');
-    out = this.replaceAll(out, OBFUSCATED_EMAIL, 'email');
-    out = this.replaceAll(out, URL_RE, 'url', (m) => m.replace(/[.,;:!?]+$/, ''));
+    out = this.replaceMatches(out, runStartMatches(out, EMAIL, EMAIL_CHAR), 'email');
+    out = this.replaceMatches(out, runStartMatches(out, OBFUSCATED_EMAIL, EMAIL_CHAR, wordStart), 'email');
+    out = this.replaceAll(out, URL_RE, 'url', (m) => trimEnd(m, '.,;:!?'));
     out = this.replaceAll(out, BARE_DOMAIN, 'url', (m) => (TECH_DOMAINS.has(m.toLowerCase()) ? null : m));
     out = this.replaceAll(out, HANDLE, 'handle');
     for (const re of [ADDRESS_EN, ADDRESS_DE, ADDRESS_ROMANCE])
-      out = this.replaceAll(out, re, 'address', (m) => m.replace(/[,\s]+$/, ''));
+      out = this.replaceAll(out, re, 'address', (m) => trimEnd(m, ', \t\n\r\f\v'));
     out = this.replaceAll(out, PHONE, 'phone', (m) => {
       const digits = digitsOf(m).length;
       if (digits < 7 || digits > 15 || YEAR_RANGE.test(m)) return null;
@@ -260,28 +284,48 @@ export class Redactor {
       .join('\n');
   }
 
-  /** Replaces the given spans of `text`; placeholders are numbered in reading order. */
+  /** Replaces the given spans of `text`; placeholders are numbered in reading order. Built in one pass. */
   private replaceSpans(text: string, spans: Span[], kind: PiiKind): string {
     if (spans.length === 0) return text;
     const placed = spans.map((span) => ({
       ...span,
       placeholder: this.placeholderFor(text.slice(span.start, span.end), kind),
     }));
-    let out = text;
-    for (const p of placed.reverse()) out = out.slice(0, p.start) + p.placeholder + out.slice(p.end);
+    const parts: string[] = [];
+    let at = 0;
+    for (const p of placed) {
+      parts.push(text.slice(at, p.start), p.placeholder);
+      at = p.end;
+    }
+    parts.push(text.slice(at));
     this.caught[kind] += spans.length;
-    return out;
+    return parts.join('');
   }
 
   /** `accept` may trim the match (return the part to redact) or veto it (return null). */
   private replaceAll(text: string, re: RegExp, kind: PiiKind, accept?: (m: string) => string | null): string {
-    return text.replace(re, (match: string) => {
-      if (/^\[[A-Z_]+(?:_\d+)?\]$/.test(match)) return match;
-      const value = accept ? accept(match) : match;
-      if (!value) return match;
-      this.caught[kind]++;
-      return this.placeholderFor(value, kind) + match.slice(value.length);
-    });
+    return text.replace(re, (match: string) => this.replacement(match, kind, accept));
+  }
+
+  /** As replaceAll, over matches found by runStartMatches. */
+  private replaceMatches(text: string, matches: RunMatch[], kind: PiiKind): string {
+    if (matches.length === 0) return text;
+    const parts: string[] = [];
+    let at = 0;
+    for (const m of matches) {
+      parts.push(text.slice(at, m.index), this.replacement(m.text, kind));
+      at = m.index + m.text.length;
+    }
+    parts.push(text.slice(at));
+    return parts.join('');
+  }
+
+  private replacement(match: string, kind: PiiKind, accept?: (m: string) => string | null): string {
+    if (/^\[[A-Z_]+(?:_\d+)?\]$/.test(match)) return match;
+    const value = accept ? accept(match) : match;
+    if (!value) return match;
+    this.caught[kind]++;
+    return this.placeholderFor(value, kind) + match.slice(value.length);
   }
 
   private candidateVariants = 0;
@@ -334,10 +378,11 @@ export function restore(text: string, map: RedactionMap): string {
  */
 export function assertNoLeak(text: string, known: KnownPii): void {
   const kinds = new Set<string>();
-  for (const e of known.emails ?? []) if (e && text.toLowerCase().includes(e.toLowerCase())) kinds.add('email');
+  const lower = text.toLowerCase();
+  for (const e of known.emails ?? []) if (e && lower.includes(e.toLowerCase())) kinds.add('email');
   for (const l of known.links ?? []) {
     const bare = l.replace(/^https?:\/\//i, '').replace(/\/$/, '');
-    if (bare.length >= 4 && text.toLowerCase().includes(bare.toLowerCase())) kinds.add('link');
+    if (bare.length >= 4 && lower.includes(bare.toLowerCase())) kinds.add('link');
   }
   if (knownPhoneSpans(text, phoneTargets(known.phones)).length > 0) kinds.add('phone');
   const name = known.name?.trim();

@@ -83,8 +83,22 @@ function sentences(text: string): string[] {
   return sentenceSpans(text).map((s) => text.slice(s.start, s.end));
 }
 
+/**
+ * The sentences of a comment with their key stems, computed once per text and reused for every criterion (each
+ * criterion used to tokenise every comment again). Kept for one synthesis only.
+ */
+type StemmedSentences = Array<{ text: string; keys: Set<string> }>;
+function stemmedSentences(text: string, memo: Map<string, StemmedSentences>): StemmedSentences {
+  let hit = memo.get(text);
+  if (!hit) {
+    hit = sentences(text).map((s) => ({ text: s, keys: keyStems(s) }));
+    memo.set(text, hit);
+  }
+  return hit;
+}
+
 /** Points of one form on one criterion: score fields whose label names it, and sentences that mention it. */
-function pointsFor(criterion: Criterion, form: FeedbackInput): Point[] {
+function pointsFor(criterion: Criterion, form: FeedbackInput, memo: Map<string, StemmedSentences>): Point[] {
   const keys = keyStems(criterion.text);
   if (keys.size === 0) return [];
   const need = Math.min(2, keys.size);
@@ -107,9 +121,14 @@ function pointsFor(criterion: Criterion, form: FeedbackInput): Point[] {
       continue;
     }
     for (const text of textsOf(field)) {
-      for (const s of sentences(text)) {
-        if (overlap(keys, keyStems(s)) >= need) {
-          points.push({ feedbackId: form.id, interviewer: form.interviewer, stance: stanceOfText(s), quote: s });
+      for (const s of stemmedSentences(text, memo)) {
+        if (overlap(keys, s.keys) >= need) {
+          points.push({
+            feedbackId: form.id,
+            interviewer: form.interviewer,
+            stance: stanceOfText(s.text),
+            quote: s.text,
+          });
         }
       }
     }
@@ -214,14 +233,19 @@ export function synthesizeFeedbackLocal(
 
   const criteriaOut: FeedbackSynthesis['criteria'] = [];
   const unassessed: string[] = [];
+  const memo = new Map<string, StemmedSentences>();
   for (const c of criteria) {
-    const points = feedback.flatMap((f) => pointsFor(c, f));
+    const points = feedback.flatMap((f) => pointsFor(c, f, memo));
     if (points.length === 0) {
       unassessed.push(c.text);
       continue;
     }
     const byForm = new Map<string, Point[]>();
-    for (const p of points) byForm.set(p.feedbackId, [...(byForm.get(p.feedbackId) ?? []), p]);
+    for (const p of points) {
+      const list = byForm.get(p.feedbackId);
+      if (list) list.push(p);
+      else byForm.set(p.feedbackId, [p]);
+    }
     const stances = new Set([...byForm.values()].map(interviewerStance));
     const agreement =
       byForm.size === 1 ? 'single' : stances.has('positive') && stances.has('negative') ? 'disagree' : 'agree';

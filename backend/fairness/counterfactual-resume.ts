@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { replaceRunStartMatches } from '../ai/linear-match.ts';
 
 /**
  * Counterfactual copies of a resume: the same text with the candidate's name, gendered pronouns and a few gendered
@@ -120,6 +121,9 @@ function matchCase(template: string, word: string): string {
   return word.toLowerCase();
 }
 
+const EMAIL = /[\w.+-]+@[\w.-]+/i;
+const EMAIL_CHAR = /[\w.+-]/;
+const PROFILE_URL = /(?:linkedin\.com\/in|github\.com)\/[\w.-]+/i;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const B = '(?<![\\p{L}\\p{N}])';
 const E = '(?![\\p{L}\\p{N}])';
@@ -177,11 +181,12 @@ function replaceName(text: string, from: string, to: string): string {
   // ("jane.doe@"), where a lower-case word is unambiguous.
   const capitalised = from[0]!.toUpperCase() + from.slice(1).toLowerCase();
   const forms = [...new Set([from, capitalised, from.toUpperCase()])].map(esc).join('|');
-  let out = text.replace(new RegExp(`${B}(${forms})${E}`, 'gu'), (m) => matchCase(m, to));
-  out = out.replace(/[\w.+-]+@[\w.-]+|(?:linkedin\.com\/in|github\.com)\/[\w.-]+/gi, (token) =>
-    token.replace(new RegExp(`${B}${esc(from.toLowerCase())}${E}`, 'gu'), to.toLowerCase()),
-  );
-  return out;
+  const out = text.replace(new RegExp(`${B}(${forms})${E}`, 'gu'), (m) => matchCase(m, to));
+  const lower = new RegExp(`${B}${esc(from.toLowerCase())}${E}`, 'gu');
+  const inToken = (token: string) => token.replace(lower, to.toLowerCase());
+  // `EMAIL|PROFILE_URL`, with e-mails tried only from the start of each run of local-part characters
+  // (linear-match.ts: "aaaa…" without an @ is one scan, not one per offset).
+  return replaceRunStartMatches(out, EMAIL, EMAIL_CHAR, inToken, PROFILE_URL);
 }
 
 /**

@@ -74,6 +74,8 @@ export const HUMAN_LANGUAGES = [
   'khmer',
 ];
 const LANG_RE = new RegExp(`\\b(${HUMAN_LANGUAGES.join('|')})\\b`, 'gi');
+/** The same names, global, for finding the lines of a long text that name a language in one pass. */
+export const LANGUAGE_HINT = new RegExp(LANG_RE.source, 'gi');
 const FLUENCY_RE =
   /\b(fluen\w*|native|bilingual|multilingual|proficien\w*|speak\w*|spoken|written and (verbal|spoken)|language|conversational|business[- ]level|mother tongue|c1|c2|b2)\b/i;
 

@@ -295,25 +295,58 @@ const NEGATION_RE =
 // A clause ends at punctuation, a line break, a spaced dash, or a contrasting conjunction.
 const CLAUSE_END_RE = /[.;:,!?()[\]\n]|\s[-–—]|\s(?:but|though|although|while|whereas|yet|however)\b/i;
 
+/** Whether CLAUSE_END_RE matches at each offset: one pass, so no negation cue rescans the text after it. */
+function clauseEnds(text: string): number[] {
+  const out: number[] = [];
+  const at = new RegExp(CLAUSE_END_RE.source, 'iy');
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Every alternative starts with punctuation, a newline or whitespace: skip the letters cheaply.
+    if (c > 0x20 && c !== 0x85 && c !== 0xa0 && c < 0x1680 && !CLAUSE_PUNCT.has(c)) continue;
+    at.lastIndex = i;
+    if (at.test(text)) out.push(i);
+  }
+  return out;
+}
+const CLAUSE_PUNCT = new Set([...'.;:,!?()[]'].map((c) => c.charCodeAt(0)));
+
 /**
  * Spans that a text says are absent: "without Angular JS and Ajax", "minus Oracle", "except IGMP", "with the
  * exception of Communication", "lack of Hadoop expertise". Each runs from the end of its cue to the end of the
- * clause. Words in them are not evidence of a skill, and in a requirement they are not asked for.
+ * clause. Words in them are not evidence of a skill, and in a requirement they are not asked for. Linear: the clause
+ * ends are found in one pass and each cue takes the first one after it.
  */
 export function negatedSpans(text: string): Span[] {
   if (!/\b(?:without|minus|exclud\w*|except|lack\w*|absence|no|not)\b/i.test(text)) return [];
   const out: Span[] = [];
+  let ends: number[] | null = null;
+  let e = 0;
   for (const m of text.matchAll(NEGATION_RE)) {
     const start = m.index + m[0].length;
-    const rest = CLAUSE_END_RE.exec(text.slice(start));
-    out.push({ start, end: rest ? start + rest.index : text.length });
+    ends ??= clauseEnds(text);
+    while (e < ends.length && ends[e]! < start) e++;
+    out.push({ start, end: e < ends.length ? ends[e]! : text.length });
   }
   return out;
 }
 
-/** For each token, whether it lies in a negated span of the text it came from. */
+/** For each token, whether it lies in a negated span of the text it came from (one sweep over both, in order). */
 export function negatedTokens(text: string, tokens: Token[]): boolean[] {
   const spans = negatedSpans(text);
   if (spans.length === 0) return tokens.map(() => false);
-  return tokens.map((t) => spans.some((s) => t.start >= s.start && t.end <= s.end));
+  // Spans come in order of their start; one that starts inside another ends where it does (both end at the first
+  // clause end after them), so the union of the spans is a list of disjoint spans, and containment in the union is
+  // containment in one of them.
+  const merged: Span[] = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s.start < last.end) last.end = Math.max(last.end, s.end);
+    else merged.push({ start: s.start, end: s.end });
+  }
+  let k = 0;
+  return tokens.map((t) => {
+    while (k < merged.length && merged[k]!.end < t.end) k++;
+    const s = merged[k];
+    return s !== undefined && t.start >= s.start && t.end <= s.end;
+  });
 }

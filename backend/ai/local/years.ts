@@ -23,7 +23,9 @@ const NUMBER_WORDS: Record<string, number> = {
 };
 const NUM = String.raw`(\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)`;
 const YEARS_RE = new RegExp(
-  String.raw`\b${NUM}\s*(?:\+|plus)?\s*(?:(?:-|–|to)\s*${NUM}\s*\+?\s*)?-?\s*(?:full[- ]time\s+)?(years?|yrs?)\b`,
+  // The same words as `NUM \s* (\+|plus)? \s* ((-|–|to) \s* NUM \s* \+? \s*)? -? \s* …` with no two \s* side by side:
+  // those split a long run of blanks every possible way and made one number before it cost O(blanks²) or worse.
+  String.raw`\b${NUM}\s*(?:(?:\+|plus)\s*)?(?:(?:-|–|to)\s*${NUM}\s*(?:\+\s*)?)?(?:-\s*)?(?:full[- ]time\s+)?(years?|yrs?)\b`,
   'gi',
 );
 
@@ -67,7 +69,9 @@ const MONTHS: Record<string, number> = {
   nov: 10,
   dec: 11,
 };
-const MONTH = String.raw`(?:(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?,?\s+|(\d{1,2})/)?`;
+// At most 20 letters after a month's first letters ("september", "marketing"): unbounded, a run like "marmarmar…"
+// rescanned the run from every "mar" in it.
+const MONTH = String.raw`(?:(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]{0,20}\.?,?\s+|(\d{1,2})/)?`;
 // "2019 - 2023", "2019 to present", "From: 2017 To: 2020", "from 2015 through 2020", "2015 up to 2019", and
 // "between 2013 and 2016" ("and" only after "between": "SQL 2008 and 2012" is two versions, not a range).
 const RANGE_RE = new RegExp(
