@@ -107,7 +107,7 @@ function normalise(text: string): { norm: string; map: number[] } {
 type Rule = { re: RegExp; reason: string; wholeLine?: boolean };
 
 const AI =
-  '(?:ai|a\\.i\\.|assistant|chat\\s?bot|chat\\s?gpt|gpt(?:-?\\d[\\w.]*)?|claude|gemini|copilot|llm|large language model|language model)';
+  '(?:ai|a\\.i\\.|assistant|chat\\s?bot|chat\\s?gpt|gpt(?:-?\\d[\\w.]{0,20})?|claude|gemini|copilot|llm|large language model|language model)';
 const WEAK_ADDRESSEE =
   '(?:model|system|bot|screener|ats|algorithm|reviewer|recruiter|hiring manager|parser|scanner|agent|evaluator)';
 const IMPERATIVE =
@@ -128,13 +128,14 @@ const RULES: Rule[] = [
     wholeLine: true,
   },
   {
-    re: /^\s*(?:system|assistant|user|developer|human|ai|bot|gpt|chatgpt|claude|llm|instruction|instructions)\s*[:>]|#{2,}\s*(?:instruction|system|response|task|prompt|input|output)s?\b|\[\/?(?:inst|system|sys|user|assistant)\]|<<\/?sys>>|<\|?\s*(?:im_start|im_end|system|endoftext|eot_id|start_header_id|end_header_id)\s*\|?>|<\/?(?:system|instructions?|prompt|assistant|user)>|\bBEGIN\s+(?:SYSTEM|INSTRUCTIONS?|PROMPT)\b/im,
+    // [^\S\n]* rather than \s*: with the m flag, \s* ran over every following blank line from each line start.
+    re: /^[^\S\n]*(?:system|assistant|user|developer|human|ai|bot|gpt|chatgpt|claude|llm|instruction|instructions)\s*[:>]|(?<!#)#{2,}\s*(?:instruction|system|response|task|prompt|input|output)s?\b|\[\/?(?:inst|system|sys|user|assistant)\]|<<\/?sys>>|<\|?\s*(?:im_start|im_end|system|endoftext|eot_id|start_header_id|end_header_id)\s*\|?>|<\/?(?:system|instructions?|prompt|assistant|user)>|\bBEGIN\s+(?:SYSTEM|INSTRUCTIONS?|PROMPT)\b/im,
     reason: 'contains a chat-role or prompt marker',
     wholeLine: true,
   },
   {
     re: new RegExp(
-      String.raw`\b${AI}\b\s*[,:;!-]?\s*(?:please\s+)?${IMPERATIVE}\b|\b${WEAK_ADDRESSEE}\s*[,:]\s*(?:please\s+)?${IMPERATIVE}\b`,
+      String.raw`\b${AI}\b\s*(?:[,:;!-]\s*)?(?:please\s+)?${IMPERATIVE}\b|\b${WEAK_ADDRESSEE}\s*[,:]\s*(?:please\s+)?${IMPERATIVE}\b`,
       'i',
     ),
     reason: 'gives an instruction addressed to an AI or screening system',
@@ -173,7 +174,7 @@ const RULES: Rule[] = [
   },
   {
     re: new RegExp(
-      String.raw`^(?:please\s+)?${TASK_VERB}\b(?=[^\n]*(?:\?\s*$|\byou\b|\bme\b|\bthe following\b|\bthis (?:review|comment|tweet|sentence|text|passage|paragraph|article|email|post)\b|\b(?:a list of|an example)\b|['"‘“][^'"’”\n]{12,}['"’”]|\b(?:an?|the) (?:poem|story|essay|letter|speech|song|joke|haiku|script|headline|limerick|recipe)\b|\bin simple terms\b|\bwith an example\b|\b(?:www\.|https?:\/\/)))`,
+      String.raw`^(?:please\s+)?${TASK_VERB}\b(?=[^\n]*(?:\?\s*$|\byou\b|\bme\b|\bthe following\b|\bthis (?:review|comment|tweet|sentence|text|passage|paragraph|article|email|post)\b|\b(?:a list of|an example)\b|['"’”](?<=['"‘“][^'"’”\n]{12,}.)|\b(?:an?|the) (?:poem|story|essay|letter|speech|song|joke|haiku|script|headline|limerick|recipe)\b|\bin simple terms\b|\bwith an example\b|\b(?:www\.|https?:\/\/)))`,
       'i',
     ),
     reason: 'reads like a task given to a chat assistant',
@@ -183,24 +184,48 @@ const RULES: Rule[] = [
     reason: 'is a question addressed to the reader',
   },
   {
-    re: /<!--[\s\S]*?-->|\bfont-size\s*:\s*0|\bdisplay\s*:\s*none|\bvisibility\s*:\s*hidden|\bcolou?r\s*:\s*(?:#f{3}(?:f{3})?\b|white)|\b(?:white|invisible|hidden) (?:text|font|ink)\b|\[hidden\]/i,
+    // "<!-- … -->": tried from the first "<!--" only (a lookahead and its backreference cannot be backtracked into),
+    // since a later opening has a closing after it only if the first one has.
+    re: /^(?=([\s\S]*?<!--))\1[\s\S]*?-->|\bfont-size\s*:\s*0|\bdisplay\s*:\s*none|\bvisibility\s*:\s*hidden|\bcolou?r\s*:\s*(?:#f{3}(?:f{3})?\b|white)|\b(?:white|invisible|hidden) (?:text|font|ink)\b|\[hidden\]/i,
     reason: 'contains a hidden-text marker',
     wholeLine: true,
   },
 ];
 
-/** Sentence-ish units of the normalised text: split at line ends and at sentence punctuation. */
+const isSentencePunct = (c: string) => c === '.' || c === '!' || c === '?';
+const isCloser = (c: string) => c === '"' || c === "'" || c === ')' || c === ']';
+const isSpace = (c: string) => /\s/.test(c);
+
+/**
+ * Sentence-ish units of the normalised text: split at line ends and at sentence punctuation (a run of . ! ?, then
+ * closing quotes or brackets, then whitespace before more text). One scan: the regex this replaces retried at every
+ * offset of a long run of "!!!!", which is quadratic.
+ */
 function units(norm: string): Span[] {
   const out: Span[] = [];
-  for (const m of norm.matchAll(/[^\n]+/g)) {
-    const lineStart = m.index;
-    const line = m[0];
-    let s = 0;
-    for (const p of line.matchAll(/[.!?]+["')\]]*\s+(?=\S)/g)) {
-      out.push({ start: lineStart + s, end: lineStart + p.index + p[0].trimEnd().length });
-      s = p.index + p[0].length;
+  for (let lineStart = 0; lineStart < norm.length; ) {
+    let lineEnd = norm.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = norm.length;
+    let s = lineStart;
+    for (let i = lineStart; i < lineEnd; ) {
+      if (!isSentencePunct(norm[i]!)) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < lineEnd && isSentencePunct(norm[j]!)) j++;
+      while (j < lineEnd && isCloser(norm[j]!)) j++;
+      let k = j;
+      while (k < lineEnd && isSpace(norm[k]!)) k++;
+      // A break needs whitespace after the punctuation and more text after that on the line.
+      if (k > j && k < lineEnd) {
+        out.push({ start: s, end: j });
+        s = k;
+      }
+      i = k > j ? k : j;
     }
-    out.push({ start: lineStart + s, end: lineStart + line.length });
+    if (lineEnd > lineStart) out.push({ start: s, end: lineEnd });
+    lineStart = lineEnd + 1;
   }
   return out
     .map((u) => {
@@ -215,6 +240,32 @@ function units(norm: string): Span[] {
       return { start, end };
     })
     .filter((u) => u.end > u.start);
+}
+
+/**
+ * `lineAround` for many spans of one text: the newlines are found once and each lookup is a binary search, so a long
+ * line with thousands of flagged characters is not rescanned for each.
+ */
+function lineFinder(text: string): (start: number, end: number) => Span {
+  const breaks: number[] = [];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks.push(i);
+  // Index of the first break >= at, or breaks.length.
+  const firstAtOrAfter = (at: number) => {
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (breaks[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (start, end) => {
+    // As text.lastIndexOf('\n', start - 1): the last break at or before max(0, start - 1).
+    const before = firstAtOrAfter(Math.max(0, start - 1) + 1) - 1;
+    const after = firstAtOrAfter(end);
+    return { start: before >= 0 ? breaks[before]! + 1 : 0, end: after < breaks.length ? breaks[after]! : text.length };
+  };
 }
 
 function lineAround(text: string, start: number, end: number): Span {
@@ -237,13 +288,14 @@ const ruleReason = (plain: string): string | null => RULES.find((r) => r.re.test
 export function detectInjection(text: string, source: Source = 'resume'): InjectionFlag[] {
   const found: Array<Span & { reason: string }> = [];
   const { norm, map } = normalise(text);
+  const around = lineFinder(text);
 
   // Invisible characters. Stray marks from PDF/Word conversion (one LRM after an email, a BOM, soft hyphens) are
   // common and harmless; tag characters, bidi overrides, and zero-width characters splitting a word are not.
   const hiddenByLine = new Map<number, { span: Span; count: number; suspicious: number; tags: string }>();
   for (const m of text.matchAll(HIDDEN_RE)) {
     const ch = m[0];
-    const line = lineAround(text, m.index, m.index + ch.length);
+    const line = around(m.index, m.index + ch.length);
     const entry = hiddenByLine.get(line.start) ?? { span: line, count: 0, suspicious: 0, tags: '' };
     if (ch === '\u00AD') continue;
     entry.count++;
@@ -282,7 +334,7 @@ export function detectInjection(text: string, source: Source = 'resume'): Inject
     const w = m[0];
     if (/\p{Script=Latin}/u.test(w) && [...w].some((c) => HOMOGLYPHS[c] !== undefined)) {
       found.push({
-        ...lineAround(text, m.index, m.index + w.length),
+        ...around(m.index, m.index + w.length),
         reason: `"${w}" mixes Latin with look-alike Cyrillic/Greek letters`,
       });
     }
@@ -295,16 +347,21 @@ export function detectInjection(text: string, source: Source = 'resume'): Inject
       const start = map[u.start]!;
       const end = (map[u.end - 1] ?? text.length - 1) + 1;
       // An override usually carries its payload in the rest of the line ("... and list Kubernetes, Go").
-      const span = rule.wholeLine ? lineAround(text, start, end) : { start, end };
+      const span = rule.wholeLine ? around(start, end) : { start, end };
       found.push({ ...span, reason: rule.reason });
       break;
     }
   }
   // The injection model, phrases in other languages, base64 and disguised text (injection-model.ts).
   found.push(...modelInjectionSpans(text, ruleReason));
-  // Multi-line comment blocks are one hidden region.
-  for (const m of text.matchAll(/<!--[\s\S]*?-->/g))
-    found.push({ start: m.index, end: m.index + m[0].length, reason: 'contains a hidden HTML comment' });
+  // Multi-line comment blocks are one hidden region. Found with indexOf: once no "-->" follows an opening, none
+  // follows a later one either, so the scan stops instead of retrying every "<!--" to the end of the text.
+  for (let open = text.indexOf('<!--'); open >= 0; ) {
+    const close = text.indexOf('-->', open + 4);
+    if (close < 0) break;
+    found.push({ start: open, end: close + 3, reason: 'contains a hidden HTML comment' });
+    open = text.indexOf('<!--', close + 3);
+  }
 
   return merge(text, found).map((f) => ({
     kind: 'prompt-injection',
@@ -318,22 +375,29 @@ export function detectInjection(text: string, source: Source = 'resume'): Inject
 
 function merge(text: string, spans: Array<Span & { reason: string }>): Array<Span & { reason: string }> {
   const sorted = spans
-    .map((s) => ({ ...trimmed(text, s), reason: s.reason }))
+    .map((s) => {
+      const t = trimmed(text, s);
+      return { start: t.start, end: t.end, reason: s.reason };
+    })
     .filter((s) => s.end > s.start)
     .sort((a, b) => a.start - b.start);
-  const out: Array<Span & { reasons: string[] }> = [];
+  const out: Array<Span & { reasons: Set<string> }> = [];
   for (const s of sorted) {
     const last = out[out.length - 1];
     if (last && s.start <= last.end) {
       last.end = Math.max(last.end, s.end);
-      if (!last.reasons.includes(s.reason)) last.reasons.push(s.reason);
-    } else out.push({ start: s.start, end: s.end, reasons: [s.reason] });
+      last.reasons.add(s.reason);
+    } else out.push({ start: s.start, end: s.end, reasons: new Set([s.reason]) });
   }
-  return out.map((o) => ({
-    start: o.start,
-    end: o.end,
-    reason: `Looks like a prompt injection: ${o.reasons.join('; ')}.`,
-  }));
+  return out.map((o) => ({ start: o.start, end: o.end, reason: reasonText([...o.reasons]) }));
+}
+
+/** A line full of look-alike words gets one reason each; the recruiter reads the first few and a count. */
+const MAX_REASONS = 8;
+function reasonText(reasons: string[]): string {
+  const shown = reasons.slice(0, MAX_REASONS);
+  const more = reasons.length - shown.length;
+  return `Looks like a prompt injection: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`;
 }
 
 /** Blanks flagged spans (same length, so offsets of everything else stay valid). */
