@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeFunnel, type EeoResponseLike, NOT_STATED } from '../../backend/fairness/diversity-funnel.ts';
@@ -283,17 +286,21 @@ describe('funnelToCsv', () => {
 
 describe('npm run cli -- funnel (against the Lever emulator)', () => {
   let emu: EmulatorHandle;
+  // The CLI records each EEO view in the audit log: its own data directory, never the repository's ./data.
+  let dataDir: string;
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, opportunities: 300 });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-funnel-cli-'));
   });
   afterAll(async () => {
     await emu?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const run = (...args: string[]) => {
     const { LEVER_API_KEY: _k, ...env } = process.env;
     return promisify(execFile)(process.execPath, ['--import', 'tsx', 'backend/cli/index.ts', 'funnel', ...args], {
-      env: { ...env, LEVER_BASE_URL: emu.apiBaseUrl, LEVER_EMULATOR_KEY: emu.apiKey },
+      env: { ...env, LEVER_BASE_URL: emu.apiBaseUrl, LEVER_EMULATOR_KEY: emu.apiKey, FULCRUM_DATA_DIR: dataDir },
     });
   };
 
