@@ -90,11 +90,13 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
       }
     });
 
+  // Rules that do not depend on the body come before its validation (all but the draft's, which reads the body's
+  // opportunity id): a caller who may not do this is told so whatever they sent.
   return new Hono<AuthEnv>()
     .get('/templates', g.leverUser(), async (c) =>
       c.json(OfferTemplateListSchema.parse({ templates: (await o.templates.list()).map(summary) })),
     )
-    .post('/templates', zodJson(CreateOfferTemplateRequestSchema), g.fulcrumAdmin(), async (c) => {
+    .post('/templates', g.fulcrumAdmin(), zodJson(CreateOfferTemplateRequestSchema), async (c) => {
       const body = c.req.valid('json');
       try {
         const t = await o.templates.add(body, c.get('recruiter').email);
@@ -115,7 +117,7 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
       }
     })
     .get('/chains', g.leverUser(), async (c) => c.json(OfferChainListSchema.parse({ chains: await o.offers.chains() })))
-    .put('/chains/:team', zodParam(TeamParam), zodJson(PutOfferChainRequestSchema), g.fulcrumAdmin(), async (c) => {
+    .put('/chains/:team', zodParam(TeamParam), g.fulcrumAdmin(), zodJson(PutOfferChainRequestSchema), async (c) => {
       const chain = await o.offers.setChain(c.get('recruiter'), c.req.valid('param').team, c.req.valid('json').steps);
       return c.json(OfferChainSchema.parse(chain));
     })
@@ -135,8 +137,8 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
     .post(
       '/:letterId/versions',
       zodParam(LetterParam),
-      zodJson(ReviseOfferRequestSchema),
       letterRule('act'),
+      zodJson(ReviseOfferRequestSchema),
       async (c) =>
         c.json(
           OfferViewSchema.parse(
@@ -147,8 +149,8 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
     .post(
       '/:letterId/approve',
       zodParam(LetterParam),
-      zodJson(ApproveOfferRequestSchema),
       letterRule('act'),
+      zodJson(ApproveOfferRequestSchema),
       async (c) =>
         c.json(
           OfferViewSchema.parse(
@@ -159,8 +161,8 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
     .post(
       '/:letterId/overrides',
       zodParam(LetterParam),
-      zodJson(OverrideOfferCheckRequestSchema),
       letterRule('see', true),
+      zodJson(OverrideOfferCheckRequestSchema),
       async (c) =>
         c.json(
           OfferViewSchema.parse(

@@ -287,8 +287,9 @@ const ROUTE_TABLE: RouteCase[] = [
     expect: PROPOSAL_ACT,
   },
 
-  // Offer letters (issue 20): reads follow the opportunity; the write routes validate their bodies first, so only the
-  // parts that do not depend on a body are asserted here.
+  // Offer letters (issue 20): reads follow the opportunity; the letter routes follow the letter's opportunity (the open
+  // candidate, given an offer in Lever by offerLetter below, drafted once by the Lever admin). Rules that do not need
+  // the body run before it is validated, so an invalid body still gets every role's refusal.
   { route: 'GET /api/offers/templates', request: () => ({ url: '/api/offers/templates' }), expect: LEVER_USER },
   { route: 'GET /api/offers/chains', request: () => ({ url: '/api/offers/chains' }), expect: LEVER_USER },
   {
@@ -305,33 +306,93 @@ const ROUTE_TABLE: RouteCase[] = [
   },
   {
     route: 'POST /api/offers/templates',
+    request: (_w, role) => ({
+      url: '/api/offers/templates',
+      body: { name: `Access table (${role})`, source: 'Dear {{candidate_name}}, welcome as {{job_title}}.' },
+    }),
+    expect: E(201, 403, 403, 403, 401, 201, 403),
+  },
+  {
+    route: 'POST /api/offers/templates',
+    variant: 'invalid body',
     request: () => ({ url: '/api/offers/templates', body: {} }),
-    expect: { 'no-token': 401 },
+    expect: E(400, 403, 403, 403, 401, 400, 403),
   },
   {
     route: 'PUT /api/offers/chains/:team',
-    request: () => ({ url: '/api/offers/chains/Engineering', body: {} }),
-    expect: { 'no-token': 401 },
+    request: () => ({
+      url: '/api/offers/chains/Access%20table',
+      body: { steps: [{ name: 'Recruiter', approvers: ['owner'] }] },
+    }),
+    expect: E(200, 403, 403, 403, 401, 200, 403),
+  },
+  {
+    route: 'PUT /api/offers/chains/:team',
+    variant: 'invalid body',
+    request: () => ({ url: '/api/offers/chains/Access%20table', body: {} }),
+    expect: E(400, 403, 403, 403, 401, 400, 403),
   },
   {
     route: 'POST /api/offers/draft',
-    request: () => ({ url: '/api/offers/draft', body: {} }),
-    expect: { 'no-token': 401 },
+    variant: 'open candidate with an offer',
+    request: async (w) => {
+      await offerLetter(w);
+      return { url: '/api/offers/draft', body: { opportunityId: w.openOpp } };
+    },
+    // Interviewers read, they do not draft.
+    expect: E(201, 201, 201, 403, 401, 403, 201),
+  },
+  {
+    route: 'POST /api/offers/draft',
+    variant: 'confidential candidate without an offer',
+    request: (w) => ({ url: '/api/offers/draft', body: { opportunityId: w.confidentialOpp } }),
+    // Past the rule, Lever has no offer to draft from: 409.
+    expect: E(409, 404, 404, 404, 401, 403, 409),
   },
   {
     route: 'POST /api/offers/:letterId/versions',
-    request: () => ({ url: '/api/offers/00000000-0000-4000-8000-000000000000/versions', body: {} }),
-    expect: { 'no-token': 401 },
+    request: async (w) => ({
+      url: `/api/offers/${(await offerLetter(w)).letterId}/versions`,
+      body: { text: 'Dear candidate, an edited letter.' },
+    }),
+    // A letter the caller may not act on answers like a missing one.
+    expect: E(200, 200, 200, 404, 401, 403, 200),
+  },
+  {
+    route: 'POST /api/offers/:letterId/versions',
+    variant: 'invalid body',
+    request: async (w) => ({ url: `/api/offers/${(await offerLetter(w)).letterId}/versions`, body: {} }),
+    expect: E(400, 400, 400, 404, 401, 403, 400),
   },
   {
     route: 'POST /api/offers/:letterId/approve',
-    request: () => ({ url: '/api/offers/00000000-0000-4000-8000-000000000000/approve', body: {} }),
-    expect: { 'no-token': 401 },
+    request: async (w) => {
+      const { letterId } = await offerLetter(w);
+      return { url: `/api/offers/${letterId}/approve`, body: { version: await currentVersion(w) } };
+    },
+    // Past the rule, the weekend start date blocks approval: 409.
+    expect: E(409, 409, 409, 404, 401, 403, 409),
+  },
+  {
+    route: 'POST /api/offers/:letterId/approve',
+    variant: 'invalid body',
+    request: async (w) => ({ url: `/api/offers/${(await offerLetter(w)).letterId}/approve`, body: {} }),
+    expect: E(400, 400, 400, 404, 401, 403, 400),
   },
   {
     route: 'POST /api/offers/:letterId/overrides',
-    request: () => ({ url: '/api/offers/00000000-0000-4000-8000-000000000000/overrides', body: {} }),
-    expect: { 'no-token': 401 },
+    request: async (w) => ({
+      url: `/api/offers/${(await offerLetter(w)).letterId}/overrides`,
+      body: { check: 'start_date', reason: 'The candidate asked to start on that Saturday.' },
+    }),
+    // A Fulcrum admin who may see the letter's candidate.
+    expect: E(200, 403, 403, 403, 401, 403, 403),
+  },
+  {
+    route: 'POST /api/offers/:letterId/overrides',
+    variant: 'invalid body',
+    request: async (w) => ({ url: `/api/offers/${(await offerLetter(w)).letterId}/overrides`, body: {} }),
+    expect: E(400, 403, 403, 403, 401, 403, 403),
   },
 
   // Compliance kit (issue 21).
@@ -510,6 +571,44 @@ const ROUTE_TABLE: RouteCase[] = [
 ];
 
 const methodOf = (route: string) => route.split(' ')[0] as string;
+
+/**
+ * The open candidate's offer letter, drafted once by the Lever admin. Lever's API cannot create offers, so the open
+ * candidate is given one in the emulator (the only patch besides the posting descriptions), starting on a Saturday so
+ * that a check fails: approval is blocked and an admin has something to override.
+ */
+let letter: Promise<{ letterId: string }> | null = null;
+function offerLetter(w: AccessWorld): Promise<{ letterId: string }> {
+  letter ??= (async () => {
+    const store = w.h.emulator.context.store;
+    const opp = store.opportunities.find((o) => o.id === w.openOpp);
+    if (!opp) throw new Error('no open opportunity');
+    const saturday = Date.UTC(2031, 0, 4, 12);
+    store.mutableRecords(opp).offers.push({
+      id: '6f1d3c2a-0000-4000-8000-0000000000a1',
+      opportunityId: opp.id,
+      createdAt: Date.now(),
+      creator: w.users.admin.id,
+      status: 'approved',
+      approvedAt: Date.now(),
+      sentAt: null,
+      fields: [
+        { text: 'Salary', identifier: 'salary_amount', value: 90000 },
+        { text: 'Currency', identifier: 'compensation_currency', value: 'USD' },
+        { text: 'Salary interval', identifier: 'salary_interval', value: 'per-year-salary' },
+        { text: 'Anticipated start date', identifier: 'anticipated_start_date', value: saturday },
+      ],
+    });
+    const res = await w.as('lever-admin', 'POST', '/api/offers/draft', { opportunityId: opp.id });
+    if (res.status !== 201) throw new Error(`offer draft: ${res.status} ${await res.text()}`);
+    return { letterId: ((await res.json()) as { letterId: string }).letterId };
+  })();
+  return letter;
+}
+async function currentVersion(w: AccessWorld): Promise<number> {
+  const res = await w.as('lever-admin', 'GET', `/api/offers?opportunityId=${w.openOpp}`);
+  return ((await res.json()) as { letter: { version: number } }).letter.version;
+}
 
 let w: AccessWorld;
 beforeAll(async () => {
