@@ -53,7 +53,7 @@ export const retentionCommand: CliCommand = {
       if (values.run) {
         const r = await runRetention(store, now, { jurisdictions: env });
         console.log(
-          `Deleted ${r.aiResults} AI outputs, ${r.proposals} decided proposals, ${r.jobs} jobs, ${r.webhookEvents} webhook events; must go: ${r.mustGo.deleted} rows deleted, ${r.mustGo.heldByLaw} held by law.`,
+          `Deleted ${r.aiResults} AI outputs, ${r.proposals} decided proposals, ${r.jobs} jobs, ${r.webhookEvents} webhook events; must go: ${r.mustGo.deleted} rows deleted, ${r.mustGo.heldByLaw} held by law, ${r.mustGo.erased} erasure requests carried out (${r.mustGo.auditTombstones} audit rows kept as de-identified tombstones).`,
         );
       }
       const { governance } = await readGovernance(store);

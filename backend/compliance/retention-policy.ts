@@ -1,5 +1,6 @@
 import type { RetentionReport } from '../../utils/contracts/compliance.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
+import { erasePersonSync, resolvePersonLocallySync, scrubFiles } from '../governance/erase-person.ts';
 import type { Store } from '../store/db.ts';
 import type { RegulatedJurisdiction } from './jurisdiction.ts';
 import { CLASS_RECORDS, JURISDICTION_NOTES, keepDays, legalMinimum, type RetentionClass } from './retention-law.ts';
@@ -10,10 +11,12 @@ import { configuredJurisdictions, readComplianceSettings } from './settings.ts';
  * - what must be kept: AI outputs and decisions are kept for the longest legal minimum of the jurisdictions this
  *   install hires in (California: 4 years; EU AI Act: 6 months), even when the admin's period is shorter;
  * - what must go: a person whose Lever consent to store their data expired (dataProtection.store.expiresAt, as the
- *   talent-pool sync last saw it) or who asked to be erased (an erasure request) loses their AI outputs and proposals
- *   at the next run, whatever the admin's period, except rows a law still requires kept; those are counted as held by
- *   law and go when the legal period ends (an erasure request stays open until then).
- * The audit log is never deleted here (append-only, hash-chained; `forget` tombstones a person's payloads).
+ *   talent-pool sync last saw it) loses their AI outputs and proposals at the next run, whatever the admin's period,
+ *   except rows a law still requires kept; those are counted as held by law and go when the legal period ends;
+ * - an erasure request is carried out at the next run by the one erasure module (governance/erase-person.ts, the same
+ *   as `forget`): the person's data goes everywhere, and what a law requires kept (AI outputs and decisions) stays only
+ *   as the audit chain's de-identified tombstone (no name, email or text). The request is then done.
+ * The audit log is never deleted here (append-only, hash-chained; an erasure tombstones a person's payloads).
  */
 
 const DAY = 86_400_000;
@@ -123,13 +126,23 @@ function purgeOne(sqlite: Sqlite, opportunityId: string, plan: RetentionPlan): {
   return { deleted: ai + proposals, held };
 }
 
-export type MustGoResult = { consentExpired: number; erased: number; deleted: number; heldByLaw: number };
+export type MustGoResult = {
+  consentExpired: number;
+  erased: number;
+  deleted: number;
+  heldByLaw: number;
+  /** Audit rows of erased people now kept only as the de-identified tombstone. */
+  auditTombstones: number;
+};
 
-/** Deletes what must go (consent expired, erasure requests) except what a law holds; audits what it did. */
+/**
+ * Deletes what must go: the consent-expired rows no law holds (one transaction), then each pending erasure request
+ * through the erasure module (its own transaction per person); audits what it did.
+ */
 export function purgeMustGo(sqlite: Sqlite, plan: RetentionPlan, now: number): MustGoResult {
-  return sqlite
+  const out = sqlite
     .transaction((): MustGoResult => {
-      const out: MustGoResult = { consentExpired: 0, erased: 0, deleted: 0, heldByLaw: 0 };
+      const out: MustGoResult = { consentExpired: 0, erased: 0, deleted: 0, heldByLaw: 0, auditTombstones: 0 };
       for (const id of consentExpired(sqlite, now)) {
         const r = purgeOne(sqlite, id, plan);
         out.consentExpired++;
@@ -151,34 +164,48 @@ export function purgeMustGo(sqlite: Sqlite, plan: RetentionPlan, now: number): M
           );
         }
       }
-      for (const req of pendingErasures(sqlite)) {
-        const r = purgeOne(sqlite, req.opportunity_id, plan);
-        out.erased++;
-        out.deleted += r.deleted;
-        out.heldByLaw += r.held;
-        const result = JSON.stringify({ deleted: r.deleted, heldByLaw: r.held, jurisdictions: plan.jurisdictions });
-        sqlite
-          .prepare('UPDATE compliance_erasure_requests SET result = ?, completed_at = ? WHERE id = ?')
-          .run(result, r.held === 0 ? now : null, req.id);
-        if (r.deleted || r.held === 0) {
-          appendAuditSync(
-            sqlite,
-            {
-              actor: 'retention',
-              opportunityId: req.opportunity_id,
-              capability: 'compliance',
-              action: r.held === 0 ? 'compliance.erasure.done' : 'compliance.erasure.partial',
-              output: { requestId: req.id, deleted: r.deleted, heldByLaw: r.held },
-              decision: null,
-              leverIds: [req.opportunity_id],
-            },
-            now,
-          );
-        }
-      }
       return out;
     })
     .immediate();
+  for (const req of pendingErasures(sqlite)) {
+    const target = resolvePersonLocallySync(sqlite, { opportunityId: req.opportunity_id });
+    const summary = erasePersonSync(sqlite, target, { actor: 'retention', reason: `erasure request ${req.id}`, now });
+    const deleted = Object.values(summary.removed).reduce((a, b) => a + b, 0);
+    out.erased++;
+    out.deleted += deleted;
+    out.auditTombstones += summary.auditErased;
+    // Counts only: the request row keeps the opportunity id it was made for, never a name or text.
+    const result = JSON.stringify({
+      deleted,
+      removed: summary.removed,
+      auditTombstones: summary.auditErased,
+      opportunities: summary.opportunityIds.length,
+      jurisdictions: plan.jurisdictions,
+    });
+    sqlite
+      .transaction(() => {
+        sqlite
+          .prepare('UPDATE compliance_erasure_requests SET result = ?, completed_at = ? WHERE id = ?')
+          .run(result, now, req.id);
+        appendAuditSync(
+          sqlite,
+          {
+            actor: 'retention',
+            opportunityId: null,
+            capability: 'compliance',
+            action: 'compliance.erasure.done',
+            output: { requestId: req.id, deleted, auditTombstones: summary.auditErased },
+            decision: null,
+            leverIds: [],
+          },
+          now,
+        );
+      })
+      .immediate();
+  }
+  // The WAL holds page images from before the erasure until it is checkpointed (secure_delete zeroed the rest).
+  if (out.erased > 0) scrubFiles(sqlite, { vacuum: false });
+  return out;
 }
 
 const n = (sqlite: Sqlite, sql: string, ...args: unknown[]) => (sqlite.prepare(sql).get(...args) as { n: number }).n;
@@ -277,7 +304,8 @@ export function retentionReport(sqlite: Sqlite, plan: RetentionPlan, now: number
         pending: pending.length,
         done: n(sqlite, 'SELECT count(*) AS n FROM compliance_erasure_requests WHERE completed_at IS NOT NULL'),
       },
-      heldByLaw: rowsOf([...new Set([...expired, ...pending.map((p) => p.opportunity_id)])]),
+      // Pending erasure requests hold nothing back: the next run erases the person and tombstones their audit rows.
+      heldByLaw: rowsOf(expired),
     },
     notes,
   };

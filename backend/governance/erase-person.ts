@@ -6,13 +6,19 @@ import { rebuildPeople } from '../rediscovery/index-store.ts';
 import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
 
 /**
- * Erasure of a person, in one place, for `npm run cli -- forget` and the candidateDeleted webhook. Everything Fulcrum
+ * Erasure of a person, in one place, for `npm run cli -- forget`, the candidateDeleted webhook and the compliance kit's
+ * erasure requests (compliance/retention-policy.ts carries them out here at its next run). Everything Fulcrum
  * keeps about them goes: cached AI results, proposals with their write ledger and follow-ups, Lever note links, the
  * automations' watchers and polls, the talent-pool index (opportunities, person row, FTS5 keyword index, skill index,
  * vector, cached rediscovery results, outreach drafts), queued jobs and webhook payloads that name them, and any other
  * table with an `opportunity_id` or `contact_id` column (so a table added later is covered). Audit rows about them
  * keep their place in the hash chain, but their payloads are replaced by a tombstone (audit/audit-log.ts), so
  * `audit verify` still passes.
+ *
+ * Records a law requires to be kept (AI outputs and decisions: California's four years, the EU AI Act's six months;
+ * compliance/retention-law.ts) are kept only as that tombstone: the audit row of each AI output and decision keeps
+ * its time, action, engine or model, decision and content hash, and loses the name, email and text. The cached
+ * result and the proposal themselves go, so an erasure never leaves personal data behind "held by law".
  *
  * So the text is really gone from the files, not just unlinked: the erasure runs with `secure_delete` on (freed
  * database space is overwritten with zeros) and FTS5's secure-delete (the keyword index drops the terms instead of
@@ -328,6 +334,57 @@ export async function resolvePerson(
     }
   }
 
+  expandLocally(sqlite, { opps, contacts, names, emails });
+  return {
+    target: {
+      scope: 'person',
+      opportunityIds: [...opps],
+      contactIds: [...contacts],
+      names: [...names],
+      emails: [...emails],
+    },
+    stillInLever: [...stillInLever].sort(),
+    leverProblem,
+  };
+}
+
+/**
+ * The person scope from Fulcrum's own data alone, for erasures that do not ask Lever (an erasure request carried out
+ * by the retention run): the selector's opportunity or contact, every opportunity and contact the talent-pool index
+ * links to it, and the names and emails on record.
+ */
+export function resolvePersonLocallySync(sqlite: BetterSqlite3.Database, selector: PersonSelector): ErasureTarget {
+  ensureAutomationSchema(sqlite);
+  ensureRediscoverySchema(sqlite);
+  const sets = {
+    opps: new Set<string>(),
+    contacts: new Set<string>(),
+    names: new Set<string>(),
+    emails: new Set<string>(),
+  };
+  if ('opportunityId' in selector) sets.opps.add(selector.opportunityId);
+  if ('contactId' in selector) sets.contacts.add(selector.contactId);
+  if ('email' in selector) sets.emails.add(selector.email.toLowerCase());
+  expandLocally(sqlite, sets);
+  return {
+    scope: 'person',
+    opportunityIds: [...sets.opps],
+    contactIds: [...sets.contacts],
+    names: [...sets.names],
+    emails: [...sets.emails],
+  };
+}
+
+/** Grows the sets from Fulcrum's own data until nothing new turns up. */
+function expandLocally(
+  sqlite: BetterSqlite3.Database,
+  {
+    opps,
+    contacts,
+    names,
+    emails,
+  }: { opps: Set<string>; contacts: Set<string>; names: Set<string>; emails: Set<string> },
+): void {
   // Fulcrum's own data, repeated until nothing new turns up (an email leads to a contact, a contact to opportunities).
   const opportunityRows = sqlite.prepare('SELECT opportunity_id, contact_id, data FROM rd_opportunity');
   for (let changed = true; changed; ) {
@@ -364,17 +421,6 @@ export async function resolvePerson(
     .all(JSON.stringify([...opps])) as Array<{ candidate_name: string }>) {
     if (r.candidate_name !== '(no name)') names.add(r.candidate_name);
   }
-  return {
-    target: {
-      scope: 'person',
-      opportunityIds: [...opps],
-      contactIds: [...contacts],
-      names: [...names],
-      emails: [...emails],
-    },
-    stillInLever: [...stillInLever].sort(),
-    leverProblem,
-  };
 }
 
 /**

@@ -324,7 +324,8 @@ export function complianceAdminRoutes(s: AppServices) {
         const plan = retentionPlan(s.store.sqlite, governance.retentionDays, env, s.clock());
         return c.json(RetentionReportSchema.parse(retentionReport(s.store.sqlite, plan, s.clock())));
       })
-      // A person asked to be erased: the next retention run deletes what no law requires kept (audited).
+      // A person asked to be erased: the next retention run erases them as `forget` does (governance/erase-person.ts),
+      // keeping only the audit tombstone of what a law requires kept (audited).
       .post(
         '/erasure-requests',
         zodJson(ErasureRequestSchema),

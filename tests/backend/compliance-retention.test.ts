@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { AUDIT_TOMBSTONE, appendAuditSync, verifyAuditChain } from '../../backend/audit/audit-log.ts';
 import { requestErasure, retentionPlan, retentionReport } from '../../backend/compliance/retention-policy.ts';
 import { writeComplianceSettings } from '../../backend/compliance/settings.ts';
+import { findLeftovers } from '../../backend/governance/erase-person.ts';
 import { DAY_MS, runRetention } from '../../backend/governance/retention.ts';
 import { writeGovernance } from '../../backend/governance/settings.ts';
 import { ensureRediscoverySchema } from '../../backend/rediscovery/schema.ts';
@@ -128,31 +130,70 @@ describe('retention keeps what the law requires', () => {
     expect(audit.n).toBe(2);
   });
 
-  it('an erasure request is carried out by the next run, and stays open while a law holds rows', async () => {
+  it('an erasure request erases the person like forget: under a law, only the audit tombstone is kept', async () => {
     const s = await store(3650);
     jurisdictions(s, ['california-ads']);
+    ensureRediscoverySchema(s.sqlite);
+    // The person: two opportunities under one contact in the talent-pool index, with text that names them.
+    const person = { name: 'Marguerite Okonkwo-Hale', emails: ['marguerite@example.test'] };
+    for (const id of ['erase-me', 'erase-me-too']) {
+      s.sqlite
+        .prepare('INSERT INTO rd_opportunity (opportunity_id, contact_id, data) VALUES (?, ?, ?)')
+        .run(id, 'c-erase', JSON.stringify({ id, ...person }));
+    }
     aiResult(s, 'e-1y', 'erase-me', 365);
     aiResult(s, 'e-5y', 'erase-me', 5 * 365);
+    aiResult(s, 'e2-1y', 'erase-me-too', 365);
     proposal(s, 'e-p', 'erase-me', 'written', 6 * 365);
+    proposal(s, 'e-p-recent', 'erase-me', 'written', 30);
     aiResult(s, 'other', 'someone-else', 365);
+    // The AI output's audit row, as every capability writes one, naming the candidate in its text.
+    appendAuditSync(
+      s.sqlite,
+      {
+        actor: 'recruiter@x',
+        opportunityId: 'erase-me',
+        capability: 'match',
+        action: 'match.score',
+        output: { summary: `${person.name} has five years of Rust` },
+        decision: 'strong',
+        leverIds: ['erase-me'],
+      },
+      ago(365),
+    );
     requestErasure(s.sqlite, 'erase-me', 'admin@x', NOW);
     const r = await runRetention(s, NOW);
-    expect(keys(s)).toEqual(['e-1y', 'other']);
+
+    // Everything about the person goes, the rows California would hold included; someone else's stays.
+    expect(keys(s)).toEqual(['other']);
     expect(proposalIds(s)).toEqual([]);
-    expect(r.mustGo).toMatchObject({ erased: 1, deleted: 2, heldByLaw: 1 });
-    const open = s.sqlite.prepare('SELECT completed_at, result FROM compliance_erasure_requests').get() as {
+    expect(r.mustGo).toMatchObject({ erased: 1, heldByLaw: 0 });
+    expect(r.mustGo.deleted).toBeGreaterThanOrEqual(7);
+    expect(findLeftovers(s.sqlite, [person.name, ...person.emails])).toEqual([]);
+    // What the law requires stays as the audit tombstone: time, action, decision, hash; no name, email or text.
+    const kept = s.sqlite
+      .prepare("SELECT action, decision, output, erased_at, at FROM audit_log WHERE action = 'match.score'")
+      .get() as { action: string; decision: string; output: string; erased_at: number | null; at: number };
+    expect(kept).toEqual({
+      action: 'match.score',
+      decision: 'strong',
+      output: AUDIT_TOMBSTONE,
+      erased_at: NOW,
+      at: ago(365),
+    });
+    expect(r.mustGo.auditTombstones).toBe(2); // the AI output's row and the erasure request's own
+    expect((await verifyAuditChain(s)).ok).toBe(true);
+    // The request is done at once and says what went, in counts only.
+    const done = s.sqlite.prepare('SELECT completed_at, result FROM compliance_erasure_requests').get() as {
       completed_at: number | null;
       result: string;
     };
-    expect(open.completed_at).toBeNull();
-    expect(JSON.parse(open.result)).toMatchObject({ heldByLaw: 1 });
-    // Four years later the held row goes too and the request is done.
-    const later = NOW + 4 * 365 * DAY_MS;
-    await runRetention(s, later);
-    expect(keys(s)).not.toContain('e-1y');
-    expect(
-      (s.sqlite.prepare('SELECT completed_at FROM compliance_erasure_requests').get() as { completed_at: number })
-        .completed_at,
-    ).toBe(later);
+    expect(done.completed_at).toBe(NOW);
+    expect(JSON.parse(done.result)).toMatchObject({ auditTombstones: 2, opportunities: 2 });
+    expect(done.result).not.toContain(person.name);
+    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 3650, [], NOW), NOW);
+    expect(report.mustGo.erasureRequests).toEqual({ pending: 0, done: 1 });
+    // A second run has nothing left to do.
+    expect((await runRetention(s, NOW)).mustGo).toMatchObject({ erased: 0, deleted: 0 });
   });
 });
