@@ -10,7 +10,9 @@ import { useApiCall } from './ui/use-api-call';
  * The Offer view of a candidate in the Offer stage: the letter drafted from Lever's offer (every figure a Lever field),
  * its checks (a failed one blocks approval until resolved, or overridden by an admin with a reason), the approval
  * chain with who approved each step, the diff since the version last approved, and Approve for whoever's step is next.
- * Once every step approved, "File in Lever" approves the proposal that uploads the PDF to the candidate.
+ * Once every step approved, "File in Lever" approves the proposal that uploads the PDF to the candidate. While the
+ * letter is in approval its text can be edited (a new version, checks re-run, the chain restarts), with a written
+ * justification when the salary is outside the requisition's band.
  */
 export function OfferPanel({ opportunityId }: { opportunityId: string }) {
   const api = useApi();
@@ -127,6 +129,19 @@ export function OfferPanel({ opportunityId }: { opportunityId: string }) {
         </pre>
       </section>
       {view.provenance && <ProvenanceLine provenance={view.provenance} />}
+      {view.justification && <p className="muted">Justification: “{view.justification}”</p>}
+      {view.status === 'in-approval' && (
+        <LetterEditor
+          key={`${view.letterId}:${view.version}`}
+          busy={busy}
+          text={view.text}
+          justification={view.justification}
+          outsideBand={view.checks.some((c) => c.name === 'salary_in_band' && !c.ok)}
+          onSubmit={(text, justification) =>
+            run(() => api.reviseOffer({ letterId: view.letterId, text, ...(justification ? { justification } : {}) }))
+          }
+        />
+      )}
 
       {view.status === 'in-approval' && (
         <>
@@ -174,6 +189,73 @@ function OverrideForm({ busy, onSubmit }: { busy: boolean; onSubmit: (reason: st
       </label>
       <button type="submit" disabled={busy || reason.trim().length < 10}>
         Override
+      </button>
+    </form>
+  );
+}
+
+const JUSTIFICATION_MIN = 10;
+
+/**
+ * Edits the letter's free text as a new version. The figures stay Lever's: the checks run again on the new text, so
+ * a number typed here that is not a Lever field fails "numbers_match_lever". A salary outside the band needs a
+ * justification (10+ characters) before the edit is sent; it is kept with the version and shown to every approver.
+ */
+function LetterEditor(props: {
+  busy: boolean;
+  text: string;
+  justification: string | null;
+  outsideBand: boolean;
+  onSubmit: (text: string, justification: string | null) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(props.text);
+  const [justification, setJustification] = useState(props.justification ?? '');
+  const j = justification.trim();
+  const justificationOk = j.length === 0 ? !props.outsideBand : j.length >= JUSTIFICATION_MIN;
+  const changed = text !== props.text || j !== (props.justification ?? '');
+  if (!open) {
+    return (
+      <button type="button" disabled={props.busy} onClick={() => setOpen(true)}>
+        {props.outsideBand && !props.justification ? 'Edit the letter or justify the salary' : 'Edit the letter'}
+      </button>
+    );
+  }
+  return (
+    <form
+      aria-label="Edit the offer letter"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit(text, j || null);
+      }}
+    >
+      <label>
+        Letter text
+        <textarea value={text} onChange={(e) => setText(e.target.value)} rows={14} maxLength={50_000} required />
+      </label>
+      <p className="muted">Numbers, dates and names must stay as Lever has them: the checks run again on save.</p>
+      <label>
+        {props.outsideBand ? 'Justification for the salary outside the band (required)' : 'Justification (optional)'}
+        <textarea
+          value={justification}
+          onChange={(e) => setJustification(e.target.value)}
+          rows={3}
+          maxLength={2000}
+          aria-invalid={!justificationOk}
+        />
+      </label>
+      {!justificationOk && (
+        <p className="muted" role="status">
+          {props.outsideBand && j.length === 0
+            ? 'The salary is outside the band: say why, for the approvers.'
+            : `At least ${JUSTIFICATION_MIN} characters.`}
+        </p>
+      )}
+      <button type="submit" disabled={props.busy || !changed || !justificationOk || text.trim().length === 0}>
+        Save as a new version
+      </button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
       </button>
     </form>
   );

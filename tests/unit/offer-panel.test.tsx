@@ -140,3 +140,59 @@ test('offer: no Offer tab for a candidate in another stage', async () => {
   await waitFor(() => expect(api.candidate).toHaveBeenCalled());
   expect(screen.queryByRole('tab', { name: 'Offer' })).toBeNull();
 });
+
+test('offer: the letter is edited as a new version, and a salary outside the band needs a justification first', async () => {
+  const revised = view({
+    version: 3,
+    text: 'Dear Ada Lovelace,\n\nWe are delighted.\n\nBase salary: USD 140,000 per year',
+    justification: 'Matches a competing offer from a peer company',
+  });
+  const api = fakeApi({
+    offer: vi.fn(async () => ({ letter: view() })),
+    reviseOffer: vi.fn(async () => revised),
+  });
+  renderWith(<OfferPanel opportunityId={A} />, api);
+  const user = userEvent.setup();
+  await user.click(await screen.findByRole('button', { name: 'Edit the letter or justify the salary' }));
+  const form = screen.getByRole('form', { name: 'Edit the offer letter' });
+  const letter = within(form).getByLabelText('Letter text');
+  expect(letter).toHaveValue(view().text);
+  await user.clear(letter);
+  await user.type(
+    letter,
+    'Dear Ada Lovelace,{enter}{enter}We are delighted.{enter}{enter}Base salary: USD 140,000 per year',
+  );
+  const save = within(form).getByRole('button', { name: 'Save as a new version' });
+  // Outside the band: no save without a reason, and not with a too-short one.
+  expect(save).toBeDisabled();
+  expect(within(form).getByRole('status')).toHaveTextContent('outside the band');
+  const why = within(form).getByLabelText(/Justification for the salary outside the band/);
+  await user.type(why, 'too short');
+  expect(save).toBeDisabled();
+  await user.clear(why);
+  await user.type(why, 'Matches a competing offer from a peer company');
+  expect(save).toBeEnabled();
+  await user.click(save);
+  expect(api.reviseOffer).toHaveBeenCalledWith({
+    letterId: view().letterId,
+    text: 'Dear Ada Lovelace,\n\nWe are delighted.\n\nBase salary: USD 140,000 per year',
+    justification: 'Matches a competing offer from a peer company',
+  });
+  expect(await screen.findByText(/version 3/)).toBeInTheDocument();
+  expect(screen.getByText(/Justification: “Matches a competing offer/)).toBeInTheDocument();
+  expect(screen.getByLabelText('Offer letter')).toHaveTextContent('We are delighted.');
+});
+
+test('offer: inside the band the justification is optional', async () => {
+  const inBand = view({ checks: [view().checks[1]!], blocked: false });
+  const api = fakeApi({
+    offer: vi.fn(async () => ({ letter: inBand })),
+    reviseOffer: vi.fn(async () => view({ ...inBand, version: 3 })),
+  });
+  renderWith(<OfferPanel opportunityId={A} />, api);
+  const user = userEvent.setup();
+  await user.click(await screen.findByRole('button', { name: 'Edit the letter' }));
+  await user.type(screen.getByLabelText('Letter text'), '{enter}Kind regards');
+  await user.click(screen.getByRole('button', { name: 'Save as a new version' }));
+  expect(api.reviseOffer).toHaveBeenCalledWith({ letterId: view().letterId, text: `${view().text}\nKind regards` });
+});
