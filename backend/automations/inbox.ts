@@ -61,5 +61,15 @@ function summarize(payload: ProposalPayload): string {
   if (payload.addTags?.length) parts.push(`Add tags: ${payload.addTags.join(', ')}`);
   if (payload.removeTags?.length) parts.push(`Remove tags: ${payload.removeTags.join(', ')}`);
   if (payload.stageId) parts.push('Change stage');
+  const sch = payload.schedule;
+  if (sch) {
+    const first = sch.sessions[0]?.start ?? '';
+    const more = sch.options && sch.options.length > 1 ? ` (${sch.options.length} options)` : '';
+    parts.push(
+      sch.action === 'cancel'
+        ? 'Cancel interview'
+        : `${sch.action === 'book' ? 'Book' : 'Move'} interview: ${first}${more}`,
+    );
+  }
   return parts.join(' · ');
 }

@@ -24,6 +24,10 @@ export const DEFAULT_POLICY: PolicySettings = {
   debriefStages: [],
   feedbackPollMinutes: 10,
   autoWriteMatchSummary: false,
+  scheduleInterviews: false,
+  schedulingPanel: [],
+  schedulingDurationMin: 60,
+  schedulingWindowDays: 10,
 };
 
 export const DEFAULT_INTERVIEW_STAGE = /screen|interview|on-?site/i;

@@ -15,6 +15,7 @@ import {
 } from './context.ts';
 import { startFeedbackPoll } from './feedback-poll.ts';
 import { classifyStage, effectivePolicy } from './policy.ts';
+import { proposeInterviewSchedule } from './schedule-interview.ts';
 import { ensureAutomationSchema } from './schema.ts';
 
 export const STAGE_CHANGE = 'candidateStageChange';
@@ -22,7 +23,8 @@ export const STAGE_CHANGE = 'candidateStageChange';
 /**
  * candidateStageChange: decided by the stage Lever reports NOW (re-read), not the webhook's toStageId, so a late or
  * duplicated delivery converges on the same state. Interview stage → interview questions for that stage; debrief or
- * decision stage → feedback synthesis, refreshed by a poll while the candidate stays there. Any stage move after an
+ * decision stage → feedback synthesis, refreshed by a poll while the candidate stays there. With the policy's
+ * `scheduleInterviews`, an interview stage also gets a scheduling proposal (schedule-interview.ts). Any stage move after an
  * outreach was sent cancels its follow-up (the candidate answered).
  */
 export async function handleStageChange(deps: AutomationDeps, payload: unknown): Promise<void> {
@@ -66,6 +68,9 @@ export async function handleStageChange(deps: AutomationDeps, payload: unknown):
     });
   } else if (kind === 'debrief' && policy.feedbackSynthesis) {
     await startFeedbackPoll(deps, loaded, stage, policy.feedbackPollMinutes);
+  }
+  if (kind === 'interview' && policy.scheduleInterviews) {
+    await proposeInterviewSchedule(deps, opp, posting, stage, policy);
   }
 }
 

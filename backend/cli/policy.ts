@@ -11,6 +11,8 @@ const usage = `Usage:
              [--score-on-application true|false] [--interview-questions true|false]
              [--feedback-synthesis true|false] [--follow-ups true|false] [--feedback-poll-minutes 10]
              [--interview-stages "Phone screen,On-site interview"] [--debrief-stages "Debrief,Offer"]
+             [--schedule-interviews true|false] [--scheduling-panel LEVER_USER_ID,...]
+             [--scheduling-duration 60] [--scheduling-window-days 10]
 Without --posting/--team, "set" edits the global default.`;
 
 const flags = {
@@ -25,6 +27,10 @@ const flags = {
   'feedback-poll-minutes': { type: 'string' },
   'interview-stages': { type: 'string' },
   'debrief-stages': { type: 'string' },
+  'schedule-interviews': { type: 'string' },
+  'scheduling-panel': { type: 'string' },
+  'scheduling-duration': { type: 'string' },
+  'scheduling-window-days': { type: 'string' },
 } as const;
 
 function bool(name: string, v: string | undefined): boolean | undefined {
@@ -68,6 +74,12 @@ export const policyCommand: CliCommand = {
         values['feedback-poll-minutes'] === undefined ? undefined : Number(values['feedback-poll-minutes']),
       interviewStages: list(values['interview-stages']),
       debriefStages: list(values['debrief-stages']),
+      scheduleInterviews: bool('schedule-interviews', values['schedule-interviews']),
+      schedulingPanel: list(values['scheduling-panel']),
+      schedulingDurationMin:
+        values['scheduling-duration'] === undefined ? undefined : Number(values['scheduling-duration']),
+      schedulingWindowDays:
+        values['scheduling-window-days'] === undefined ? undefined : Number(values['scheduling-window-days']),
     };
     const patch: PolicyPatch = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
     if (Object.keys(patch).length === 0) throw new Error(`Nothing to set.\n${usage}`);

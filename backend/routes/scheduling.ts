@@ -16,11 +16,18 @@ import type { AppServices } from '../app.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
-import { type BookingRecord, bookedSessions, getBooking, invitationOf, listBookings } from '../scheduling/booking.ts';
-import { CalendarConfigRepo, InterviewerCalendarInputSchema, publicView } from '../scheduling/calendar-config.ts';
+import { type BookingRecord, getBooking, invitationOf, listBookings } from '../scheduling/booking.ts';
+import { InterviewerCalendarInputSchema, publicView } from '../scheduling/calendar-config.ts';
 import { candidateEmail } from '../scheduling/invitations.ts';
-import { findSlots, type PanelMember, type SlotOption, SlotRequestError } from '../scheduling/slot-finder.ts';
-import { AvailabilityError } from '../scheduling/types.ts';
+import {
+  calendarsOf,
+  leverPanelUser,
+  PanelCalendarError,
+  PanelConfigError,
+  type PanelUser,
+  readPanel,
+} from '../scheduling/panel.ts';
+import { findSlots, type SlotOption, SlotRequestError } from '../scheduling/slot-finder.ts';
 import { formatIso, isValidTimeZone } from '../scheduling/tz.ts';
 
 /**
@@ -30,31 +37,19 @@ import { formatIso, isValidTimeZone } from '../scheduling/tz.ts';
  * /api/proposals/:id/approve, the 'proposal' rule) creates, moves or cancels the Lever panel.
  */
 
-const DAY = 86_400_000;
 const unprocessable = (message: string) => new HttpError(400, 'invalid_request', message);
 const BookingParam = z.object({ id: z.string().uuid('booking ids are UUIDs') });
 
-type Lookup = { id: string; name: string; email: string };
-
-/** One calendar repo (and so one availability cache) per store, shared by the scheduling and admin routes. */
-const repos = new WeakMap<object, CalendarConfigRepo>();
-function calendarsOf(s: AppServices): CalendarConfigRepo {
-  let r = repos.get(s.store);
-  if (!r) {
-    r = new CalendarConfigRepo(s.store, s.clock);
-    repos.set(s.store, r);
-  }
-  return r;
-}
+type Lookup = PanelUser;
 
 export function schedulingRoutes(s: AppServices) {
-  const calendars = calendarsOf(s);
+  const calendars = calendarsOf(s.store, s.clock);
   const g = s.guards;
 
   async function leverUser(id: string): Promise<Lookup> {
-    const u = await s.lever.getUser(id).catch(() => null);
+    const u = await leverPanelUser(s.lever, id);
     if (!u) throw unprocessable(`Lever has no user "${id}".`);
-    return { id, name: u.name ?? u.email ?? id, email: u.email ?? '' };
+    return u;
   }
 
   async function candidateOf(opportunityId: string): Promise<{ name: string; email: string | null }> {
@@ -65,50 +60,13 @@ export function schedulingRoutes(s: AppServices) {
   /** The panel as the slot finder sees it: each interviewer's configured calendar, hours, caps and bookings. */
   async function panelOf(ids: string[], from: number, to: number, refresh: boolean) {
     const users = await Promise.all(ids.map(leverUser));
-    const configs = await Promise.all(ids.map((id) => calendars.get(id)));
-    const missing = users.filter((_, k) => !configs[k]);
-    if (missing.length) {
-      throw unprocessable(
-        `No calendar is configured for ${missing.map((u) => u.name).join(', ')}. An admin can set one (npm run cli -- calendars set LEVER_USER_ID …, or PUT /api/admin/calendars/:leverUserId).`,
-      );
+    try {
+      return await readPanel({ store: s.store, calendars }, users, from, to, refresh);
+    } catch (e) {
+      if (e instanceof PanelConfigError) throw unprocessable(e.message);
+      if (e instanceof PanelCalendarError) throw new HttpError(502, 'calendar_unavailable', e.message);
+      throw e;
     }
-    const booked = await bookedSessions(s.store, ids, from - 7 * DAY, to + 7 * DAY);
-    const members = await Promise.all(
-      users.map(async (u, k) => {
-        const c = configs[k] as NonNullable<(typeof configs)[number]>;
-        let a: Awaited<ReturnType<typeof calendars.availabilityCache.get>>;
-        try {
-          a = await calendars.availabilityCache.get(
-            u.id,
-            calendars.sourceFor(c),
-            { from: from - DAY, to: to + DAY, timeZone: c.timeZone },
-            { refresh },
-          );
-        } catch (e) {
-          if (e instanceof AvailabilityError) {
-            throw new HttpError(
-              502,
-              'calendar_unavailable',
-              `The calendar of ${u.name} could not be read: ${e.message}`,
-            );
-          }
-          throw e;
-        }
-        const member: PanelMember = {
-          id: u.id,
-          name: u.name,
-          timeZone: c.timeZone,
-          hours: { start: c.workStart, end: c.workEnd, days: c.workDays },
-          busy: a.busy,
-          tentativeBusy: c.tentativeBusy,
-          maxPerDay: c.maxPerDay,
-          maxPerWeek: c.maxPerWeek,
-          existingInterviews: booked.get(u.id) ?? [],
-        };
-        return { member, user: u, warnings: a.warnings };
-      }),
-    );
-    return members;
   }
 
   function find(req: Parameters<typeof findSlots>[0]): SlotOption[] {
@@ -406,7 +364,7 @@ export function schedulingRoutes(s: AppServices) {
 
 /** Admin: which calendar each interviewer (Lever user) is read from. Tokens are accepted, never returned. */
 export function calendarAdminRoutes(s: AppServices) {
-  const calendars = calendarsOf(s);
+  const calendars = calendarsOf(s.store, s.clock);
   const Param = z.object({ leverUserId: z.string().min(1).max(100) });
   return new Hono<AuthEnv>()
     .get('/', s.guards.fulcrumAdmin(), async (c) => {

@@ -30,6 +30,17 @@ export const PolicySettingsSchema = z.object({
     .max(24 * 60),
   /** Write the match-summary note to Lever without a click (labelled automated). Default: false. */
   autoWriteMatchSummary: z.boolean(),
+  /**
+   * Propose interview times (ranked options, booked only on approval) when a candidate enters an interview stage.
+   * Needs a calendar configured for each interviewer. Default: false.
+   */
+  scheduleInterviews: z.boolean(),
+  /** Lever user ids of the panel to schedule; empty = the posting's hiring team (hiring manager, owner, followers). */
+  schedulingPanel: z.array(z.string().min(1).max(100)).max(12),
+  /** Length of the proposed interview. */
+  schedulingDurationMin: z.number().int().min(15).max(480),
+  /** How many days ahead (from tomorrow) the automation looks for times. */
+  schedulingWindowDays: z.number().int().min(1).max(28),
 });
 export type PolicySettings = z.infer<typeof PolicySettingsSchema>;
 

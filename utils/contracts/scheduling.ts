@@ -83,6 +83,11 @@ export const ScheduleWriteSchema = z.object({
     .max(8),
   note: z.string().max(2000).optional(),
   emailDraft: z.object({ subject: z.string().max(300), body: z.string().max(10_000) }),
+  /**
+   * Set by the stage-change automation: every ranked option it found (best first, `sessions` above is the first).
+   * Approving books `sessions`; the recruiter picks another option in the Schedule view, which proposes it anew.
+   */
+  options: z.array(SlotOptionSchema).max(10).optional(),
 });
 export type ScheduleWrite = z.infer<typeof ScheduleWriteSchema>;
 
