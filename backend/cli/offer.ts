@@ -1,16 +1,20 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { appendAuditSync } from '../audit/audit-log.ts';
 import { loadConfig } from '../config.ts';
 import { LeverApiError } from '../lever/index.ts';
 import { leverFromConfig } from '../lever-config.ts';
 import { draftLetter } from '../offers/draft-letter.ts';
-import { holidaysOf } from '../offers/holidays.ts';
+import { changeHolidays, HolidayDateSchema, holidaysOf, listHolidays } from '../offers/holidays.ts';
 import { readOfferData } from '../offers/lever-data.ts';
 import { paragraphWriterFromEnv } from '../offers/paragraphs.ts';
 import { loadDefaultTemplate, type OfferTemplate, parseTemplate, TemplateError } from '../offers/template.ts';
 import type { CliCommand } from './commands.ts';
+import { withCliStore } from './open-store.ts';
 
-const USAGE = 'Usage: npm run cli -- offer draft --opportunity ID [--template FILE] [--justification TEXT] [--json]';
+const USAGE =
+  'Usage: npm run cli -- offer draft --opportunity ID [--template FILE] [--justification TEXT] [--json]\n' +
+  '       npm run cli -- offer holidays [--add DATE[,DATE...]] [--label TEXT] [--remove DATE[,DATE...]] [--json]';
 const ID = /^[A-Za-z0-9_-]{6,100}$/;
 
 /** Bad input: the usage, an unreadable template, an unknown opportunity. Exit code 2, one line, no stack. */
@@ -85,12 +89,76 @@ async function draft(args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * Lists the non-working days of the start-date check, after adding or removing the admins' days (audited as the CLI).
+ * OFFER_HOLIDAYS days are listed too but changed only in the environment.
+ */
+async function holidays(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      add: { type: 'string', multiple: true },
+      remove: { type: 'string', multiple: true },
+      label: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    allowPositionals: false,
+  });
+  const dates = (list: string[] | undefined) => {
+    const out = (list ?? [])
+      .flatMap((v) => v.split(','))
+      .map((d) => d.trim())
+      .filter(Boolean);
+    for (const d of out) {
+      if (!HolidayDateSchema.safeParse(d).success) throw new InputError(`"${d}" is not a calendar date (YYYY-MM-DD).`);
+    }
+    return out;
+  };
+  const add = dates(values.add);
+  const remove = dates(values.remove);
+  const label = values.label?.trim() || null;
+  if (label && label.length > 100) throw new InputError('--label is at most 100 characters.');
+  if (label && add.length === 0) throw new InputError(`--label goes with --add. ${USAGE}`);
+  return withCliStore(async (store, config) => {
+    const env = holidaysOf(config);
+    const fromEnv = remove.filter((d) => env.includes(d));
+    if (fromEnv.length) {
+      throw new InputError(`${fromEnv.join(', ')} come from OFFER_HOLIDAYS: change them in the environment.`);
+    }
+    if (add.length || remove.length) {
+      const now = Date.now();
+      const changed = changeHolidays(store.sqlite, { add: add.map((date) => ({ date, label })), remove }, 'cli', now);
+      appendAuditSync(
+        store.sqlite,
+        {
+          actor: 'cli',
+          capability: 'offer',
+          action: 'offer.holidays.set',
+          output: changed,
+          decision: 'configured',
+        },
+        now,
+      );
+    }
+    const list = listHolidays(store.sqlite, env);
+    if (values.json) console.log(JSON.stringify({ holidays: list }, null, 2));
+    else if (list.length === 0) console.log('No holidays configured (weekends are always refused).');
+    else
+      for (const h of list)
+        console.log(
+          `${h.date}  ${h.source === 'environment' ? 'OFFER_HOLIDAYS' : 'admin'}${h.label ? `  ${h.label}` : ''}`,
+        );
+    return 0;
+  });
+}
+
 export const offerCommand: CliCommand = {
   summary:
-    'Draft an offer letter from Lever’s offer, requisition and posting, and check it (offer draft --opportunity ID)',
+    'Draft an offer letter from Lever’s offer, requisition and posting, and check it (offer draft --opportunity ID); list or change the holidays a start date may not fall on (offer holidays)',
   async run(args) {
     const [sub, ...rest] = args;
     try {
+      if (sub === 'holidays') return await holidays(rest);
       if (sub !== 'draft') throw new InputError(sub ? `Unknown offer command "${sub}". ${USAGE}` : USAGE);
       return await draft(rest);
     } catch (e) {

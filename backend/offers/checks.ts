@@ -31,7 +31,7 @@ export type CheckInput = {
   letter: string;
   fields: LetterFields;
   now: Date;
-  /** Non-working days, `YYYY-MM-DD` (OFFER_HOLIDAYS). */
+  /** Non-working days, `YYYY-MM-DD` (OFFER_HOLIDAYS and the admins' list, offers/holidays.ts). */
   holidays: readonly string[];
   /** Why a salary outside the band is right; resolves salary_in_band when given. */
   justification?: string | null;
@@ -137,7 +137,8 @@ function startDate({ data, now, holidays }: CheckInput): OfferCheck {
   if (day <= isoDay(now.getTime())) return { name, ok: false, detail: `${label} is not in the future.` };
   const dow = new Date(ms).getUTCDay();
   if (dow === 0 || dow === 6) return { name, ok: false, detail: `${label} is a weekend day.` };
-  if (holidays.includes(day)) return { name, ok: false, detail: `${label} is a configured holiday (OFFER_HOLIDAYS).` };
+  if (holidays.includes(day))
+    return { name, ok: false, detail: `${label} is a configured holiday (OFFER_HOLIDAYS or the admins' list).` };
   return { name, ok: true, detail: `${label}: a future working day.` };
 }
 

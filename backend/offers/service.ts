@@ -18,6 +18,7 @@ import type { Store } from '../store/db.ts';
 import { CHECK_NAMES, type OfferCheck } from './checks.ts';
 import { diffLines } from './diff.ts';
 import { draftLetter, recheck } from './draft-letter.ts';
+import { holidayDays } from './holidays.ts';
 import { type LetterFields, letterFields } from './letter-fields.ts';
 import { type OfferData, readOfferData, userId } from './lever-data.ts';
 import type { ParagraphWriter } from './paragraphs.ts';
@@ -52,6 +53,7 @@ export type OfferServiceDeps = {
   audit: AuditFn;
   proposals: ProposalService;
   now: () => number;
+  /** OFFER_HOLIDAYS; the admins' days are read from the store at each check (holidays.ts). */
   holidays: readonly string[];
 };
 
@@ -294,7 +296,11 @@ export class OfferService {
   }
 
   private opts(justification: string | null | undefined) {
-    return { now: new Date(this.d.now()), holidays: this.d.holidays, justification: justification ?? null };
+    return {
+      now: new Date(this.d.now()),
+      holidays: holidayDays(this.d.store.sqlite, this.d.holidays),
+      justification: justification ?? null,
+    };
   }
 
   private async version(letterId: string, version: number) {

@@ -6,19 +6,21 @@ import {
   DraftOfferRequestSchema,
   OfferChainListSchema,
   OfferChainSchema,
+  OfferHolidayListSchema,
   OfferTemplateListSchema,
   OfferTemplateSummarySchema,
   OfferViewResponseSchema,
   OfferViewSchema,
   OverrideOfferCheckRequestSchema,
   PutOfferChainRequestSchema,
+  PutOfferHolidaysRequestSchema,
   ReviseOfferRequestSchema,
 } from '../../utils/contracts/offers.ts';
 import type { AppServices } from '../app.ts';
 import type { AuthEnv, Principal } from '../http/auth.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
-import { holidaysOf } from '../offers/holidays.ts';
+import { changeHolidays, HolidayDateSchema, holidaysOf, listHolidays } from '../offers/holidays.ts';
 import { createParagraphWriter } from '../offers/paragraphs.ts';
 import { OfferService } from '../offers/service.ts';
 import { TemplateError } from '../offers/template.ts';
@@ -91,7 +93,8 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
     });
 
   // Rules that do not depend on the body come before its validation (all but the draft's, which reads the body's
-  // opportunity id): a caller who may not do this is told so whatever they sent.
+  // opportunity id): a caller who may not do this is told so whatever they sent. /holidays: the non-working days of
+  // the start-date check, OFFER_HOLIDAYS plus the admins' list, which PUT replaces (audited).
   return new Hono<AuthEnv>()
     .get('/templates', g.leverUser(), async (c) =>
       c.json(OfferTemplateListSchema.parse({ templates: (await o.templates.list()).map(summary) })),
@@ -120,6 +123,32 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
     .put('/chains/:team', zodParam(TeamParam), g.fulcrumAdmin(), zodJson(PutOfferChainRequestSchema), async (c) => {
       const chain = await o.offers.setChain(c.get('recruiter'), c.req.valid('param').team, c.req.valid('json').steps);
       return c.json(OfferChainSchema.parse(chain));
+    })
+    .get('/holidays', g.leverUser(), (c) =>
+      c.json(OfferHolidayListSchema.parse({ holidays: listHolidays(s.store.sqlite, holidaysOf(s.config)) })),
+    )
+    .put('/holidays', g.fulcrumAdmin(), zodJson(PutOfferHolidaysRequestSchema), async (c) => {
+      const { holidays } = c.req.valid('json');
+      const bad = holidays.find((h) => !HolidayDateSchema.safeParse(h.date).success);
+      if (bad) throw badRequest(`"${bad.date}" is not a calendar date (YYYY-MM-DD).`);
+      const actor = c.get('recruiter').email;
+      const changed = changeHolidays(
+        s.store.sqlite,
+        { replace: true, add: holidays.map((h) => ({ date: h.date, label: h.label ?? null })) },
+        actor,
+        s.clock(),
+      );
+      await s.audit({
+        actor,
+        opportunityId: null,
+        capability: 'offer',
+        action: 'offer.holidays.set',
+        provenance: null,
+        output: changed,
+        decision: 'configured',
+        leverIds: [],
+      });
+      return c.json(OfferHolidayListSchema.parse({ holidays: listHolidays(s.store.sqlite, holidaysOf(s.config)) }));
     })
     .get(
       '/',

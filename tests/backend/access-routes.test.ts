@@ -292,6 +292,18 @@ const ROUTE_TABLE: RouteCase[] = [
   // the body run before it is validated, so an invalid body still gets every role's refusal.
   { route: 'GET /api/offers/templates', request: () => ({ url: '/api/offers/templates' }), expect: LEVER_USER },
   { route: 'GET /api/offers/chains', request: () => ({ url: '/api/offers/chains' }), expect: LEVER_USER },
+  { route: 'GET /api/offers/holidays', request: () => ({ url: '/api/offers/holidays' }), expect: LEVER_USER },
+  {
+    route: 'PUT /api/offers/holidays',
+    request: () => ({ url: '/api/offers/holidays', body: { holidays: [{ date: '2031-01-01', label: 'New Year' }] } }),
+    expect: FULCRUM_ADMIN,
+  },
+  {
+    route: 'PUT /api/offers/holidays',
+    variant: 'invalid body',
+    request: () => ({ url: '/api/offers/holidays', body: {} }),
+    expect: E(400, 403, 403, 403, 401, 400, 403),
+  },
   {
     route: 'GET /api/offers',
     variant: 'open',

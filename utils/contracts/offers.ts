@@ -16,6 +16,8 @@ import { ProvenanceSchema } from './ai.ts';
  * - POST /api/offers/:letterId/versions             ReviseOfferRequest → OfferView (a new version, checks re-run)
  * - POST /api/offers/:letterId/approve              ApproveOfferRequest → OfferView
  * - POST /api/offers/:letterId/overrides (admin)    OverrideOfferCheckRequest → OfferView
+ * - GET  /api/offers/holidays                       → OfferHolidayList (OFFER_HOLIDAYS and the admins' days)
+ * - PUT  /api/offers/holidays          (admin)      PutOfferHolidaysRequest → OfferHolidayList
  */
 
 export const OfferCheckSchema = z.object({
@@ -116,4 +118,24 @@ export const OfferTemplateListSchema = z.object({ templates: z.array(OfferTempla
 export const CreateOfferTemplateRequestSchema = z.object({
   name: z.string().trim().min(1).max(200),
   source: z.string().min(1).max(50_000),
+});
+
+/** A day the start-date check refuses, from the environment (OFFER_HOLIDAYS) or set by an admin. */
+export const OfferHolidaySchema = z.object({
+  date: z.string(),
+  label: z.string().nullable(),
+  source: z.enum(['environment', 'admin']),
+});
+export const OfferHolidayListSchema = z.object({ holidays: z.array(OfferHolidaySchema) });
+export type OfferHolidayList = z.infer<typeof OfferHolidayListSchema>;
+/** Replaces the admins' list (the environment's days stay; they are changed in OFFER_HOLIDAYS). */
+export const PutOfferHolidaysRequestSchema = z.object({
+  holidays: z
+    .array(
+      z.object({
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is written YYYY-MM-DD'),
+        label: z.string().trim().max(100).nullable().optional(),
+      }),
+    )
+    .max(1000),
 });
