@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { Governance, GovernanceResponse, GovernedCapability } from '@/utils/contracts/governance.ts';
 import { type ApiFailure, failureOf } from '@/utils/messaging';
 import { useApi } from './api-context';
+import { downloadText } from './ui/download';
 import { ErrorNotice } from './ui/Feedback';
 
 /**
@@ -16,17 +17,6 @@ const CAPABILITIES: Array<{ id: GovernedCapability; label: string; what: string 
   { id: 'feedback', label: 'Feedback synthesis', what: 'summarises interview feedback forms' },
   { id: 'rediscovery', label: 'Talent rediscovery', what: 'finds past candidates for an open posting' },
 ];
-
-function download(text: string, name: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function GovernancePanel() {
   const api = useApi();
@@ -92,7 +82,7 @@ export function GovernancePanel() {
     try {
       const text = await api.auditExport({ format });
       const day = new Date().toISOString().slice(0, 10);
-      download(text, `fulcrum-audit-${day}.${format}`, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      downloadText(text, `fulcrum-audit-${day}.${format}`, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
     } catch (error) {
       setFailure(failureOf(error));
     }

@@ -13,6 +13,7 @@ import {
   tokenItem,
 } from '@/utils/settings';
 import { useApi } from './api-context';
+import { ComplianceAdminPanel } from './ComplianceAdminPanel';
 import { GovernancePanel } from './GovernancePanel';
 
 /** Sign-out: cached results, drafts and panel snapshots leave the browser (local-data.ts). */
@@ -170,6 +171,7 @@ export function OptionsPage() {
         </section>
       )}
       <GovernancePanel />
+      <ComplianceAdminPanel />
     </main>
   );
 }

@@ -23,6 +23,7 @@ import {
   NoticeTemplateSchema,
   OptOutStatusSchema,
   PostingCriteriaCheckSchema,
+  RetentionReportSchema,
 } from './contracts/compliance.ts';
 import {
   BiasTestReportSchema,
@@ -500,6 +501,24 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
       );
       return body;
     }
+    case 'auditPackCsv':
+      return client
+        .get('api/admin/compliance/audit-pack', {
+          timeout: 5 * 60_000,
+          searchParams: {
+            from: request.from,
+            to: request.to,
+            format: 'csv',
+            ...(request.postingId ? { postingId: request.postingId } : {}),
+          },
+        })
+        .text();
+    case 'retentionReport':
+      return parse(
+        RetentionReportSchema,
+        await client.get('api/admin/compliance/retention').json(),
+        'GET /api/admin/compliance/retention',
+      );
     case 'optOut':
       return parse(
         OptOutStatusSchema,

@@ -26,6 +26,7 @@ import type {
   NoticeTemplateList,
   OptOutStatus,
   PostingCriteriaCheck,
+  RetentionReport,
 } from './contracts/compliance.ts';
 import type { BiasTestReport, FunnelQuery, FunnelReport, JdCheckResponse } from './contracts/fairness.ts';
 import type { Governance, GovernanceResponse } from './contracts/governance.ts';
@@ -123,6 +124,8 @@ export type ApiRequest =
   | { op: 'putNoticeTemplate'; jurisdiction: NoticeTemplate['jurisdiction']; body: string | null }
   | { op: 'complianceSettings' }
   | { op: 'putComplianceSettings'; settings: ComplianceSettings }
+  | { op: 'auditPackCsv'; from: string; to: string; postingId?: string }
+  | { op: 'retentionReport' }
   | { op: 'optOut'; opportunityId: string }
   | { op: 'setOptOut'; opportunityId: string; optedOut: boolean; reason?: string }
   | { op: 'explanation'; opportunityId: string }
@@ -178,6 +181,9 @@ export type ApiResponses = {
   putNoticeTemplate: NoticeTemplate;
   complianceSettings: { settings: ComplianceSettings; updatedAt: string | null };
   putComplianceSettings: { settings: ComplianceSettings; updatedAt: string | null };
+  /** The LL144 bias-audit data pack as CSV text (Fulcrum admin who is a Lever admin). */
+  auditPackCsv: string;
+  retentionReport: RetentionReport;
   optOut: OptOutStatus;
   setOptOut: OptOutStatus;
   explanation: Explanation;
@@ -291,6 +297,8 @@ const OPS: ApiOp[] = [
   'putNoticeTemplate',
   'complianceSettings',
   'putComplianceSettings',
+  'auditPackCsv',
+  'retentionReport',
   'optOut',
   'setOptOut',
   'explanation',
@@ -330,6 +338,8 @@ const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
   'notice',
   'noticeTemplates',
   'complianceSettings',
+  'auditPackCsv',
+  'retentionReport',
   'optOut',
   'explanation',
   'explanationPdf',

@@ -336,6 +336,8 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     putNoticeTemplate: vi.fn(notUsed),
     complianceSettings: vi.fn(notUsed),
     putComplianceSettings: vi.fn(notUsed),
+    auditPackCsv: vi.fn(notUsed),
+    retentionReport: vi.fn(notUsed),
     optOut: vi.fn(notUsed),
     setOptOut: vi.fn(notUsed),
     explanation: vi.fn(notUsed),
