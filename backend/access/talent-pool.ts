@@ -49,7 +49,7 @@ export async function visibleResults(
  * as missing, with the same words the hidden ones get.
  */
 export async function contactsInScope(
-  access: LeverAccess,
+  access: Pick<LeverAccess, 'visibleOpportunities'>,
   viewer: Viewer,
   sqlite: BetterSqlite3.Database,
   contactIds: readonly string[],

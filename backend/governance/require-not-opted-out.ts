@@ -3,6 +3,7 @@ import { OPTED_OUT_CODE, OPTED_OUT_MESSAGE } from '../../utils/contracts/complia
 import type { GovernedCapability } from '../../utils/contracts/governance.ts';
 import type { LeverAccess } from '../access/lever-access.ts';
 import type { Guards } from '../access/route-rules.ts';
+import { contactsInScope } from '../access/talent-pool.ts';
 import { isOptedOutPerson, optOutStatusOf } from '../compliance/opt-out.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
@@ -21,8 +22,8 @@ import type { Store } from '../store/db.ts';
  * - POST /api/rediscovery/act: any selected person who opted out (tag in the synced index, or a local opt-out);
  * - POST /api/postings/:id/rediscover is about a posting, not a person: its results leave opted-out people out
  *   (rediscovery/rediscover.ts), so it passes here.
- * The caller's access to the opportunity is checked first (the same policy as the route's own rule), so the 409 never
- * tells someone who may not see a candidate anything about them.
+ * The caller's access is checked first (the same policy as the route's own rules: the opportunity; for act the
+ * posting and each person), so the 409 never tells someone who may not see a candidate anything about them.
  */
 
 export const TAG_TTL_MS = 15_000;
@@ -33,7 +34,7 @@ export function requireNotOptedOut(
     store: Store;
     lever: LeverClient;
     clock: () => number;
-    access?: Pick<LeverAccess, 'requireOpportunity'>;
+    access?: Pick<LeverAccess, 'requireOpportunity' | 'requirePosting' | 'visibleOpportunities'>;
     guards?: Pick<Guards, 'viewer'>;
   },
   capabilityOf: (method: string, path: string) => GovernedCapability | null,
@@ -72,12 +73,22 @@ export function requireNotOptedOut(
       return next();
     }
     if (/^\/api\/rediscovery\/act\/?$/.test(c.req.path)) {
-      const body = (await c.req.json().catch(() => null)) as { contactIds?: unknown } | null;
-      const ids = Array.isArray(body?.contactIds) ? body.contactIds.filter((x) => typeof x === 'string') : [];
+      const body = (await c.req.json().catch(() => null)) as { contactIds?: unknown; postingId?: unknown } | null;
+      let ids = Array.isArray(body?.contactIds) ? body.contactIds.filter((x) => typeof x === 'string') : [];
       const { sqlite } = deps.store;
       ensureRediscoverySchema(sqlite);
+      if (deps.access && deps.guards) {
+        // The route's own rules first (the posting, then the people the caller may see): a 409 for someone hidden
+        // from the caller would say that they exist and opted out. Hidden people are reported by the route instead.
+        const viewer = await deps.guards.viewer(c);
+        if (typeof body?.postingId === 'string' && body.postingId)
+          await deps.access.requirePosting(viewer, body.postingId, 'see');
+        ids = (await contactsInScope(deps.access, viewer, sqlite, ids.slice(0, 200) as string[])).allowed;
+      }
       for (const contactId of ids.slice(0, 200) as string[]) {
         const person = loadPersonByContact(sqlite, contactId);
+        // Someone missing from the pool gets no draft and is reported as missing, whoever they are.
+        if (!person && deps.access) continue;
         const summary = person?.summary ?? { contactId, tags: [], opportunities: [] };
         if (isOptedOutPerson(sqlite, summary)) refuse();
       }

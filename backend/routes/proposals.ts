@@ -98,6 +98,10 @@ const payloadWrites: MiddlewareHandler<AuthEnv> = async (c, next) => {
   // Offer letters are proposed only by the approval chain (backend/offers/service.ts), never through this route.
   if (body.payload.file || (body as { kind?: string }).kind === 'offer-letter')
     throw badRequest('Offer letters are filed from the Offer view once every approver has approved them.');
+  // Interview bookings are built by the scheduling routes (calendars, working hours and caps checked against the
+  // chosen time, names read from Lever), never taken from a request body as a ready-made Lever panel.
+  if (body.payload.schedule || (body as { kind?: string }).kind === 'interview-schedule')
+    throw badRequest('Interviews are booked, moved and cancelled from the Schedule view (/api/scheduling).');
   await next();
 };
 

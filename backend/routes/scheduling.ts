@@ -31,8 +31,9 @@ import { findSlots, type SlotOption, SlotRequestError } from '../scheduling/slot
 import { formatIso, isValidTimeZone } from '../scheduling/tz.ts';
 
 /**
- * Interview scheduling (issue 19). Every route declares its access rule (backend/access/route-rules.ts): slots,
- * proposals and bookings only for recruiters who may see the opportunity in Lever; calendar configuration for
+ * Interview scheduling (issue 19). Every route declares its access rule (backend/access/route-rules.ts): slots and
+ * bookings for recruiters who may see the opportunity in Lever, booking, moving and cancelling (each a proposal) for
+ * those who may act on it; calendar configuration for
  * Fulcrum admins. Writes go through proposals: approving an 'interview-schedule' proposal (POST
  * /api/proposals/:id/approve, the 'proposal' rule) creates, moves or cancels the Lever panel.
  */
@@ -195,13 +196,17 @@ export function schedulingRoutes(s: AppServices) {
     return ProposalSchema.parse(s.proposals.wire(p, actor));
   }
 
-  const bookingRule = g.custom('booking of an opportunity the caller may see', async (c, v) => {
-    const b = await getBooking(s.store, c.req.param('id') ?? '');
-    if (!b) throw notFound('No such booking.');
-    await s.access.requireOpportunity(v, b.opportunityId, 'see').catch(() => {
-      throw notFound('No such booking.');
+  // A booking is read by whoever may see its opportunity; moving or cancelling it proposes a Lever write, so it needs
+  // a role that may act on the opportunity (an interviewer sees the booking, proposes nothing). Missing and out of
+  // scope answer alike; seen but not the caller's to change is a 403.
+  const bookingRule = (need: 'see' | 'act') =>
+    g.custom(`booking of an opportunity the caller may ${need === 'see' ? 'see' : 'act on'}`, async (c, v) => {
+      const b = await getBooking(s.store, c.req.param('id') ?? '');
+      if (!b) throw notFound('No such booking.');
+      const d = await s.access.opportunity(v, b.opportunityId);
+      if (!d?.see) throw notFound('No such booking.');
+      if (need === 'act') await s.access.requireOpportunity(v, b.opportunityId, 'act');
     });
-  });
 
   return new Hono<AuthEnv>()
     .get('/interviewers', g.leverUser(), async (c) => {
@@ -291,7 +296,8 @@ export function schedulingRoutes(s: AppServices) {
     .post(
       '/proposals',
       zodJson(ScheduleProposalRequestSchema),
-      g.opportunity('see', 'json:opportunityId'),
+      // Proposes a Lever write: a role that may act on the candidate (the proposal rule checks the approver again).
+      g.opportunity('act', 'json:opportunityId'),
       async (c) => {
         const r = c.req.valid('json');
         const schedule = await scheduleFor(
@@ -318,7 +324,7 @@ export function schedulingRoutes(s: AppServices) {
         return c.json(BookingListSchema.parse({ bookings: list.map(toWireBooking) }));
       },
     )
-    .get('/bookings/:id/invitation.ics', zodParam(BookingParam), bookingRule, async (c) => {
+    .get('/bookings/:id/invitation.ics', zodParam(BookingParam), bookingRule('see'), async (c) => {
       const b = (await getBooking(s.store, c.req.valid('param').id)) as BookingRecord;
       return c.body(invitationOf(b), 200, {
         'content-type': `text/calendar; charset=utf-8; method=${b.status === 'cancelled' ? 'CANCEL' : 'REQUEST'}`,
@@ -329,7 +335,7 @@ export function schedulingRoutes(s: AppServices) {
       '/bookings/:id/reschedule',
       zodParam(BookingParam),
       zodJson(RescheduleRequestSchema),
-      bookingRule,
+      bookingRule('act'),
       async (c) => {
         const b = (await getBooking(s.store, c.req.valid('param').id)) as BookingRecord;
         if (b.status !== 'booked')
@@ -351,7 +357,7 @@ export function schedulingRoutes(s: AppServices) {
         );
       },
     )
-    .post('/bookings/:id/cancel', zodParam(BookingParam), bookingRule, async (c) => {
+    .post('/bookings/:id/cancel', zodParam(BookingParam), bookingRule('act'), async (c) => {
       const b = (await getBooking(s.store, c.req.valid('param').id)) as BookingRecord;
       if (b.status !== 'booked') throw new HttpError(409, 'conflict', 'This interview is already cancelled.');
       const schedule: ScheduleWrite = { ...b.plan.schedule, action: 'cancel' };
