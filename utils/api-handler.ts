@@ -40,7 +40,7 @@ import {
   RediscoverResponseSchema,
   SyncProgressSchema,
 } from './contracts/rediscovery.ts';
-import { InterviewerListSchema, SlotsResponseSchema } from './contracts/scheduling.ts';
+import { BookingListSchema, InterviewerListSchema, SlotsResponseSchema } from './contracts/scheduling.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
 import { OfferViewResponseSchema, OfferViewSchema } from './contracts/offers.ts';
 import type { Settings } from './settings';
@@ -135,6 +135,13 @@ function posting(id: string): string {
   // Lever posting ids are UUIDs like opportunity ids.
   const result = OpportunityIdSchema.safeParse(id);
   if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not a posting id: ${id}` });
+  return encodeURIComponent(result.data);
+}
+
+function booking(id: string): string {
+  // Fulcrum's booking ids are UUIDs too.
+  const result = OpportunityIdSchema.safeParse(id);
+  if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not a booking id: ${id}` });
   return encodeURIComponent(result.data);
 }
 
@@ -590,6 +597,38 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         ProposalSchema,
         await client.post('api/scheduling/proposals', { json: request.request }).json(),
         'POST /api/scheduling/proposals',
+      );
+    case 'scheduleBookings':
+      return parse(
+        BookingListSchema,
+        await client
+          .get('api/scheduling/bookings', { searchParams: { opportunityId: opportunity(request.opportunityId) } })
+          .json(),
+        'GET /api/scheduling/bookings',
+      );
+    case 'bookingInvitation': {
+      const text = await client.get(`api/scheduling/bookings/${booking(request.bookingId)}/invitation.ics`).text();
+      if (!text.startsWith('BEGIN:VCALENDAR')) {
+        throw new FailureError({
+          kind: 'invalid_response',
+          message: 'GET /api/scheduling/bookings/:id/invitation.ics did not answer with an iCalendar file.',
+        });
+      }
+      return text;
+    }
+    case 'rescheduleBooking':
+      return parse(
+        ProposalSchema,
+        await client
+          .post(`api/scheduling/bookings/${booking(request.bookingId)}/reschedule`, { json: request.request })
+          .json(),
+        'POST /api/scheduling/bookings/:id/reschedule',
+      );
+    case 'cancelBooking':
+      return parse(
+        ProposalSchema,
+        await client.post(`api/scheduling/bookings/${booking(request.bookingId)}/cancel`, { json: {} }).json(),
+        'POST /api/scheduling/bookings/:id/cancel',
       );
     case 'offer':
       return parse(

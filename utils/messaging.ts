@@ -42,7 +42,9 @@ import type {
 } from './contracts/rediscovery.ts';
 import { clearSnapshots } from './panel-snapshot';
 import type {
+  BookingList,
   InterviewerList,
+  RescheduleRequest,
   ScheduleProposalInput,
   SlotsRequestInput,
   SlotsResponse,
@@ -136,7 +138,11 @@ export type ApiRequest =
   | { op: 'confirmCriterion'; postingId: string; text: string; confirmed: boolean }
   | { op: 'scheduleInterviewers' }
   | { op: 'scheduleSlots'; request: SlotsRequestInput }
-  | { op: 'proposeSchedule'; request: ScheduleProposalInput };
+  | { op: 'proposeSchedule'; request: ScheduleProposalInput }
+  | { op: 'scheduleBookings'; opportunityId: string }
+  | { op: 'bookingInvitation'; bookingId: string }
+  | { op: 'rescheduleBooking'; bookingId: string; request: RescheduleRequest }
+  | { op: 'cancelBooking'; bookingId: string };
 
 export type ApiResponses = {
   offer: OfferViewResponse;
@@ -195,6 +201,11 @@ export type ApiResponses = {
   confirmCriterion: PostingCriteriaCheck;
   scheduleSlots: SlotsResponse;
   proposeSchedule: Proposal;
+  scheduleBookings: BookingList;
+  /** The booking's invitation as iCalendar text (METHOD:REQUEST, or METHOD:CANCEL once cancelled). */
+  bookingInvitation: string;
+  rescheduleBooking: Proposal;
+  cancelBooking: Proposal;
 };
 
 export type ApiOp = ApiRequest['op'];
@@ -308,6 +319,10 @@ const OPS: ApiOp[] = [
   'scheduleInterviewers',
   'scheduleSlots',
   'proposeSchedule',
+  'scheduleBookings',
+  'bookingInvitation',
+  'rescheduleBooking',
+  'cancelBooking',
   'confirmCriterion',
 ];
 
@@ -346,6 +361,8 @@ const READ_OPS: ReadonlySet<ApiOp> = new Set<ApiOp>([
   'checkCriteria',
   'postingCriteria',
   'scheduleInterviewers',
+  'scheduleBookings',
+  'bookingInvitation',
 ]);
 
 /**

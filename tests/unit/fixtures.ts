@@ -353,6 +353,10 @@ export function fakeApi(over: Partial<FulcrumApi> = {}): FulcrumApi & { notesWri
     scheduleInterviewers: vi.fn(async () => ({ interviewers: [] })),
     scheduleSlots: vi.fn(notUsed),
     proposeSchedule: vi.fn(notUsed),
+    scheduleBookings: vi.fn(async () => ({ bookings: [] })),
+    bookingInvitation: vi.fn(notUsed),
+    rescheduleBooking: vi.fn(notUsed),
+    cancelBooking: vi.fn(notUsed),
     ...over,
   };
   return Object.assign(api, { notesWritten });

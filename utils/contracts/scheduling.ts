@@ -103,6 +103,7 @@ export const ScheduleProposalRequestSchema = z.object({
 export const RescheduleRequestSchema = z.object({
   option: z.object({ sessions: z.array(SlotSessionSchema).min(1).max(8) }),
 });
+export type RescheduleRequest = z.infer<typeof RescheduleRequestSchema>;
 
 export const BookingSchema = z.object({
   id: z.string(),
@@ -116,6 +117,7 @@ export const BookingSchema = z.object({
 });
 export type Booking = z.infer<typeof BookingSchema>;
 export const BookingListSchema = z.object({ bookings: z.array(BookingSchema) });
+export type BookingList = z.infer<typeof BookingListSchema>;
 
 export const InterviewerListSchema = z.object({
   interviewers: z.array(
