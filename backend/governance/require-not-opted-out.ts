@@ -57,7 +57,12 @@ export function requireNotOptedOut(
     if (!capabilityOf(c.req.method, c.req.path)) return next();
     const candidate = /^\/api\/candidates\/([^/]+)\//.exec(c.req.path)?.[1];
     if (candidate) {
-      const id = decodeURIComponent(candidate);
+      let id: string;
+      try {
+        id = decodeURIComponent(candidate);
+      } catch {
+        return next(); // Malformed %-escapes: the route's own validation answers 400.
+      }
       if (deps.access && deps.guards) await deps.access.requireOpportunity(await deps.guards.viewer(c), id, 'see');
       let read: Awaited<ReturnType<typeof readTags>>;
       try {

@@ -144,3 +144,15 @@ describe('opt-out status of a candidate the caller may not see', () => {
     expect(interviewer.status).toBe(404);
   });
 });
+
+describe('error answers', () => {
+  it('a malformed %-escape in an AI route is a 400 naming the field, not a 500', async () => {
+    for (const path of ['/api/candidates/%E0%A4%A/match', '/api/candidates/%ZZ/outreach']) {
+      const res = await w.as('team-member', 'POST', path, {});
+      expect(res.status).toBe(400);
+      const body = await json<Err>(res);
+      expect(body.error.message).toMatch(/opportunityId/);
+      expect(JSON.stringify(body)).not.toMatch(/at \S+\.ts|URIError/);
+    }
+  });
+});
