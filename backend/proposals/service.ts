@@ -107,6 +107,15 @@ export class ProposalService {
    */
   async edit(actor: Actor, id: string, payload: ProposalPayload): Promise<ProposalRecord> {
     const before = await this.mustGet(id);
+    // A letter or a booking is edited where it is built (the Offer and Schedule views); replacing its payload here
+    // would drop the letter or the booking and leave a proposal that cannot be approved.
+    if (before.kind === 'offer-letter' || before.kind === 'interview-schedule') {
+      throw conflict(
+        before.kind === 'offer-letter'
+          ? 'Offer letters are edited in the Offer view (a new version), not here.'
+          : 'Interview bookings are changed in the Schedule view (reschedule or cancel), not here.',
+      );
+    }
     await this.check(payload);
     if (!(await this.repo.editPayload(id, payload))) {
       throw conflict(`This proposal is ${(await this.mustGet(id)).status} and can no longer be edited.`);

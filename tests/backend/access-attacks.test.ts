@@ -61,6 +61,22 @@ describe('writes that sneak past the scheduling checks', () => {
     const row = w.h.store.sqlite.prepare('SELECT payload FROM proposals WHERE id = ?').get(id) as { payload: string };
     expect(row.payload).not.toContain('schedule');
   });
+
+  it('PATCH /api/proposals/:id cannot replace a booking with a plain note (it would leave a proposal that fails)', async () => {
+    // Only the scheduling routes make a booking proposal; here one is turned into it in the store directly.
+    const id = await w.proposal({ kind: 'tag', payload: { addTags: ['booking'] } });
+    w.h.store.sqlite
+      .prepare(`UPDATE proposals SET kind = 'interview-schedule', payload = ? WHERE id = ?`)
+      .run(JSON.stringify({ note: { text: 'Interview times' }, schedule: forgedSchedule(w.users.teamMember.id) }), id);
+    const before = w.h.store.sqlite.prepare('SELECT payload FROM proposals WHERE id = ?').get(id) as {
+      payload: string;
+    };
+    const res = await w.as('lever-admin', 'PATCH', `/api/proposals/${id}`, { payload: { note: { text: 'x' } } });
+    expect(res.status).toBe(409);
+    expect((await json<Err>(res)).error.message).toMatch(/Schedule view/);
+    const after = w.h.store.sqlite.prepare('SELECT payload FROM proposals WHERE id = ?').get(id) as { payload: string };
+    expect(after.payload).toBe(before.payload);
+  });
 });
 
 describe('interviewers cannot propose Lever writes through scheduling', () => {
