@@ -91,6 +91,25 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(record.status).toBe('met');
   });
 
+  it('words that say which aspect ("usage of", "-based", "protocols", "ecosystem") are not what is missing', () => {
+    expect(judge('Understanding of HTTP protocols', 'Skills\n- HTTP caching and REST APIs').status).toBe('met');
+    expect(judge('Mastery of Cloud-based technologies', 'Skills\n- Cloud migrations for retailers').status).toBe('met');
+    expect(judge('Advanced skills with Cloudera ecosystem', 'Skills\n- Cloudera clusters').status).toBe('met');
+    // The named thing itself still decides.
+    expect(judge('Understanding of HTTP protocols', 'Skills\n- FTP servers and network protocols').status).not.toBe(
+      'met',
+    );
+  });
+
+  it('a plain word outside the head says what a skill is for, not a further skill: "XML to store data"', () => {
+    const xml = 'Effective usage of XML to store and transport data';
+    expect(judge(xml, 'Skills\n- XML schemas for invoices').status).toBe('met');
+    expect(judge(xml, 'Skills\n- JSON schemas for invoices').status).not.toBe('met');
+    // A named product outside the head is still asked for.
+    const socket = 'Proficiency with socket programming implementation notably with Node.js and Socket.io';
+    expect(judge(socket, 'Skills\n- Socket programming implementation in Node.js').gap).toMatch(/Socket\.io/);
+  });
+
   it('a generic word that is part of a name counts: "Requirements Analyst" is not met by "Systems Analyst"', () => {
     const systems = judge('Proficient as a Requirements Analyst', 'Work\n- Senior Systems Analyst at Acme');
     expect(systems.status).not.toBe('met');

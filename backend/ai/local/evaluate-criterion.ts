@@ -101,13 +101,24 @@ function evidenceLines(profile: ResumeProfile, concepts: Concept[]): Span[] {
 // Broad nouns that complete a phrase rather than name a thing ("Cisco technologies", "Scrum framework"): they need
 // not be on the same line as the word they complete.
 const BROAD = new Set(
-  'technology technologies tool tools solution solutions product products platform platforms environment environments concept concepts principle principles practice practices technique techniques method methods methodology methodologies framework frameworks software system systems'
+  (
+    'technology technologies tool tools solution solutions product products platform platforms environment environments concept concepts principle principles practice practices technique techniques method methods methodology methodologies framework frameworks software system systems ' +
+    // Words that say which aspect of a thing, not what: "usage of Tablet", "Linux-based", "Cloudera ecosystem".
+    'usage utilization utilisation based entire ecosystem ecosystems protocol protocols facet facets aspect aspects ' +
+    'application applications nature fundamentals basics language languages area areas'
+  )
     .split(' ')
     .map(stem),
 );
 
 /** A broad word, also when the vocabulary has it as a skill ("software"). */
 const isBroad = (c: Concept) => BROAD.has(c.key) || c.forms.some((f) => f.length === 1 && BROAD.has(f[0]!));
+
+/**
+ * A vocabulary entry written as a plain lower-case word ("data", "support", "client"): outside the head it says
+ * what the thing is for ("XML to store and transport data"), not a further skill asked for.
+ */
+const plainWord = (c: Concept) => /^[a-z]+$/.test(c.label);
 
 /** The words of a part that say what it is: all but the broad ones (unless it has only broad ones). */
 function coreOf(part: HeadPart): Concept[] {
@@ -128,8 +139,12 @@ function partShown(part: HeadPart, profile: ResumeProfile): boolean {
 }
 
 function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Thresholds = THRESHOLDS): Judgement {
-  const head = spec.concepts.filter((c) => c.head);
-  const rest = spec.concepts.filter((c) => !c.head);
+  // Broad words ("Middleware tools", "HTTP protocols") complete a phrase: they neither earn nor cost credit when
+  // the requirement names something more specific.
+  const specific = spec.concepts.filter((c) => !isBroad(c));
+  const judged = specific.length > 0 ? specific : spec.concepts;
+  const head = judged.filter((c) => c.head);
+  const rest = judged.filter((c) => !c.head);
   // "AWS, GCP or Azure": the head is as well covered as its best alternative.
   const anyOf = spec.headAnyOf && spec.headParts.length > 1;
   const shownParts = spec.headParts.filter((p) => partShown(p, profile));
@@ -139,7 +154,7 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     : head.length > 1
       ? 0.5 * headGlobal + 0.5 * bestLineCoverage(head, profile)
       : headGlobal;
-  const allCov = anyOf ? Math.max(coverage(spec.concepts, profile), headCov) : coverage(spec.concepts, profile);
+  const allCov = anyOf ? Math.max(coverage(judged, profile), headCov) : coverage(judged, profile);
   const credit = head.length > 0 && rest.length > 0 ? 0.75 * headCov + 0.25 * allCov : anyOf ? headCov : allCov;
   const spans = evidenceLines(profile, spec.concepts);
   // Concepts of alternatives or examples, one of which is shown: the others are not asked for.
@@ -160,7 +175,7 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     ...spec.concepts
       .filter(
         (c) =>
-          (c.key.startsWith('§') || (spec.isList && c.head)) &&
+          ((c.key.startsWith('§') && (c.head || !plainWord(c))) || (spec.isList && c.head)) &&
           !waived.has(c.key) &&
           !isBroad(c) &&
           !presentIn(c, profile),
