@@ -1,8 +1,14 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CalendarConfigRepo, type InterviewerCalendarInput, publicView } from '../scheduling/calendar-config.ts';
+import {
+  CalendarConfigRepo,
+  CalendarTokenKeyError,
+  type InterviewerCalendarInput,
+  publicView,
+} from '../scheduling/calendar-config.ts';
 import { parseHours, ArgError as UsageError } from '../scheduling/cli-args.ts';
+import { calendarKeyOf } from '../scheduling/panel.ts';
 import { AvailabilityError } from '../scheduling/types.ts';
 import { formatIso, parseIsoInstant } from '../scheduling/tz.ts';
 import type { CliCommand } from './commands.ts';
@@ -105,8 +111,8 @@ async function set(args: string[]): Promise<number> {
     tentativeBusy: values.tentative !== 'free',
     ...(token ? { token } : {}),
   };
-  const saved = await withCliStore(async (store) => {
-    const repo = new CalendarConfigRepo(store);
+  const saved = await withCliStore(async (store, config) => {
+    const repo = new CalendarConfigRepo(store, Date.now, undefined, calendarKeyOf(config));
     const s = await repo.set(userId, input, 'cli');
     return publicView(s, await repo.hasToken(userId));
   });
@@ -126,8 +132,8 @@ async function check(args: string[]): Promise<number> {
   if (!userId || from === null || to === null || to <= from) {
     throw new UsageError('calendars check LEVER_USER_ID --from ISO --to ISO (with offsets, --to after --from)');
   }
-  return withCliStore(async (store) => {
-    const repo = new CalendarConfigRepo(store);
+  return withCliStore(async (store, config) => {
+    const repo = new CalendarConfigRepo(store, Date.now, undefined, calendarKeyOf(config));
     const c = await repo.get(userId);
     if (!c) throw new UsageError(`No calendar is configured for Lever user ${userId}.`);
     const a = await repo.sourceFor(c).busy({ from, to, timeZone: c.timeZone });
@@ -167,6 +173,10 @@ export const calendarsCommand: CliCommand = {
     } catch (e) {
       if (e instanceof UsageError || e instanceof z.ZodError || (e instanceof TypeError && 'code' in e)) {
         console.error(e instanceof z.ZodError ? z.prettifyError(e) : e.message);
+        return 2;
+      }
+      if (e instanceof CalendarTokenKeyError) {
+        console.error(e.message);
         return 2;
       }
       if (e instanceof AvailabilityError) {

@@ -17,9 +17,10 @@ import type { AuthEnv } from '../http/auth.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
 import { type BookingRecord, getBooking, invitationOf, listBookings } from '../scheduling/booking.ts';
-import { InterviewerCalendarInputSchema, publicView } from '../scheduling/calendar-config.ts';
+import { CalendarTokenKeyError, InterviewerCalendarInputSchema, publicView } from '../scheduling/calendar-config.ts';
 import { candidateEmail } from '../scheduling/invitations.ts';
 import {
+  calendarKeyOf,
   calendarsOf,
   leverPanelUser,
   PanelCalendarError,
@@ -44,7 +45,7 @@ const BookingParam = z.object({ id: z.string().uuid('booking ids are UUIDs') });
 type Lookup = PanelUser;
 
 export function schedulingRoutes(s: AppServices) {
-  const calendars = calendarsOf(s.store, s.clock);
+  const calendars = calendarsOf(s.store, s.clock, calendarKeyOf(s.config));
   const g = s.guards;
 
   async function leverUser(id: string): Promise<Lookup> {
@@ -370,7 +371,7 @@ export function schedulingRoutes(s: AppServices) {
 
 /** Admin: which calendar each interviewer (Lever user) is read from. Tokens are accepted, never returned. */
 export function calendarAdminRoutes(s: AppServices) {
-  const calendars = calendarsOf(s.store, s.clock);
+  const calendars = calendarsOf(s.store, s.clock, calendarKeyOf(s.config));
   const Param = z.object({ leverUserId: z.string().min(1).max(100) });
   return new Hono<AuthEnv>()
     .get('/', s.guards.fulcrumAdmin(), async (c) => {
@@ -386,7 +387,10 @@ export function calendarAdminRoutes(s: AppServices) {
       s.guards.fulcrumAdmin(),
       async (c) => {
         const id = c.req.valid('param').leverUserId;
-        const saved = await calendars.set(id, c.req.valid('json'), c.get('recruiter').email);
+        const saved = await calendars.set(id, c.req.valid('json'), c.get('recruiter').email).catch((e: unknown) => {
+          if (e instanceof CalendarTokenKeyError) throw new HttpError(409, 'not_configured', e.message);
+          throw e;
+        });
         return c.json(publicView(saved, await calendars.hasToken(id)));
       },
     )

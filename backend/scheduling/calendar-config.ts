@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import { open, SECRET_KEY_HELP, SecretKeyError, seal } from '../lever-oauth/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import type { InterviewerCalendarsTable } from '../store/schema.ts';
 import { AvailabilityCache } from './cache.ts';
@@ -14,8 +15,23 @@ import { isValidTimeZone, parseClock } from './tz.ts';
  * Which calendar each interviewer (by Lever user id) is read from, with their working hours, zone and caps: one row
  * per Lever user in interviewer_calendars, set by an admin (`npm run cli -- calendars set`, PUT
  * /api/admin/calendars/:leverUserId). OAuth tokens live in calendar_tokens and never leave the backend: the wire
- * view says only whether a token is connected, and hides a private ICS address behind its host.
+ * view says only whether a token is connected, and hides a private ICS address behind its host. The secrets of a
+ * token (access token, refresh token, client secret) are encrypted at rest with FULCRUM_SECRET_KEY (AES-256-GCM,
+ * the same secret box as the Lever OAuth tokens, each value bound to its row and column); without the key no token
+ * is stored.
  */
+
+/** Storing or reading a calendar token needs FULCRUM_SECRET_KEY (and the one the token was stored with). */
+export class CalendarTokenKeyError extends Error {
+  override name = 'CalendarTokenKeyError';
+}
+
+const NO_KEY =
+  'FULCRUM_SECRET_KEY is not set: Fulcrum refuses to store calendar OAuth tokens (Google, Microsoft 365) without ' +
+  `encrypting them. Set it in the backend's environment and save the calendar again. ${SECRET_KEY_HELP}`;
+
+const SEALED = /^v1\./;
+const aad = (leverUserId: string, column: string) => `calendar_tokens:${leverUserId}:${column}`;
 
 export const CalendarSourceKindSchema = z.enum(['ics', 'google', 'microsoft']);
 
@@ -114,8 +130,18 @@ export class CalendarConfigRepo {
     private readonly store: Store,
     private readonly now: () => number = Date.now,
     cache?: AvailabilityCache,
+    private secretKey: Buffer | null = null,
   ) {
     this.cache = cache ?? new AvailabilityCache(5 * 60_000, 500, now);
+  }
+
+  /** The key that encrypts calendar tokens (FULCRUM_SECRET_KEY, parsed); null = tokens can be neither stored nor read. */
+  setSecretKey(key: Buffer | null): void {
+    this.secretKey = key;
+  }
+
+  get hasSecretKey(): boolean {
+    return this.secretKey !== null;
   }
 
   get availabilityCache(): AvailabilityCache {
@@ -148,6 +174,8 @@ export class CalendarConfigRepo {
   /** Creates or replaces the interviewer's configuration (and token, when one is given). */
   async set(leverUserId: string, input: InterviewerCalendarInput, by: string): Promise<InterviewerCalendar> {
     const v = InterviewerCalendarInputSchema.parse(input);
+    // Refused before anything is written: a configuration whose token could not be kept is not half saved.
+    if (v.token && !this.secretKey) throw new CalendarTokenKeyError(NO_KEY);
     const t = this.now();
     const row = {
       lever_user_id: leverUserId,
@@ -194,34 +222,71 @@ export class CalendarConfigRepo {
   tokenStore(leverUserId: string): TokenStore {
     const db = this.store.db;
     const now = this.now;
-    return {
+    const keyOf = () => this.secretKey;
+    const sealed = (key: Buffer, column: string, v: string | null | undefined) =>
+      v == null ? null : seal(key, v, aad(leverUserId, column));
+    const opened = (key: Buffer | null, column: string, v: string | null) => {
+      if (v === null) return { value: null, legacy: false };
+      // A token stored before encryption came in: readable once, then sealed in place (below).
+      if (!SEALED.test(v)) return { value: v, legacy: true };
+      if (!key) {
+        throw new AvailabilityError(
+          `The calendar token of ${leverUserId} is encrypted and FULCRUM_SECRET_KEY is not set; set the key it was stored with.`,
+          false,
+        );
+      }
+      try {
+        return { value: open(key, v, aad(leverUserId, column)), legacy: false };
+      } catch (e) {
+        if (!(e instanceof SecretKeyError)) throw e;
+        throw new AvailabilityError(
+          `The calendar token of ${leverUserId} cannot be decrypted: FULCRUM_SECRET_KEY is not the key it was stored with (or the row was altered). Restore the key, or save the calendar again with a new token.`,
+          false,
+        );
+      }
+    };
+    const store: TokenStore = {
       async load(): Promise<OAuthToken | null> {
         const r = await db
           .selectFrom('calendar_tokens')
           .selectAll()
           .where('lever_user_id', '=', leverUserId)
           .executeTakeFirst();
-        return r
-          ? {
-              accessToken: r.access_token,
-              refreshToken: r.refresh_token,
-              expiresAt: r.expires_at,
-              tokenUrl: r.token_url,
-              clientId: r.client_id,
-              clientSecret: r.client_secret,
-              scope: r.scope,
-            }
-          : null;
+        if (!r) return null;
+        const key = keyOf();
+        const access = opened(key, 'access_token', r.access_token);
+        const refresh = opened(key, 'refresh_token', r.refresh_token);
+        const secret = opened(key, 'client_secret', r.client_secret);
+        const token: OAuthToken = {
+          accessToken: access.value ?? '',
+          refreshToken: refresh.value,
+          expiresAt: r.expires_at,
+          tokenUrl: r.token_url,
+          clientId: r.client_id,
+          clientSecret: secret.value,
+          scope: r.scope,
+        };
+        if (access.legacy || refresh.legacy || secret.legacy) {
+          if (!key)
+            throw new AvailabilityError(
+              `${NO_KEY} (The calendar token of ${leverUserId} is stored unencrypted.)`,
+              false,
+            );
+          await store.save(token);
+        }
+        return token;
       },
       async save(tk: OAuthToken): Promise<void> {
+        const key = keyOf();
+        if (!key) throw new CalendarTokenKeyError(NO_KEY);
         const row = {
           lever_user_id: leverUserId,
-          access_token: tk.accessToken,
-          refresh_token: tk.refreshToken ?? null,
+          access_token: sealed(key, 'access_token', tk.accessToken) as string,
+          refresh_token: sealed(key, 'refresh_token', tk.refreshToken),
           expires_at: tk.expiresAt ?? null,
           token_url: tk.tokenUrl ?? null,
           client_id: tk.clientId ?? null,
-          client_secret: tk.clientSecret ?? null,
+          client_secret: sealed(key, 'client_secret', tk.clientSecret),
           scope: tk.scope ?? null,
           updated_at: now(),
         };
@@ -232,6 +297,7 @@ export class CalendarConfigRepo {
           .execute();
       },
     };
+    return store;
   }
 
   private readonly providers = new Map<string, OAuthTokenProvider>();

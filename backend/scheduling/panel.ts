@@ -1,4 +1,5 @@
 import type { LeverClient } from '../lever/index.ts';
+import { parseSecretKey } from '../lever-oauth/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import { bookedSessions } from './booking.ts';
 import { CalendarConfigRepo, type InterviewerCalendar } from './calendar-config.ts';
@@ -13,15 +14,26 @@ import { AvailabilityError } from './types.ts';
 
 const DAY = 86_400_000;
 
-/** One calendar repo (and so one availability cache) per store, shared by routes, admin routes and automations. */
+/**
+ * One calendar repo (and so one availability cache) per store, shared by routes, admin routes and automations. The
+ * app passes the token key (FULCRUM_SECRET_KEY) when it builds its routes; callers without config (automations)
+ * get the same repo and so the same key.
+ */
 const repos = new WeakMap<object, CalendarConfigRepo>();
-export function calendarsOf(store: Store, now: () => number): CalendarConfigRepo {
+export function calendarsOf(store: Store, now: () => number, secretKey?: Buffer | null): CalendarConfigRepo {
   let r = repos.get(store);
   if (!r) {
-    r = new CalendarConfigRepo(store, now);
+    r = new CalendarConfigRepo(store, now, undefined, secretKey ?? null);
     repos.set(store, r);
+  } else if (secretKey !== undefined) {
+    r.setSecretKey(secretKey);
   }
   return r;
+}
+
+/** FULCRUM_SECRET_KEY as the calendar token key (null when unset). */
+export function calendarKeyOf(config: { FULCRUM_SECRET_KEY?: string | undefined }): Buffer | null {
+  return config.FULCRUM_SECRET_KEY ? parseSecretKey(config.FULCRUM_SECRET_KEY) : null;
 }
 
 export type PanelUser = { id: string; name: string; email: string };

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CalendarConfigRepo } from '../../backend/scheduling/calendar-config.ts';
+import { CalendarConfigRepo, CalendarTokenKeyError } from '../../backend/scheduling/calendar-config.ts';
 import { GoogleFreeBusySource } from '../../backend/scheduling/google-freebusy.ts';
 import { GraphScheduleSource } from '../../backend/scheduling/graph-schedule.ts';
 import { memoryTokenStore, OAuthTokenProvider } from '../../backend/scheduling/oauth-token.ts';
@@ -56,6 +57,9 @@ afterAll(() => server.close());
 afterEach(() => {
   seen.length = 0;
 });
+
+/** The token key (FULCRUM_SECRET_KEY) of these tests. */
+const KEY = randomBytes(32);
 
 const q = { from: Date.parse('2026-03-09T00:00:00Z'), to: Date.parse('2026-03-10T00:00:00Z'), timeZone: 'UTC' };
 
@@ -214,7 +218,7 @@ describe('per-interviewer calendar configuration (SQLite)', () => {
   it('stores the source per Lever user, keeps tokens in the backend, and builds the right adapter', async () => {
     validToken = 'fresh-token';
     graphReply = () => ({ value: [{ scheduleId: 'bo@contoso.com', availabilityView: '2' }] });
-    const repo = new CalendarConfigRepo(store);
+    const repo = new CalendarConfigRepo(store, Date.now, undefined, KEY);
     await repo.set(
       'user-bo',
       {
@@ -247,6 +251,125 @@ describe('per-interviewer calendar configuration (SQLite)', () => {
     expect(seen).toHaveLength(1);
     await repo.availabilityCache.get('user-bo', src, q, { refresh: true });
     expect(seen).toHaveLength(2);
+  });
+
+  const microsoft = (token: Record<string, string>) => ({
+    source: 'microsoft' as const,
+    location: 'cy@contoso.com',
+    apiBase: `${base}/v1.0`,
+    timeZone: 'UTC',
+    workStart: '09:00',
+    workEnd: '17:00',
+    token: { accessToken: 'x', ...token },
+  });
+  type TokenRow = { access_token: string; refresh_token: string | null; client_secret: string | null };
+  const tokenRow = (id: string) =>
+    store.sqlite
+      .prepare('SELECT access_token, refresh_token, client_secret FROM calendar_tokens WHERE lever_user_id = ?')
+      .get(id) as TokenRow | undefined;
+  /** Every byte SQLite keeps for this store (database, WAL, journal). */
+  const storeBytes = () =>
+    Buffer.concat(
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.db') || f.endsWith('.sqlite') || f.includes('-wal') || f.includes('-journal'))
+        .map((f) => fs.readFileSync(path.join(dir, f))),
+    ).toString('latin1');
+
+  it('encrypts the token secrets at rest (AES-256-GCM with FULCRUM_SECRET_KEY), before and after a refresh', async () => {
+    const repo = new CalendarConfigRepo(store, Date.now, undefined, KEY);
+    validToken = 'fresh-token';
+    graphReply = () => ({ value: [{ scheduleId: 'cy@contoso.com', availabilityView: '2' }] });
+    await repo.set(
+      'user-cy',
+      microsoft({
+        accessToken: 'stale-access-token-7f3a',
+        refreshToken: 'refresh-1',
+        clientSecret: 'client-secret-9c1d',
+        tokenUrl: `${base}/token`,
+      }),
+      'admin@example.com',
+    );
+    const before = tokenRow('user-cy');
+    expect(before).toBeDefined();
+    for (const v of Object.values(before ?? {})) expect(v).toMatch(/^v1\./);
+    const raw = JSON.stringify(before);
+    for (const secret of ['stale-access-token-7f3a', 'refresh-1', 'client-secret-9c1d']) {
+      expect(raw).not.toContain(secret);
+    }
+    // The stale token gets a 401, the refresh grant gets 'fresh-token', which is sealed too; the read works.
+    const c = await repo.get('user-cy');
+    const a = await repo.sourceFor(c!).busy(q);
+    expect(a.busy).toHaveLength(1);
+    expect(seen.some((x) => x.url === '/token')).toBe(true);
+    const after = tokenRow('user-cy');
+    expect(after?.access_token).toMatch(/^v1\./);
+    expect(after?.access_token).not.toBe(before?.access_token);
+    expect(JSON.stringify(after)).not.toContain('fresh-token');
+    store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes = storeBytes();
+    expect(bytes.length).toBeGreaterThan(0);
+    for (const secret of ['stale-access-token-7f3a', 'fresh-token', 'client-secret-9c1d']) {
+      expect(bytes).not.toContain(secret);
+    }
+  });
+
+  it('refuses to store a token without FULCRUM_SECRET_KEY, and writes nothing', async () => {
+    const repo = new CalendarConfigRepo(store);
+    const err = await repo
+      .set('user-dee', microsoft({ accessToken: 'plain-access-1' }), 'admin@example.com')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CalendarTokenKeyError);
+    expect((err as Error).message).toMatch(
+      /FULCRUM_SECRET_KEY is not set: Fulcrum refuses to store calendar OAuth tokens/,
+    );
+    expect(await repo.get('user-dee')).toBeNull();
+    expect(tokenRow('user-dee')).toBeUndefined();
+    // An ICS calendar needs no token, so no key either.
+    await repo.set(
+      'user-dee',
+      { source: 'ics', location: '/tmp/x.ics', timeZone: 'UTC', workStart: '09:00', workEnd: '17:00' },
+      'a',
+    );
+    expect((await repo.get('user-dee'))?.source).toBe('ics');
+  });
+
+  it('a wrong key, a ciphertext copied to another row, or a missing key cannot read a token', async () => {
+    const stored = tokenRow('user-cy');
+    if (!stored) throw new Error('user-cy has no token');
+    const other = new CalendarConfigRepo(store, Date.now, undefined, randomBytes(32));
+    await expect(other.tokenStore('user-cy').load()).rejects.toThrow(
+      /cannot be decrypted: FULCRUM_SECRET_KEY is not the key/,
+    );
+    await expect(new CalendarConfigRepo(store).tokenStore('user-cy').load()).rejects.toThrow(
+      /FULCRUM_SECRET_KEY is not set/,
+    );
+    store.sqlite
+      .prepare(
+        'INSERT INTO calendar_tokens (lever_user_id, access_token, refresh_token, client_secret, updated_at) VALUES (?, ?, ?, ?, 0)',
+      )
+      .run('user-eve', stored.access_token, stored.refresh_token, stored.client_secret);
+    const repo = new CalendarConfigRepo(store, Date.now, undefined, KEY);
+    await expect(repo.tokenStore('user-eve').load()).rejects.toThrow(/cannot be decrypted/);
+    store.sqlite.prepare("DELETE FROM calendar_tokens WHERE lever_user_id = 'user-eve'").run();
+  });
+
+  it('a token stored in plain text before encryption is sealed in place on first read', async () => {
+    store.sqlite
+      .prepare(
+        'INSERT INTO calendar_tokens (lever_user_id, access_token, refresh_token, client_secret, updated_at) VALUES (?, ?, ?, NULL, 0)',
+      )
+      .run('user-old', 'legacy-access-42', 'legacy-refresh-42');
+    await expect(new CalendarConfigRepo(store).tokenStore('user-old').load()).rejects.toThrow(/FULCRUM_SECRET_KEY/);
+    const repo = new CalendarConfigRepo(store, Date.now, undefined, KEY);
+    expect(await repo.tokenStore('user-old').load()).toMatchObject({
+      accessToken: 'legacy-access-42',
+      refreshToken: 'legacy-refresh-42',
+    });
+    const row = tokenRow('user-old');
+    expect(row?.access_token).toMatch(/^v1\./);
+    expect(JSON.stringify(row)).not.toContain('legacy-');
+    expect(await repo.tokenStore('user-old').load()).toMatchObject({ accessToken: 'legacy-access-42' });
   });
 
   it('refuses a bad zone, bad hours and a non-https API base', async () => {

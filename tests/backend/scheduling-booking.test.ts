@@ -360,4 +360,32 @@ describe('scheduling end to end: slots → proposal → approve → Lever panel,
     });
     expect(unknownOpp.status).toBe(404);
   }, 60_000);
+
+  it('an OAuth calendar token is refused with 409 when FULCRUM_SECRET_KEY is not set, and nothing is saved', async () => {
+    const id = interviewers[0]!.id;
+    const res = await h.call('PUT', `/api/admin/calendars/${id}`, {
+      token: h.adminToken,
+      body: {
+        source: 'google',
+        location: 'someone@example.com',
+        timeZone: 'UTC',
+        workStart: '09:00',
+        workEnd: '17:00',
+        token: { accessToken: 'ya29.plain-token-never-stored' },
+      },
+    });
+    const body = await res.text();
+    expect(res.status, body).toBe(409);
+    expect(JSON.parse(body)).toMatchObject({
+      error: { code: 'not_configured', message: expect.stringMatching(/FULCRUM_SECRET_KEY is not set/) },
+    });
+    expect(body).not.toContain('plain-token');
+    // The interviewer keeps the ICS calendar they had; no token row exists.
+    const list = await json<{ calendars: Array<{ leverUserId: string; source: string }> }>(
+      await h.call('GET', '/api/admin/calendars', { token: h.adminToken }),
+      200,
+    );
+    expect(list.calendars.find((c) => c.leverUserId === id)?.source).toBe('ics');
+    expect(h.store.sqlite.prepare('SELECT count(*) AS n FROM calendar_tokens').get()).toEqual({ n: 0 });
+  });
 });
