@@ -104,6 +104,15 @@ const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-a
   /** Talent-pool sync and new-posting poll interval; 0 turns the schedule off (`npm run cli -- sync` still works). */
   REDISCOVERY_SYNC_MINUTES: z.coerce.number().int().min(0).default(15),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Hostile input (issue 15). Candidate text longer than RESUME_MAX_CHARS is cut there (and flagged on the match),
+   * before redaction, scoring or embedding. PDF/DOCX parsing and local scoring run in SANDBOX_WORKERS worker threads,
+   * each task within SANDBOX_TIMEOUT_MS and each worker within SANDBOX_MEMORY_MB of heap.
+   */
+  RESUME_MAX_CHARS: z.coerce.number().int().min(1_000).max(10_000_000).default(200_000),
+  SANDBOX_WORKERS: z.coerce.number().int().min(1).max(32).default(2),
+  SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  SANDBOX_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
   /** Offers: non-working days a start date may not fall on, comma-separated YYYY-MM-DD (weekends always count). */
   OFFER_HOLIDAYS: z
     .string()

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { configureInputLimits } from './ai/bound-text.ts';
 import { createAiEngine } from './ai/engine.ts';
 import type { AiEngine } from './ai/types.ts';
 import { createRequestListener } from './app.ts';
@@ -24,6 +25,7 @@ import {
   scheduleRediscovery,
 } from './rediscovery/jobs.ts';
 import { type HybridRanking, hybridFromConfig } from './rediscovery/rediscover-hybrid.ts';
+import { configureSandbox, warmSandbox } from './sandbox/sandbox.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
 import { openStoreFromConfig, type Store } from './store/db.ts';
 
@@ -71,6 +73,14 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   const checkpointer = startCheckpointer(store, logger);
   // With OAuth, the tokens live in this store (encrypted) and refresh under its row lease.
   const lever = overrides.lever ?? leverFromConfig(config, { sqlite: () => store.sqlite });
+  // Bounds on candidate text and the sandbox that parses and scores it, before anything can read a résumé.
+  configureInputLimits({ maxChars: config.RESUME_MAX_CHARS });
+  configureSandbox({
+    size: config.SANDBOX_WORKERS,
+    timeoutMs: config.SANDBOX_TIMEOUT_MS,
+    memoryMb: config.SANDBOX_MEMORY_MB,
+  });
+  warmSandbox();
   const ai = overrides.ai ?? createAiEngine(aiOptions(config));
   const queue = new SqliteQueue(store, { concurrency: config.QUEUE_CONCURRENCY, logger });
   const hybrid = overrides.hybrid === undefined ? hybridFromConfig(config) : (overrides.hybrid ?? undefined);

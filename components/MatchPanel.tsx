@@ -77,6 +77,13 @@ export function MatchPanel({ opportunityId }: { opportunityId: string }) {
         <span className="muted">/100</span> · {VERDICT_LABEL[match.verdict]}
       </p>
       <p>{match.summary}</p>
+      {match.truncated && match.truncated.length > 0 && (
+        <div className="warning" data-testid="match-truncated">
+          {match.truncated.map((t) => (
+            <p key={t.source}>{t.message}</p>
+          ))}
+        </div>
+      )}
       {match.flags.length > 0 && (
         <div className="warning">
           <h3>Possible prompt injection in the candidate’s documents</h3>

@@ -82,6 +82,7 @@ const CODE_KINDS: Record<string, FailureKind> = {
   lever_unavailable: 'lever_unavailable',
   rate_limited: 'rate_limited',
   conflict: 'conflict',
+  resume_unreadable: 'resume_unreadable',
   offer_checks_failed: 'conflict',
   opted_out: 'opted_out',
   internal: 'server',

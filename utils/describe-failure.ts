@@ -61,6 +61,14 @@ export function describeFailure(failure: ApiFailure): FailureAdvice {
       };
     case 'lever_unavailable':
       return { title: 'Lever is not answering right now.', action: 'Try again in a minute.', detail, settings: false };
+    case 'resume_unreadable':
+      return {
+        // The backend's words say which limit ("could not be read in time", "expands to more than 64 MB").
+        title: detail ?? 'The candidate’s résumé could not be read.',
+        action:
+          'Fulcrum did not score this candidate. Open the résumé in Lever and review it yourself; retrying will not change the result.',
+        settings: false,
+      };
     case 'rate_limited':
       return { title: 'Too many requests.', action: 'Wait a few seconds, then try again.', detail, settings: false };
     case 'not_found':

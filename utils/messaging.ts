@@ -226,6 +226,8 @@ export type FailureKind =
   | 'not_found'
   | 'invalid_request'
   | 'conflict'
+  /** The candidate's résumé file could not be read safely (over a limit, or over the backend's time or memory). */
+  | 'resume_unreadable'
   /** The candidate opted out of automated assessment (compliance kit): only manual tools are offered. */
   | 'opted_out'
   | 'invalid_response'

@@ -81,13 +81,19 @@ const HOMOGLYPHS: Record<string, string> = {
 };
 
 /** Text with hidden characters removed and look-alike letters mapped to Latin, plus a map back to offsets. */
-function normalise(text: string): { norm: string; map: number[] } {
+function normalise(text: string): { norm: string; map: ArrayLike<number> } {
+  // ASCII has nothing hidden and nothing to map (every invisible and look-alike character is outside it).
+  if (!NON_ASCII.test(text)) {
+    const map = new Int32Array(text.length + 1);
+    for (let k = 0; k <= text.length; k++) map[k] = k;
+    return { norm: text, map };
+  }
   let norm = '';
   const map: number[] = [];
   let i = 0;
   for (const ch of text) {
     const len = ch.length;
-    if (!INVISIBLE_CHAR_RE.test(ch) && !/^[\u{E0000}-\u{E007F}]$/u.test(ch)) {
+    if (!INVISIBLE_CHAR_RE.test(ch) && !TAG_CHAR_RE.test(ch)) {
       let out = HOMOGLYPHS[ch] ?? ch;
       if (out === ch && ch.charCodeAt(0) > 0x7f) {
         const k = ch.normalize('NFKC');
@@ -104,10 +110,14 @@ function normalise(text: string): { norm: string; map: number[] } {
   return { norm, map };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, controls included
+const NON_ASCII = /[^\x00-\x7f]/;
+const TAG_CHAR_RE = /^[\u{E0000}-\u{E007F}]$/u;
+
 type Rule = { re: RegExp; reason: string; wholeLine?: boolean };
 
 const AI =
-  '(?:ai|a\\.i\\.|assistant|chat\\s?bot|chat\\s?gpt|gpt(?:-?\\d[\\w.]{0,20})?|claude|gemini|copilot|llm|large language model|language model)';
+  '(?:ai|a\\.i\\.|assistant|chat\\s?bot|chat\\s?gpt|gpt(?:-?\\d[\\w.]{0,40})?|claude|gemini|copilot|llm|large language model|language model)';
 const WEAK_ADDRESSEE =
   '(?:model|system|bot|screener|ats|algorithm|reviewer|recruiter|hiring manager|parser|scanner|agent|evaluator)';
 const IMPERATIVE =
@@ -194,7 +204,8 @@ const RULES: Rule[] = [
 
 const isSentencePunct = (c: string) => c === '.' || c === '!' || c === '?';
 const isCloser = (c: string) => c === '"' || c === "'" || c === ')' || c === ']';
-const isSpace = (c: string) => /\s/.test(c);
+const SPACE = /\s/;
+const isSpace = (c: string) => SPACE.test(c);
 
 /**
  * Sentence-ish units of the normalised text: split at line ends and at sentence punctuation (a run of . ! ?, then
@@ -222,25 +233,22 @@ function units(norm: string): Span[] {
         out.push({ start: s, end: j });
         s = k;
       }
-      i = k > j ? k : j;
+      i = Math.max(k, j);
     }
     if (lineEnd > lineStart) out.push({ start: s, end: lineEnd });
     lineStart = lineEnd + 1;
   }
-  return out
-    .map((u) => {
-      let { start, end } = u;
-      while (
-        start < end &&
-        /[\s\-*•·>\d.)]/.test(norm[start]!) &&
-        !/^\d+\s*(%|\/|out|points)/.test(norm.slice(start, start + 8))
-      )
-        start++;
-      while (end > start && /\s/.test(norm[end - 1]!)) end--;
-      return { start, end };
-    })
-    .filter((u) => u.end > u.start);
+  const trimmed: Span[] = [];
+  for (const u of out) {
+    let { start, end } = u;
+    while (start < end && LEAD_CHAR.test(norm[start]!) && !LEAD_NUMBER.test(norm.slice(start, start + 8))) start++;
+    while (end > start && isSpace(norm[end - 1]!)) end--;
+    if (end > start) trimmed.push({ start, end });
+  }
+  return trimmed;
 }
+const LEAD_CHAR = /[\s\-*•·>\d.)]/;
+const LEAD_NUMBER = /^\d+\s*(%|\/|out|points)/;
 
 /**
  * `lineAround` for many spans of one text: the newlines are found once and each lookup is a binary search, so a long
@@ -266,12 +274,6 @@ function lineFinder(text: string): (start: number, end: number) => Span {
     const after = firstAtOrAfter(end);
     return { start: before >= 0 ? breaks[before]! + 1 : 0, end: after < breaks.length ? breaks[after]! : text.length };
   };
-}
-
-function lineAround(text: string, start: number, end: number): Span {
-  const s = text.lastIndexOf('\n', start - 1) + 1;
-  const e = text.indexOf('\n', end);
-  return { start: s, end: e === -1 ? text.length : e };
 }
 
 function trimmed(text: string, span: Span): Span {

@@ -6,8 +6,10 @@ import type {
   InjectionFlag,
   MatchResult,
   Rubric,
+  TextTruncation,
   Verdict,
 } from '../../utils/contracts/ai.ts';
+import { boundCandidate } from './bound-text.ts';
 import { detectInjection } from './detect-injection.ts';
 import { weightedCoverage } from './local/bm25.ts';
 import { type CompiledPosting, compilePosting } from './local/compile-posting.ts';
@@ -142,9 +144,13 @@ export type PreparedCandidate = {
   profile: ResumeProfile;
   words: number;
   year: number;
+  /** What was cut from the candidate's text before it was read (bound-text.ts). */
+  truncated?: TextTruncation[];
 };
 
-export function prepareCandidate(candidate: CandidateInput, now: Date = new Date()): PreparedCandidate {
+export function prepareCandidate(input: CandidateInput, now: Date = new Date()): PreparedCandidate {
+  // Within bounds before anything reads it; a candidate loaded from Lever already is, and comes back unchanged.
+  const candidate = boundCandidate(input);
   const resume = candidate.resumeText;
   const application = candidate.applicationText ?? '';
   const located: Located[] = [{ source: 'resume', offset: 0, text: resume }];
@@ -161,7 +167,15 @@ export function prepareCandidate(candidate: CandidateInput, now: Date = new Date
   );
   const masked = maskProtected(blankSpans(combined, flagSpans), candidate);
   const year = now.getUTCFullYear();
-  return { located, flags, masked, profile: buildProfile(masked, year), words: countWords(masked), year };
+  return {
+    located,
+    flags,
+    masked,
+    profile: buildProfile(masked, year),
+    words: countWords(masked),
+    year,
+    ...(candidate.truncated?.length ? { truncated: candidate.truncated } : {}),
+  };
 }
 
 export function scoreCompiled(
@@ -279,6 +293,7 @@ export function scorePrepared(
       latencyMs: Math.round((performance.now() - t0) * 100) / 100,
       createdAt: now.toISOString(),
     },
+    ...(prepared.truncated ? { truncated: prepared.truncated } : {}),
   };
   return { result, parts: scoreParts, profile };
 }

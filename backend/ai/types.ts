@@ -1,5 +1,6 @@
 import type {
   FeedbackSynthesis,
+  TextTruncation,
   InterviewQuestions,
   MatchResult,
   OutreachDraft,
@@ -37,6 +38,8 @@ export type CandidateInput = {
   resumeText: string;
   /** Cover letter / application comments. */
   applicationText?: string;
+  /** What was cut from resumeText / applicationText to keep them within bounds (candidates/bound-text.ts). */
+  truncated?: TextTruncation[];
   /** Earlier applications of the same person, for re-engagement drafts. */
   previousApplications?: Array<{
     postingTitle: string;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { z as zod } from 'zod';
-import type { MatchResult, Provenance } from '../../utils/contracts/ai.ts';
+import type { MatchResult, Provenance, TextTruncation } from '../../utils/contracts/ai.ts';
 import { MatchResultSchema } from '../../utils/contracts/ai.ts';
 import type { ProposalKind, ProposalPayload } from '../../utils/contracts/api.ts';
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
 import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
 import { fetchOpportunity, postingIdOf, toCandidateInput, toPostingInput } from '../candidates/load-candidate.ts';
-import { newestResumeText } from '../candidates/resume-text.ts';
+import { newestResume } from '../candidates/resume-text.ts';
 import { optOutStatusOf } from '../compliance/opt-out.ts';
 import { guardPosting } from '../compliance/proxy-check.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
@@ -121,13 +121,23 @@ export async function readPosting(deps: AutomationDeps, opp: Opportunity): Promi
   }
 }
 
-/** The newest resume as text (see candidates/resume-text.ts); '' when there is none. */
-export async function readResumeText(deps: AutomationDeps, opportunityId: string): Promise<string> {
+/**
+ * The newest resume as text and what was cut from it (see candidates/resume-text.ts); '' when there is none. A file
+ * Fulcrum will not read (UnreadableResumeError, a PermanentJobError) dead-letters the job with its reason.
+ */
+export async function readResume(
+  deps: AutomationDeps,
+  opportunityId: string,
+): Promise<{ text: string; truncation: TextTruncation | null }> {
   try {
-    return await newestResumeText(deps.lever, opportunityId);
+    return await newestResume(deps.lever, opportunityId);
   } catch (e) {
     return leverFailure(e);
   }
+}
+
+export async function readResumeText(deps: AutomationDeps, opportunityId: string): Promise<string> {
+  return (await readResume(deps, opportunityId)).text;
 }
 
 export type Loaded = {
@@ -149,13 +159,13 @@ export async function loadForAutomation(
   if (optOutStatusOf(deps.store.sqlite, opportunity, deps.now()).optedOut) return null;
   const rawPosting = await readPosting(deps, opportunity);
   if (!rawPosting) return null;
-  const resume = await readResumeText(deps, opportunityId);
+  const resume = await readResume(deps, opportunityId);
   return {
     opportunity,
     rawPosting,
     // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
     posting: guardPosting(deps.store.sqlite, toPostingInput(rawPosting)),
-    candidate: toCandidateInput(opportunity, resume),
+    candidate: toCandidateInput(opportunity, resume.text, resume.truncation),
   };
 }
 

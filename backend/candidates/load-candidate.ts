@@ -1,4 +1,6 @@
+import type { TextTruncation } from '../../utils/contracts/ai.ts';
 import type { CandidateContext } from '../../utils/contracts/api.ts';
+import { boundCandidate } from '../ai/bound-text.ts';
 import type { CandidateInput, FeedbackInput, PostingInput } from '../ai/types.ts';
 import {
   type Application,
@@ -9,7 +11,7 @@ import {
   type Posting,
 } from '../lever/index.ts';
 import { overallRating } from './overall-rating.ts';
-import { newestResumeText } from './resume-text.ts';
+import { newestResume } from './resume-text.ts';
 
 /**
  * Builds the AI engine's inputs from Lever, re-read by opportunity id: the backend never trusts the extension's copy.
@@ -126,9 +128,14 @@ export function toPostingInput(p: Posting): PostingInput {
   };
 }
 
-export function toCandidateInput(opp: Opportunity, resume: string): CandidateInput {
+/** `truncation`: what extraction cut from the resume already; the result is within the input limits (bound-text.ts). */
+export function toCandidateInput(
+  opp: Opportunity,
+  resume: string,
+  truncation: TextTruncation | null = null,
+): CandidateInput {
   const app = firstApplication(opp);
-  return {
+  return boundCandidate({
     opportunityId: opp.id,
     name: opp.name ?? '',
     emails: opp.emails ?? [],
@@ -138,7 +145,8 @@ export function toCandidateInput(opp: Opportunity, resume: string): CandidateInp
     headline: opp.headline ?? null,
     resumeText: resume,
     ...(app?.comments ? { applicationText: app.comments } : {}),
-  };
+    ...(truncation ? { truncated: [truncation] } : {}),
+  });
 }
 
 export function toFeedbackInput(f: Feedback): FeedbackInput {
@@ -182,12 +190,12 @@ export async function loadCandidate(lever: LeverClient, opportunityId: string): 
   const ref = postingRef(opportunity);
   const [posting, resume] = await Promise.all([
     ref ? (ref.posting?.content ? Promise.resolve(ref.posting) : lever.getPosting(ref.id)) : Promise.resolve(null),
-    newestResumeText(lever, opportunityId),
+    newestResume(lever, opportunityId),
   ]);
   return {
     opportunity,
     posting: posting ? toPostingInput(posting) : null,
-    candidate: toCandidateInput(opportunity, resume),
+    candidate: toCandidateInput(opportunity, resume.text, resume.truncation),
   };
 }
 

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { configureInputLimits } from '../ai/bound-text.ts';
 import { candidateFromText } from '../ai/candidate-from-text.ts';
 import { compilePosting } from '../ai/local/compile-posting.ts';
 import { postingFromText } from '../ai/posting-from-text.ts';
 import { scoreCompiled } from '../ai/score-candidate.ts';
+import { loadConfig } from '../config.ts';
 import type { CliCommand } from './commands.ts';
 import { parseJobsCandidatesArgs, readDocsById, readJsonl, writeJsonl } from './jsonl-input.ts';
 
@@ -18,6 +20,8 @@ export const scoreCommand: CliCommand = {
     const values = parseJobsCandidatesArgs(args, 'pairs');
     if (!values.jobs || !values.candidates || !values.pairs)
       throw new Error(`--jobs, --candidates and --pairs are required. ${USAGE}`);
+    // RESUME_MAX_CHARS applies here as in the backend: longer texts are cut, and the line says so ("truncated").
+    configureInputLimits({ maxChars: loadConfig().RESUME_MAX_CHARS });
     const jobs = await readDocsById(values.jobs);
     const candidates = await readDocsById(values.candidates);
     const pairs = await readJsonl(values.pairs, PairSchema);
@@ -44,6 +48,7 @@ export const scoreCommand: CliCommand = {
         score: result.score,
         verdict: result.verdict,
         gaps: result.gaps.map((g) => g.text),
+        ...(result.truncated ? { truncated: result.truncated.map((t) => t.message) } : {}),
         flags: result.flags.map((f) => ({
           kind: f.kind,
           quote: f.quote,

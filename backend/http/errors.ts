@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { ErrorCodes } from '../../utils/contracts/api.ts';
 import { AiError } from '../ai/errors.ts';
 import { LeverApiError, LeverAuthError } from '../lever/index.ts';
+import { UnreadableResumeError } from '../sandbox/errors.ts';
 
 /**
  * The one mapping from failures to `{error: {code, message}}`. Messages are written for the recruiter; internals
  * (stack traces, SQL, Lever's raw words) stay in the logs.
  */
 export class HttpError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 502 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 502 | 503;
   readonly code: string;
   constructor(status: HttpError['status'], code: string, message: string) {
     super(message);
@@ -52,6 +53,8 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof LeverApiError) return leverErrorToHttp(err);
   // OAuth tokens missing, revoked or unreadable: an admin must (re)connect Fulcrum to Lever; the message says how.
   if (err instanceof LeverAuthError) return new HttpError(502, ErrorCodes.leverAuth, err.message);
+  // A résumé Fulcrum will not read (sandbox/errors.ts): the message says why, for the side panel.
+  if (err instanceof UnreadableResumeError) return new HttpError(422, ErrorCodes.resumeUnreadable, err.message);
   if (err instanceof AiError) {
     return new HttpError(err.retryable ? 503 : 502, err.code, `The AI engine could not answer: ${err.message}`);
   }

@@ -45,7 +45,10 @@ export type PersonText = { text: string; hash: string } | { refused: string };
 export function personEmbeddingText(summaryJson: string, doc: string): PersonText {
   const s = PersonSummarySchema.parse(JSON.parse(summaryJson));
   const known: KnownPii = { name: s.name, emails: s.emails, phones: s.phones ?? [], links: s.links ?? [] };
-  const text = new Redactor(known).redact(doc).slice(0, MAX_EMBED_CHARS);
+  // Only the start is embedded: redact twice what is sent, cut at a blank, not a whole pool member's résumés
+  // (placeholders are no longer than what they replace by much, so the first MAX_EMBED_CHARS come out the same).
+  const head = doc.length > 2 * MAX_EMBED_CHARS ? doc.slice(0, cutAtBlank(doc, 2 * MAX_EMBED_CHARS)) : doc;
+  const text = new Redactor(known).redact(head).slice(0, MAX_EMBED_CHARS);
   try {
     assertNoLeak(text, known);
   } catch (e) {
@@ -53,6 +56,12 @@ export function personEmbeddingText(summaryJson: string, doc: string): PersonTex
     throw e;
   }
   return { text, hash: createHash('sha256').update(text).digest('hex') };
+}
+
+/** An offset at or before `at` just after a blank (or `at` itself when there is none in the last 1,000). */
+function cutAtBlank(text: string, at: number): number {
+  for (let i = at; i > at - 1_000 && i > 0; i--) if (/\s/.test(text[i - 1]!)) return i;
+  return at;
 }
 
 const PENDING_WHERE = '(v.rid IS NULL OR v.model <> @key OR v.stale = 1)';

@@ -71,6 +71,20 @@ export const CriterionResultSchema = z.object({
 });
 export type CriterionResult = z.infer<typeof CriterionResultSchema>;
 
+/**
+ * Candidate text the backend cut before reading it: past the length limit (RESUME_MAX_CHARS), or runs of thousands
+ * of characters without a space. `message` is what the side panel shows ("Résumé truncated at 200,000 characters
+ * (of 412,345): only the first part was read.").
+ */
+export const TextTruncationSchema = z.object({
+  source: z.enum(['resume', 'application']),
+  originalChars: z.number().int().nonnegative(),
+  keptChars: z.number().int().nonnegative(),
+  longRunsCut: z.number().int().nonnegative(),
+  message: z.string(),
+});
+export type TextTruncation = z.infer<typeof TextTruncationSchema>;
+
 export const VerdictSchema = z.enum(['strong', 'possible', 'weak', 'unclear']);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -87,6 +101,8 @@ export const MatchResultSchema = z.object({
   flags: z.array(InjectionFlagSchema),
   rubricSource: z.enum(['extracted', 'recruiter']),
   provenance: ProvenanceSchema,
+  /** Set when the score rests on part of the candidate's text (see TextTruncationSchema). */
+  truncated: z.array(TextTruncationSchema).optional(),
 });
 export type MatchResult = z.infer<typeof MatchResultSchema>;
 

@@ -27,6 +27,8 @@ export const ErrorCodes = {
   leverUnavailable: 'lever_unavailable',
   rateLimited: 'rate_limited',
   conflict: 'conflict',
+  /** The candidate's résumé file is over a limit or could not be read within the sandbox's time or memory. */
+  resumeUnreadable: 'resume_unreadable',
   internal: 'internal',
 } as const;
 
@@ -72,6 +74,10 @@ export const ProposalPayloadSchema = z.object({
   posting: z.object({ description: z.string().min(1).max(50_000) }).optional(),
   /** Only for kind 'interview-schedule': the Lever panel to create, move or cancel (utils/contracts/scheduling.ts). */
   schedule: ScheduleWriteSchema.optional(),
+  /** Only for kind 'offer-letter': the approved letter version to render as PDF and upload to the opportunity. */
+  file: z
+    .object({ offerLetterId: z.string().min(1), version: z.number().int().positive(), name: z.string().min(1).max(200) })
+    .optional(),
 });
 export type ProposalPayload = z.infer<typeof ProposalPayloadSchema>;
 
@@ -85,6 +91,7 @@ export const ProposalKindSchema = z.enum([
   'stage',
   'posting-rewrite',
   'interview-schedule',
+  'offer-letter',
 ]);
 export type ProposalKind = z.infer<typeof ProposalKindSchema>;
 

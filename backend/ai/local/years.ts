@@ -69,9 +69,9 @@ const MONTHS: Record<string, number> = {
   nov: 10,
   dec: 11,
 };
-// At most 20 letters after a month's first letters ("september", "marketing"): unbounded, a run like "marmarmar…"
+// At most 40 letters after a month's first letters ("september", "marketing"): unbounded, a run like "marmarmar…"
 // rescanned the run from every "mar" in it.
-const MONTH = String.raw`(?:(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]{0,20}\.?,?\s+|(\d{1,2})/)?`;
+const MONTH = String.raw`(?:(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]{0,40}\.?,?\s+|(\d{1,2})/)?`;
 // "2019 - 2023", "2019 to present", "From: 2017 To: 2020", "from 2015 through 2020", "2015 up to 2019", and
 // "between 2013 and 2016" ("and" only after "between": "SQL 2008 and 2012" is two versions, not a range).
 const RANGE_RE = new RegExp(

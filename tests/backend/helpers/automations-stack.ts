@@ -36,7 +36,14 @@ export type Stack = {
   other: { token: string };
   admin: { token: string };
   api(method: string, url: string, token: string, body?: unknown): Promise<Response>;
-  apply(o: { strong: boolean; origin?: 'applied' | 'internal'; name?: string; postingId?: string }): Promise<string>;
+  apply(o: {
+    strong: boolean;
+    origin?: 'applied' | 'internal';
+    name?: string;
+    postingId?: string;
+    /** The résumé file's text (a .txt upload); `strong` picks one otherwise. */
+    resumeText?: string;
+  }): Promise<string>;
   /** Signs and POSTs a delivery for `event` the way Lever would (fresh id and token). */
   deliver(event: WebhookEvent, data: Record<string, unknown>): Promise<Response>;
   close(): Promise<void>;
@@ -45,7 +52,14 @@ export type Stack = {
 const APPLIED_ORIGINS = ['applied', 'sourced', 'referred', 'agency', 'university'] as const;
 
 export async function startStack(
-  o: { emulatorRate?: number; leverRate?: number; opportunities?: number; concurrency?: number } = {},
+  o: {
+    emulatorRate?: number;
+    leverRate?: number;
+    opportunities?: number;
+    concurrency?: number;
+    /** More backend configuration (environment variables). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const emulator = await startEmulator({
     port: 0,
@@ -61,6 +75,7 @@ export async function startStack(
       LEVER_RATE_PER_SECOND: String(o.leverRate ?? 200),
       LEVER_BURST: String(o.leverRate ? Math.max(1, Math.floor(o.leverRate)) : 200),
       QUEUE_CONCURRENCY: String(o.concurrency ?? 4),
+      ...o.env,
     },
   });
   const backend = await startBackend(config, { logger: pino({ level: 'silent' }), drainTimeoutMs: 2_000 });
@@ -147,7 +162,8 @@ export async function startStack(
           postingId: a.postingId ?? posting.id,
           name: a.name ?? `Candidate ${seq}`,
           email: `cand-${seq}-${randomUUID().slice(0, 8)}@example.com`,
-          resumeText: a.strong ? strongResume : 'Barista at a coffee shop. Enjoys hiking and latte art.',
+          resumeText:
+            a.resumeText ?? (a.strong ? strongResume : 'Barista at a coffee shop. Enjoys hiking and latte art.'),
           origin: a.origin ?? 'applied',
         }),
       });
