@@ -110,6 +110,23 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(judge(socket, 'Skills\n- Socket programming implementation in Node.js').gap).toMatch(/Socket\.io/);
   });
 
+  it('a head of ordinary words that names no skill is judged by the skills the rest names', () => {
+    const req = 'Technical Knowledge on Enterprise Automation / Puppet / Chef';
+    expect(judge(req, 'Skills\n- Enterprise automation with Puppet and Chef').status).toBe('met');
+    expect(judge(req, 'Skills\n- Puppet for 300 servers').status).not.toBe('met');
+  });
+
+  it('a skill named only in a dated role title is partly shown, and the gap says so', () => {
+    const title = judge('Strong proficiency in Java', 'Work\nBig Data Developer - Hadoop/Java (2016 - 2021)');
+    expect(title.status).toBe('partly');
+    expect(title.gap).toMatch(/Java only in a job title/);
+    const used = judge(
+      'Strong proficiency in Java',
+      'Work\nBig Data Developer - Hadoop/Java (2016 - 2021)\n- Wrote Java services for billing',
+    );
+    expect(used.status).toBe('met');
+  });
+
   it('a generic word that is part of a name counts: "Requirements Analyst" is not met by "Systems Analyst"', () => {
     const systems = judge('Proficient as a Requirements Analyst', 'Work\n- Senior Systems Analyst at Acme');
     expect(systems.status).not.toBe('met');

@@ -138,6 +138,19 @@ function partShown(part: HeadPart, profile: ResumeProfile): boolean {
   return profile.lines.some((l) => core.every((c) => present(c, l.keys)));
 }
 
+/** Named skills of the head that the resume shows on dated role lines only, never in a skill or task line. */
+function titleOnlyConcepts(head: Concept[], profile: ResumeProfile): Concept[] {
+  const dated = new Set<ProfileLine>();
+  for (const e of profile.entries) if (e.ranges.length > 0) dated.add(e.line);
+  if (dated.size === 0) return [];
+  return head.filter(
+    (c) =>
+      c.key.startsWith('§') &&
+      profile.lines.some((l) => dated.has(l) && present(c, l.keys)) &&
+      !profile.lines.some((l) => !dated.has(l) && present(c, l.keys)),
+  );
+}
+
 function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Thresholds = THRESHOLDS): Judgement {
   // Broad words ("Middleware tools", "HTTP protocols") complete a phrase: they neither earn nor cost credit when
   // the requirement names something more specific.
@@ -208,11 +221,36 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     : apart
       ? `; ${missingParts[0]!.concepts.map((c) => c.label).join(' and ')} appear only on separate lines`
       : '';
-  if (credit >= t.metAt && missingNamed.length === 0 && missingParts.length === 0)
-    return { status: 'met', credit: Math.min(1, credit + 0.1), spans, explanation: `The resume shows ${spec.label}.` };
+  if (credit >= t.metAt && missingNamed.length === 0 && missingParts.length === 0) {
+    // A skill named only in a role title ("Big Data Developer - Hadoop/Java, 2016 - 2021") is a claim, not shown use.
+    const titleOnly = titleOnlyConcepts(head, profile);
+    if (titleOnly.length === 0)
+      return {
+        status: 'met',
+        credit: Math.min(1, credit + 0.1),
+        spans,
+        explanation: `The resume shows ${spec.label}.`,
+      };
+    return {
+      status: 'partly',
+      credit: Math.min(credit, t.metAt),
+      spans,
+      explanation: `The resume shows part of ${spec.label}; ${titleOnly.map((c) => c.label).join(', ')} only in a job title.`,
+    };
+  }
   // Nothing the head names is shown ("Microsoft Visio and Axure software" by "software" alone): not met.
   const noPart =
     spec.headParts.length > 0 && spec.headParts.every((p) => !coreOf(p).some((c) => presentIn(c, profile)));
+  // A head of ordinary words that names no skill ("Technical knowledge on Puppet / Chef", "flush skills in Active
+  // Listening") while the rest names skills: what is asked is those skills, and the resume shows every one.
+  const namedRest = spec.concepts.filter((c) => c.key.startsWith('§') && !c.head && !plainWord(c) && !isBroad(c));
+  if (noPart && namedRest.length > 0 && missingNamed.length === 0 && !head.some((c) => c.key.startsWith('§')))
+    return {
+      status: 'met',
+      credit: Math.max(credit, t.metAt),
+      spans,
+      explanation: `The resume shows ${namedRest.map((c) => c.label).join(', ')}.`,
+    };
   if (credit >= t.partlyAt && !noPart)
     return {
       status: 'partly',
