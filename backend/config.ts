@@ -18,6 +18,9 @@ export const EMULATOR_DEFAULT_KEY = 'demo-emulator-key-0000';
 const hostName = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** The jurisdictions COMPLIANCE_JURISDICTIONS may name (utils/contracts/compliance.ts JurisdictionIdSchema). */
+const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-act', 'california-ads', 'eu-ai-act'];
+
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(8787),
@@ -27,9 +30,6 @@ export const ConfigSchema = z.object({
   LEVER_API_KEY: z.string().min(1).optional(),
   LEVER_BASE_URL: z.string().url().optional(),
   LEVER_EMULATOR_PORT: port.default(8788),
-/** The jurisdictions COMPLIANCE_JURISDICTIONS may name (utils/contracts/compliance.ts JurisdictionIdSchema). */
-const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-act', 'california-ads', 'eu-ai-act'];
-
   LEVER_EMULATOR_KEY: z.string().min(8).default(EMULATOR_DEFAULT_KEY),
   LEVER_RATE_PER_SECOND: z.coerce.number().positive().default(8),
   LEVER_BURST: z.coerce.number().int().positive().default(16),
@@ -122,6 +122,18 @@ const COMPLIANCE_JURISDICTIONS = ['nyc-ll144', 'illinois-hb3773', 'colorado-ai-a
   HRIS_WEBHOOK_URL: z.string().url().optional(),
   HRIS_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   FULCRUM_SKIP_EXTENSION_BUILD: bool.default(false),
+  /**
+   * Compliance kit (issue 21): jurisdictions this install hires in, comma-separated (nyc-ll144, illinois-hb3773,
+   * colorado-ai-act, california-ads, eu-ai-act), for retention minimums until an admin sets them.
+   */
+  COMPLIANCE_JURISDICTIONS: z
+    .string()
+    .max(200)
+    .refine(
+      (v) => v.split(',').every((j) => !j.trim() || COMPLIANCE_JURISDICTIONS.includes(j.trim())),
+      `a comma-separated list of ${COMPLIANCE_JURISDICTIONS.join(', ')}`,
+    )
+    .optional(),
   /** Where the built extension is (npm run dev builds the dev variant into .output/chrome-mv3-dev). */
   FULCRUM_EXTENSION_DIR: z.string().min(1).default('.output/chrome-mv3'),
 });
@@ -163,18 +175,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     useEmulator: !c.LEVER_API_KEY && !c.LEVER_OAUTH_CLIENT_ID,
   };
 }
-  /**
-   * Compliance kit (issue 21): jurisdictions this install hires in, comma-separated (nyc-ll144, illinois-hb3773,
-   * colorado-ai-act, california-ads, eu-ai-act), for retention minimums until an admin sets them.
-   */
-  COMPLIANCE_JURISDICTIONS: z
-    .string()
-    .max(200)
-    .refine(
-      (v) => v.split(',').every((j) => !j.trim() || COMPLIANCE_JURISDICTIONS.includes(j.trim())),
-      `a comma-separated list of ${COMPLIANCE_JURISDICTIONS.join(', ')}`,
-    )
-    .optional(),
 
 /** Loopback names and addresses: where `npm start` runs the emulator, and nothing anyone else can reach. */
 export function isLoopbackHost(hostname: string): boolean {

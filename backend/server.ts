@@ -11,8 +11,8 @@ import { automationDeps, registerAutomations } from './automations/register.ts';
 import { parseJurisdictionList } from './compliance/settings.ts';
 import type { Config } from './config.ts';
 import { DEMO_TOKEN_FILE } from './demo.ts';
-import { startRetention } from './governance/retention.ts';
 import { scrubFiles, VACUUM_JOB } from './governance/erase-person.ts';
+import { startRetention } from './governance/retention.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { SqliteQueue } from './jobs/sqlite-queue.ts';
 import type { LeverClient } from './lever/index.ts';
@@ -109,6 +109,11 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
       pollEveryMs: config.REDISCOVERY_SYNC_MINUTES * 60_000,
     });
   }
+  // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
+  queue.register(VACUUM_JOB, async () => {
+    const r = scrubFiles(store.sqlite, { vacuum: true });
+    if (r.problems.length) logger.warn({ problems: r.problems }, 'post-erasure vacuum incomplete');
+  });
   queue.start();
   // Deletes cached AI results and decided proposals past the admin's retention period: now, then daily.
   const retention = startRetention(store, logger, {
@@ -122,11 +127,6 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     server.listen(config.PORT, config.HOST, () => {
       server.off('error', reject);
       resolve();
-  // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
-  queue.register(VACUUM_JOB, async () => {
-    const r = scrubFiles(store.sqlite, { vacuum: true });
-    if (r.problems.length) logger.warn({ problems: r.problems }, 'post-erasure vacuum incomplete');
-  });
     });
   });
   // Lever retries slow webhook replies; keep-alive keeps the intake path cheap for bursts.

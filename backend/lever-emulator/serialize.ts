@@ -394,11 +394,6 @@ export function serializeWebhook(w: EmuWebhook, withToken: boolean): Record<stri
   };
 }
 
-/** Strips emulator-only bookkeeping fields (`opportunityId` on sub-records) from a record. */
-export function publicRecord<T extends { opportunityId: string }>(r: T): Omit<T, 'opportunityId'> {
-  const { opportunityId: _o, ...rest } = r;
-  return rest;
-}
 /** An offer as Lever lists it: `signatures` and the sent/signed documents are null until the offer is sent. */
 export function serializeOffer(o: EmuOffer): Record<string, unknown> {
   const sent = o.sentAt !== null;
@@ -411,3 +406,8 @@ export function serializeOffer(o: EmuOffer): Record<string, unknown> {
   };
 }
 
+/** Strips emulator-only bookkeeping fields (`opportunityId` on sub-records) from a record. */
+export function publicRecord<T extends { opportunityId: string }>(r: T): Omit<T, 'opportunityId'> {
+  const { opportunityId: _o, ...rest } = r;
+  return rest;
+}
