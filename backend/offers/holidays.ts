@@ -26,15 +26,8 @@ export const HolidayDateSchema = z
 
 export type Holiday = { date: string; label: string | null; source: 'environment' | 'admin' };
 
-export function ensureHolidaySchema(sqlite: BetterSqlite3.Database): void {
-  sqlite.exec(
-    'CREATE TABLE IF NOT EXISTS offer_holidays (day TEXT PRIMARY KEY, label TEXT, updated_by TEXT NOT NULL, updated_at INTEGER NOT NULL)',
-  );
-}
-
 /** The admins' days, in date order. */
 export function storedHolidays(sqlite: BetterSqlite3.Database): Array<{ date: string; label: string | null }> {
-  ensureHolidaySchema(sqlite);
   return (
     sqlite.prepare('SELECT day, label FROM offer_holidays ORDER BY day').all() as Array<{
       day: string;
@@ -63,7 +56,6 @@ export function changeHolidays(
   by: string,
   now: number,
 ): { added: string[]; removed: string[] } {
-  ensureHolidaySchema(sqlite);
   return sqlite
     .transaction(() => {
       const before = new Set(storedHolidays(sqlite).map((h) => h.date));

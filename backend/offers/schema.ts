@@ -2,7 +2,7 @@ import type { Generated } from 'kysely';
 import type { EpochMs, JsonText } from '../store/schema.ts';
 
 /**
- * The offers tables (migration 0030_offers), added to the store's Database type by declaration merging so the
+ * The offers tables (migration 0006_offers), added to the store's Database type by declaration merging so the
  * shared schema file stays untouched. JSON columns are parsed with zod on read (offers/repo.ts).
  */
 export interface OfferTemplatesTable {

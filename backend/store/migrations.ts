@@ -181,10 +181,35 @@ const migrations: Record<string, Migration> = {
     },
   },
 
+  // Issue 14, credentials: demo recruiters are marked (so a start on a real Lever key can revoke them) and every
+  // token gets an expiry. Tokens issued before this migration get the default 90 days from the upgrade, not from
+  // their creation, so an upgrade does not lock everyone out at once.
+  '0002_token_expiry_and_demo_flag': {
+    up: (outer: AnyDb) =>
+      outer.transaction().execute(async (db) => {
+        await db.schema
+          .alterTable('recruiters')
+          .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('recruiter_tokens').addColumn('expires_at', ms).execute();
+        const upgradeExpiry = Date.now() + 90 * 24 * 60 * 60 * 1000;
+        await db
+          .updateTable('recruiter_tokens')
+          .set({ expires_at: upgradeExpiry })
+          .where('expires_at', 'is', null)
+          .execute();
+      }),
+  },
+
+  // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
+  // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
+  // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
+  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
+
   // Issue 19, interview scheduling: which calendar each interviewer (Lever user) reads from, with their working
   // hours and caps; the OAuth tokens of API calendars (secrets, never returned by a route); and the interviews
   // Fulcrum booked in Lever (panel id, invitation UID and SEQUENCE, one row per interviewer per session for the caps).
-  '0006_interview_scheduling': {
+  '0004_interview_scheduling': {
     async up(db: AnyDb) {
       await db.schema
         .createTable('interviewer_calendars')
@@ -249,7 +274,7 @@ const migrations: Record<string, Migration> = {
 
   // Issue 21, compliance kit: admin-edited candidate notice templates, local opt-outs of automated assessment, admin
   // confirmations of criteria the proxy check flagged, and erasure requests the retention run honours.
-  '0021_compliance': {
+  '0005_compliance': {
     async up(db: AnyDb) {
       await db.schema
         .createTable('compliance_notice_templates')
@@ -294,35 +319,10 @@ const migrations: Record<string, Migration> = {
     },
   },
 
-  // Issue 14, credentials: demo recruiters are marked (so a start on a real Lever key can revoke them) and every
-  // token gets an expiry. Tokens issued before this migration get the default 90 days from the upgrade, not from
-  // their creation, so an upgrade does not lock everyone out at once.
-  '0002_token_expiry_and_demo_flag': {
-    up: (outer: AnyDb) =>
-      outer.transaction().execute(async (db) => {
-        await db.schema
-          .alterTable('recruiters')
-          .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
-          .execute();
-        await db.schema.alterTable('recruiter_tokens').addColumn('expires_at', ms).execute();
-        const upgradeExpiry = Date.now() + 90 * 24 * 60 * 60 * 1000;
-        await db
-          .updateTable('recruiter_tokens')
-          .set({ expires_at: upgradeExpiry })
-          .where('expires_at', 'is', null)
-          .execute();
-      }),
-  },
-
-  // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
-  // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
-  // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
-  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
-
-  // Issue 20, offers (numbered after every migration that had landed, so existing data dirs upgrade in order):
+  // Issue 20, offers:
   // organisation templates, approval chains per team, letters with every version kept, each
   // approver's decision, admin overrides of failed checks, and the HRIS hand-off of each hire.
-  '0030_offers': {
+  '0006_offers': {
     async up(db: AnyDb) {
       await db.schema
         .createTable('offer_templates')
@@ -412,11 +412,11 @@ const migrations: Record<string, Migration> = {
     },
   },
 
-  // Issue 16, Lever OAuth (numbered after every migration that had landed): the connection of a partner app, its
+  // Issue 16, Lever OAuth: the connection of a partner app, its
   // tokens encrypted with FULCRUM_SECRET_KEY (lever-oauth/secret-box.ts) and a lease column pair, which is the refresh
   // lock every process respects (lever-oauth/token-store.ts); and the single-use states of the connect flow, stored
   // as their SHA-256 only.
-  '0031_lever_oauth': {
+  '0007_lever_oauth': {
     async up(db: AnyDb) {
       await db.schema
         .createTable('lever_oauth_connections')
@@ -438,6 +438,19 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', ms, (c) => c.notNull())
         .addColumn('expires_at', ms, (c) => c.notNull())
         .addColumn('used_at', ms)
+        .execute();
+    },
+  },
+
+  // Issue 20, offers: the days an admin adds to OFFER_HOLIDAYS for the start-date check (backend/offers/holidays.ts).
+  '0008_offer_holidays': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('offer_holidays')
+        .addColumn('day', 'text', (c) => c.primaryKey())
+        .addColumn('label', 'text')
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
         .execute();
     },
   },
@@ -534,6 +547,12 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export class MigrationError extends Error {}
 
+/** Runs the migrations up to and including `name` (tests build an older database with it, then upgrade it). */
+export async function migrateUpTo(db: AnyDb, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw new MigrationError(`Database migration to ${name} failed: ${String(error)}`, { cause: error });
+}
+
 /** Brings the schema up to date. Safe to run on every start and from several processes (the migrator locks). */
 export async function migrateToLatest(db: AnyDb): Promise<string[]> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
@@ -544,9 +563,3 @@ export async function migrateToLatest(db: AnyDb): Promise<string[]> {
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
-/** Runs the migrations up to and including `name` (tests build an older database with it, then upgrade it). */
-export async function migrateUpTo(db: AnyDb, name: string): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateTo(name);
-  if (error) throw new MigrationError(`Database migration to ${name} failed: ${String(error)}`, { cause: error });
-}
-
