@@ -32,6 +32,7 @@ import {
   JdCheckResponseSchema,
 } from './contracts/fairness.ts';
 import { GovernanceResponseSchema } from './contracts/governance.ts';
+import { OfferViewResponseSchema, OfferViewSchema } from './contracts/offers.ts';
 import {
   ActResponseSchema,
   OutreachListSchema,
@@ -42,7 +43,6 @@ import {
 } from './contracts/rediscovery.ts';
 import { BookingListSchema, InterviewerListSchema, SlotsResponseSchema } from './contracts/scheduling.ts';
 import type { ApiFailure, ApiRequest, ApiResult, ConnectionReport, DraftRecord, FailureKind } from './messaging';
-import { OfferViewResponseSchema, OfferViewSchema } from './contracts/offers.ts';
 import type { Settings } from './settings';
 
 /**
@@ -82,8 +82,8 @@ const CODE_KINDS: Record<string, FailureKind> = {
   lever_unavailable: 'lever_unavailable',
   rate_limited: 'rate_limited',
   conflict: 'conflict',
-  resume_unreadable: 'resume_unreadable',
   offer_checks_failed: 'conflict',
+  resume_unreadable: 'resume_unreadable',
   opted_out: 'opted_out',
   internal: 'server',
 };
@@ -565,12 +565,6 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         await client.post('api/compliance/criteria-check', { json: { criteria: request.criteria } }).json(),
         'POST /api/compliance/criteria-check',
       );
-    case 'postingCriteria':
-      return parse(
-        PostingCriteriaCheckSchema,
-        await client.get(`api/postings/${posting(request.postingId)}/criteria-check`).json(),
-        'GET /api/postings/:id/criteria-check',
-      );
     case 'confirmCriterion':
       return parse(
         PostingCriteriaCheckSchema,
@@ -580,6 +574,12 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
           })
           .json(),
         'PUT /api/admin/compliance/postings/:id/criteria',
+      );
+    case 'postingCriteria':
+      return parse(
+        PostingCriteriaCheckSchema,
+        await client.get(`api/postings/${posting(request.postingId)}/criteria-check`).json(),
+        'GET /api/postings/:id/criteria-check',
       );
     case 'scheduleInterviewers':
       return parse(

@@ -40,7 +40,6 @@ import type {
   RediscoveryFilters,
   SyncProgress,
 } from './contracts/rediscovery.ts';
-import { clearSnapshots } from './panel-snapshot';
 import type {
   BookingList,
   InterviewerList,
@@ -49,6 +48,7 @@ import type {
   SlotsRequestInput,
   SlotsResponse,
 } from './contracts/scheduling.ts';
+import { clearSnapshots } from './panel-snapshot';
 
 /**
  * Typed request/response messages between the side panel (or options page) and the background worker, which owns
@@ -134,8 +134,8 @@ export type ApiRequest =
   | { op: 'explanationPdf'; opportunityId: string }
   | { op: 'checkCriteria'; criteria: string[] }
   | { op: 'postingCriteria'; postingId: string }
-  // Interview scheduling (issue 19)
   | { op: 'confirmCriterion'; postingId: string; text: string; confirmed: boolean }
+  // Interview scheduling (issue 19)
   | { op: 'scheduleInterviewers' }
   | { op: 'scheduleSlots'; request: SlotsRequestInput }
   | { op: 'proposeSchedule'; request: ScheduleProposalInput }
@@ -197,8 +197,8 @@ export type ApiResponses = {
   explanationPdf: string;
   checkCriteria: CriteriaCheckResponse;
   postingCriteria: PostingCriteriaCheck;
-  scheduleInterviewers: InterviewerList;
   confirmCriterion: PostingCriteriaCheck;
+  scheduleInterviewers: InterviewerList;
   scheduleSlots: SlotsResponse;
   proposeSchedule: Proposal;
   scheduleBookings: BookingList;
@@ -318,6 +318,7 @@ const OPS: ApiOp[] = [
   'explanationPdf',
   'checkCriteria',
   'postingCriteria',
+  'confirmCriterion',
   'scheduleInterviewers',
   'scheduleSlots',
   'proposeSchedule',
@@ -325,7 +326,6 @@ const OPS: ApiOp[] = [
   'bookingInvitation',
   'rescheduleBooking',
   'cancelBooking',
-  'confirmCriterion',
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertEveryRouteHasRule, routeRules } from '../../backend/access/route-rules.ts';
+import { addRecruiter, revokeDemoRecruiters } from '../../backend/auth/recruiters.ts';
 import { type AccessWorld, BASE_ROLES, type BaseRole, makeAccessWorld } from './helpers/access-world.ts';
 
 /**
@@ -29,6 +30,9 @@ type RouteCase = {
  * token, a demo token revoked after switching to a real Lever key) and add the token to `world.tokens`.
  */
 const SAME_AS_NO_TOKEN: string[] = [];
+// Issue 14 (credentials): a token past its expiry, and the demo recruiter's token once the data directory has been
+// started on a real Lever key (revoked), answer every route as no token does.
+SAME_AS_NO_TOKEN.push('expired-token', 'revoked-demo-token');
 
 const E = (la: number, tm: number, ltm: number, int: number, none: number, ua: number, lar: number) => ({
   'lever-admin': la,
@@ -457,7 +461,11 @@ const ROUTE_TABLE: RouteCase[] = [
   },
   // Interview scheduling (issue 19). No interviewer has a calendar here, so a caller who may see the candidate gets
   // the 400 that says so; one who may not gets the 404 of a missing candidate first.
-  { route: 'GET /api/scheduling/interviewers', request: () => ({ url: '/api/scheduling/interviewers' }), expect: LEVER_USER },
+  {
+    route: 'GET /api/scheduling/interviewers',
+    request: () => ({ url: '/api/scheduling/interviewers' }),
+    expect: LEVER_USER,
+  },
   {
     route: 'POST /api/scheduling/slots',
     request: (w) => ({
@@ -499,7 +507,9 @@ const ROUTE_TABLE: RouteCase[] = [
     route: 'POST /api/scheduling/bookings/:id/reschedule',
     request: () => ({
       url: '/api/scheduling/bookings/00000000-0000-4000-8000-000000000000/reschedule',
-      body: { option: { sessions: [{ start: '2030-01-07T10:00:00Z', end: '2030-01-07T11:00:00Z', interviewerIds: ['x'] }] } },
+      body: {
+        option: { sessions: [{ start: '2030-01-07T10:00:00Z', end: '2030-01-07T11:00:00Z', interviewerIds: ['x'] }] },
+      },
     }),
     expect: E(404, 404, 404, 404, 401, 403, 404),
   },
@@ -625,6 +635,14 @@ async function currentVersion(w: AccessWorld): Promise<number> {
 let w: AccessWorld;
 beforeAll(async () => {
   w = await makeAccessWorld();
+  const issued91DaysAgo = Date.now() - 91 * 24 * 60 * 60 * 1000;
+  w.tokens['expired-token'] = (
+    await addRecruiter(w.h.store, { email: 'expired-admin@fulcrum.test', role: 'admin' }, issued91DaysAgo)
+  ).token;
+  w.tokens['revoked-demo-token'] = (
+    await addRecruiter(w.h.store, { email: 'demo@fulcrum.test', role: 'admin', demo: true })
+  ).token;
+  await revokeDemoRecruiters(w.h.store);
 }, 60_000);
 afterAll(() => w?.close());
 
