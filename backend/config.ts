@@ -158,7 +158,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   refuseDemoKeyOutsideEmulator(c);
   if (c.LEVER_OAUTH_CLIENT_ID && !c.LEVER_API_KEY && (!c.LEVER_OAUTH_CLIENT_SECRET || !c.FULCRUM_SECRET_KEY)) {
-    const missing = [!c.LEVER_OAUTH_CLIENT_SECRET && 'LEVER_OAUTH_CLIENT_SECRET', !c.FULCRUM_SECRET_KEY && 'FULCRUM_SECRET_KEY'];
+    const missing = [
+      !c.LEVER_OAUTH_CLIENT_SECRET && 'LEVER_OAUTH_CLIENT_SECRET',
+      !c.FULCRUM_SECRET_KEY && 'FULCRUM_SECRET_KEY',
+    ];
     throw new ConfigError(
       `Invalid configuration:\n  ${missing.filter(Boolean).join(', ')}: required with LEVER_OAUTH_CLIENT_ID (the OAuth app's secret, and the key that encrypts stored tokens)`,
     );

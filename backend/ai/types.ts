@@ -1,11 +1,11 @@
 import type {
   FeedbackSynthesis,
-  TextTruncation,
   InterviewQuestions,
   MatchResult,
   OutreachDraft,
   OutreachRequest,
   Rubric,
+  TextTruncation,
 } from '../../utils/contracts/ai.ts';
 
 /**

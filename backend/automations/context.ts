@@ -15,11 +15,11 @@ import { automationsMayProposeSync } from '../governance/settings.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
 import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
+import type { HrisConfig } from '../offers/hris-handoff.ts';
 import { fromRow, type ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
 import type { ProposalRow } from '../store/schema.ts';
-import type { HrisConfig } from '../offers/hris-handoff.ts';
 import type { AutomationMetrics } from './metrics.ts';
 import { ensureAutomationSchema } from './schema.ts';
 

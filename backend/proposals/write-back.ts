@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hashInput } from '../ai/provenance.ts';
-import { fileOfferLetter } from '../offers/file-letter.ts';
 import { collect, descriptionToLeverHtml, LeverApiError, type LeverClient } from '../lever/index.ts';
+import { fileOfferLetter } from '../offers/file-letter.ts';
 import { BookingWriter } from '../scheduling/booking.ts';
 import type { Store } from '../store/db.ts';
 import { formatNote, modelLabelOrNull, noteHasMarker } from './note-format.ts';
@@ -63,7 +63,8 @@ export class WriteBack {
   /** Performs every write of the proposal. Throws LeverApiError on the first failure; finished writes stay done. */
   async execute(p: ProposalRecord, approver: Approver): Promise<WriteOutcome> {
     if (p.kind === 'posting-rewrite') return this.writePosting(p, approver);
-    if (p.kind === 'interview-schedule') return new BookingWriter(this.store, this.lever, this.now).execute(p, approver);
+    if (p.kind === 'interview-schedule')
+      return new BookingWriter(this.store, this.lever, this.now).execute(p, approver);
     if (p.kind === 'offer-letter') return fileOfferLetter(this.store, this.lever, this.now, p, approver);
     const written: string[] = [];
     const leverIds: string[] = [p.opportunityId];

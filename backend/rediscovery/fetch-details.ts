@@ -1,6 +1,6 @@
 import { newestResumeText } from '../candidates/resume-text.ts';
-import { UnreadableResumeError } from '../sandbox/errors.ts';
 import { collect, type LeverClient } from '../lever/index.ts';
+import { UnreadableResumeError } from '../sandbox/errors.ts';
 import type { SyncedOpportunity } from './index-store.ts';
 import { feedbackStats, noteTexts } from './normalize.ts';
 

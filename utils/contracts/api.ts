@@ -76,7 +76,11 @@ export const ProposalPayloadSchema = z.object({
   schedule: ScheduleWriteSchema.optional(),
   /** Only for kind 'offer-letter': the approved letter version to render as PDF and upload to the opportunity. */
   file: z
-    .object({ offerLetterId: z.string().min(1), version: z.number().int().positive(), name: z.string().min(1).max(200) })
+    .object({
+      offerLetterId: z.string().min(1),
+      version: z.number().int().positive(),
+      name: z.string().min(1).max(200),
+    })
     .optional(),
 });
 export type ProposalPayload = z.infer<typeof ProposalPayloadSchema>;
