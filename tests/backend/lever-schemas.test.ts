@@ -14,7 +14,7 @@ import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
 import { clientFor, testEmulator } from './lever-helpers.ts';
 
 // Real Lever sandbox payloads (amp-labs/connectors, MIT; see the folder's SOURCE.md).
-const FIXTURES = path.resolve(__dirname, '../../../shared/data/lever-fixtures/amp-labs-connectors');
+const FIXTURES = path.resolve(__dirname, 'lever-contract/fixtures');
 const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 const listData = (name: string): unknown[] => {
   const env = ListEnvelopeSchema.parse(fixture(name));

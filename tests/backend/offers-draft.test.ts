@@ -14,7 +14,7 @@ import { createParagraphWriter } from '../../backend/offers/paragraphs.ts';
 import { loadDefaultTemplate, parseTemplate, TemplateError } from '../../backend/offers/template.ts';
 import { clientFor, testEmulator } from './lever-helpers.ts';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/data/lever-fixtures/amp-labs-connectors');
+const FIXTURES = path.resolve(__dirname, 'lever-contract/fixtures');
 /** The seed's offers start months after its reference time; checking "in the future" against it keeps tests stable. */
 const NOW = new Date(SEED_REFERENCE_TIME);
 const writer = createParagraphWriter({ now: () => NOW });
