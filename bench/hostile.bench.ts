@@ -27,6 +27,7 @@ import { startStack } from '../tests/backend/helpers/automations-stack.ts';
 const only = process.env.HOSTILE_CASES?.split(',').map((s) => s.trim());
 const cases = HOSTILE_CASES.filter((c) => !only || only.some((o) => c.name.includes(o)));
 const SIZES = [100_000, 400_000];
+const failures: string[] = [];
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-hostile-'));
 const pct = (xs: number[], p: number) =>
@@ -37,7 +38,7 @@ const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)}` : '-');
 fs.writeFileSync(path.join(dir, 'jobs.jsonl'), `${JSON.stringify({ id: 'job', text: HOSTILE_POSTING_TEXT })}\n`);
 fs.writeFileSync(path.join(dir, 'pairs.jsonl'), `${JSON.stringify({ jobId: 'job', candidateId: 'c' })}\n`);
 
-function cli(text: string): { ms: number; ok: boolean; truncated: boolean; error: string } {
+function cli(text: string): { ms: number; work: number; ok: boolean; truncated: boolean; error: string } {
   const candidates = path.join(dir, 'candidates.jsonl');
   fs.writeFileSync(candidates, `${JSON.stringify({ id: 'c', text })}\n`);
   const started = performance.now();
@@ -57,8 +58,11 @@ function cli(text: string): { ms: number; ok: boolean; truncated: boolean; error
     { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const elapsed = performance.now() - started;
+  // The command's own account of its scoring time (stderr: "Scored 1 pair(s) in 123 ms").
+  const work = Number(/Scored \d+ pair\(s\) in (\d+) ms/.exec(r.stderr)?.[1] ?? Number.NaN);
   return {
     ms: elapsed,
+    work,
     ok: r.status === 0,
     truncated: r.stdout.includes('"truncated"'),
     error: r.status === 0 ? '' : ((r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''),
@@ -66,15 +70,20 @@ function cli(text: string): { ms: number; ok: boolean; truncated: boolean; error
 }
 
 const cliWork = new Map<string, number>();
+const cliWall = new Map<string, number>();
 if (!process.env.HOSTILE_SKIP_CLI) {
-  const base = [0, 1, 2].map(() => cli('Python and SQL, 6 years.').ms).sort((a, b) => a - b)[1]!;
-  console.log(`CLI start-up (same command on a one-line résumé, median of 3): ${ms(base)} ms`);
+  const base = cli('Python and SQL, 6 years.');
+  console.log(
+    `CLI on a one-line résumé: ${ms(base.ms)} ms wall (Node, tsx and the engine starting), ${ms(base.work)} ms scoring`,
+  );
   for (const c of cases)
     for (const n of SIZES) {
       const r = cli(c.make(n));
-      if (!r.ok) console.log(`  CLI failed on "${c.name}" at ${n}: ${r.error}`);
-      if (n === 400_000 && !r.truncated) console.log(`  CLI did not report the cut on "${c.name}" at ${n}`);
-      cliWork.set(`${c.name}|${n}`, Math.max(0, r.ms - base));
+      if (!r.ok) failures.push(`CLI on "${c.name}" at ${n}: ${r.error}`);
+      if (n > DEFAULT_MAX_CHARS && !r.truncated && c.make(n).trim())
+        failures.push(`CLI did not report the cut on "${c.name}" at ${n}`);
+      cliWork.set(`${c.name}|${n}`, r.work);
+      cliWall.set(`${c.name}|${n}`, r.ms);
     }
 }
 
@@ -84,12 +93,11 @@ configureInputLimits({ maxChars: 10_000_000 });
 const engine = new Map<string, number>();
 for (const c of cases) {
   const text = c.make(400_000);
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 2; i++) {
-    const t = performance.now();
-    scoreCandidateLocal(posting, candidateFromText('c', text, { name: 'Jane Doe' }));
-    best = Math.min(best, performance.now() - t);
-  }
+  // One run: a second run of the same text is 2-4x faster (per-line caches in the injection model and the stemmer),
+  // which an applicant's new résumé would not get.
+  const t = performance.now();
+  scoreCandidateLocal(posting, candidateFromText('c', text, { name: 'Jane Doe' }));
+  const best = performance.now() - t;
   engine.set(c.name, best);
 }
 configureInputLimits({ maxChars: DEFAULT_MAX_CHARS });
@@ -99,7 +107,6 @@ const stack = await startStack({ opportunities: 5 });
 const backendMs = new Map<string, number>();
 const healthByCase = new Map<string, number>();
 const allHealth: number[] = [];
-const failures: string[] = [];
 try {
   // The sandbox's first worker loads its parsers once; not part of any case.
   const warm = await stack.apply({ strong: true, origin: 'internal' });
@@ -124,7 +131,9 @@ try {
       running = false;
       await poll;
       if (res.status !== 200) failures.push(`${c.name} at ${n}: HTTP ${res.status} ${body.error?.message ?? ''}`);
-      else if (n > DEFAULT_MAX_CHARS && !body.truncated) failures.push(`${c.name} at ${n}: no truncation flag`);
+      // An all-blank résumé has no text to read (parsed data is used instead), so nothing to cut either.
+      else if (n > DEFAULT_MAX_CHARS && !body.truncated && c.make(n).trim())
+        failures.push(`${c.name} at ${n}: no truncation flag`);
       healthByCase.set(`${c.name}|${n}`, pct(health, 0.99));
       allHealth.push(...health);
     }
@@ -136,7 +145,7 @@ try {
 // ---- report ----------------------------------------------------------------------------------------------------
 const w = Math.max(...cases.map((c) => c.name.length));
 console.log(
-  `\n${'case'.padEnd(w)}  CLI work ms 100k/400k   backend match ms 100k/400k (/healthz p99 ms)   engine uncapped 400k ms`,
+  `\n${'case'.padEnd(w)}  CLI scoring ms 100k/400k   backend match ms 100k/400k (/healthz p99 ms)   engine uncapped 400k ms`,
 );
 let worst400 = 0;
 for (const c of cases) {
@@ -144,7 +153,7 @@ for (const c of cases) {
   const line = [
     c.name.padEnd(w),
     `${ms(cliWork.get(k(100_000)) ?? Number.NaN).padStart(6)} / ${ms(cliWork.get(k(400_000)) ?? Number.NaN).padStart(6)}`.padEnd(
-      23,
+      26,
     ),
     `${ms(backendMs.get(k(100_000))!).padStart(6)} (${healthByCase.get(k(100_000))!.toFixed(1)}) / ${ms(backendMs.get(k(400_000))!).padStart(6)} (${healthByCase.get(k(400_000))!.toFixed(1)})`.padEnd(
       45,
@@ -161,6 +170,10 @@ console.log(
 console.log(
   `/healthz during all backend matches: ${allHealth.length} answers, p50 ${pct(allHealth, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...allHealth).toFixed(1)} ms (target p99 < 50 ms: ${p99 < 50 ? 'met' : 'missed'})`,
 );
+if (cliWall.size)
+  console.log(
+    `CLI wall time per run (start-up included): median ${ms(pct([...cliWall.values()], 0.5))} ms, max ${ms(Math.max(...cliWall.values()))} ms`,
+  );
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
 for (const f of failures) console.log(`FAILED: ${f}`);
 process.exit(failures.length ? 1 : 0);

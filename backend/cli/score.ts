@@ -33,6 +33,7 @@ export const scoreCommand: CliCommand = {
     });
     const compiled = new Map<string, ReturnType<typeof compilePosting>>();
     const now = new Date();
+    const started = performance.now();
     const out = pairs.map((p) => {
       let posting = compiled.get(p.jobId);
       if (!posting) {
@@ -58,8 +59,10 @@ export const scoreCommand: CliCommand = {
         })),
       };
     });
+    const scoringMs = Math.round(performance.now() - started);
     await writeJsonl(out, values.out);
-    if (values.out) console.error(`Scored ${out.length} pair(s) -> ${values.out}`);
+    // On stderr, so stdout stays one JSON line per pair.
+    console.error(`Scored ${out.length} pair(s) in ${scoringMs} ms${values.out ? ` -> ${values.out}` : ''}`);
     return 0;
   },
 };

@@ -25,8 +25,16 @@ export async function warmUp(): Promise<void> {
   await Promise.all([import('unpdf'), import('mammoth')]);
   // A few scores of a résumé-sized text, so the engine's hot loops are compiled before the first real task: a fresh
   // worker's first large score otherwise runs at about half speed.
-  const text = WARM_UP_RESUME.repeat(6);
-  for (let i = 0; i < 3; i++)
+  // Long and oddly shaped as well as ordinary, as real tasks are: V8 compiles a loop or regex for the shapes it has
+  // run on, and a fresh worker's first large input otherwise runs at half speed or less.
+  const text = [
+    WARM_UP_RESUME.repeat(12),
+    'a. '.repeat(5_000),
+    'ab\n'.repeat(5_000),
+    'not Python without Java, '.repeat(400),
+    'Jane Doe jane.doe@example.com +1 415 555 0134 12 Maple Street, Springfield, IL 62704\n'.repeat(200),
+  ].join('\n');
+  for (let i = 0; i < 2; i++)
     scoreCandidateLocal(
       {
         id: 'warm-up',
