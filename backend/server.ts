@@ -25,7 +25,7 @@ import {
   scheduleRediscovery,
 } from './rediscovery/jobs.ts';
 import { type HybridRanking, hybridFromConfig } from './rediscovery/rediscover-hybrid.ts';
-import { configureSandbox, warmSandbox } from './sandbox/sandbox.ts';
+import { closeSandbox, configureSandbox, warmSandbox } from './sandbox/sandbox.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
 import { openStoreFromConfig, type Store } from './store/db.ts';
 
@@ -165,6 +165,8 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
       retention.stop();
       await retention.done;
       await queue.stop({ timeoutMs: drainMs });
+      // The queue has finished or released its jobs: nothing waits on a sandbox worker any more.
+      await closeSandbox();
       await checkpointer.stop();
       await store.close();
       logger.info({}, 'backend stopped');

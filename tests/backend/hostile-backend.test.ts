@@ -96,6 +96,12 @@ describe('the event loop stays free', () => {
     expect(worstHealth).toBeLessThan(Math.max(250, matchMs / 4));
     expect(Math.max(...p.webhookMs)).toBeLessThan(Math.max(500, matchMs / 2));
   }, 120_000);
+
+  it('stopping the backend stops its sandbox workers', async () => {
+    expect(sandboxStats()?.workers).toBeGreaterThanOrEqual(1);
+    await stack.close();
+    expect(sandboxStats()).toBeNull();
+  }, 60_000);
 });
 
 describe('a résumé over the sandbox budget', () => {
