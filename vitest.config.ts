@@ -9,10 +9,15 @@ import { browserTier } from './tests/e2e/chromium.ts';
 const browser = browserTier();
 const skipBrowserTier = !browser.run && !browser.fail;
 
-/** Repeats the skip notice after the summary, where a developer reads whether the run passed. */
+/** Says the browser tier was skipped, after the summary (where a developer reads whether the run passed). */
+let e2eSelected = true;
 const browserTierNotice: Reporter = {
+  // `--project unit` (npm run test:unit) did not ask for the browser tier: nothing to say then.
+  onInit(vitest) {
+    e2eSelected = vitest.projects.some((project) => project.name === 'e2e');
+  },
   onTestRunEnd() {
-    if (!browser.run) console.warn(`\n${browser.message}\n`);
+    if (!browser.run && e2eSelected) console.warn(`\n${browser.message}\n`);
   },
 };
 
