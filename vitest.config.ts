@@ -1,10 +1,29 @@
 import { defineConfig } from 'vitest/config';
+import type { Reporter } from 'vitest/node';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
+import { browserTier } from './tests/e2e/chromium.ts';
 
 // Three tiers: extension code in happy-dom with WXT's fake browser, backend code in plain Node, and end-to-end
 // tests that drive Debian's Chromium with the built extension (tests/e2e, run after `wxt build` by globalSetup).
+// Without Chromium the browser tier is left out and the run says so at its end; under CI its global setup fails.
+const browser = browserTier();
+const skipBrowserTier = !browser.run && !browser.fail;
+
+/** Says the browser tier was skipped, after the summary (where a developer reads whether the run passed). */
+let e2eSelected = true;
+const browserTierNotice: Reporter = {
+  // `--project unit` (npm run test:unit) did not ask for the browser tier: nothing to say then.
+  onInit(vitest) {
+    e2eSelected = vitest.projects.some((project) => project.name === 'e2e');
+  },
+  onTestRunEnd() {
+    if (!browser.run && e2eSelected) console.warn(`\n${browser.message}\n`);
+  },
+};
+
 export default defineConfig({
   test: {
+    reporters: skipBrowserTier ? ['default', browserTierNotice] : ['default'],
     projects: [
       {
         plugins: [WxtVitest()],
@@ -28,8 +47,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           environment: 'node',
-          include: ['tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/e2e/global-setup.ts'],
+          include: skipBrowserTier ? [] : ['tests/e2e/**/*.test.ts'],
+          globalSetup: skipBrowserTier ? [] : ['tests/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

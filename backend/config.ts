@@ -34,7 +34,7 @@ export const ConfigSchema = z.object({
   LEVER_RATE_PER_SECOND: z.coerce.number().positive().default(8),
   LEVER_BURST: z.coerce.number().int().positive().default(16),
   /**
-   * Lever OAuth, for a Lever partner app (lever-api.md §2.2): the app's client id and secret. With these and no
+   * Lever OAuth, for a Lever partner app (docs/lever-api.md §2.2): the app's client id and secret. With these and no
    * LEVER_API_KEY, Fulcrum calls Lever with the tokens a Lever Super Admin granted (`npm run cli -- lever connect`).
    */
   LEVER_OAUTH_CLIENT_ID: z.string().min(1).optional(),

@@ -7,23 +7,26 @@ import { demoCandidateUrl, ensureDemoRecruiter } from './demo.ts';
 import { startEmulatorForBackend } from './lever-emulator/for-backend.ts';
 import { startBackend } from './server.ts';
 
+// What has started so far, closed in reverse order by stop().
+const closers: Array<() => Promise<void> | void> = [];
+let stopping = false;
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  for (const close of closers.reverse()) await close();
+  process.exit(code);
+}
+
 /**
  * `npm start`: the whole product on its embedded defaults, in one process: the Lever emulator (when no Lever key is
- * configured), the backend, and a fresh build of the extension. Ctrl-C (or SIGTERM) stops everything cleanly:
- * in-flight requests finish and running jobs finish or are released for the next start.
+ * configured), the backend, and a fresh build of the extension. Ctrl-C (or SIGTERM) stops everything cleanly at any
+ * point, the extension build included: in-flight requests finish and running jobs finish or are released for the
+ * next start.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const closers: Array<() => Promise<void> | void> = [];
-  let stopping = false;
-  const stop = async (code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nStopping…');
-    for (const close of closers.reverse()) await close();
-    process.exit(code);
-  };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
   const extensionDir = path.resolve(config.FULCRUM_EXTENSION_DIR);
   if (!config.FULCRUM_SKIP_EXTENSION_BUILD) {
     console.log('Building the extension…');
-    await run('npx', ['wxt', 'build']);
+    await buildExtension();
   }
   lines.push(
     `  Extension: ${extensionDir}`,
@@ -74,16 +77,36 @@ function shellQuote(p: string): string {
   return /^[\w./-]+$/.test(p) ? p : `'${p.replaceAll("'", "'\\''")}'`;
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
+/**
+ * `wxt build`, spawned directly (npx does not pass signals on) and stopped with the rest on Ctrl-C. A build ended by
+ * a signal is an interruption (a terminal's Ctrl-C reaches the build too), not a failure to start.
+ */
+function buildExtension(): Promise<void> {
+  const wxt = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'wxt');
+  const child = spawn(wxt, ['build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  closers.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    return exited;
+  });
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)),
-    );
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else if (signal !== null) reject(new Interrupted(`the extension build was stopped (${signal})`));
+      else reject(new Error(`wxt build exited with ${code}`));
+    });
   });
 }
 
+class Interrupted extends Error {}
+
 main().catch((error: unknown) => {
+  // Ctrl-C during start-up: stop() closes whatever had started and exits; it is not a failure.
+  if (stopping || error instanceof Interrupted) return void stop();
   console.error(error instanceof ConfigError ? error.message : `Fulcrum failed to start: ${(error as Error).message}`);
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 /**
- * Fulcrum's one access policy: what a signed-in recruiter may see and do, derived from their Lever user's
- * `accessRole` the way Lever itself scopes data (lever-api.md §3 confidentiality, §4 User). Pure functions over facts
- * read from Lever (lever-access.ts reads and caches them); every route applies these through route-rules.ts.
+ * Fulcrum's one access policy: what a signed-in recruiter may see and do, derived from their Lever user's `accessRole`
+ * the way Lever itself scopes data (docs/lever-api.md §3 confidentiality, §4 User). Pure functions over facts read from
+ * Lever (lever-access.ts reads and caches them); every route applies these through route-rules.ts.
  *
  * - super admin, admin: everything.
  * - team member: every non-confidential posting and opportunity; a confidential one only when they are on it

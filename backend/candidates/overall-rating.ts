@@ -4,8 +4,8 @@ import type { FeedbackField } from '../lever/index.ts';
  * The overall rating of one Lever feedback form, on Lever's 1–4 scale (strong no hire … strong hire).
  *
  * Lever's overall field is `type: "score-system"` and its VALUE IS THE OPTION TEXT ("3 - Hire"), not a number; in
- * recorded live data it also comes as `type: "score"` with `overall: true` (lever-api.md §4, feedback). A number is
- * still accepted (older exports). The label is the text Lever shows, so a synthesis can count by it.
+ * recorded live data it also comes as `type: "score"` with `overall: true` (docs/lever-api.md §4, feedback). A number
+ * is still accepted (older exports). The label is the text Lever shows, so a synthesis can count by it.
  */
 export type OverallRating = { label: string; value: number };
 

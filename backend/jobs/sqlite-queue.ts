@@ -125,7 +125,7 @@ export function enqueueSync(
 /**
  * Claims up to `limit` due jobs of the given types for `workerId`, leasing them until `now + leaseMs`. Runs under
  * BEGIN IMMEDIATE so two processes never claim the same row. LIMIT is a literal on purpose: a bound LIMIT made
- * this query 5-10x slower (architecture.md); statements are cached per (limit, types).
+ * this query 5-10x slower (docs/architecture.md, Measured decisions); statements are cached per (limit, types).
  */
 export function claimJobs(
   sqlite: BetterSqlite3.Database,

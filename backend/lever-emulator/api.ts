@@ -40,7 +40,7 @@ import {
 } from './serialize.ts';
 import { newId, newToken } from './store.ts';
 
-/** The emulated subset of Lever's Data API v1, mounted at /v1. Shapes and status codes follow lever-api.md. */
+/** The emulated subset of Lever's Data API v1, mounted at /v1. Shapes and status codes follow docs/lever-api.md. */
 export function apiRouter(ctx: EmulatorContext): Hono {
   const app = new Hono();
   const { store, dispatcher } = ctx;
@@ -495,7 +495,7 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     return c.json({ data: serializePanel(panel, interviews) }, 201);
   });
 
-  // Issue 19: panel and interview writes (lever-api.md §6 "Interviews and panels": POST, PUT as a full replace,
+  // Issue 19: panel and interview writes (docs/lever-api.md §6 "Interviews and panels": POST, PUT as a full replace,
   // DELETE, all with perform_as, only on externally managed panels; deleting a panel's last interview deletes it).
   const InterviewBody = z.object({
     subject: z.string().optional(),
@@ -877,7 +877,7 @@ export function apiRouter(ctx: EmulatorContext): Hono {
         (updStart === undefined || p.updatedAt >= updStart) &&
         (updEnd === undefined || p.updatedAt <= updEnd),
     );
-    // `content` comes by default; include narrows to the named fields, expand expands users (lever-api.md §3, §4).
+    // `content` comes by default; include narrows to the named fields, expand expands users (docs/lever-api.md §3, §4).
     const shaping = { include: new Set(multi(c, 'include')), expand: new Set(multi(c, 'expand')) };
     return listPage(
       c,
@@ -953,7 +953,7 @@ export function apiRouter(ctx: EmulatorContext): Hono {
     if (Number.isNaN(from) || Number.isNaN(to)) return badRequest(c, 'fromDate and toDate must be epoch milliseconds');
     const items = eeoIn(from, to);
     // Anonymous: a plain `data: [...]` list with the answers and pipeline facts and NO opportunity, contact or
-    // posting (lever-api.md §4, corrected against recorded traffic).
+    // posting (docs/lever-api.md §4, corrected against recorded traffic).
     return listPage(
       c,
       ctx,

@@ -4,8 +4,8 @@ import type { EmulatorContext } from './context.ts';
 import { newToken } from './store.ts';
 
 /**
- * A stand-in for Lever's OAuth authorization server (auth.lever.co; lever-api.md §2.2), so the connect flow and the
- * refresh lock can be tested end to end:
+ * A stand-in for Lever's OAuth authorization server (auth.lever.co; docs/lever-api.md §2.2), so the connect flow and
+ * the refresh lock can be tested end to end:
  * - `GET /oauth/authorize` checks client_id, redirect_uri, response_type=code, state and audience, and shows a
  *   consent page (Allow / Deny) as Lever does to a Super Admin; `decision=allow|deny` answers at once (tests).
  * - `POST /oauth/token` exchanges a code (single use, 10 minutes, same client and redirect_uri) or a refresh token.

@@ -1,6 +1,6 @@
 /**
  * How the emulator treats a posting description written through the API (`POST /postings/:id` with
- * `content.descriptionHtml`, lever-api.md §6): only the tags Lever documents are accepted, and the plain
+ * `content.descriptionHtml`, docs/lever-api.md §6): only the tags Lever documents are accepted, and the plain
  * `content.description` Lever returns next to it is derived from the HTML, as Lever does.
  */
 

@@ -17,7 +17,7 @@ import type {
 import type { EmulatorStore } from './store.ts';
 
 /**
- * Emulator records → Lever's wire shapes (lever-api.md §4). `ui` is the emulator's own origin, which plays the
+ * Emulator records → Lever's wire shapes (docs/lever-api.md §4). `ui` is the emulator's own origin, which plays the
  * part of hire.lever.co in `urls` and `downloadUrl`, so the extension can open what the API points at.
  */
 
@@ -41,8 +41,8 @@ function user(u: EmuUser): Record<string, unknown> {
 export { user as serializeUser };
 
 /**
- * Lever's response shaping (lever-api.md §3): `include=…` returns ONLY the fields named (`include=id` is `{id}`), and
- * `expand=…` returns the named fields expanded, overriding `include`. No include: the whole object.
+ * Lever's response shaping (docs/lever-api.md §3): `include=…` returns ONLY the fields named (`include=id` is `{id}`),
+ * and `expand=…` returns the named fields expanded, overriding `include`. No include: the whole object.
  */
 export function shape(
   full: Record<string, unknown>,

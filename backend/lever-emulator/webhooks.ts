@@ -3,7 +3,7 @@ import type { EmuWebhook } from './model.ts';
 import { newId, newToken } from './store.ts';
 
 /**
- * Delivers webhooks the way Lever does (lever-api.md §7): POST a JSON body carrying `token`, `triggeredAt` and
+ * Delivers webhooks the way Lever does (docs/lever-api.md §7): POST a JSON body carrying `token`, `triggeredAt` and
  * `signature` (HMAC over token + triggeredAt with the webhook's signature token); any non-2xx answer, 3xx included,
  * is retried up to five times with growing gaps. Every retry resends the same body, so receivers can dedupe on id.
  */

@@ -14,7 +14,7 @@ import { parseSecretKey, SECRET_KEY_HELP } from './secret-box.ts';
 import { SqliteOAuthTokenStore } from './token-store.ts';
 
 /**
- * The connect flow for a Lever partner app (lever-api.md §2.2): a Fulcrum admin starts it (route or CLI), a Lever
+ * The connect flow for a Lever partner app (docs/lever-api.md §2.2): a Fulcrum admin starts it (route or CLI), a Lever
  * Super Admin approves it on Lever, and Lever sends the browser back to the callback with `code` and `state`.
  * - `state` is 32 random bytes, stored only as its SHA-256 with the admin who asked and an expiry (10 minutes); the
  *   callback consumes it atomically, so it works once, and only for the flow it was made for.

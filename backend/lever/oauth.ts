@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LeverAuthError } from './errors.ts';
 
 /**
- * Lever's OAuth 2.0 authorization-code flow (lever-api.md §2.2), for partner integrations: the authorize URL, the
+ * Lever's OAuth 2.0 authorization-code flow (docs/lever-api.md §2.2), for partner integrations: the authorize URL, the
  * code exchange, and bearer tokens that refresh themselves. Each refresh returns a NEW refresh token and invalidates
  * the old one, so two refreshes racing each other lock the account out: refreshes are shared inside a process
  * (refreshOnce) and, when the token store offers one, serialised across processes by its lock (a database lease in
@@ -32,7 +32,7 @@ export type OAuthConfig = {
 
 export const LEVER_TOKEN_URL = 'https://auth.lever.co/oauth/token';
 
-/** Authorization server, token endpoint and `audience` for a Lever Data API base URL (lever-api.md §1). */
+/** Authorization server, token endpoint and `audience` for a Lever Data API base URL (docs/lever-api.md §1). */
 export type LeverOAuthEndpoints = { authorizeUrl: string; tokenUrl: string; audience: string };
 
 export function leverOAuthEndpoints(apiBaseUrl: string): LeverOAuthEndpoints {
@@ -46,7 +46,7 @@ export function leverOAuthEndpoints(apiBaseUrl: string): LeverOAuthEndpoints {
     };
   }
   if (base.hostname.endsWith('.lever.co')) {
-    // EU accounts authorize on the global server and are redirected to their data centre (lever-api.md §1).
+    // EU accounts authorize on the global server and are redirected to their data centre (docs/lever-api.md §1).
     return {
       authorizeUrl: 'https://auth.lever.co/authorize',
       tokenUrl: LEVER_TOKEN_URL,
@@ -58,8 +58,8 @@ export function leverOAuthEndpoints(apiBaseUrl: string): LeverOAuthEndpoints {
 }
 
 /**
- * The scopes Fulcrum asks for: the reference's minimal set (§2.3) plus what the posting rewrite, the funnel and the
- * contract check read or write. `offline_access` is what makes Lever return a refresh token.
+ * The scopes Fulcrum asks for: the minimal set of docs/lever-api.md §2.3 plus what the posting rewrite, the funnel and
+ * the contract check read or write. `offline_access` is what makes Lever return a refresh token.
  */
 export const DEFAULT_LEVER_SCOPES = [
   'offline_access',

@@ -10,7 +10,7 @@ import {
 } from './schemas.ts';
 
 /**
- * Offers and requisitions as Lever serves them (lever-api.md §4, §5), typed beyond the loose OfferSchema:
+ * Offers and requisitions as Lever serves them (docs/lever-api.md §4, §5), typed beyond the loose OfferSchema:
  * - an offer's `fields[]` are `{text, identifier, value}`; the standard identifiers are `salary_amount` (a number),
  *   `compensation_currency` (ISO code), `salary_interval` (`per-year-salary`, `per-month-salary`, `per-hour-wage`,
  *   ...), `anticipated_start_date` (epoch ms); organisations add `custom_*` fields (bonus, equity, ...), read-only;

@@ -1,8 +1,8 @@
 /**
- * A posting description as Lever takes it: `content.descriptionHtml` (lever-api.md §6, postings). Lever allows only
- * div, p, span, br, b, i, s, u and a, with the attributes class, href and style (font-size 10/14/18/24/32px). The
- * input is what a recruiter or the rewrite produced: plain text, or text with some of those tags. Everything else
- * is escaped or dropped, so nothing the model or a pasted text holds can become markup Lever did not promise to show.
+ * A posting description as Lever takes it: `content.descriptionHtml` (docs/lever-api.md §6, postings). Lever allows
+ * only div, p, span, br, b, i, s, u and a, with the attributes class, href and style (font-size 10/14/18/24/32px). The
+ * input is what a recruiter or the rewrite produced: plain text, or text with some of those tags. Everything else is
+ * escaped or dropped, so nothing the model or a pasted text holds can become markup Lever did not promise to show.
  *
  * One pass over the input with indexOf (no backtracking regex over the text): linear in its length.
  */

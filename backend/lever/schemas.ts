@@ -472,7 +472,7 @@ export const WebhookSchema = z.looseObject({
 });
 export type Webhook = z.infer<typeof WebhookSchema>;
 
-/** The JSON body Lever POSTs to a webhook URL (§7). `data` differs per event and is re-fetched anyway. */
+/** The JSON body Lever POSTs to a webhook URL (docs/lever-api.md §7); `data` differs per event and is re-fetched. */
 export const WebhookDeliverySchema = z.looseObject({
   id: opt(z.string()),
   event: z.string(),

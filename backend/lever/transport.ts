@@ -56,7 +56,7 @@ const MAX_REDIRECTS = 3;
 
 /**
  * Where a redirect may be followed with the credentials: the same origin, or the same host upgraded to https. Any
- * other host gets nothing: Lever documents a 301 for accounts that live in another data centre (lever-api.md §1),
+ * other host gets nothing: Lever documents a 301 for accounts that live in another data centre (docs/lever-api.md §1),
  * and sending the key or token there is not our call to make; the error names the base URL to configure instead.
  */
 function sameOriginRedirect(from: URL, to: URL): boolean {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Lever's webhook signature (lever-api.md §7): hex HMAC-SHA256 keyed by the webhook's signature token over the
+ * Lever's webhook signature (docs/lever-api.md §7): hex HMAC-SHA256 keyed by the webhook's signature token over the
  * plain concatenation `token + triggeredAt`, both taken from the JSON body. Not over the raw body, not a header.
  */
 export function signLeverWebhook(token: string, triggeredAt: number | string, signatureToken: string): string {

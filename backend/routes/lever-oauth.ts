@@ -12,7 +12,7 @@ import {
 import { SqliteOAuthTokenStore } from '../lever-oauth/token-store.ts';
 
 /**
- * Connecting Fulcrum to Lever with OAuth (a Lever partner app; lever-api.md §2.2):
+ * Connecting Fulcrum to Lever with OAuth (a Lever partner app; docs/lever-api.md §2.2):
  * - `POST /api/admin/lever/connect` (Fulcrum admins): a fresh single-use state and the Lever URL to approve it at;
  * - `GET /api/admin/lever/connection` (Fulcrum admins): whether Fulcrum is connected, with which scopes, since when
  *   and by whom: never a token;

@@ -48,8 +48,8 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   }
   const sqlite = new BetterSqlite3(file);
   try {
-    // WAL + NORMAL measured 9,951 req/s vs 731 with FULL (architecture.md); a power loss can drop the last few
-    // commits but never corrupts the file.
+    // WAL + NORMAL measured 9,951 req/s vs 731 with FULL (docs/architecture.md, Measured decisions); a power loss can
+    // drop the last few commits but never corrupts the file.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');

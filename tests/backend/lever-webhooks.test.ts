@@ -15,7 +15,7 @@ import type { DeliveryAttempt } from '../../backend/lever-emulator/webhooks.ts';
 import { admin, clientFor, testEmulator, waitFor } from './lever-helpers.ts';
 
 describe('webhook signature', () => {
-  // A delivery as documented (lever-api.md §7): signature = hex HMAC-SHA256(signatureToken, token + triggeredAt).
+  // A delivery as documented (docs/lever-api.md §7): signature = hex HMAC-SHA256(signatureToken, token + triggeredAt).
   const signatureToken = 'whsec-3f8a2c9d1e7b4a6f';
   const body = { token: 'a'.repeat(48), triggeredAt: 1_750_233_426_190 };
   const signature = signLeverWebhook(body.token, body.triggeredAt, signatureToken);

@@ -34,8 +34,9 @@ function waitFor(proc: ChildProcess, text: string, output: { value: string }): P
   });
 }
 
-function start(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'backend/start.ts'], {
+function start(env: Record<string, string>, options: { cwd?: string; detached?: boolean } = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.resolve('backend/start.ts')], {
+    ...options,
     env: {
       ...process.env,
       PORT: '18787',
@@ -112,3 +113,51 @@ test('npm start serves the backend and the emulator, prints where the demo token
   expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/invalid or was revoked/);
   expect(await stop(child)).toBe(0);
 }, 180_000);
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('Ctrl-C during the extension build stops everything: exit 0, "Stopping…", no "failed to start", no build left running', async () => {
+  // A WXT project whose build writes its process id and then waits in its first hook, so the signal surely lands
+  // while `wxt build` runs. It is the real wxt binary that npm start runs, started by start.ts in this folder: the
+  // repo's own .output (which the browser tier loads) is not touched.
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-start-build-'));
+  const pidFile = path.join(project, 'wxt.pid');
+  fs.symlinkSync(path.resolve('node_modules'), path.join(project, 'node_modules'));
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'slow-build', version: '0.0.0' }));
+  fs.writeFileSync(
+    path.join(project, 'wxt.config.ts'),
+    "import fs from 'node:fs';\n" +
+      "export default { hooks: { 'build:before': () => { fs.writeFileSync('wxt.pid', String(process.pid)); " +
+      'return new Promise((resolve) => setTimeout(resolve, 120_000)); } } };\n',
+  );
+  try {
+    // A terminal's Ctrl-C reaches the whole process group (start.ts and the build); `kill -INT` reaches start.ts alone.
+    for (const toGroup of [true, false]) {
+      fs.rmSync(pidFile, { force: true });
+      child = start({ FULCRUM_SKIP_EXTENSION_BUILD: 'false' }, { cwd: project, detached: toGroup });
+      const output = { value: '' };
+      await waitFor(child, 'Building the extension…', output);
+      const pid = child.pid!;
+      for (const started = Date.now(); !fs.existsSync(pidFile); await new Promise((resolve) => setTimeout(resolve, 50)))
+        if (Date.now() - started > 30_000) throw new Error(`wxt build never reached its hook:\n${output.value}`);
+      const build = Number(fs.readFileSync(pidFile, 'utf8'));
+      const exit = new Promise<number | null>((resolve) => child!.on('exit', resolve));
+      if (toGroup) process.kill(-pid, 'SIGINT');
+      else child.kill('SIGINT');
+      expect(await exit, output.value).toBe(0);
+      expect(output.value).toContain('Stopping…');
+      expect(output.value).not.toContain('failed to start');
+      expect(output.value).not.toContain('Press Ctrl-C to stop.');
+      expect(alive(build), `wxt build (pid ${build}) still running`).toBe(false);
+    }
+  } finally {
+    fs.rmSync(project, { recursive: true, force: true });
+  }
+}, 120_000);

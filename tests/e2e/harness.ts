@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { browserTier } from './chromium.ts';
 
 export const EXTENSION_DIR = path.resolve('.output/chrome-mv3');
 export const ARTIFACTS_DIR = path.resolve('test-artifacts');
@@ -15,11 +16,13 @@ export type ExtensionBrowser = {
   close(): Promise<void>;
 };
 
-/** Debian's Chromium with the built extension loaded, in a fresh profile. Never downloads a browser. */
+/** Debian's Chromium (or CHROMIUM_PATH) with the built extension loaded, in a fresh profile. Never downloads one. */
 export async function launchWithExtension(): Promise<ExtensionBrowser> {
+  const browser = browserTier();
+  if (!browser.run) throw new Error(browser.message);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: browser.executablePath,
     headless: true,
     args: [`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`],
   });

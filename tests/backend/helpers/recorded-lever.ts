@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A tiny HTTP server that answers the way recorded real Lever traffic does (lever-api.md, lever-fixtures), for the
- * client behaviours the emulator cannot show on its own (redirects to another host, bodies exactly as Lever sends
- * them). Every request is recorded with its headers and body so a test can assert what the client sent.
+ * A tiny HTTP server that answers the way recorded real Lever traffic does (docs/lever-api.md,
+ * tests/backend/lever-contract/fixtures), for the client behaviours the emulator cannot show on its own (redirects to
+ * another host, bodies exactly as Lever sends them). Every request is recorded with its headers and body so a test can
+ * assert what the client sent.
  */
 export type Recorded = { method: string; url: URL; headers: IncomingMessage['headers']; body: string };
 

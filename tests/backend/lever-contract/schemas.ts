@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Lever API v1 response shapes written FROM LEVER'S DOCUMENTATION (reference lever-api.md §3-§7, corrected against
+ * Lever API v1 response shapes written FROM LEVER'S DOCUMENTATION (docs/lever-api.md §3-§7, corrected against
  * recorded traffic) and the recorded payloads in ./fixtures, not from the emulator. The contract suite validates the
  * emulator's answers, and a real Lever account's, against them.
  *
