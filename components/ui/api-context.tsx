@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
-import { createMessagingApi, type FulcrumApi } from '@/utils/shared/messaging';
+import { createMessagingApi } from '@/utils/panel/api-client';
+import type { FulcrumApi } from '@/utils/shared/messaging';
 
 const ApiContext = createContext<FulcrumApi | null>(null);
 

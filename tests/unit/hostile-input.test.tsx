@@ -3,7 +3,7 @@ import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { MatchPanel } from '@/components/candidate/MatchPanel';
 import { ApiProvider } from '@/components/ui/api-context';
-import { toFailure } from '@/utils/background/api-handler';
+import { toFailure } from '@/utils/background/backend-client';
 import type { MatchResult } from '@/utils/contracts/ai.ts';
 import { resetPanelStore } from '@/utils/panel/store';
 import { describeFailure } from '@/utils/shared/describe-failure';

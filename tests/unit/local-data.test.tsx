@@ -9,13 +9,13 @@ import { handleApiRequest } from '@/utils/background/api-handler';
 import { createMemoryStore } from '@/utils/background/cache-store';
 import { createDexieStore, FulcrumDb } from '@/utils/background/db';
 import { applyLocalRetention, dropLocalData, LOCAL_RETENTION_MS, purgedAtItem } from '@/utils/background/local-data';
+import { createMessagingApi } from '@/utils/panel/api-client';
 import { bootPanel } from '@/utils/panel/boot';
-import { CACHE_DB_NAME } from '@/utils/panel/cache-reader';
 import { hasSnapshots, pruneSnapshots, readSnapshot, saveSnapshot } from '@/utils/panel/snapshot';
-import { type ApiMessage, createMessagingApi, type DraftRecord } from '@/utils/shared/messaging';
+import type { ApiMessage, DraftRecord } from '@/utils/shared/messaging';
 import { activeContext } from '@/utils/shared/page-context';
 import { tokenItem } from '@/utils/shared/settings';
-import { PURGED_AT_KEY } from '@/utils/shared/storage-keys';
+import { CACHE_DB_NAME, PURGED_AT_KEY } from '@/utils/shared/storage-keys';
 import { fakeFetch, handlerDeps, json } from './fake-fetch';
 import { A, B, candidate, fakeApi, match } from './fixtures';
 

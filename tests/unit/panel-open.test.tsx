@@ -6,10 +6,11 @@ import { ApiProvider } from '@/components/ui/api-context';
 import { handleActivated, handleRuntimeMessage } from '@/utils/background/background-context';
 import type { MatchResult } from '@/utils/contracts/ai.ts';
 import type { CandidateContext } from '@/utils/contracts/api.ts';
+import { createMessagingApi } from '@/utils/panel/api-client';
 import { readCachedResult } from '@/utils/panel/cache-reader';
 import { primePanel, takeCachedReads } from '@/utils/panel/prime';
 import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel/store';
-import { createMessagingApi, type FulcrumApi } from '@/utils/shared/messaging';
+import type { FulcrumApi } from '@/utils/shared/messaging';
 import { activeContext } from '@/utils/shared/page-context';
 import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
 

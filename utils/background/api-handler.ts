@@ -1,55 +1,107 @@
-import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
+import type { KyInstance } from 'ky';
 import { z } from 'zod';
+import type {
+  FeedbackSynthesis,
+  InterviewQuestions,
+  MatchResult,
+  OutreachDraft,
+  OutreachVariant,
+  Tone,
+} from '@/utils/contracts/ai.ts';
 import {
-  ApiErrorSchema,
+  type AuditEntry,
   AuditListSchema,
+  type CandidateContext,
   CandidateContextSchema,
   FeedbackResponseSchema,
   MatchResponseSchema,
-  OpportunityIdSchema,
   OutreachResponseSchema,
+  type Proposal,
+  type ProposalKind,
+  type ProposalPayload,
   ProposalSchema,
   QuestionsResponseSchema,
+  type StatusResponse,
   StatusResponseSchema,
 } from '@/utils/contracts/api.ts';
-import { InboxResponseSchema, MarkSentResponseSchema } from '@/utils/contracts/automations.ts';
+import { type InboxResponse, InboxResponseSchema, MarkSentResponseSchema } from '@/utils/contracts/automations.ts';
 import {
+  type ComplianceSettings,
   ComplianceSettingsSchema,
+  type CriteriaCheckResponse,
   CriteriaCheckResponseSchema,
+  type Explanation,
   ExplanationSchema,
+  type Notice,
   NoticeSchema,
+  type NoticeTemplate,
+  type NoticeTemplateList,
   NoticeTemplateListSchema,
   NoticeTemplateSchema,
+  type OptOutStatus,
   OptOutStatusSchema,
+  type PostingCriteriaCheck,
   PostingCriteriaCheckSchema,
+  type RetentionReport,
   RetentionReportSchema,
 } from '@/utils/contracts/compliance.ts';
 import {
+  type BiasTestReport,
   BiasTestReportSchema,
   type FunnelQuery,
+  type FunnelReport,
   FunnelReportSchema,
+  type JdCheckResponse,
   JdCheckResponseSchema,
 } from '@/utils/contracts/fairness.ts';
-import { GovernanceResponseSchema } from '@/utils/contracts/governance.ts';
-import { OfferViewResponseSchema, OfferViewSchema } from '@/utils/contracts/offers.ts';
+import { type Governance, type GovernanceResponse, GovernanceResponseSchema } from '@/utils/contracts/governance.ts';
 import {
+  type OfferView,
+  type OfferViewResponse,
+  OfferViewResponseSchema,
+  OfferViewSchema,
+} from '@/utils/contracts/offers.ts';
+import {
+  type ActResponse,
   ActResponseSchema,
+  type OutreachList,
   OutreachListSchema,
+  type OutreachRecord,
   OutreachRecordSchema,
+  type PipelineStages,
   PipelineStagesSchema,
+  type RediscoverResponse,
   RediscoverResponseSchema,
+  type RediscoveryFilters,
+  type SyncProgress,
   SyncProgressSchema,
 } from '@/utils/contracts/rediscovery.ts';
-import { BookingListSchema, InterviewerListSchema, SlotsResponseSchema } from '@/utils/contracts/scheduling.ts';
-import type {
-  ApiFailure,
-  ApiRequest,
-  ApiResult,
-  ConnectionReport,
-  DraftRecord,
-  FailureKind,
-} from '@/utils/shared/messaging';
+import {
+  type BookingList,
+  BookingListSchema,
+  type InterviewerList,
+  InterviewerListSchema,
+  type RescheduleRequest,
+  type ScheduleProposalInput,
+  type SlotsRequestInput,
+  type SlotsResponse,
+  SlotsResponseSchema,
+} from '@/utils/contracts/scheduling.ts';
+import type { ApiResult, Capability, ConnectionReport, DraftRecord } from '@/utils/shared/api-types';
 import type { Settings } from '@/utils/shared/settings';
+import {
+  booking,
+  type ClientOptions,
+  FailureError,
+  funnelParams,
+  local,
+  makeClient,
+  opportunity,
+  parse,
+  posting,
+  testConnection,
+  toFailure,
+} from './backend-client';
 import type { CacheStore } from './cache-store';
 
 /**
@@ -57,14 +109,11 @@ import type { CacheStore } from './cache-store';
  * tests call it directly with a fake `fetch` and an in-memory store. Every response is validated with the zod
  * contracts here, so the side panel receives typed, checked data and never bundles zod.
  */
-export type HandlerDeps = {
+export type HandlerDeps = ClientOptions & {
   store: CacheStore;
   settings: () => Promise<Settings>;
-  fetch?: typeof fetch;
   /** Timeout for AI calls (generation may take a while with an LLM provider). */
   aiTimeoutMs?: number;
-  /** Timeout for everything else. */
-  timeoutMs?: number;
   /**
    * After the backend answered 401 (token revoked, expired or rotated), once the cached results and drafts are
    * dropped: records the drop, so the panel's snapshots from before are not shown (local-data.ts).
@@ -72,253 +121,162 @@ export type HandlerDeps = {
   onSignedOut?: () => Promise<void>;
 };
 
-class FailureError extends Error {
-  constructor(readonly failure: ApiFailure) {
-    super(failure.message);
-  }
-}
-
-const CODE_KINDS: Record<string, FailureKind> = {
-  unauthorized: 'unauthorized',
-  forbidden: 'forbidden',
-  no_lever_access: 'no_lever_access',
-  not_found: 'not_found',
-  invalid_request: 'invalid_request',
-  lever_auth: 'lever_auth',
-  lever_permission: 'lever_permission',
-  lever_unavailable: 'lever_unavailable',
-  rate_limited: 'rate_limited',
-  conflict: 'conflict',
-  offer_checks_failed: 'conflict',
-  resume_unreadable: 'resume_unreadable',
-  opted_out: 'opted_out',
-  internal: 'server',
+/** What a handler gets besides its request. */
+export type HandlerContext = {
+  store: CacheStore;
+  deps: HandlerDeps;
+  /** The backend client, with the recruiter's token. */
+  client: KyInstance;
+  /** Request options for AI calls (generation may take a while with an LLM provider). */
+  ai: { timeout: number };
 };
 
-/** Turns anything thrown while talking to the backend into a failure the panel can explain. */
-export async function toFailure(error: unknown, backendUrl: string): Promise<ApiFailure> {
-  if (error instanceof FailureError) return { backendUrl, ...error.failure };
-  if (error instanceof HTTPError) {
-    const status = error.response.status;
-    const body = ApiErrorSchema.safeParse(await error.response.json().catch(() => null));
-    const code = body.success ? body.data.error.code : undefined;
-    const message = body.success ? body.data.error.message : `HTTP ${status} ${error.response.statusText}`.trim();
-    let kind: FailureKind = (code && CODE_KINDS[code]) || 'server';
-    if (status === 401) kind = 'unauthorized';
-    else if (!code || !CODE_KINDS[code]) {
-      if (status === 403) kind = 'forbidden';
-      else if (status === 404) kind = 'not_found';
-      else if (status === 429) kind = 'rate_limited';
-      else if (status >= 400 && status < 500) kind = 'invalid_request';
-    }
-    return { kind, message, status, backendUrl };
-  }
-  if (error instanceof TimeoutError) {
-    return { kind: 'unreachable', message: 'The backend did not answer in time.', backendUrl };
-  }
-  // fetch rejects with a TypeError when nothing listens, DNS fails or the host permission is missing.
-  const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'unreachable', message, backendUrl };
-}
+/**
+ * One op of the protocol between the extension's pages and this worker.
+ * - `retry`: true only for a pure read, which the client asks once more when its answer was lost (no answer, or the
+ *   channel closed as Chrome stopped the worker). An op that generates (AI), writes, or is audited on the backend
+ *   (asking twice would record the view twice) is false: it is never sent twice.
+ * - `withoutToken`: answered without the recruiter's token (local storage, the connection test); every other op
+ *   fails with `no_token` before anything is sent when no token is configured.
+ * - `handle`: its request is the message's fields besides `op`; what it resolves with is the response.
+ */
+type OpSpec = {
+  retry: boolean;
+  withoutToken?: true;
+  handle: (request: never, ctx: HandlerContext) => Promise<unknown>;
+};
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new FailureError({
-      kind: 'invalid_response',
-      message: `${what}: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'invalid'}`,
-    });
-  }
-  return result.data;
-}
-
-function opportunity(id: string): string {
-  const result = OpportunityIdSchema.safeParse(id);
-  if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not an opportunity id: ${id}` });
-  return encodeURIComponent(result.data);
-}
-
-function posting(id: string): string {
-  // Lever posting ids are UUIDs like opportunity ids.
-  const result = OpportunityIdSchema.safeParse(id);
-  if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not a posting id: ${id}` });
-  return encodeURIComponent(result.data);
-}
-
-function booking(id: string): string {
-  // Fulcrum's booking ids are UUIDs too.
-  const result = OpportunityIdSchema.safeParse(id);
-  if (!result.success) throw new FailureError({ kind: 'invalid_request', message: `Not a booking id: ${id}` });
-  return encodeURIComponent(result.data);
-}
-
-/** The funnel filters as query parameters, leaving out the ones not set. */
-function funnelParams(query: FunnelQuery): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') out[key] = String(value);
-  return out;
-}
+/** The request of an op that carries nothing but its name. */
+type NoRequest = Record<never, never>;
 
 const ComplianceSettingsResponse = z.object({ settings: ComplianceSettingsSchema, updatedAt: z.string().nullable() });
+type ComplianceSettingsResponse = { settings: ComplianceSettings; updatedAt: string | null };
 
-function makeClient(settings: Settings, deps: HandlerDeps, withAuth = true): KyInstance {
-  return ky.create({
-    prefixUrl: settings.backendUrl,
-    timeout: deps.timeoutMs ?? 15_000,
-    // GETs may be retried once (idempotent); POST/PATCH never are: the backend ledger dedupes, but the UI must
-    // not silently send a write twice.
-    retry: { limit: 1, methods: ['get'], statusCodes: [503, 504] },
-    headers: withAuth && settings.token ? { authorization: `Bearer ${settings.token}` } : {},
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-  });
-}
-
-async function testConnection(backendUrl: string, token: string, deps: HandlerDeps): Promise<ConnectionReport> {
-  const report: ConnectionReport = {
-    backendUrl,
-    backend: { ok: false, message: '' },
-    token: null,
-    lever: null,
-    ai: null,
-  };
-  const client = makeClient({ backendUrl, token }, { ...deps, timeoutMs: deps.timeoutMs ?? 5_000 });
-  try {
-    await client.get('healthz', { retry: 0 });
-    report.backend = { ok: true, message: `Backend reachable at ${backendUrl}` };
-  } catch (error) {
-    const failure = await toFailure(error, backendUrl);
-    if (failure.kind === 'unreachable') {
-      report.backend = {
-        ok: false,
-        message: `Cannot reach ${backendUrl} (${failure.message}). Start the backend with npm start, or fix the URL.`,
-      };
-      return report;
-    }
-    report.backend = { ok: false, message: `Backend at ${backendUrl} answered /healthz with HTTP ${failure.status}.` };
-  }
-  if (!token) {
-    report.token = { ok: false, message: 'No token entered: paste your recruiter token.' };
-    return report;
-  }
-  try {
-    const status = parse(StatusResponseSchema, await client.get('api/status', { retry: 0 }).json(), 'GET /api/status');
-    report.token = { ok: true, message: `Token valid: ${status.recruiter.email} (${status.recruiter.role})` };
-    const where = status.lever.mode === 'emulator' ? 'Lever emulator' : 'Lever';
-    report.lever = status.lever.reachable
-      ? { ok: true, message: `${where} reachable` }
-      : { ok: false, message: `${where} not reachable${status.lever.message ? `: ${status.lever.message}` : ''}` };
-    report.ai = {
-      ok: true,
-      message: `AI provider: ${status.ai.provider === 'local' ? 'local engine' : 'OpenAI-compatible'} (${status.ai.model})`,
-    };
-  } catch (error) {
-    const failure = await toFailure(error, backendUrl);
-    report.token =
-      failure.kind === 'unauthorized'
-        ? { ok: false, message: 'Token invalid (401): paste a valid recruiter token.' }
-        : { ok: false, message: `Could not check the token: ${failure.message}` };
-  }
-  return report;
-}
-
-/** Local storage (IndexedDB) failures are the extension's, not the network's. */
-async function local<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw new FailureError({
-      kind: 'extension',
-      message: `Local storage failed: ${error instanceof Error ? error.message : String(error)}`,
-    });
-  }
-}
-
-async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDeps): Promise<unknown> {
-  const { store } = deps;
-  switch (request.op) {
-    case 'cached':
-      return local(() => store.getResult(request.opportunityId, request.capability));
-    case 'getDraft':
-      return local(() => store.getDraft(request.opportunityId));
-    case 'saveDraft':
-      return local(async () => {
-        await store.putDraft(request.draft);
+/**
+ * The message protocol: every op the side panel and the options page can ask of the background, declared once.
+ * The request and response types (`ApiRequest`, `ApiResponses`, the panel's `FulcrumApi`), the set of ops the client
+ * may repeat (`RetryOp`) and the dispatcher (`handleApiRequest`) are all derived from it. To add an op, add an entry
+ * here (see docs/extension.md).
+ */
+export const messageHandlers = {
+  // Local: IndexedDB (the client reads cached results itself, see utils/panel/api-client.ts) and the connection test.
+  cached: {
+    retry: true,
+    withoutToken: true,
+    handle: async (r: { opportunityId: string; capability: Capability }, { store }): Promise<unknown> =>
+      local(() => store.getResult(r.opportunityId, r.capability)),
+  },
+  getDraft: {
+    retry: true,
+    withoutToken: true,
+    handle: async (r: { opportunityId: string }, { store }): Promise<DraftRecord | null> =>
+      local(() => store.getDraft(r.opportunityId)),
+  },
+  saveDraft: {
+    retry: false,
+    withoutToken: true,
+    handle: async (r: { draft: DraftRecord }, { store }): Promise<null> =>
+      local(async () => {
+        await store.putDraft(r.draft);
         return null;
-      });
-    case 'deleteDraft':
-      return local(async () => {
-        await store.deleteDraft(request.opportunityId);
+      }),
+  },
+  deleteDraft: {
+    retry: false,
+    withoutToken: true,
+    handle: async (r: { opportunityId: string }, { store }): Promise<null> =>
+      local(async () => {
+        await store.deleteDraft(r.opportunityId);
         return null;
-      });
-    case 'testConnection':
-      return testConnection(request.backendUrl, request.token, deps);
-    default:
-      break;
-  }
+      }),
+  },
+  testConnection: {
+    retry: true,
+    withoutToken: true,
+    handle: async (r: { backendUrl: string; token: string }, { deps }): Promise<ConnectionReport> =>
+      testConnection(r.backendUrl, r.token, deps),
+  },
 
-  if (!settings.token) {
-    throw new FailureError({ kind: 'no_token', message: 'No recruiter token configured.' });
-  }
-  const client = makeClient(settings, deps);
-  const ai = { timeout: deps.aiTimeoutMs ?? 60_000 };
+  status: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<StatusResponse> =>
+      parse(StatusResponseSchema, await client.get('api/status').json(), 'GET /api/status'),
+  },
 
-  switch (request.op) {
-    case 'status':
-      return parse(StatusResponseSchema, await client.get('api/status').json(), 'GET /api/status');
-    case 'candidate': {
+  // Candidates and the AI capabilities (each generation is cached by the backend and audited: never repeated)
+  candidate: {
+    retry: true,
+    handle: async (r: { opportunityId: string }, { client, store }): Promise<CandidateContext> => {
       const data = parse(
         CandidateContextSchema,
-        await client.get(`api/candidates/${opportunity(request.opportunityId)}`).json(),
+        await client.get(`api/candidates/${opportunity(r.opportunityId)}`).json(),
         'GET /api/candidates/:id',
       );
-      await store.putResult(request.opportunityId, 'candidate', data);
+      await store.putResult(r.opportunityId, 'candidate', data);
       return data;
-    }
-    case 'match': {
+    },
+  },
+  match: {
+    retry: false,
+    handle: async (r: { opportunityId: string; refresh?: boolean }, { client, store, ai }): Promise<MatchResult> => {
       const json = await client
-        .post(`api/candidates/${opportunity(request.opportunityId)}/match`, {
-          ...ai,
-          json: { refresh: request.refresh ?? false },
-        })
+        .post(`api/candidates/${opportunity(r.opportunityId)}/match`, { ...ai, json: { refresh: r.refresh ?? false } })
         .json();
       const data = parse(MatchResponseSchema, json, 'POST /match');
-      await store.putResult(request.opportunityId, 'match', data);
+      await store.putResult(r.opportunityId, 'match', data);
       return data;
-    }
-    case 'questions': {
+    },
+  },
+  questions: {
+    retry: false,
+    handle: async (
+      r: { opportunityId: string; stage?: string; refresh?: boolean },
+      { client, store, ai },
+    ): Promise<InterviewQuestions> => {
       const json = await client
-        .post(`api/candidates/${opportunity(request.opportunityId)}/questions`, {
+        .post(`api/candidates/${opportunity(r.opportunityId)}/questions`, {
           ...ai,
-          json: { refresh: request.refresh ?? false, ...(request.stage ? { stage: request.stage.slice(0, 200) } : {}) },
+          json: { refresh: r.refresh ?? false, ...(r.stage ? { stage: r.stage.slice(0, 200) } : {}) },
         })
         .json();
       const data = parse(QuestionsResponseSchema, json, 'POST /questions');
-      await store.putResult(request.opportunityId, 'questions', data);
+      await store.putResult(r.opportunityId, 'questions', data);
       return data;
-    }
-    case 'feedback': {
+    },
+  },
+  feedback: {
+    retry: false,
+    handle: async (
+      r: { opportunityId: string; refresh?: boolean },
+      { client, store, ai },
+    ): Promise<FeedbackSynthesis> => {
       const json = await client
-        .post(`api/candidates/${opportunity(request.opportunityId)}/feedback`, {
+        .post(`api/candidates/${opportunity(r.opportunityId)}/feedback`, {
           ...ai,
-          json: { refresh: request.refresh ?? false },
+          json: { refresh: r.refresh ?? false },
         })
         .json();
       const data = parse(FeedbackResponseSchema, json, 'POST /feedback');
-      await store.putResult(request.opportunityId, 'feedback', data);
+      await store.putResult(r.opportunityId, 'feedback', data);
       return data;
-    }
-    case 'outreach': {
+    },
+  },
+  outreach: {
+    retry: false,
+    handle: async (
+      r: { opportunityId: string; tone: Tone; variant: OutreachVariant; refresh?: boolean },
+      { client, store, ai },
+    ): Promise<OutreachDraft> => {
       const json = await client
-        .post(`api/candidates/${opportunity(request.opportunityId)}/outreach`, {
+        .post(`api/candidates/${opportunity(r.opportunityId)}/outreach`, {
           ...ai,
-          json: { tone: request.tone, variant: request.variant, refresh: request.refresh ?? false },
+          json: { tone: r.tone, variant: r.variant, refresh: r.refresh ?? false },
         })
         .json();
       const data = parse(OutreachResponseSchema, json, 'POST /outreach');
       // Kept until sent or discarded, even if the panel closes while the draft is being generated.
       const draft: DraftRecord = {
-        opportunityId: request.opportunityId,
+        opportunityId: r.opportunityId,
         subject: data.subject,
         body: data.body,
         tone: data.tone,
@@ -329,293 +287,434 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
       };
       await store.putDraft(draft);
       return data;
-    }
-    case 'createProposal': {
+    },
+  },
+  audit: {
+    retry: true,
+    handle: async (r: { opportunityId: string }, { client }): Promise<AuditEntry[]> => {
+      const json = await client.get('api/audit', { searchParams: { opportunityId: r.opportunityId } }).json();
+      return parse(AuditListSchema, json, 'GET /api/audit').entries;
+    },
+  },
+
+  // Proposals: the review-before-write queue
+  createProposal: {
+    retry: false,
+    handle: async (
+      r: { opportunityId: string; kind: ProposalKind; payload: ProposalPayload; reason?: string },
+      { client },
+    ): Promise<Proposal> => {
       const json = await client
         .post('api/proposals', {
           json: {
-            opportunityId: request.opportunityId,
-            kind: request.kind,
-            payload: request.payload,
-            ...(request.reason ? { reason: request.reason } : {}),
+            opportunityId: r.opportunityId,
+            kind: r.kind,
+            payload: r.payload,
+            ...(r.reason ? { reason: r.reason } : {}),
           },
         })
         .json();
       return parse(ProposalSchema, json, 'POST /api/proposals');
-    }
-    case 'editProposal':
-      return parse(
+    },
+  },
+  editProposal: {
+    retry: false,
+    handle: async (r: { id: string; payload: ProposalPayload }, { client }): Promise<Proposal> =>
+      parse(
         ProposalSchema,
-        await client
-          .patch(`api/proposals/${encodeURIComponent(request.id)}`, { json: { payload: request.payload } })
-          .json(),
+        await client.patch(`api/proposals/${encodeURIComponent(r.id)}`, { json: { payload: r.payload } }).json(),
         'PATCH /api/proposals/:id',
-      );
-    case 'approveProposal':
-      return parse(
+      ),
+  },
+  approveProposal: {
+    retry: false,
+    handle: async (r: { id: string; dryRun: boolean }, { client }): Promise<Proposal> =>
+      parse(
         ProposalSchema,
-        await client
-          .post(`api/proposals/${encodeURIComponent(request.id)}/approve`, { json: { dryRun: request.dryRun } })
-          .json(),
+        await client.post(`api/proposals/${encodeURIComponent(r.id)}/approve`, { json: { dryRun: r.dryRun } }).json(),
         'POST /api/proposals/:id/approve',
-      );
-    case 'discardProposal':
-      return parse(
+      ),
+  },
+  discardProposal: {
+    retry: false,
+    handle: async (r: { id: string }, { client }): Promise<Proposal> =>
+      parse(
         ProposalSchema,
-        await client.post(`api/proposals/${encodeURIComponent(request.id)}/discard`, { json: {} }).json(),
+        await client.post(`api/proposals/${encodeURIComponent(r.id)}/discard`, { json: {} }).json(),
         'POST /api/proposals/:id/discard',
-      );
-    case 'audit': {
-      const json = await client.get('api/audit', { searchParams: { opportunityId: request.opportunityId } }).json();
-      return parse(AuditListSchema, json, 'GET /api/audit').entries;
-    }
-    case 'jdCheck':
-      return parse(
+      ),
+  },
+
+  // Fair hiring and governance (issue 8)
+  jdCheck: {
+    retry: true,
+    handle: async (r: { postingId: string }, { client }): Promise<JdCheckResponse> =>
+      parse(
         JdCheckResponseSchema,
-        await client.get(`api/postings/${posting(request.postingId)}/jd-check`).json(),
+        await client.get(`api/postings/${posting(r.postingId)}/jd-check`).json(),
         'GET /api/postings/:id/jd-check',
-      );
-    case 'proposeRewrite':
-      return parse(
+      ),
+  },
+  proposeRewrite: {
+    retry: false,
+    handle: async (r: { postingId: string }, { client, ai }): Promise<Proposal> =>
+      parse(
         ProposalSchema,
-        await client.post(`api/postings/${posting(request.postingId)}/rewrite`, { ...ai, json: {} }).json(),
+        await client.post(`api/postings/${posting(r.postingId)}/rewrite`, { ...ai, json: {} }).json(),
         'POST /api/postings/:id/rewrite',
-      );
-    case 'funnel':
-      return parse(
+      ),
+  },
+  // Each view of the funnel is audited (an EEO view) on the backend.
+  funnel: {
+    retry: false,
+    handle: async (r: { query: FunnelQuery }, { client }): Promise<FunnelReport> =>
+      parse(
         FunnelReportSchema,
-        await client.get('api/admin/funnel', { searchParams: funnelParams(request.query) }).json(),
+        await client.get('api/admin/funnel', { searchParams: funnelParams(r.query) }).json(),
         'GET /api/admin/funnel',
-      );
-    case 'funnelCsv':
-      return client.get('api/admin/funnel.csv', { searchParams: funnelParams(request.query) }).text();
-    case 'biasTest':
-      // Scores every resume many times over: with an LLM this takes minutes, so it gets a long timeout.
-      return parse(
+      ),
+  },
+  funnelCsv: {
+    retry: false,
+    handle: async (r: { query: FunnelQuery }, { client }): Promise<string> =>
+      client.get('api/admin/funnel.csv', { searchParams: funnelParams(r.query) }).text(),
+  },
+  biasTest: {
+    retry: false,
+    // Scores every resume many times over: with an LLM this takes minutes, so it gets a long timeout.
+    handle: async (r: { postingId: string; resumes?: number }, { client }): Promise<BiasTestReport> =>
+      parse(
         BiasTestReportSchema,
         await client
           .post('api/admin/bias-test', {
             timeout: 10 * 60_000,
-            json: { postingId: request.postingId, ...(request.resumes ? { resumes: request.resumes } : {}) },
+            json: { postingId: r.postingId, ...(r.resumes ? { resumes: r.resumes } : {}) },
           })
           .json(),
         'POST /api/admin/bias-test',
-      );
-    case 'getGovernance':
-      return parse(
+      ),
+  },
+  getGovernance: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<GovernanceResponse> =>
+      parse(GovernanceResponseSchema, await client.get('api/admin/governance').json(), 'GET /api/admin/governance'),
+  },
+  putGovernance: {
+    retry: false,
+    handle: async (r: { governance: Governance }, { client }): Promise<GovernanceResponse> =>
+      parse(
         GovernanceResponseSchema,
-        await client.get('api/admin/governance').json(),
-        'GET /api/admin/governance',
-      );
-    case 'putGovernance':
-      return parse(
-        GovernanceResponseSchema,
-        await client.put('api/admin/governance', { json: request.governance }).json(),
+        await client.put('api/admin/governance', { json: r.governance }).json(),
         'PUT /api/admin/governance',
-      );
-    case 'auditExport':
-      return client
+      ),
+  },
+  auditExport: {
+    retry: true,
+    handle: async (r: { format: 'jsonl' | 'csv'; since?: string }, { client }): Promise<string> =>
+      client
         .get('api/admin/audit/export', {
           timeout: 5 * 60_000,
-          searchParams: { format: request.format, ...(request.since ? { since: request.since } : {}) },
+          searchParams: { format: r.format, ...(r.since ? { since: r.since } : {}) },
         })
-        .text();
-    case 'inbox':
-      return parse(InboxResponseSchema, await client.get('api/inbox').json(), 'GET /api/inbox');
-    case 'markSent':
-      return parse(
+        .text(),
+  },
+
+  // Automations inbox (issue 9)
+  inbox: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<InboxResponse> =>
+      parse(InboxResponseSchema, await client.get('api/inbox').json(), 'GET /api/inbox'),
+  },
+  markSent: {
+    retry: false,
+    handle: async (
+      r: { id: string; followUpAt?: string },
+      { client },
+    ): Promise<{ proposalId: string; followUpAt: string }> =>
+      parse(
         MarkSentResponseSchema,
         await client
-          .post(`api/proposals/${encodeURIComponent(request.id)}/mark-sent`, {
-            json: request.followUpAt ? { followUpAt: request.followUpAt } : {},
+          .post(`api/proposals/${encodeURIComponent(r.id)}/mark-sent`, {
+            json: r.followUpAt ? { followUpAt: r.followUpAt } : {},
           })
           .json(),
         'POST /api/proposals/:id/mark-sent',
-      );
-    case 'rediscoverySync':
-      return parse(SyncProgressSchema, await client.get('api/rediscovery/sync').json(), 'GET /api/rediscovery/sync');
-    case 'rediscover':
-      return parse(
+      ),
+  },
+
+  // Rediscovery (issue 7)
+  rediscoverySync: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<SyncProgress> =>
+      parse(SyncProgressSchema, await client.get('api/rediscovery/sync').json(), 'GET /api/rediscovery/sync'),
+  },
+  // Ranks past candidates (embedding the posting when configured) and caches the results on the backend.
+  rediscover: {
+    retry: false,
+    handle: async (
+      r: { postingId: string; limit?: number; filters?: RediscoveryFilters },
+      { client, ai },
+    ): Promise<RediscoverResponse> =>
+      parse(
         RediscoverResponseSchema,
         await client
-          .post(`api/postings/${posting(request.postingId)}/rediscover`, {
+          .post(`api/postings/${posting(r.postingId)}/rediscover`, {
             ...ai,
-            json: { ...(request.limit ? { limit: request.limit } : {}), filters: request.filters ?? {} },
+            json: { ...(r.limit ? { limit: r.limit } : {}), filters: r.filters ?? {} },
           })
           .json(),
         'POST /api/postings/:id/rediscover',
-      );
-    case 'rediscoveryAct':
-      // Drafts one re-engagement email per person with the AI provider: give it the AI timeout.
-      return parse(
+      ),
+  },
+  rediscoveryAct: {
+    retry: false,
+    // Drafts one re-engagement email per person with the AI provider: give it the AI timeout.
+    handle: async (
+      r: { postingId: string; contactIds: string[]; tone?: 'warm' | 'concise' | 'formal' },
+      { client, ai },
+    ): Promise<ActResponse> =>
+      parse(
         ActResponseSchema,
         await client
           .post('api/rediscovery/act', {
             ...ai,
-            json: { postingId: request.postingId, contactIds: request.contactIds, tone: request.tone ?? 'warm' },
+            json: { postingId: r.postingId, contactIds: r.contactIds, tone: r.tone ?? 'warm' },
           })
           .json(),
         'POST /api/rediscovery/act',
-      );
-    case 'rediscoveryStages':
-      return parse(
-        PipelineStagesSchema,
-        await client.get('api/rediscovery/stages').json(),
-        'GET /api/rediscovery/stages',
-      );
-    case 'rediscoveryOutreach':
-      return parse(
+      ),
+  },
+  rediscoveryStages: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<PipelineStages> =>
+      parse(PipelineStagesSchema, await client.get('api/rediscovery/stages').json(), 'GET /api/rediscovery/stages'),
+  },
+  rediscoveryOutreach: {
+    retry: true,
+    handle: async (r: { postingId: string }, { client }): Promise<OutreachList> =>
+      parse(
         OutreachListSchema,
-        await client.get('api/rediscovery/outreach', { searchParams: { postingId: request.postingId } }).json(),
+        await client.get('api/rediscovery/outreach', { searchParams: { postingId: r.postingId } }).json(),
         'GET /api/rediscovery/outreach',
-      );
-    case 'rediscoveryMarkSent':
-      // Proposes the stage move (nothing is written to Lever until the recruiter approves it).
-      return parse(
+      ),
+  },
+  rediscoveryMarkSent: {
+    retry: false,
+    // Proposes the stage move (nothing is written to Lever until the recruiter approves it).
+    handle: async (r: { outreachId: string; stageId: string }, { client }): Promise<OutreachRecord> =>
+      parse(
         OutreachRecordSchema,
         await client
-          .post(`api/rediscovery/outreach/${encodeURIComponent(request.outreachId)}/sent`, {
-            json: { stageId: request.stageId },
+          .post(`api/rediscovery/outreach/${encodeURIComponent(r.outreachId)}/sent`, {
+            json: { stageId: r.stageId },
           })
           .json(),
         'POST /api/rediscovery/outreach/:id/sent',
-      );
-    // Compliance kit (issue 21)
-    case 'notice':
-      return parse(
+      ),
+  },
+
+  // Compliance kit (issue 21)
+  notice: {
+    retry: true,
+    handle: async (r: { postingId: string }, { client }): Promise<Notice> =>
+      parse(
         NoticeSchema,
-        await client.get(`api/postings/${posting(request.postingId)}/notice`).json(),
+        await client.get(`api/postings/${posting(r.postingId)}/notice`).json(),
         'GET /api/postings/:id/notice',
-      );
-    case 'noticeTemplates':
-      return parse(
+      ),
+  },
+  noticeTemplates: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<NoticeTemplateList> =>
+      parse(
         NoticeTemplateListSchema,
         await client.get('api/admin/compliance/notice-templates').json(),
         'GET /api/admin/compliance/notice-templates',
-      );
-    case 'putNoticeTemplate':
-      return parse(
+      ),
+  },
+  putNoticeTemplate: {
+    retry: false,
+    handle: async (
+      r: { jurisdiction: NoticeTemplate['jurisdiction']; body: string | null },
+      { client },
+    ): Promise<NoticeTemplate> =>
+      parse(
         NoticeTemplateSchema,
         await client
-          .put(`api/admin/compliance/notice-templates/${encodeURIComponent(request.jurisdiction)}`, {
-            json: request.body === null ? { reset: true } : { body: request.body },
+          .put(`api/admin/compliance/notice-templates/${encodeURIComponent(r.jurisdiction)}`, {
+            json: r.body === null ? { reset: true } : { body: r.body },
           })
           .json(),
         'PUT /api/admin/compliance/notice-templates/:jurisdiction',
-      );
-    case 'complianceSettings':
-    case 'putComplianceSettings': {
-      const json =
-        request.op === 'complianceSettings'
-          ? await client.get('api/admin/compliance/settings').json()
-          : await client.put('api/admin/compliance/settings', { json: request.settings }).json();
-      const body = parse(
+      ),
+  },
+  complianceSettings: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<ComplianceSettingsResponse> =>
+      parse(
         ComplianceSettingsResponse,
-        json,
-        `${request.op === 'complianceSettings' ? 'GET' : 'PUT'} /api/admin/compliance/settings`,
-      );
-      return body;
-    }
-    case 'auditPackCsv':
-      return client
+        await client.get('api/admin/compliance/settings').json(),
+        'GET /api/admin/compliance/settings',
+      ),
+  },
+  putComplianceSettings: {
+    retry: false,
+    handle: async (r: { settings: ComplianceSettings }, { client }): Promise<ComplianceSettingsResponse> =>
+      parse(
+        ComplianceSettingsResponse,
+        await client.put('api/admin/compliance/settings', { json: r.settings }).json(),
+        'PUT /api/admin/compliance/settings',
+      ),
+  },
+  /** The LL144 bias-audit data pack as CSV text (Fulcrum admin who is a Lever admin); each pack is audited. */
+  auditPackCsv: {
+    retry: false,
+    handle: async (r: { from: string; to: string; postingId?: string }, { client }): Promise<string> =>
+      client
         .get('api/admin/compliance/audit-pack', {
           timeout: 5 * 60_000,
-          searchParams: {
-            from: request.from,
-            to: request.to,
-            format: 'csv',
-            ...(request.postingId ? { postingId: request.postingId } : {}),
-          },
+          searchParams: { from: r.from, to: r.to, format: 'csv', ...(r.postingId ? { postingId: r.postingId } : {}) },
         })
-        .text();
-    case 'retentionReport':
-      return parse(
+        .text(),
+  },
+  retentionReport: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<RetentionReport> =>
+      parse(
         RetentionReportSchema,
         await client.get('api/admin/compliance/retention').json(),
         'GET /api/admin/compliance/retention',
-      );
-    case 'optOut':
-      return parse(
+      ),
+  },
+  optOut: {
+    retry: true,
+    handle: async (r: { opportunityId: string }, { client }): Promise<OptOutStatus> =>
+      parse(
         OptOutStatusSchema,
-        await client.get(`api/candidates/${opportunity(request.opportunityId)}/opt-out`).json(),
+        await client.get(`api/candidates/${opportunity(r.opportunityId)}/opt-out`).json(),
         'GET /api/candidates/:id/opt-out',
-      );
-    case 'setOptOut':
-      return parse(
+      ),
+  },
+  setOptOut: {
+    retry: false,
+    handle: async (
+      r: { opportunityId: string; optedOut: boolean; reason?: string },
+      { client },
+    ): Promise<OptOutStatus> =>
+      parse(
         OptOutStatusSchema,
         await client
-          .put(`api/candidates/${opportunity(request.opportunityId)}/opt-out`, {
-            json: { optedOut: request.optedOut, ...(request.reason ? { reason: request.reason } : {}) },
+          .put(`api/candidates/${opportunity(r.opportunityId)}/opt-out`, {
+            json: { optedOut: r.optedOut, ...(r.reason ? { reason: r.reason } : {}) },
           })
           .json(),
         'PUT /api/candidates/:id/opt-out',
-      );
-    case 'explanation':
-      return parse(
+      ),
+  },
+  // Each explanation given is audited on the backend.
+  explanation: {
+    retry: false,
+    handle: async (r: { opportunityId: string }, { client }): Promise<Explanation> =>
+      parse(
         ExplanationSchema,
-        await client.get(`api/candidates/${opportunity(request.opportunityId)}/explanation`).json(),
+        await client.get(`api/candidates/${opportunity(r.opportunityId)}/explanation`).json(),
         'GET /api/candidates/:id/explanation',
-      );
-    case 'explanationPdf': {
+      ),
+  },
+  /** The PDF as base64 (runtime messages carry JSON, not bytes). */
+  explanationPdf: {
+    retry: false,
+    handle: async (r: { opportunityId: string }, { client }): Promise<string> => {
       const bytes = new Uint8Array(
         await client
-          .get(`api/candidates/${opportunity(request.opportunityId)}/explanation`, { searchParams: { format: 'pdf' } })
+          .get(`api/candidates/${opportunity(r.opportunityId)}/explanation`, { searchParams: { format: 'pdf' } })
           .arrayBuffer(),
       );
       let binary = '';
       for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       return btoa(binary);
-    }
-    case 'checkCriteria':
-      return parse(
+    },
+  },
+  // A POST only to carry the criteria: checks them against the proxy lexicon and stores nothing.
+  checkCriteria: {
+    retry: true,
+    handle: async (r: { criteria: string[] }, { client }): Promise<CriteriaCheckResponse> =>
+      parse(
         CriteriaCheckResponseSchema,
-        await client.post('api/compliance/criteria-check', { json: { criteria: request.criteria } }).json(),
+        await client.post('api/compliance/criteria-check', { json: { criteria: r.criteria } }).json(),
         'POST /api/compliance/criteria-check',
-      );
-    case 'confirmCriterion':
-      return parse(
+      ),
+  },
+  postingCriteria: {
+    retry: true,
+    handle: async (r: { postingId: string }, { client }): Promise<PostingCriteriaCheck> =>
+      parse(
+        PostingCriteriaCheckSchema,
+        await client.get(`api/postings/${posting(r.postingId)}/criteria-check`).json(),
+        'GET /api/postings/:id/criteria-check',
+      ),
+  },
+  confirmCriterion: {
+    retry: false,
+    handle: async (
+      r: { postingId: string; text: string; confirmed: boolean },
+      { client },
+    ): Promise<PostingCriteriaCheck> =>
+      parse(
         PostingCriteriaCheckSchema,
         await client
-          .put(`api/admin/compliance/postings/${posting(request.postingId)}/criteria`, {
-            json: { text: request.text, confirmed: request.confirmed },
+          .put(`api/admin/compliance/postings/${posting(r.postingId)}/criteria`, {
+            json: { text: r.text, confirmed: r.confirmed },
           })
           .json(),
         'PUT /api/admin/compliance/postings/:id/criteria',
-      );
-    case 'postingCriteria':
-      return parse(
-        PostingCriteriaCheckSchema,
-        await client.get(`api/postings/${posting(request.postingId)}/criteria-check`).json(),
-        'GET /api/postings/:id/criteria-check',
-      );
-    case 'scheduleInterviewers':
-      return parse(
+      ),
+  },
+
+  // Interview scheduling (issue 19)
+  scheduleInterviewers: {
+    retry: true,
+    handle: async (_: NoRequest, { client }): Promise<InterviewerList> =>
+      parse(
         InterviewerListSchema,
         await client.get('api/scheduling/interviewers').json(),
         'GET /api/scheduling/interviewers',
-      );
-    case 'scheduleSlots':
-      return parse(
+      ),
+  },
+  scheduleSlots: {
+    retry: false,
+    handle: async (r: { request: SlotsRequestInput }, { client }): Promise<SlotsResponse> =>
+      parse(
         SlotsResponseSchema,
-        await client.post('api/scheduling/slots', { json: request.request }).json(),
+        await client.post('api/scheduling/slots', { json: r.request }).json(),
         'POST /api/scheduling/slots',
-      );
-    case 'proposeSchedule':
-      return parse(
+      ),
+  },
+  proposeSchedule: {
+    retry: false,
+    handle: async (r: { request: ScheduleProposalInput }, { client }): Promise<Proposal> =>
+      parse(
         ProposalSchema,
-        await client.post('api/scheduling/proposals', { json: request.request }).json(),
+        await client.post('api/scheduling/proposals', { json: r.request }).json(),
         'POST /api/scheduling/proposals',
-      );
-    case 'scheduleBookings':
-      return parse(
+      ),
+  },
+  scheduleBookings: {
+    retry: true,
+    handle: async (r: { opportunityId: string }, { client }): Promise<BookingList> =>
+      parse(
         BookingListSchema,
         await client
-          .get('api/scheduling/bookings', { searchParams: { opportunityId: opportunity(request.opportunityId) } })
+          .get('api/scheduling/bookings', { searchParams: { opportunityId: opportunity(r.opportunityId) } })
           .json(),
         'GET /api/scheduling/bookings',
-      );
-    case 'bookingInvitation': {
-      const text = await client.get(`api/scheduling/bookings/${booking(request.bookingId)}/invitation.ics`).text();
+      ),
+  },
+  /** The booking's invitation as iCalendar text (METHOD:REQUEST, or METHOD:CANCEL once cancelled). */
+  bookingInvitation: {
+    retry: true,
+    handle: async (r: { bookingId: string }, { client }): Promise<string> => {
+      const text = await client.get(`api/scheduling/bookings/${booking(r.bookingId)}/invitation.ics`).text();
       if (!text.startsWith('BEGIN:VCALENDAR')) {
         throw new FailureError({
           kind: 'invalid_response',
@@ -623,64 +722,107 @@ async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDe
         });
       }
       return text;
-    }
-    case 'rescheduleBooking':
-      return parse(
+    },
+  },
+  rescheduleBooking: {
+    retry: false,
+    handle: async (r: { bookingId: string; request: RescheduleRequest }, { client }): Promise<Proposal> =>
+      parse(
         ProposalSchema,
-        await client
-          .post(`api/scheduling/bookings/${booking(request.bookingId)}/reschedule`, { json: request.request })
-          .json(),
+        await client.post(`api/scheduling/bookings/${booking(r.bookingId)}/reschedule`, { json: r.request }).json(),
         'POST /api/scheduling/bookings/:id/reschedule',
-      );
-    case 'cancelBooking':
-      return parse(
+      ),
+  },
+  cancelBooking: {
+    retry: false,
+    handle: async (r: { bookingId: string }, { client }): Promise<Proposal> =>
+      parse(
         ProposalSchema,
-        await client.post(`api/scheduling/bookings/${booking(request.bookingId)}/cancel`, { json: {} }).json(),
+        await client.post(`api/scheduling/bookings/${booking(r.bookingId)}/cancel`, { json: {} }).json(),
         'POST /api/scheduling/bookings/:id/cancel',
-      );
-    case 'offer':
-      return parse(
+      ),
+  },
+
+  // Offer letters (issue 20)
+  offer: {
+    retry: true,
+    handle: async (r: { opportunityId: string }, { client }): Promise<OfferViewResponse> =>
+      parse(
         OfferViewResponseSchema,
-        await client.get(`api/offers?opportunityId=${opportunity(request.opportunityId)}`).json(),
+        await client.get(`api/offers?opportunityId=${opportunity(r.opportunityId)}`).json(),
         'GET /api/offers',
-      );
-    case 'draftOffer': {
-      const { op: _op, ...body } = request;
-      return parse(
-        OfferViewSchema,
-        await client.post('api/offers/draft', { json: body }).json(),
-        'POST /api/offers/draft',
-      );
-    }
-    case 'reviseOffer': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
+      ),
+  },
+  draftOffer: {
+    retry: false,
+    handle: async (
+      r: { opportunityId: string; templateId?: string; justification?: string },
+      { client },
+    ): Promise<OfferView> =>
+      parse(OfferViewSchema, await client.post('api/offers/draft', { json: r }).json(), 'POST /api/offers/draft'),
+  },
+  reviseOffer: {
+    retry: false,
+    handle: async (
+      { letterId, ...body }: { letterId: string; text: string; justification?: string },
+      { client },
+    ): Promise<OfferView> =>
+      parse(
         OfferViewSchema,
         await client.post(`api/offers/${encodeURIComponent(letterId)}/versions`, { json: body }).json(),
         'POST /api/offers/:id/versions',
-      );
-    }
-    case 'approveOffer': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
+      ),
+  },
+  approveOffer: {
+    retry: false,
+    handle: async (
+      { letterId, ...body }: { letterId: string; version: number; comment?: string },
+      { client },
+    ): Promise<OfferView> =>
+      parse(
         OfferViewSchema,
         await client.post(`api/offers/${encodeURIComponent(letterId)}/approve`, { json: body }).json(),
         'POST /api/offers/:id/approve',
-      );
-    }
-    case 'overrideOfferCheck': {
-      const { op: _op, letterId, ...body } = request;
-      return parse(
+      ),
+  },
+  overrideOfferCheck: {
+    retry: false,
+    handle: async (
+      { letterId, ...body }: { letterId: string; check: string; reason: string },
+      { client },
+    ): Promise<OfferView> =>
+      parse(
         OfferViewSchema,
         await client.post(`api/offers/${encodeURIComponent(letterId)}/overrides`, { json: body }).json(),
         'POST /api/offers/:id/overrides',
-      );
-    }
-    default: {
-      const unknownOp: never = request;
-      throw new FailureError({ kind: 'extension', message: `Unknown request ${JSON.stringify(unknownOp)}` });
-    }
+      ),
+  },
+} satisfies Record<string, OpSpec>;
+
+type Handlers = typeof messageHandlers;
+export type ApiOp = keyof Handlers;
+/** An op's request without its `op` field: what the panel's `api[op](…)` takes. */
+export type RequestBody<K extends ApiOp> = Parameters<Handlers[K]['handle']>[0];
+/** The runtime message's request: the op's name and its fields. */
+export type ApiRequest = { [K in ApiOp]: { op: K } & RequestBody<K> }[ApiOp];
+export type ApiResponses = { [K in ApiOp]: Awaited<ReturnType<Handlers[K]['handle']>> };
+/** The ops whose lost answer the client may ask for once more: the pure reads. */
+export type RetryOp = { [K in ApiOp]: Handlers[K]['retry'] extends true ? K : never }[ApiOp];
+
+async function dispatch(request: ApiRequest, settings: Settings, deps: HandlerDeps): Promise<unknown> {
+  const { op, ...body } = request;
+  const spec: OpSpec | undefined = Object.hasOwn(messageHandlers, op) ? messageHandlers[op] : undefined;
+  if (!spec) throw new FailureError({ kind: 'extension', message: `Unknown request ${JSON.stringify(request)}` });
+  if (!spec.withoutToken && !settings.token) {
+    throw new FailureError({ kind: 'no_token', message: 'No recruiter token configured.' });
   }
+  const ctx: HandlerContext = {
+    store: deps.store,
+    deps,
+    client: makeClient(settings, deps),
+    ai: { timeout: deps.aiTimeoutMs ?? 60_000 },
+  };
+  return spec.handle(body as never, ctx);
 }
 
 export async function handleApiRequest(request: ApiRequest, deps: HandlerDeps): Promise<ApiResult<unknown>> {

@@ -1,4 +1,4 @@
-import type { Capability, DraftRecord } from '@/utils/shared/messaging';
+import type { Capability, DraftRecord } from '@/utils/shared/api-types';
 
 /**
  * What the background persists between service-worker lifetimes: the last result per opportunity and capability,

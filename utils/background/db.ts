@@ -1,6 +1,6 @@
 import Dexie, { type Table } from 'dexie';
-import { CACHE_DB_NAME } from '@/utils/panel/cache-reader';
-import type { Capability, DraftRecord } from '@/utils/shared/messaging';
+import type { Capability, DraftRecord } from '@/utils/shared/api-types';
+import { CACHE_DB_NAME } from '@/utils/shared/storage-keys';
 import type { CacheStore } from './cache-store';
 
 type ResultRecord = { opportunityId: string; capability: Capability; value: unknown; storedAt: string };

@@ -1,8 +1,8 @@
-import type { Capability } from '@/utils/shared/messaging';
+import type { Capability } from '@/utils/shared/api-types';
+import { CACHE_DB_NAME } from '@/utils/shared/storage-keys';
 import { markPanel } from './marks';
 
-/** The IndexedDB database and table the background's Dexie store (db.ts) keeps results in. */
-export const CACHE_DB_NAME = 'fulcrum';
+/** The table the background's Dexie store (utils/background/db.ts) keeps results in. */
 const RESULTS_TABLE = 'results';
 
 let connection: Promise<IDBDatabase | null> | undefined;

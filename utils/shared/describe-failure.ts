@@ -1,4 +1,4 @@
-import type { ApiFailure } from './messaging';
+import type { ApiFailure } from './api-types';
 
 /** A failure as the recruiter should read it: what happened and what to do next. */
 export type FailureAdvice = { title: string; action: string; detail?: string; settings: boolean };
