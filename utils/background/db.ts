@@ -7,8 +7,9 @@ type ResultRecord = { opportunityId: string; capability: Capability; value: unkn
 
 /**
  * IndexedDB, written by the background worker only (keeps Dexie out of the side-panel bundle; the panel reads cached
- * results directly with `cache-reader.ts`, which relies on the `results` table and its `[opportunityId+capability]`
- * key). Schema changes add a new `version(n)` with an upgrade; never edit an existing version.
+ * results directly with `utils/panel/cache-reader.ts`, which relies on the `results` table and its
+ * `[opportunityId+capability]` key). Schema changes add a new `version(n)` with an upgrade; never edit an existing
+ * version.
  */
 export class FulcrumDb extends Dexie {
   drafts!: Table<DraftRecord, string>;

@@ -10,7 +10,7 @@ import type { CacheStore } from './cache-store';
  * - otherwise each item is kept for LOCAL_RETENTION_DAYS (30) from when it was stored or last edited.
  * The background worker has no localStorage, so it records when it dropped the cache (`purgedAtItem`); the panel's
  * first script then never shows, and deletes, snapshots older than that (panel/boot.ts), and extension pages clear
- * them themselves when they see a 401 (messaging.ts).
+ * them themselves when they see a 401 (utils/panel/api-client.ts).
  */
 export { LOCAL_RETENTION_DAYS };
 export const LOCAL_RETENTION_MS = LOCAL_RETENTION_DAYS * 24 * 60 * 60 * 1000;

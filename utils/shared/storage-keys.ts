@@ -1,4 +1,4 @@
-/** The IndexedDB database the background's Dexie store (background/db.ts) writes and the panel reads (panel/cache-reader.ts). */
+/** The IndexedDB database the worker's Dexie store writes (background/db.ts), read by panel/cache-reader.ts. */
 export const CACHE_DB_NAME = 'fulcrum';
 /** The localStorage key of the side panel's snapshots (panel/snapshot.ts); the tests and the bench read it too. */
 export const SNAPSHOTS_KEY = 'fulcrum:panel-snapshots';
