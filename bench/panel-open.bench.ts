@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EXTENSION_DIR } from '../tests/e2e/harness.ts';
 import { saveSettings, startPanelStack } from '../tests/e2e/panel-stack.ts';
 import { type OpenTimes, PANEL_VIEWPORT, sidePanelDriver, summarize } from '../tests/e2e/panel-timing.ts';
-import { SNAPSHOTS_KEY } from '../utils/panel-snapshot-key.ts';
+import { SNAPSHOTS_KEY } from '../utils/shared/storage-keys.ts';
 
 /**
  * Time from the click that opens the real side panel to the cached candidate's score painted (target < 150 ms), over

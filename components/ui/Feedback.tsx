@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { browser } from 'wxt/browser';
-import { describeFailure } from '@/utils/describe-failure';
-import type { ApiFailure } from '@/utils/messaging';
+import { describeFailure } from '@/utils/shared/describe-failure';
+import type { ApiFailure } from '@/utils/shared/messaging';
 
 export function openSettings(): void {
   void browser.runtime.openOptionsPage?.()?.catch(() => {});

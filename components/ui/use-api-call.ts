@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { type ApiFailure, failureOf } from '@/utils/messaging';
+import { type ApiFailure, failureOf } from '@/utils/shared/messaging';
 
 /**
  * One API request a panel runs (on mount, from a button, on retry): the last result, the last failure and whether a

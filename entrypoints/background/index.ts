@@ -1,12 +1,12 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { handleApiRequest } from '@/utils/api-handler';
-import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background-context';
-import { createDexieStore } from '@/utils/db';
-import { INBOX_ALARM, INBOX_POLL_MINUTES, refreshInboxBadge } from '@/utils/inbox-badge';
-import { applyLocalRetention, purgedAtItem, RETENTION_ALARM } from '@/utils/local-data';
-import { isApiMessage } from '@/utils/messaging';
-import { loadSettings } from '@/utils/settings';
+import { handleApiRequest } from '@/utils/background/api-handler';
+import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background/background-context';
+import { createDexieStore } from '@/utils/background/db';
+import { INBOX_ALARM, INBOX_POLL_MINUTES, refreshInboxBadge } from '@/utils/background/inbox-badge';
+import { applyLocalRetention, purgedAtItem, RETENTION_ALARM } from '@/utils/background/local-data';
+import { isApiMessage } from '@/utils/shared/messaging';
+import { loadSettings } from '@/utils/shared/settings';
 
 // Glue only: wire Chrome events to the context tracker and the backend request handler in utils/. Nothing is kept in
 // globals that matters across restarts: settings live in storage, results and drafts in IndexedDB.

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import type { PageMessage } from '@/utils/page-context';
+import type { PageMessage } from '@/utils/shared/page-context';
 
 // Glue only: report the page URL to the background on load and on every client-side navigation
 // (Lever Hire is an SPA). Debounced, because the URL changes several times while a profile renders.

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiProvider } from '@/components/api-context';
-import { OptionsPage } from '@/components/OptionsPage';
+import { OptionsPage } from '@/components/options/OptionsPage';
+import { ApiProvider } from '@/components/ui/api-context';
 import '@/components/ui/theme.css';
 
 const root = document.getElementById('root');

@@ -1,5 +1,5 @@
-import { ApiProvider } from '@/components/api-context';
-import { SidePanel } from '@/components/SidePanel';
+import { SidePanel } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
 
 export function App() {
   return (

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { SNAPSHOTS_KEY } from '../../utils/panel-snapshot-key.ts';
+import { SNAPSHOTS_KEY } from '../../utils/shared/storage-keys.ts';
 import type { ExtensionBrowser } from './harness.ts';
 
 // How long the real side panel takes to show a cached candidate after the click that opens it, read from the panel

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { collect } from '../../backend/lever/index.ts';
 import type { RunningBackend } from '../../backend/server.ts';
-import { SNAPSHOTS_KEY } from '../../utils/panel-snapshot-key.ts';
+import { SNAPSHOTS_KEY } from '../../utils/shared/storage-keys.ts';
 import { type ExtensionBrowser, screenshot } from './harness.ts';
 import { type PanelStack, saveSettings, startPanelStack } from './panel-stack.ts';
 import { type OpenTimes, PANEL_VIEWPORT, shownAt, sidePanelDriver, summarize } from './panel-timing.ts';

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import { expect, test } from 'vitest';
 import { ErrorNotice } from '@/components/ui/Feedback';
-import { handleApiRequest } from '@/utils/api-handler';
+import { handleApiRequest } from '@/utils/background/api-handler';
 import { handlerDeps as deps, fakeFetch, json } from './fake-fetch';
 import { A } from './fixtures';
 

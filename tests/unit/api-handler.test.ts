@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
-import { handleApiRequest } from '@/utils/api-handler';
-import { createMemoryStore } from '@/utils/cache-store';
-import type { ApiRequest } from '@/utils/messaging';
+import { handleApiRequest } from '@/utils/background/api-handler';
+import { createMemoryStore } from '@/utils/background/cache-store';
+import type { ApiRequest } from '@/utils/shared/messaging';
 import { handlerDeps as deps, fakeFetch, json } from './fake-fetch';
 import { A, candidate, match, outreach, syncProgress } from './fixtures';
 

@@ -1,8 +1,8 @@
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background-context';
-import { activation, activeContext, panelTabs, tabContexts } from '@/utils/page-context';
-import { contextOfPanelTab } from '@/utils/panel-state';
+import { handleActivated, handleRemoved, handleRuntimeMessage } from '@/utils/background/background-context';
+import { activation, activeContext, panelTabs, tabContexts } from '@/utils/shared/page-context';
+import { contextOfPanelTab } from '@/utils/shared/session-state';
 
 const a = '0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f';
 const b = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';

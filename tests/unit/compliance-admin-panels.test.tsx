@@ -3,12 +3,12 @@ import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { ComplianceAdminPanel } from '@/components/ComplianceAdminPanel';
-import { CriteriaCheckPanel } from '@/components/CriteriaCheckPanel';
-import { ExplanationPanel } from '@/components/ExplanationPanel';
-import { NoticePanel } from '@/components/NoticePanel';
-import { handleApiRequest } from '@/utils/api-handler';
+import { ExplanationPanel } from '@/components/candidate/ExplanationPanel';
+import { ComplianceAdminPanel } from '@/components/options/ComplianceAdminPanel';
+import { CriteriaCheckPanel } from '@/components/posting/CriteriaCheckPanel';
+import { NoticePanel } from '@/components/posting/NoticePanel';
+import { ApiProvider } from '@/components/ui/api-context';
+import { handleApiRequest } from '@/utils/background/api-handler';
 import { StatusResponseSchema } from '@/utils/contracts/api.ts';
 import {
   type CriterionCheck,
@@ -18,7 +18,7 @@ import {
   type NoticeTemplate,
   type RetentionReport,
 } from '@/utils/contracts/compliance.ts';
-import type { FulcrumApi } from '@/utils/messaging';
+import type { FulcrumApi } from '@/utils/shared/messaging';
 import { handlerDeps as deps, fakeFetch, json } from './fake-fetch';
 import { A, fakeApi } from './fixtures';
 

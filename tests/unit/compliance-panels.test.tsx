@@ -3,12 +3,12 @@ import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { SidePanel } from '@/components/SidePanel';
+import { SidePanel } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
 import type { OptOutStatus } from '@/utils/contracts/compliance.ts';
-import type { FulcrumApi } from '@/utils/messaging';
-import { activeContext } from '@/utils/page-context';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
+import type { FulcrumApi } from '@/utils/shared/messaging';
+import { activeContext } from '@/utils/shared/page-context';
 import { A, fakeApi } from './fixtures';
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { handleApiRequest } from '@/utils/api-handler';
+import { handleApiRequest } from '@/utils/background/api-handler';
 import { DEFAULT_GOVERNANCE } from '@/utils/contracts/governance.ts';
 import { fakeFetch, handlerDeps, json } from './fake-fetch';
 

@@ -3,9 +3,9 @@ import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { GovernancePanel } from '@/components/GovernancePanel';
-import { SidePanel } from '@/components/SidePanel';
+import { GovernancePanel } from '@/components/options/GovernancePanel';
+import { SidePanel } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
 import { type Proposal, StatusResponseSchema } from '@/utils/contracts/api.ts';
 import {
   type BiasTestReport,
@@ -14,9 +14,9 @@ import {
   JdCheckResponseSchema,
 } from '@/utils/contracts/fairness.ts';
 import { DEFAULT_GOVERNANCE } from '@/utils/contracts/governance.ts';
-import type { FulcrumApi } from '@/utils/messaging';
-import { activeContext } from '@/utils/page-context';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
+import type { FulcrumApi } from '@/utils/shared/messaging';
+import { activeContext } from '@/utils/shared/page-context';
 import { fakeApi, proposal } from './fixtures';
 
 // Fixtures go through the wire contracts, so a contract change breaks these tests loudly.

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
-import type { HandlerDeps } from '@/utils/api-handler';
-import { createMemoryStore } from '@/utils/cache-store';
+import type { HandlerDeps } from '@/utils/background/api-handler';
+import { createMemoryStore } from '@/utils/background/cache-store';
 
 /** What the background's API handler sent to the backend. */
 export type Seen = { method: string; url: string; auth: string | null; body: string };

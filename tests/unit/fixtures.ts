@@ -7,7 +7,7 @@ import {
 } from '@/utils/contracts/ai.ts';
 import { AuditEntrySchema, CandidateContextSchema, type Proposal, ProposalSchema } from '@/utils/contracts/api.ts';
 import { type SyncProgress, SyncProgressSchema } from '@/utils/contracts/rediscovery.ts';
-import type { FulcrumApi } from '@/utils/messaging';
+import type { FulcrumApi } from '@/utils/shared/messaging';
 
 // Canned data, parsed through the wire contracts so a contract change breaks these fixtures loudly.
 

@@ -1,13 +1,13 @@
 import { act, render, screen, within } from '@testing-library/react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { MatchPanel } from '@/components/MatchPanel';
-import { toFailure } from '@/utils/api-handler';
+import { MatchPanel } from '@/components/candidate/MatchPanel';
+import { ApiProvider } from '@/components/ui/api-context';
+import { toFailure } from '@/utils/background/backend-client';
 import type { MatchResult } from '@/utils/contracts/ai.ts';
-import { describeFailure } from '@/utils/describe-failure';
-import { ApiFailureError } from '@/utils/messaging';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
+import { describeFailure } from '@/utils/shared/describe-failure';
+import { ApiFailureError } from '@/utils/shared/messaging';
 import { A, deferred, fakeApi, match } from './fixtures';
 
 /**

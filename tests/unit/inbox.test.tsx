@@ -3,14 +3,14 @@ import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { InboxPanel } from '@/components/InboxPanel';
-import { SidePanel } from '@/components/SidePanel';
+import { InboxPanel } from '@/components/inbox/InboxPanel';
+import { SidePanel } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
+import { refreshInboxBadge } from '@/utils/background/inbox-badge';
 import type { InboxItem } from '@/utils/contracts/automations.ts';
-import { refreshInboxBadge } from '@/utils/inbox-badge';
-import type { FulcrumApi } from '@/utils/messaging';
-import { activeContext } from '@/utils/page-context';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
+import type { FulcrumApi } from '@/utils/shared/messaging';
+import { activeContext } from '@/utils/shared/page-context';
 import { A, B, fakeApi, proposal } from './fixtures';
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { pageContextOf, parseOpportunityId, parsePostingId } from '@/utils/lever-url';
+import { pageContextOf, parseOpportunityId, parsePostingId } from '@/utils/shared/lever-url';
 
 const id = '7f1f5c2e-3c1b-4d6e-9a53-0f6f3f6c2a10';
 

@@ -3,12 +3,12 @@ import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { OfferPanel } from '@/components/OfferPanel';
-import { CandidateView } from '@/components/SidePanel';
+import { OfferPanel } from '@/components/candidate/OfferPanel';
+import { CandidateView } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
 import type { OfferView } from '@/utils/contracts/offers.ts';
-import type { FulcrumApi } from '@/utils/messaging';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
+import type { FulcrumApi } from '@/utils/shared/messaging';
 import { A, candidate, fakeApi } from './fixtures';
 
 beforeEach(() => {

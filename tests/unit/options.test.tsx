@@ -2,10 +2,10 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { OptionsPage } from '@/components/OptionsPage';
-import type { ConnectionReport } from '@/utils/messaging';
-import { backendUrlItem, tokenItem } from '@/utils/settings';
+import { OptionsPage } from '@/components/options/OptionsPage';
+import { ApiProvider } from '@/components/ui/api-context';
+import type { ConnectionReport } from '@/utils/shared/messaging';
+import { backendUrlItem, tokenItem } from '@/utils/shared/settings';
 import { fakeApi } from './fixtures';
 
 beforeEach(() => fakeBrowser.reset());

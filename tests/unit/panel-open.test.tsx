@@ -1,21 +1,22 @@
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { SidePanel } from '@/components/SidePanel';
-import { handleActivated, handleRuntimeMessage } from '@/utils/background-context';
-import { readCachedResult } from '@/utils/cache-reader';
+import { SidePanel } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
+import { handleActivated, handleRuntimeMessage } from '@/utils/background/background-context';
 import type { MatchResult } from '@/utils/contracts/ai.ts';
 import type { CandidateContext } from '@/utils/contracts/api.ts';
-import { createMessagingApi, type FulcrumApi } from '@/utils/messaging';
-import { activeContext } from '@/utils/page-context';
-import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel-store';
-import { primePanel, takeCachedReads } from '@/utils/prime-panel';
+import { createMessagingApi } from '@/utils/panel/api-client';
+import { readCachedResult } from '@/utils/panel/cache-reader';
+import { primePanel, takeCachedReads } from '@/utils/panel/prime';
+import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel/store';
+import type { FulcrumApi } from '@/utils/shared/messaging';
+import { activeContext } from '@/utils/shared/page-context';
 import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
 
 // Opening the panel: what it shows before the background worker or the backend has answered anything.
 // happy-dom has no IndexedDB, so the cache reader is replaced here; tests/e2e reads the real one in Chromium.
-vi.mock('@/utils/cache-reader', () => ({ openCacheEarly: vi.fn(), readCachedResult: vi.fn(async () => null) }));
+vi.mock('@/utils/panel/cache-reader', () => ({ openCacheEarly: vi.fn(), readCachedResult: vi.fn(async () => null) }));
 
 beforeEach(() => {
   // A spied tabs.getCurrent (a panel opened as a tab) must not leak into the next test.

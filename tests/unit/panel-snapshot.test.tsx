@@ -2,14 +2,14 @@ import { act, screen, waitFor } from '@testing-library/react';
 import type { Root } from 'react-dom/client';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { SidePanel } from '@/components/SidePanel';
+import { SidePanel } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
 import { mountPanel } from '@/entrypoints/sidepanel/mount';
-import { readCachedResult } from '@/utils/cache-reader';
 import type { MatchResult } from '@/utils/contracts/ai.ts';
 import type { CandidateContext } from '@/utils/contracts/api.ts';
-import { activeContext } from '@/utils/page-context';
-import { bootPanel } from '@/utils/panel-boot';
+import { bootPanel } from '@/utils/panel/boot';
+import { readCachedResult } from '@/utils/panel/cache-reader';
+import { primePanel, takeCachedReads } from '@/utils/panel/prime';
 import {
   hasSnapshots,
   readSnapshot,
@@ -17,15 +17,15 @@ import {
   saveSnapshot,
   showSnapshot,
   snapshotOf,
-} from '@/utils/panel-snapshot';
-import { SNAPSHOTS_KEY } from '@/utils/panel-snapshot-key';
-import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel-store';
-import { primePanel, takeCachedReads } from '@/utils/prime-panel';
+} from '@/utils/panel/snapshot';
+import { resetPanelStore, seedCachedReads, usePanelStore } from '@/utils/panel/store';
+import { activeContext } from '@/utils/shared/page-context';
+import { SNAPSHOTS_KEY } from '@/utils/shared/storage-keys';
 import { A, B, candidate, deferred, fakeApi, match } from './fixtures';
 
 // The side panel's snapshot of a candidate's match view: painted before React loads, only for that candidate, and
 // replaced by the live view. happy-dom has no IndexedDB, so the cache reader is replaced (tests/e2e reads the real one).
-vi.mock('@/utils/cache-reader', () => ({ openCacheEarly: vi.fn(), readCachedResult: vi.fn(async () => null) }));
+vi.mock('@/utils/panel/cache-reader', () => ({ openCacheEarly: vi.fn(), readCachedResult: vi.fn(async () => null) }));
 
 let react: Root | undefined;
 beforeEach(() => {

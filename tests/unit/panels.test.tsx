@@ -3,14 +3,14 @@ import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { MatchPanel } from '@/components/MatchPanel';
-import { OutreachPanel } from '@/components/OutreachPanel';
-import { SidePanel } from '@/components/SidePanel';
+import { MatchPanel } from '@/components/candidate/MatchPanel';
+import { OutreachPanel } from '@/components/candidate/OutreachPanel';
+import { SidePanel } from '@/components/panel/SidePanel';
+import { ApiProvider } from '@/components/ui/api-context';
 import type { MatchResult } from '@/utils/contracts/ai.ts';
-import { ApiFailureError, type DraftRecord, type FulcrumApi } from '@/utils/messaging';
-import { activeContext } from '@/utils/page-context';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
+import { ApiFailureError, type DraftRecord, type FulcrumApi } from '@/utils/shared/messaging';
+import { activeContext } from '@/utils/shared/page-context';
 import { A, AI_LABEL, B, candidate, deferred, fakeApi, match, outreach } from './fixtures';
 
 beforeEach(() => {

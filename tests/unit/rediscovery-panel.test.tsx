@@ -1,10 +1,10 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { expect, test, vi } from 'vitest';
-import { ApiProvider } from '@/components/api-context';
-import { RediscoveryPanel } from '@/components/RediscoveryPanel';
+import { RediscoveryPanel } from '@/components/posting/RediscoveryPanel';
+import { ApiProvider } from '@/components/ui/api-context';
 import { ActResponseSchema, RediscoverResponseSchema } from '@/utils/contracts/rediscovery.ts';
-import { ApiFailureError, type FulcrumApi } from '@/utils/messaging';
+import { ApiFailureError, type FulcrumApi } from '@/utils/shared/messaging';
 import { A, B, deferred, fakeApi, syncProgress } from './fixtures';
 
 // Fixtures go through the wire contracts, so a contract change breaks these tests loudly.

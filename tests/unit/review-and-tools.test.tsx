@@ -3,14 +3,14 @@ import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { FeedbackPanel } from '@/components/FeedbackPanel';
-import { HistoryPanel } from '@/components/HistoryPanel';
-import { InterviewPanel } from '@/components/InterviewPanel';
-import { ReviewSheet } from '@/components/ReviewSheet';
+import { FeedbackPanel } from '@/components/candidate/FeedbackPanel';
+import { HistoryPanel } from '@/components/candidate/HistoryPanel';
+import { InterviewPanel } from '@/components/candidate/InterviewPanel';
+import { ReviewSheet } from '@/components/review/ReviewSheet';
+import { ApiProvider } from '@/components/ui/api-context';
 import type { Proposal } from '@/utils/contracts/api.ts';
-import { ApiFailureError, type FulcrumApi } from '@/utils/messaging';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
+import { ApiFailureError, type FulcrumApi } from '@/utils/shared/messaging';
 import { A, AI_LABEL, candidate, deferred, fakeApi, proposal } from './fixtures';
 
 beforeEach(() => {

@@ -2,11 +2,11 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import userEvent from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ApiProvider } from '@/components/api-context';
-import { parseAvailability, SchedulePanel, weekGrid } from '@/components/SchedulePanel';
+import { parseAvailability, SchedulePanel, weekGrid } from '@/components/candidate/SchedulePanel';
+import { ApiProvider } from '@/components/ui/api-context';
 import type { Proposal } from '@/utils/contracts/api';
 import type { Booking, SlotsResponse } from '@/utils/contracts/scheduling';
-import { resetPanelStore } from '@/utils/panel-store';
+import { resetPanelStore } from '@/utils/panel/store';
 import { A, fakeApi } from './fixtures';
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { handleApiRequest } from '@/utils/api-handler';
+import { handleApiRequest } from '@/utils/background/api-handler';
 import { handlerDeps as deps, fakeFetch, json } from './fake-fetch';
 import { A } from './fixtures';
 
