@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { z as zod } from 'zod';
-import type { MatchResult, Provenance, TextTruncation } from '../../utils/contracts/ai.ts';
+import type { MatchResult, TextTruncation } from '../../utils/contracts/ai.ts';
 import { MatchResultSchema } from '../../utils/contracts/ai.ts';
-import type { ProposalKind, ProposalPayload } from '../../utils/contracts/api.ts';
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
 import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
@@ -16,10 +14,15 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
 import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
 import type { HrisConfig } from '../offers/hris-handoff.ts';
-import { fromRow, type ProposalRecord } from '../proposals/repo.ts';
+import {
+  type AutomationProposalInput,
+  discardPendingOf,
+  type UpsertOutcome,
+  upsertAutomationProposal,
+} from '../proposals/automation-writes.ts';
+import type { ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
-import type { ProposalRow } from '../store/schema.ts';
 import type { AutomationMetrics } from './metrics.ts';
 import { ensureAutomationSchema } from './schema.ts';
 
@@ -242,95 +245,21 @@ export async function scoreWithCache(deps: AutomationDeps, loaded: Loaded): Prom
   return result;
 }
 
-export type UpsertOutcome = 'created' | 'refreshed' | 'unchanged' | 'skipped';
+export type { UpsertOutcome };
 
 /**
- * Creates the automation's proposal, or refreshes the pending one of the same opportunity and kind: one pending
- * proposal per (opportunity, kind), however often the event is delivered or the job re-run. `subject` names what the
- * proposal is about (e.g. the stage of interview questions); once a proposal for that subject was decided (approved,
- * written, failed or discarded), it is not proposed again: a recruiter who discarded it does not want it back.
- * Check and write run in one synchronous IMMEDIATE transaction, so concurrent duplicates cannot both insert.
+ * The automation's proposal for one subject (proposals/automation-writes.ts: one pending proposal per opportunity
+ * and kind, never re-proposed once decided), unless admins forbid webhook automations to propose anything
+ * (Settings → AI governance).
  */
 export function upsertProposal(
   deps: AutomationDeps,
-  input: {
-    opportunityId: string;
-    kind: ProposalKind;
-    subject: string;
-    payload: ProposalPayload;
-    reason: string;
-    provenance: Provenance | null;
-  },
+  input: AutomationProposalInput,
 ): { outcome: UpsertOutcome; proposal: ProposalRecord | null } {
-  const { sqlite } = deps.store;
-  // Admins can forbid webhook automations to propose anything (Settings → AI governance).
-  if (!automationsMayProposeSync(sqlite)) return { outcome: 'skipped', proposal: null };
-  const payload = JSON.stringify(input.payload);
-  const provenance = input.provenance ? JSON.stringify(input.provenance) : null;
-  const run = sqlite.transaction((): { outcome: UpsertOutcome; id: string | null } => {
-    const rows = sqlite
-      .prepare('SELECT * FROM proposals WHERE opportunity_id = ? AND kind = ? ORDER BY created_at DESC')
-      .all(input.opportunityId, input.kind) as ProposalRow[];
-    if (rows.some((r) => r.source_capability === input.subject && r.status !== 'pending')) {
-      return { outcome: 'skipped', id: null };
-    }
-    const t = deps.now();
-    const pending = rows.find((r) => r.status === 'pending');
-    const audit = (action: string, id: string) =>
-      appendAuditSync(sqlite, {
-        actor: AUTOMATION_ACTOR.email,
-        opportunityId: input.opportunityId,
-        capability: input.subject,
-        action,
-        provider: input.provenance?.provider ?? null,
-        model: input.provenance?.model ?? null,
-        modelVersion: input.provenance?.version ?? null,
-        promptVersion: input.provenance?.promptVersion ?? null,
-        inputHash: input.provenance?.inputHash ?? null,
-        output: { proposalId: id, kind: input.kind, payload: input.payload },
-        decision: 'pending',
-        leverIds: [input.opportunityId],
-      });
-    if (pending) {
-      if (pending.payload === payload && pending.source_capability === input.subject) {
-        return { outcome: 'unchanged', id: pending.id };
-      }
-      sqlite
-        .prepare(
-          `UPDATE proposals SET payload = ?, reason = ?, provenance = ?, source_capability = ?, updated_at = ?, error = NULL
-           WHERE id = ? AND status = 'pending'`,
-        )
-        .run(payload, input.reason, provenance, input.subject, t, pending.id);
-      audit('proposal.refresh', pending.id);
-      return { outcome: 'refreshed', id: pending.id };
-    }
-    const id = randomUUID();
-    sqlite
-      .prepare(
-        `INSERT INTO proposals (id, opportunity_id, kind, status, payload, reason, created_by, created_at, updated_at,
-           decided_by, result, error, source_capability, provenance)
-         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`,
-      )
-      .run(
-        id,
-        input.opportunityId,
-        input.kind,
-        payload,
-        input.reason,
-        AUTOMATION_ACTOR.email,
-        t,
-        t,
-        input.subject,
-        provenance,
-      );
-    audit('proposal.create', id);
-    return { outcome: 'created', id };
-  });
-  const { outcome, id } = run.immediate();
-  if (outcome === 'created' || outcome === 'refreshed') deps.metrics.proposal(input.kind, outcome);
-  if (!id) return { outcome, proposal: null };
-  const row = sqlite.prepare('SELECT * FROM proposals WHERE id = ?').get(id) as ProposalRow | undefined;
-  return { outcome, proposal: row ? fromRow(row) : null };
+  if (!automationsMayProposeSync(deps.store.sqlite)) return { outcome: 'skipped', proposal: null };
+  const r = upsertAutomationProposal(deps.store.sqlite, AUTOMATION_ACTOR.email, deps.now, input);
+  if (r.outcome === 'created' || r.outcome === 'refreshed') deps.metrics.proposal(input.kind, r.outcome);
+  return r;
 }
 
 /**
@@ -338,32 +267,7 @@ export function upsertProposal(
  * candidate who is no longer in process. Audited with the reason. Returns the ids dropped.
  */
 export function dropPending(deps: AutomationDeps, opportunityId: string, reason: string): string[] {
-  const { sqlite } = deps.store;
-  return sqlite
-    .transaction(() => {
-      const rows = sqlite
-        .prepare("SELECT id, kind FROM proposals WHERE opportunity_id = ? AND status = 'pending'")
-        .all(opportunityId) as Array<{ id: string; kind: string }>;
-      const t = deps.now();
-      for (const r of rows) {
-        sqlite
-          .prepare(
-            "UPDATE proposals SET status = 'discarded', decided_by = ?, error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-          )
-          .run(AUTOMATION_ACTOR.email, `Discarded automatically: ${reason}.`, t, r.id);
-        appendAuditSync(sqlite, {
-          actor: AUTOMATION_ACTOR.email,
-          opportunityId,
-          capability: 'automation',
-          action: 'proposal.discard',
-          output: { proposalId: r.id, kind: r.kind, reason },
-          decision: 'discarded',
-          leverIds: [opportunityId],
-        });
-      }
-      return rows.map((r) => r.id);
-    })
-    .immediate();
+  return discardPendingOf(deps.store.sqlite, AUTOMATION_ACTOR.email, deps.now, opportunityId, reason);
 }
 
 /** Cancels scheduled (and not yet sent) follow-ups of an opportunity; the follow-up job then does nothing. */

@@ -1,6 +1,7 @@
 import type { RetentionReport } from '../../utils/contracts/compliance.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
 import { erasePersonSync, resolvePersonLocallySync, scrubFiles } from '../governance/erase-person.ts';
+import { purgeOpportunityProposalsSync } from '../proposals/retention.ts';
 import type { Store } from '../store/db.ts';
 import type { RegulatedJurisdiction } from './jurisdiction.ts';
 import { CLASS_RECORDS, JURISDICTION_NOTES, keepDays, legalMinimum, type RetentionClass } from './retention-law.ts';
@@ -105,13 +106,7 @@ function purgeOne(sqlite: Sqlite, opportunityId: string, plan: RetentionPlan): {
     .prepare('DELETE FROM ai_results WHERE opportunity_id = ? AND created_at < ?')
     .run(opportunityId, plan.mustGoCutoffs.aiOutputs).changes;
   // Approved proposals are being written right now: left for the write to finish; everything else goes.
-  const doomed = `SELECT id FROM proposals WHERE opportunity_id = ? AND status <> 'approved' AND updated_at < ?`;
-  sqlite
-    .prepare(`DELETE FROM write_ledger WHERE proposal_id IN (${doomed})`)
-    .run(opportunityId, plan.mustGoCutoffs.decisions);
-  const proposals = sqlite
-    .prepare(`DELETE FROM proposals WHERE id IN (${doomed})`)
-    .run(opportunityId, plan.mustGoCutoffs.decisions).changes;
+  const proposals = purgeOpportunityProposalsSync(sqlite, opportunityId, plan.mustGoCutoffs.decisions);
   const held =
     (
       sqlite.prepare('SELECT count(*) AS n FROM ai_results WHERE opportunity_id = ?').get(opportunityId) as {

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { eraseAuditPayloadsSync } from '../audit/audit-log.ts';
 import { ensureAutomationSchema } from '../automations/schema.ts';
 import type { Opportunity } from '../lever/index.ts';
+import { eraseProposalsSync, eraseWriteLedgerSync, proposalIdsOfSync } from '../proposals/retention.ts';
 import { rebuildPeople } from '../rediscovery/index-store.ts';
 import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
 
@@ -135,23 +136,16 @@ export function erasePersonSync(
       const inOpps = 'IN (SELECT value FROM json_each(?))';
 
       // Proposals first: the write ledger references them.
-      const proposalIds = (
-        sqlite.prepare(`SELECT id FROM proposals WHERE opportunity_id ${inOpps}`).all(oppList) as Array<{ id: string }>
-      ).map((r) => r.id);
+      const proposalIds = proposalIdsOfSync(sqlite, [...opps]);
       const propList = JSON.stringify(proposalIds);
-      count(
-        'Lever write-ledger entries',
-        sqlite
-          .prepare(`DELETE FROM write_ledger WHERE opportunity_id ${inOpps} OR proposal_id ${inOpps}`)
-          .run(oppList, propList).changes,
-      );
+      count('Lever write-ledger entries', eraseWriteLedgerSync(sqlite, [...opps], proposalIds));
       count(
         'follow-ups',
         sqlite
           .prepare(`DELETE FROM automation_followups WHERE opportunity_id ${inOpps} OR proposal_id ${inOpps}`)
           .run(oppList, propList).changes,
       );
-      count('proposals', sqlite.prepare(`DELETE FROM proposals WHERE opportunity_id ${inOpps}`).run(oppList).changes);
+      count('proposals', eraseProposalsSync(sqlite, [...opps]));
 
       // The talent-pool index: FTS5 drops the terms themselves while secure-delete is on (off again below, so a
       // sync's many re-indexing deletes keep their speed).
