@@ -11,6 +11,7 @@ import type { AiEngine } from './ai/types.ts';
 import type { AutomationDeps } from './automations/context.ts';
 import { metricsFor } from './automations/metrics.ts';
 import { automationDeps } from './automations/register.ts';
+import { CandidatePipeline } from './candidates/pipeline.ts';
 import type { Config } from './config.ts';
 import { aiCapabilityOf, requireCapability } from './governance/require-capability.ts';
 import { requireNotOptedOut } from './governance/require-not-opted-out.ts';
@@ -67,6 +68,8 @@ export type AppServices = AppDeps & {
   nowDate: () => Date;
   audit: ReturnType<typeof createAudit>;
   proposals: ProposalService;
+  /** Load → run a capability → cache by input hash → audit, with the one posting cache (candidates/pipeline.ts). */
+  pipeline: CandidatePipeline;
   resolveLeverUser: ReturnType<typeof createLeverUserResolver>;
   intake: WebhookIntake;
   /** Who may see and do what, from the caller's Lever role (backend/access/policy.ts). */
@@ -108,8 +111,22 @@ export function createServices(deps: AppDeps): AppServices {
     now: clock,
     onEnqueued: () => deps.queue.notify(),
   });
-  const automations = automationDeps({ ...deps, now: clock, proposals });
-  return { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake, access, guards, stages, automations };
+  const pipeline = new CandidatePipeline({ store: deps.store, lever: deps.lever, ai: deps.ai, audit, now: clock });
+  const automations = automationDeps({ ...deps, now: clock, proposals, pipeline });
+  return {
+    ...deps,
+    clock,
+    nowDate,
+    audit,
+    proposals,
+    pipeline,
+    resolveLeverUser,
+    intake,
+    access,
+    guards,
+    stages,
+    automations,
+  };
 }
 
 /**

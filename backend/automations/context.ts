@@ -3,12 +3,10 @@ import { z as zod } from 'zod';
 import type { MatchResult, TextTruncation } from '../../utils/contracts/ai.ts';
 import { MatchResultSchema } from '../../utils/contracts/ai.ts';
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
-import { appendAuditSync } from '../audit/audit-log.ts';
-import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
-import { fetchOpportunity, postingIdOf, toCandidateInput, toPostingInput } from '../candidates/load-candidate.ts';
+import { fetchOpportunity } from '../candidates/load-candidate.ts';
+import type { CandidatePipeline } from '../candidates/pipeline.ts';
 import { newestResume } from '../candidates/resume-text.ts';
 import { optOutStatusOf } from '../compliance/opt-out.ts';
-import { guardPosting } from '../compliance/proxy-check.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
@@ -33,6 +31,8 @@ export type AutomationDeps = {
   ai: AiEngine;
   queue: JobQueue;
   proposals: ProposalService;
+  /** Load → run → cache → audit, with the backend's one posting cache (candidates/pipeline.ts). */
+  pipeline: CandidatePipeline;
   metrics: AutomationMetrics;
   now: () => number;
   /**
@@ -98,30 +98,9 @@ export function isArchived(opp: Opportunity): boolean {
   return !!(opp.archived && (opp.archived.reason || opp.archived.archivedAt));
 }
 
-// Postings change rarely and every applicant of a posting needs the same one: a short per-process cache saves a
-// Lever request per event on busy postings (the rate limit is 10 req/s per key).
-const POSTING_TTL_MS = 60_000;
-const postingCache = new WeakMap<LeverClient, Map<string, { at: number; posting: Posting }>>();
-
+/** The opportunity's posting through the pipeline's posting cache; null when it has none Lever lets us see. */
 export async function readPosting(deps: AutomationDeps, opp: Opportunity): Promise<Posting | null> {
-  const id = postingIdOf(opp);
-  if (!id) return null;
-  let cache = postingCache.get(deps.lever);
-  if (!cache) {
-    cache = new Map();
-    postingCache.set(deps.lever, cache);
-  }
-  const hit = cache.get(id);
-  if (hit && deps.now() - hit.at < POSTING_TTL_MS) return hit.posting;
-  try {
-    const posting = await deps.lever.getPosting(id);
-    if (cache.size > 500) cache.clear();
-    cache.set(id, { at: deps.now(), posting });
-    return posting;
-  } catch (e) {
-    if (e instanceof LeverApiError && (e.status === 404 || e.status === 403)) return null;
-    return leverFailure(e);
-  }
+  return deps.pipeline.postings.ofOpportunity(opp).catch(leverFailure);
 }
 
 /**
@@ -163,13 +142,7 @@ export async function loadForAutomation(
   const rawPosting = await readPosting(deps, opportunity);
   if (!rawPosting) return null;
   const resume = await readResume(deps, opportunityId);
-  return {
-    opportunity,
-    rawPosting,
-    // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
-    posting: guardPosting(deps.store.sqlite, toPostingInput(rawPosting)),
-    candidate: toCandidateInput(opportunity, resume.text, resume.truncation),
-  };
+  return { ...deps.pipeline.inputs(opportunity, rawPosting, resume), rawPosting };
 }
 
 const userIdOf = (u: unknown): string | null =>
@@ -212,36 +185,17 @@ export function recordWatchers(deps: AutomationDeps, opp: Opportunity, posting: 
 
 /** The stored (cached) match for these inputs, or a fresh one, stored in ai_results and audited as 'automation'. */
 export async function scoreWithCache(deps: AutomationDeps, loaded: Loaded): Promise<MatchResult> {
-  const inputs = { posting: loaded.posting, candidate: loaded.candidate };
   // Same key as the candidate route (capability 'match'), so the side panel serves this score without recomputing.
-  const key = cacheKey('match', deps.ai.info(), inputs);
-  const hit = await readCached(deps.store, 'match', key, MatchResultSchema);
-  if (hit) return hit;
-  const result = MatchResultSchema.parse(await deps.ai.scoreCandidate(loaded.posting, loaded.candidate));
-  deps.metrics.tokens('match', result.provenance);
-  await writeCached(deps.store, {
+  const { result, fresh } = await deps.pipeline.run({
     capability: 'match',
-    key,
+    schema: MatchResultSchema,
+    inputs: { posting: loaded.posting, candidate: loaded.candidate },
     opportunityId: loaded.opportunity.id,
-    provider: result.provenance.provider,
-    model: result.provenance.model,
-    result,
-    now: deps.now(),
-  });
-  appendAuditSync(deps.store.sqlite, {
     actor: AUTOMATION_ACTOR.email,
-    opportunityId: loaded.opportunity.id,
-    capability: 'match',
-    action: 'ai.generate',
-    provider: result.provenance.provider,
-    model: result.provenance.model,
-    modelVersion: result.provenance.version,
-    promptVersion: result.provenance.promptVersion,
-    inputHash: result.provenance.inputHash,
-    output: { score: result.score, verdict: result.verdict, summary: result.summary },
-    decision: null,
-    leverIds: [loaded.opportunity.id],
+    generate: () => deps.ai.scoreCandidate(loaded.posting, loaded.candidate),
+    auditOutput: (r) => ({ score: r.score, verdict: r.verdict, summary: r.summary }),
   });
+  if (fresh) deps.metrics.tokens('match', result.provenance);
   return result;
 }
 

@@ -1,4 +1,5 @@
 import type { AiEngine } from '../ai/types.ts';
+import type { CandidatePipeline } from '../candidates/pipeline.ts';
 import { createAudit } from '../http/audit.ts';
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 import type { LeverClient } from '../lever/index.ts';
@@ -23,6 +24,8 @@ export type AutomationOptions = {
   queue: JobQueue;
   /** The backend's one ProposalService (built by the composition root, app.ts createServices). */
   proposals: ProposalService;
+  /** The backend's one capability pipeline (and posting cache). */
+  pipeline: CandidatePipeline;
   now?: () => number;
   talentPool?: AutomationDeps['talentPool'];
   hris?: AutomationDeps['hris'];
@@ -38,6 +41,7 @@ export function automationDeps(o: AutomationOptions): AutomationDeps {
     ai: o.ai,
     queue: o.queue,
     proposals: o.proposals,
+    pipeline: o.pipeline,
     metrics: metricsFor(o.store),
     now,
     ...(o.talentPool ? { talentPool: o.talentPool } : {}),
