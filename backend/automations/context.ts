@@ -17,7 +17,7 @@ import {
   discardPendingOf,
   type UpsertOutcome,
   upsertAutomationProposal,
-} from '../proposals/automation-writes.ts';
+} from '../proposals/automation-proposals.ts';
 import type { ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
@@ -202,7 +202,7 @@ export async function scoreWithCache(deps: AutomationDeps, loaded: Loaded): Prom
 export type { UpsertOutcome };
 
 /**
- * The automation's proposal for one subject (proposals/automation-writes.ts: one pending proposal per opportunity
+ * The automation's proposal for one subject (proposals/automation-proposals.ts: one pending proposal per opportunity
  * and kind, never re-proposed once decided), unless admins forbid webhook automations to propose anything
  * (Settings → AI governance).
  */

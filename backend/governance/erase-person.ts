@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { eraseAuditPayloadsSync } from '../audit/audit-log.ts';
 import { ensureAutomationSchema } from '../automations/schema.ts';
+import { eraseAiResultsSync } from '../candidates/ai-results.ts';
 import type { Opportunity } from '../lever/index.ts';
 import { eraseProposalsSync, eraseWriteLedgerSync, proposalIdsOfSync } from '../proposals/retention.ts';
 import { rebuildPeople } from '../rediscovery/index-store.ts';
@@ -187,12 +188,7 @@ export function erasePersonSync(
         'cached rediscovery results',
         sqlite.prepare(`DELETE FROM rd_result WHERE ${anyLike('response', textPatterns)}`).run(...textPatterns).changes,
       );
-      count(
-        'cached AI results',
-        sqlite
-          .prepare(`DELETE FROM ai_results WHERE opportunity_id ${inOpps} OR ${anyLike('result', textPatterns)}`)
-          .run(oppList, ...textPatterns).changes,
-      );
+      count('cached AI results', eraseAiResultsSync(sqlite, [...opps], textPatterns));
       // A running job is the one doing this erasure (or about to notice the person is gone): it holds ids only.
       count(
         'queued or finished jobs',

@@ -1,3 +1,4 @@
+import { deleteAiResultsBefore } from '../candidates/ai-results.ts';
 import type { RegulatedJurisdiction } from '../compliance/jurisdiction.ts';
 import { type MustGoResult, purgeMustGo, retentionPlan } from '../compliance/retention-policy.ts';
 import type { Logger } from '../http/logger.ts';
@@ -40,7 +41,7 @@ export async function runRetention(
   const plan = retentionPlan(store.sqlite, governance.retentionDays, opts.jurisdictions ?? [], now);
   const { aiOutputs, decisions } = plan.cutoffs;
   const result = await store.db.transaction().execute(async (trx) => {
-    const ai = await trx.deleteFrom('ai_results').where('created_at', '<', aiOutputs).executeTakeFirst();
+    const aiResults = await deleteAiResultsBefore(trx, aiOutputs);
     const proposals = await deleteDecidedProposals(trx, decisions);
     const jobs = await trx
       .deleteFrom('jobs')
@@ -51,7 +52,7 @@ export async function runRetention(
     return {
       cutoff,
       cutoffs: { aiOutputs, decisions },
-      aiResults: Number(ai.numDeletedRows),
+      aiResults,
       proposals,
       jobs: Number(jobs.numDeletedRows),
       webhookEvents: Number(events.numDeletedRows),

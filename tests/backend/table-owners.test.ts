@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
  */
 const OWNERS: Record<string, string> = {
   proposals: 'backend/proposals/',
+  ai_results: 'backend/candidates/ai-results.ts',
 };
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -7,8 +7,8 @@ import type { ProposalRow } from '../store/schema.ts';
 import { fromRow, type ProposalRecord } from './repo.ts';
 
 /**
- * The proposals webhook automations write: synchronous IMMEDIATE transactions (check and write together), each
- * step audited in the same transaction under the automation's actor.
+ * The proposals of webhook automations: written in synchronous IMMEDIATE transactions (check and write together),
+ * each step audited in the same transaction under the automation's actor.
  */
 
 export type UpsertOutcome = 'created' | 'refreshed' | 'unchanged' | 'skipped';
@@ -126,4 +126,16 @@ export function discardPendingOf(
       return rows.map((r) => r.id);
     })
     .immediate();
+}
+
+/** Whether the opportunity has a proposal of this kind about `subject`, whatever its status. */
+export function hasProposalAbout(
+  sqlite: BetterSqlite3.Database,
+  opportunityId: string,
+  kind: ProposalKind,
+  subject: string,
+): boolean {
+  return !!sqlite
+    .prepare('SELECT 1 FROM proposals WHERE opportunity_id = ? AND kind = ? AND source_capability = ? LIMIT 1')
+    .get(opportunityId, kind, subject);
 }
