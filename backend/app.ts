@@ -112,7 +112,7 @@ export function createServices(deps: AppDeps): AppServices {
     onEnqueued: () => deps.queue.notify(),
   });
   const pipeline = new CandidatePipeline({ store: deps.store, lever: deps.lever, ai: deps.ai, audit, now: clock });
-  const automations = automationDeps({ ...deps, now: clock, proposals, pipeline });
+  const automations = automationDeps({ ...deps, now: clock, audit, proposals, pipeline });
   return {
     ...deps,
     clock,

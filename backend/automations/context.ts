@@ -8,6 +8,7 @@ import type { CandidatePipeline } from '../candidates/pipeline.ts';
 import { newestResume } from '../candidates/resume-text.ts';
 import { optOutStatusOf } from '../compliance/opt-out.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
+import type { AuditFn } from '../http/audit.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
 import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
@@ -33,6 +34,8 @@ export type AutomationDeps = {
   proposals: ProposalService;
   /** Load → run → cache → audit, with the backend's one posting cache (candidates/pipeline.ts). */
   pipeline: CandidatePipeline;
+  /** Audit entries of steps outside the pipeline and the proposals module (the HRIS hand-off). */
+  audit: AuditFn;
   metrics: AutomationMetrics;
   now: () => number;
   /**

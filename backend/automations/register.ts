@@ -1,6 +1,6 @@
 import type { AiEngine } from '../ai/types.ts';
 import type { CandidatePipeline } from '../candidates/pipeline.ts';
-import { createAudit } from '../http/audit.ts';
+import type { AuditFn } from '../http/audit.ts';
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 import type { LeverClient } from '../lever/index.ts';
 import { HRIS_HANDOFF, handleHrisHandoff } from '../offers/hris-handoff.ts';
@@ -26,6 +26,7 @@ export type AutomationOptions = {
   proposals: ProposalService;
   /** The backend's one capability pipeline (and posting cache). */
   pipeline: CandidatePipeline;
+  audit: AuditFn;
   now?: () => number;
   talentPool?: AutomationDeps['talentPool'];
   hris?: AutomationDeps['hris'];
@@ -42,6 +43,7 @@ export function automationDeps(o: AutomationOptions): AutomationDeps {
     queue: o.queue,
     proposals: o.proposals,
     pipeline: o.pipeline,
+    audit: o.audit,
     metrics: metricsFor(o.store),
     now,
     ...(o.talentPool ? { talentPool: o.talentPool } : {}),
@@ -66,9 +68,8 @@ export function registerAutomations(queue: JobQueue, deps: AutomationDeps): void
   for (const [type, handle] of Object.entries(handlers)) queue.register(type, timed(deps, type, handle));
   const hris = deps.hris;
   if (hris) {
-    const audit = createAudit(deps.store);
     queue.register(HRIS_HANDOFF, (payload, ctx) =>
-      handleHrisHandoff({ store: deps.store, lever: deps.lever, audit, hris, now: deps.now }, payload, ctx),
+      handleHrisHandoff({ store: deps.store, lever: deps.lever, audit: deps.audit, hris, now: deps.now }, payload, ctx),
     );
   }
 }
