@@ -227,17 +227,6 @@ export function dropPending(deps: AutomationDeps, opportunityId: string, reason:
   return discardPendingOf(deps.store.sqlite, AUTOMATION_ACTOR.email, deps.now, opportunityId, reason);
 }
 
-/** Cancels scheduled (and not yet sent) follow-ups of an opportunity; the follow-up job then does nothing. */
-export function cancelFollowUps(deps: AutomationDeps, opportunityId: string, reason: string): number {
-  ensureAutomationSchema(deps.store.sqlite);
-  return deps.store.sqlite
-    .prepare(
-      `UPDATE automation_followups SET status = 'cancelled', cancel_reason = ?, updated_at = ?
-       WHERE opportunity_id = ? AND status IN ('draft', 'scheduled')`,
-    )
-    .run(reason, deps.now(), opportunityId).changes;
-}
-
 /** Stops the feedback poll of an opportunity: the next poll job finds no row (or another token) and ends. */
 export function stopPoll(deps: AutomationDeps, opportunityId: string): void {
   ensureAutomationSchema(deps.store.sqlite);

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { eraseAuditPayloadsSync } from '../audit/audit-log.ts';
+import { eraseFollowUpsSync } from '../automations/follow-up.ts';
 import { ensureAutomationSchema } from '../automations/schema.ts';
 import { eraseAiResultsSync } from '../candidates/ai-results.ts';
 import type { Opportunity } from '../lever/index.ts';
@@ -138,14 +139,8 @@ export function erasePersonSync(
 
       // Proposals first: the write ledger references them.
       const proposalIds = proposalIdsOfSync(sqlite, [...opps]);
-      const propList = JSON.stringify(proposalIds);
       count('Lever write-ledger entries', eraseWriteLedgerSync(sqlite, [...opps], proposalIds));
-      count(
-        'follow-ups',
-        sqlite
-          .prepare(`DELETE FROM automation_followups WHERE opportunity_id ${inOpps} OR proposal_id ${inOpps}`)
-          .run(oppList, propList).changes,
-      );
+      count('follow-ups', eraseFollowUpsSync(sqlite, [...opps], proposalIds));
       count('proposals', eraseProposalsSync(sqlite, [...opps]));
 
       // The talent-pool index: FTS5 drops the terms themselves while secure-delete is on (off again below, so a

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 const OWNERS: Record<string, string> = {
   proposals: 'backend/proposals/',
   ai_results: 'backend/candidates/ai-results.ts',
+  automation_followups: 'backend/automations/follow-up.ts',
 };
 
 const root = path.resolve(import.meta.dirname, '../..');
