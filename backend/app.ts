@@ -8,7 +8,10 @@ import { LeverAccess } from './access/lever-access.ts';
 import { LeverStages } from './access/lever-stages.ts';
 import { assertEveryRouteHasRule, createGuards, type Guards } from './access/route-rules.ts';
 import type { AiEngine } from './ai/types.ts';
+import type { AutomationDeps } from './automations/context.ts';
 import { metricsFor } from './automations/metrics.ts';
+import { automationDeps } from './automations/register.ts';
+import { CandidatePipeline } from './candidates/pipeline.ts';
 import type { Config } from './config.ts';
 import { aiCapabilityOf, requireCapability } from './governance/require-capability.ts';
 import { requireNotOptedOut } from './governance/require-not-opted-out.ts';
@@ -54,6 +57,9 @@ export type AppDeps = {
   now?: () => Date;
   /** False while starting or shutting down: /readyz answers 503 so no new traffic is routed here. */
   isReady?: () => boolean;
+  /** What the automations hand archive/hire/delete events and hires to (see AutomationDeps). */
+  talentPool?: AutomationDeps['talentPool'];
+  hris?: AutomationDeps['hris'];
 };
 
 /** Everything the routers share, built once per app. */
@@ -62,6 +68,8 @@ export type AppServices = AppDeps & {
   nowDate: () => Date;
   audit: ReturnType<typeof createAudit>;
   proposals: ProposalService;
+  /** Load → run a capability → cache by input hash → audit, with the one posting cache (candidates/pipeline.ts). */
+  pipeline: CandidatePipeline;
   resolveLeverUser: ReturnType<typeof createLeverUserResolver>;
   intake: WebhookIntake;
   /** Who may see and do what, from the caller's Lever role (backend/access/policy.ts). */
@@ -70,13 +78,18 @@ export type AppServices = AppDeps & {
   guards: Guards;
   /** Lever's pipeline stages, for checking stage moves. */
   stages: LeverStages;
+  /** What the automation job handlers run with, over these same services (registered by server.ts). */
+  automations: AutomationDeps;
 };
 
 /** API bodies are small JSON; webhook bodies have their own, smaller limit. */
 const API_BODY_LIMIT = 1024 * 1024;
 
-/** The services every router shares, built once per backend. */
-function createServices(deps: AppDeps): AppServices {
+/**
+ * The composition root: every service the routers, the automation handlers and the server share, built once per
+ * backend.
+ */
+export function createServices(deps: AppDeps): AppServices {
   const nowDate = deps.now ?? (() => new Date());
   const clock = () => nowDate().getTime();
   const audit = createAudit(deps.store);
@@ -98,15 +111,29 @@ function createServices(deps: AppDeps): AppServices {
     now: clock,
     onEnqueued: () => deps.queue.notify(),
   });
-  return { ...deps, clock, nowDate, audit, proposals, resolveLeverUser, intake, access, guards, stages };
+  const pipeline = new CandidatePipeline({ store: deps.store, lever: deps.lever, ai: deps.ai, audit, now: clock });
+  const automations = automationDeps({ ...deps, now: clock, audit, proposals, pipeline });
+  return {
+    ...deps,
+    clock,
+    nowDate,
+    audit,
+    proposals,
+    pipeline,
+    resolveLeverUser,
+    intake,
+    access,
+    guards,
+    stages,
+    automations,
+  };
 }
 
 /**
  * The backend's node:http request listener: Lever webhook deliveries on the plain-node fast path
  * (webhooks/http-intake.ts), everything else through the Hono app.
  */
-export function createRequestListener(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const s = createServices(deps);
+export function createRequestListener(s: AppServices): (req: IncomingMessage, res: ServerResponse) => void {
   const webhook = webhookListener({ intake: s.intake, metrics: metricsFor(s.store), logger: s.logger });
   const app = getRequestListener(buildApp(s).fetch);
   return (req, res) => {

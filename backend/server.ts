@@ -5,9 +5,9 @@ import path from 'node:path';
 import { configureInputLimits } from './ai/bound-text.ts';
 import { createAiEngine } from './ai/engine.ts';
 import type { AiEngine } from './ai/types.ts';
-import { createRequestListener } from './app.ts';
+import { createRequestListener, createServices } from './app.ts';
 import { revokeDemoRecruiters } from './auth/recruiters.ts';
-import { automationDeps, registerAutomations } from './automations/register.ts';
+import { registerAutomations } from './automations/register.ts';
 import { parseJurisdictionList } from './compliance/settings.ts';
 import type { Config } from './config.ts';
 import { DEMO_TOKEN_FILE } from './demo.ts';
@@ -95,10 +95,20 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     config.HRIS_WEBHOOK_URL && config.HRIS_WEBHOOK_SECRET
       ? { url: config.HRIS_WEBHOOK_URL, secret: config.HRIS_WEBHOOK_SECRET }
       : undefined;
-  registerAutomations(
+  let ready = false;
+  // The composition root: one set of services for the HTTP routes and the automation handlers.
+  const services = createServices({
+    config,
+    store,
+    lever,
+    ai,
     queue,
-    automationDeps({ store, lever, ai, queue, logger, talentPool, ...(hris ? { hris } : {}) }),
-  );
+    logger,
+    isReady: () => ready,
+    talentPool,
+    ...(hris ? { hris } : {}),
+  });
+  registerAutomations(queue, services.automations);
   // Talent-pool sync, new-posting polling and embedding; the webhook job types above belong to the automations.
   registerRediscoveryJobs(queue, { store, lever, hybrid }, { webhookEvents: false });
   // Catches up people a previous run did not reach, or every one after EMBEDDINGS_MODEL changed.
@@ -120,8 +130,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     jurisdictions: parseJurisdictionList(config.COMPLIANCE_JURISDICTIONS),
   });
 
-  let ready = false;
-  const server = createServer(createRequestListener({ config, store, lever, ai, queue, logger, isReady: () => ready }));
+  const server = createServer(createRequestListener(services));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => {

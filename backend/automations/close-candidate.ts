@@ -1,12 +1,5 @@
-import {
-  type AutomationDeps,
-  cancelFollowUps,
-  dropPending,
-  isArchived,
-  parseWebhookJob,
-  readOpportunity,
-  stopPoll,
-} from './context.ts';
+import { type AutomationDeps, dropPending, isArchived, parseWebhookJob, readOpportunity, stopPoll } from './context.ts';
+import { cancelFollowUps } from './follow-up.ts';
 import { ensureAutomationSchema } from './schema.ts';
 
 /**

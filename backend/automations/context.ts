@@ -1,25 +1,27 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { z as zod } from 'zod';
-import type { MatchResult, Provenance, TextTruncation } from '../../utils/contracts/ai.ts';
+import type { MatchResult, TextTruncation } from '../../utils/contracts/ai.ts';
 import { MatchResultSchema } from '../../utils/contracts/ai.ts';
-import type { ProposalKind, ProposalPayload } from '../../utils/contracts/api.ts';
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
-import { appendAuditSync } from '../audit/audit-log.ts';
-import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
-import { fetchOpportunity, postingIdOf, toCandidateInput, toPostingInput } from '../candidates/load-candidate.ts';
+import { fetchOpportunity } from '../candidates/load-candidate.ts';
+import type { CandidatePipeline } from '../candidates/pipeline.ts';
 import { newestResume } from '../candidates/resume-text.ts';
 import { optOutStatusOf } from '../compliance/opt-out.ts';
-import { guardPosting } from '../compliance/proxy-check.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
+import type { AuditFn } from '../http/audit.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
 import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
 import type { HrisConfig } from '../offers/hris-handoff.ts';
-import { fromRow, type ProposalRecord } from '../proposals/repo.ts';
+import {
+  type AutomationProposalInput,
+  discardPendingOf,
+  type UpsertOutcome,
+  upsertAutomationProposal,
+} from '../proposals/automation-proposals.ts';
+import type { ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
-import type { ProposalRow } from '../store/schema.ts';
 import type { AutomationMetrics } from './metrics.ts';
 import { ensureAutomationSchema } from './schema.ts';
 
@@ -30,6 +32,10 @@ export type AutomationDeps = {
   ai: AiEngine;
   queue: JobQueue;
   proposals: ProposalService;
+  /** Load → run → cache → audit, with the backend's one posting cache (candidates/pipeline.ts). */
+  pipeline: CandidatePipeline;
+  /** Audit entries of steps outside the pipeline and the proposals module (the HRIS hand-off). */
+  audit: AuditFn;
   metrics: AutomationMetrics;
   now: () => number;
   /**
@@ -95,30 +101,9 @@ export function isArchived(opp: Opportunity): boolean {
   return !!(opp.archived && (opp.archived.reason || opp.archived.archivedAt));
 }
 
-// Postings change rarely and every applicant of a posting needs the same one: a short per-process cache saves a
-// Lever request per event on busy postings (the rate limit is 10 req/s per key).
-const POSTING_TTL_MS = 60_000;
-const postingCache = new WeakMap<LeverClient, Map<string, { at: number; posting: Posting }>>();
-
+/** The opportunity's posting through the pipeline's posting cache; null when it has none Lever lets us see. */
 export async function readPosting(deps: AutomationDeps, opp: Opportunity): Promise<Posting | null> {
-  const id = postingIdOf(opp);
-  if (!id) return null;
-  let cache = postingCache.get(deps.lever);
-  if (!cache) {
-    cache = new Map();
-    postingCache.set(deps.lever, cache);
-  }
-  const hit = cache.get(id);
-  if (hit && deps.now() - hit.at < POSTING_TTL_MS) return hit.posting;
-  try {
-    const posting = await deps.lever.getPosting(id);
-    if (cache.size > 500) cache.clear();
-    cache.set(id, { at: deps.now(), posting });
-    return posting;
-  } catch (e) {
-    if (e instanceof LeverApiError && (e.status === 404 || e.status === 403)) return null;
-    return leverFailure(e);
-  }
+  return deps.pipeline.postings.ofOpportunity(opp).catch(leverFailure);
 }
 
 /**
@@ -160,13 +145,7 @@ export async function loadForAutomation(
   const rawPosting = await readPosting(deps, opportunity);
   if (!rawPosting) return null;
   const resume = await readResume(deps, opportunityId);
-  return {
-    opportunity,
-    rawPosting,
-    // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
-    posting: guardPosting(deps.store.sqlite, toPostingInput(rawPosting)),
-    candidate: toCandidateInput(opportunity, resume.text, resume.truncation),
-  };
+  return { ...deps.pipeline.inputs(opportunity, rawPosting, resume), rawPosting };
 }
 
 const userIdOf = (u: unknown): string | null =>
@@ -209,128 +188,35 @@ export function recordWatchers(deps: AutomationDeps, opp: Opportunity, posting: 
 
 /** The stored (cached) match for these inputs, or a fresh one, stored in ai_results and audited as 'automation'. */
 export async function scoreWithCache(deps: AutomationDeps, loaded: Loaded): Promise<MatchResult> {
-  const inputs = { posting: loaded.posting, candidate: loaded.candidate };
   // Same key as the candidate route (capability 'match'), so the side panel serves this score without recomputing.
-  const key = cacheKey('match', deps.ai.info(), inputs);
-  const hit = await readCached(deps.store, 'match', key, MatchResultSchema);
-  if (hit) return hit;
-  const result = MatchResultSchema.parse(await deps.ai.scoreCandidate(loaded.posting, loaded.candidate));
-  deps.metrics.tokens('match', result.provenance);
-  await writeCached(deps.store, {
+  const { result, fresh } = await deps.pipeline.run({
     capability: 'match',
-    key,
+    schema: MatchResultSchema,
+    inputs: { posting: loaded.posting, candidate: loaded.candidate },
     opportunityId: loaded.opportunity.id,
-    provider: result.provenance.provider,
-    model: result.provenance.model,
-    result,
-    now: deps.now(),
-  });
-  appendAuditSync(deps.store.sqlite, {
     actor: AUTOMATION_ACTOR.email,
-    opportunityId: loaded.opportunity.id,
-    capability: 'match',
-    action: 'ai.generate',
-    provider: result.provenance.provider,
-    model: result.provenance.model,
-    modelVersion: result.provenance.version,
-    promptVersion: result.provenance.promptVersion,
-    inputHash: result.provenance.inputHash,
-    output: { score: result.score, verdict: result.verdict, summary: result.summary },
-    decision: null,
-    leverIds: [loaded.opportunity.id],
+    generate: () => deps.ai.scoreCandidate(loaded.posting, loaded.candidate),
+    auditOutput: (r) => ({ score: r.score, verdict: r.verdict, summary: r.summary }),
   });
+  if (fresh) deps.metrics.tokens('match', result.provenance);
   return result;
 }
 
-export type UpsertOutcome = 'created' | 'refreshed' | 'unchanged' | 'skipped';
+export type { UpsertOutcome };
 
 /**
- * Creates the automation's proposal, or refreshes the pending one of the same opportunity and kind: one pending
- * proposal per (opportunity, kind), however often the event is delivered or the job re-run. `subject` names what the
- * proposal is about (e.g. the stage of interview questions); once a proposal for that subject was decided (approved,
- * written, failed or discarded), it is not proposed again: a recruiter who discarded it does not want it back.
- * Check and write run in one synchronous IMMEDIATE transaction, so concurrent duplicates cannot both insert.
+ * The automation's proposal for one subject (proposals/automation-proposals.ts: one pending proposal per opportunity
+ * and kind, never re-proposed once decided), unless admins forbid webhook automations to propose anything
+ * (Settings → AI governance).
  */
 export function upsertProposal(
   deps: AutomationDeps,
-  input: {
-    opportunityId: string;
-    kind: ProposalKind;
-    subject: string;
-    payload: ProposalPayload;
-    reason: string;
-    provenance: Provenance | null;
-  },
+  input: AutomationProposalInput,
 ): { outcome: UpsertOutcome; proposal: ProposalRecord | null } {
-  const { sqlite } = deps.store;
-  // Admins can forbid webhook automations to propose anything (Settings → AI governance).
-  if (!automationsMayProposeSync(sqlite)) return { outcome: 'skipped', proposal: null };
-  const payload = JSON.stringify(input.payload);
-  const provenance = input.provenance ? JSON.stringify(input.provenance) : null;
-  const run = sqlite.transaction((): { outcome: UpsertOutcome; id: string | null } => {
-    const rows = sqlite
-      .prepare('SELECT * FROM proposals WHERE opportunity_id = ? AND kind = ? ORDER BY created_at DESC')
-      .all(input.opportunityId, input.kind) as ProposalRow[];
-    if (rows.some((r) => r.source_capability === input.subject && r.status !== 'pending')) {
-      return { outcome: 'skipped', id: null };
-    }
-    const t = deps.now();
-    const pending = rows.find((r) => r.status === 'pending');
-    const audit = (action: string, id: string) =>
-      appendAuditSync(sqlite, {
-        actor: AUTOMATION_ACTOR.email,
-        opportunityId: input.opportunityId,
-        capability: input.subject,
-        action,
-        provider: input.provenance?.provider ?? null,
-        model: input.provenance?.model ?? null,
-        modelVersion: input.provenance?.version ?? null,
-        promptVersion: input.provenance?.promptVersion ?? null,
-        inputHash: input.provenance?.inputHash ?? null,
-        output: { proposalId: id, kind: input.kind, payload: input.payload },
-        decision: 'pending',
-        leverIds: [input.opportunityId],
-      });
-    if (pending) {
-      if (pending.payload === payload && pending.source_capability === input.subject) {
-        return { outcome: 'unchanged', id: pending.id };
-      }
-      sqlite
-        .prepare(
-          `UPDATE proposals SET payload = ?, reason = ?, provenance = ?, source_capability = ?, updated_at = ?, error = NULL
-           WHERE id = ? AND status = 'pending'`,
-        )
-        .run(payload, input.reason, provenance, input.subject, t, pending.id);
-      audit('proposal.refresh', pending.id);
-      return { outcome: 'refreshed', id: pending.id };
-    }
-    const id = randomUUID();
-    sqlite
-      .prepare(
-        `INSERT INTO proposals (id, opportunity_id, kind, status, payload, reason, created_by, created_at, updated_at,
-           decided_by, result, error, source_capability, provenance)
-         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`,
-      )
-      .run(
-        id,
-        input.opportunityId,
-        input.kind,
-        payload,
-        input.reason,
-        AUTOMATION_ACTOR.email,
-        t,
-        t,
-        input.subject,
-        provenance,
-      );
-    audit('proposal.create', id);
-    return { outcome: 'created', id };
-  });
-  const { outcome, id } = run.immediate();
-  if (outcome === 'created' || outcome === 'refreshed') deps.metrics.proposal(input.kind, outcome);
-  if (!id) return { outcome, proposal: null };
-  const row = sqlite.prepare('SELECT * FROM proposals WHERE id = ?').get(id) as ProposalRow | undefined;
-  return { outcome, proposal: row ? fromRow(row) : null };
+  if (!automationsMayProposeSync(deps.store.sqlite)) return { outcome: 'skipped', proposal: null };
+  const r = upsertAutomationProposal(deps.store.sqlite, AUTOMATION_ACTOR.email, deps.now, input);
+  if (r.outcome === 'created' || r.outcome === 'refreshed') deps.metrics.proposal(input.kind, r.outcome);
+  return r;
 }
 
 /**
@@ -338,43 +224,7 @@ export function upsertProposal(
  * candidate who is no longer in process. Audited with the reason. Returns the ids dropped.
  */
 export function dropPending(deps: AutomationDeps, opportunityId: string, reason: string): string[] {
-  const { sqlite } = deps.store;
-  return sqlite
-    .transaction(() => {
-      const rows = sqlite
-        .prepare("SELECT id, kind FROM proposals WHERE opportunity_id = ? AND status = 'pending'")
-        .all(opportunityId) as Array<{ id: string; kind: string }>;
-      const t = deps.now();
-      for (const r of rows) {
-        sqlite
-          .prepare(
-            "UPDATE proposals SET status = 'discarded', decided_by = ?, error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-          )
-          .run(AUTOMATION_ACTOR.email, `Discarded automatically: ${reason}.`, t, r.id);
-        appendAuditSync(sqlite, {
-          actor: AUTOMATION_ACTOR.email,
-          opportunityId,
-          capability: 'automation',
-          action: 'proposal.discard',
-          output: { proposalId: r.id, kind: r.kind, reason },
-          decision: 'discarded',
-          leverIds: [opportunityId],
-        });
-      }
-      return rows.map((r) => r.id);
-    })
-    .immediate();
-}
-
-/** Cancels scheduled (and not yet sent) follow-ups of an opportunity; the follow-up job then does nothing. */
-export function cancelFollowUps(deps: AutomationDeps, opportunityId: string, reason: string): number {
-  ensureAutomationSchema(deps.store.sqlite);
-  return deps.store.sqlite
-    .prepare(
-      `UPDATE automation_followups SET status = 'cancelled', cancel_reason = ?, updated_at = ?
-       WHERE opportunity_id = ? AND status IN ('draft', 'scheduled')`,
-    )
-    .run(reason, deps.now(), opportunityId).changes;
+  return discardPendingOf(deps.store.sqlite, AUTOMATION_ACTOR.email, deps.now, opportunityId, reason);
 }
 
 /** Stops the feedback poll of an opportunity: the next poll job finds no row (or another token) and ends. */

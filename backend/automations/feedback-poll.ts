@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type FeedbackSynthesis, FeedbackSynthesisSchema } from '../../utils/contracts/ai.ts';
 import { loadFeedback } from '../candidates/load-candidate.ts';
+import { hasProposalAbout } from '../proposals/automation-proposals.ts';
 import {
   type AutomationDeps,
   isArchived,
@@ -109,12 +110,8 @@ async function refreshSynthesis(deps: AutomationDeps, loaded: Loaded, stage: { i
   const feedback = await loadFeedback(deps.lever, loaded.opportunity.id).catch(leverFailure);
   if (feedback.length === 0) return;
   const subject = `automation.feedback:${stage.id}:${feedback.length}`;
-  const pending = deps.store.sqlite
-    .prepare(
-      "SELECT 1 FROM proposals WHERE opportunity_id = ? AND kind = 'feedback-synthesis' AND source_capability = ? LIMIT 1",
-    )
-    .get(loaded.opportunity.id, subject);
-  if (pending) return; // Same forms as last time: no model call, no churn.
+  // Same forms as last time: no model call, no churn.
+  if (hasProposalAbout(deps.store.sqlite, loaded.opportunity.id, 'feedback-synthesis', subject)) return;
   const synthesis: FeedbackSynthesis = FeedbackSynthesisSchema.parse(
     await deps.ai.synthesizeFeedback(loaded.posting, feedback),
   );

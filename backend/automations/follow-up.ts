@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { OutreachDraftSchema } from '../../utils/contracts/ai.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
@@ -5,7 +6,6 @@ import { conflict, notFound } from '../http/errors.ts';
 import {
   AUTOMATION_ACTOR,
   type AutomationDeps,
-  cancelFollowUps,
   isArchived,
   loadForAutomation,
   parsePayload,
@@ -19,6 +19,29 @@ import { effectivePolicy } from './policy.ts';
 import { ensureAutomationSchema } from './schema.ts';
 
 export const FOLLOW_UP = 'automation.follow-up';
+
+/** Cancels scheduled (and not yet sent) follow-ups of an opportunity; the follow-up job then does nothing. */
+export function cancelFollowUps(deps: AutomationDeps, opportunityId: string, reason: string): number {
+  ensureAutomationSchema(deps.store.sqlite);
+  return deps.store.sqlite
+    .prepare(
+      `UPDATE automation_followups SET status = 'cancelled', cancel_reason = ?, updated_at = ?
+       WHERE opportunity_id = ? AND status IN ('draft', 'scheduled')`,
+    )
+    .run(reason, deps.now(), opportunityId).changes;
+}
+
+/** Erasure: the follow-ups of these opportunities or of these proposals; returns how many went. */
+export function eraseFollowUpsSync(
+  sqlite: BetterSqlite3.Database,
+  opportunityIds: readonly string[],
+  proposalIds: readonly string[],
+): number {
+  const inList = 'IN (SELECT value FROM json_each(?))';
+  return sqlite
+    .prepare(`DELETE FROM automation_followups WHERE opportunity_id ${inList} OR proposal_id ${inList}`)
+    .run(JSON.stringify(opportunityIds), JSON.stringify(proposalIds)).changes;
+}
 
 /** Without a date from the draft, a follow-up is suggested this long after sending. */
 const DEFAULT_FOLLOW_UP_MS = 5 * 24 * 3_600_000;

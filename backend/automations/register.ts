@@ -1,13 +1,10 @@
 import type { AiEngine } from '../ai/types.ts';
-import { createAudit } from '../http/audit.ts';
-import { createLeverUserResolver } from '../http/auth.ts';
-import type { Logger } from '../http/logger.ts';
+import type { CandidatePipeline } from '../candidates/pipeline.ts';
+import type { AuditFn } from '../http/audit.ts';
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 import type { LeverClient } from '../lever/index.ts';
 import { HRIS_HANDOFF, handleHrisHandoff } from '../offers/hris-handoff.ts';
-import { ProposalRepo } from '../proposals/repo.ts';
-import { ProposalService } from '../proposals/service.ts';
-import { WriteBack } from '../proposals/write-back.ts';
+import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
 import { APPLICATION_CREATED, handleApplicationCreated } from './application-created.ts';
 import { ARCHIVE_CHANGE, handleCandidateArchiveChange } from './archive-change.ts';
@@ -25,30 +22,28 @@ export type AutomationOptions = {
   lever: LeverClient;
   ai: AiEngine;
   queue: JobQueue;
-  logger: Logger;
+  /** The backend's one ProposalService (built by the composition root, app.ts createServices). */
+  proposals: ProposalService;
+  /** The backend's one capability pipeline (and posting cache). */
+  pipeline: CandidatePipeline;
+  audit: AuditFn;
   now?: () => number;
   talentPool?: AutomationDeps['talentPool'];
   hris?: AutomationDeps['hris'];
 };
 
-/** Builds the handlers' dependencies (their own ProposalService over the same store, as createApp builds one). */
+/** The handlers' dependencies, over the services the composition root built (app.ts createServices). */
 export function automationDeps(o: AutomationOptions): AutomationDeps {
   const now = o.now ?? Date.now;
   ensureAutomationSchema(o.store.sqlite);
-  const audit = createAudit(o.store);
-  const proposals = new ProposalService(
-    new ProposalRepo(o.store, now),
-    new WriteBack(o.store, o.lever, now),
-    audit,
-    now,
-    createLeverUserResolver(o.store, o.lever, o.logger, now),
-  );
   return {
     store: o.store,
     lever: o.lever,
     ai: o.ai,
     queue: o.queue,
-    proposals,
+    proposals: o.proposals,
+    pipeline: o.pipeline,
+    audit: o.audit,
     metrics: metricsFor(o.store),
     now,
     ...(o.talentPool ? { talentPool: o.talentPool } : {}),
@@ -73,9 +68,8 @@ export function registerAutomations(queue: JobQueue, deps: AutomationDeps): void
   for (const [type, handle] of Object.entries(handlers)) queue.register(type, timed(deps, type, handle));
   const hris = deps.hris;
   if (hris) {
-    const audit = createAudit(deps.store);
     queue.register(HRIS_HANDOFF, (payload, ctx) =>
-      handleHrisHandoff({ store: deps.store, lever: deps.lever, audit, hris, now: deps.now }, payload, ctx),
+      handleHrisHandoff({ store: deps.store, lever: deps.lever, audit: deps.audit, hris, now: deps.now }, payload, ctx),
     );
   }
 }

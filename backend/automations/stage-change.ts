@@ -1,7 +1,6 @@
 import { InterviewQuestionsSchema } from '../../utils/contracts/ai.ts';
 import {
   type AutomationDeps,
-  cancelFollowUps,
   isArchived,
   loadForAutomation,
   parseWebhookJob,
@@ -14,6 +13,7 @@ import {
   upsertProposal,
 } from './context.ts';
 import { startFeedbackPoll } from './feedback-poll.ts';
+import { cancelFollowUps } from './follow-up.ts';
 import { classifyStage, effectivePolicy } from './policy.ts';
 import { proposeInterviewSchedule } from './schedule-interview.ts';
 import { ensureAutomationSchema } from './schema.ts';

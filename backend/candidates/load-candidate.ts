@@ -184,12 +184,19 @@ export type LoadedCandidate = {
   candidate: CandidateInput;
 };
 
-/** Opportunity + posting + resume text. Throws LeverApiError (404 for an unknown opportunity). */
-export async function loadCandidate(lever: LeverClient, opportunityId: string): Promise<LoadedCandidate> {
+/**
+ * Opportunity + posting + resume text. Throws LeverApiError (404 for an unknown opportunity). `getPosting` reads a
+ * posting Lever did not expand (the pipeline passes its posting cache's).
+ */
+export async function loadCandidate(
+  lever: LeverClient,
+  opportunityId: string,
+  getPosting: (id: string) => Promise<Posting> = (id) => lever.getPosting(id),
+): Promise<LoadedCandidate> {
   const opportunity = await fetchOpportunity(lever, opportunityId);
   const ref = postingRef(opportunity);
   const [posting, resume] = await Promise.all([
-    ref ? (ref.posting?.content ? Promise.resolve(ref.posting) : lever.getPosting(ref.id)) : Promise.resolve(null),
+    ref ? (ref.posting?.content ? Promise.resolve(ref.posting) : getPosting(ref.id)) : Promise.resolve(null),
     newestResume(lever, opportunityId),
   ]);
   return {

@@ -1,6 +1,8 @@
 import type { RetentionReport } from '../../utils/contracts/compliance.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
+import { purgeOpportunityAiResultsSync } from '../candidates/ai-results.ts';
 import { erasePersonSync, resolvePersonLocallySync, scrubFiles } from '../governance/erase-person.ts';
+import { purgeOpportunityProposalsSync } from '../proposals/retention.ts';
 import type { Store } from '../store/db.ts';
 import type { RegulatedJurisdiction } from './jurisdiction.ts';
 import { CLASS_RECORDS, JURISDICTION_NOTES, keepDays, legalMinimum, type RetentionClass } from './retention-law.ts';
@@ -101,17 +103,9 @@ export function requestErasure(sqlite: Sqlite, opportunityId: string, by: string
 
 /** Rows of one opportunity that must go, and those a law still holds. */
 function purgeOne(sqlite: Sqlite, opportunityId: string, plan: RetentionPlan): { deleted: number; held: number } {
-  const ai = sqlite
-    .prepare('DELETE FROM ai_results WHERE opportunity_id = ? AND created_at < ?')
-    .run(opportunityId, plan.mustGoCutoffs.aiOutputs).changes;
+  const ai = purgeOpportunityAiResultsSync(sqlite, opportunityId, plan.mustGoCutoffs.aiOutputs);
   // Approved proposals are being written right now: left for the write to finish; everything else goes.
-  const doomed = `SELECT id FROM proposals WHERE opportunity_id = ? AND status <> 'approved' AND updated_at < ?`;
-  sqlite
-    .prepare(`DELETE FROM write_ledger WHERE proposal_id IN (${doomed})`)
-    .run(opportunityId, plan.mustGoCutoffs.decisions);
-  const proposals = sqlite
-    .prepare(`DELETE FROM proposals WHERE id IN (${doomed})`)
-    .run(opportunityId, plan.mustGoCutoffs.decisions).changes;
+  const proposals = purgeOpportunityProposalsSync(sqlite, opportunityId, plan.mustGoCutoffs.decisions);
   const held =
     (
       sqlite.prepare('SELECT count(*) AS n FROM ai_results WHERE opportunity_id = ?').get(opportunityId) as {

@@ -1,7 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { eraseAuditPayloadsSync } from '../audit/audit-log.ts';
+import { eraseFollowUpsSync } from '../automations/follow-up.ts';
 import { ensureAutomationSchema } from '../automations/schema.ts';
+import { eraseAiResultsSync } from '../candidates/ai-results.ts';
 import type { Opportunity } from '../lever/index.ts';
+import { eraseProposalsSync, eraseWriteLedgerSync, proposalIdsOfSync } from '../proposals/retention.ts';
 import { rebuildPeople } from '../rediscovery/index-store.ts';
 import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
 
@@ -135,23 +138,10 @@ export function erasePersonSync(
       const inOpps = 'IN (SELECT value FROM json_each(?))';
 
       // Proposals first: the write ledger references them.
-      const proposalIds = (
-        sqlite.prepare(`SELECT id FROM proposals WHERE opportunity_id ${inOpps}`).all(oppList) as Array<{ id: string }>
-      ).map((r) => r.id);
-      const propList = JSON.stringify(proposalIds);
-      count(
-        'Lever write-ledger entries',
-        sqlite
-          .prepare(`DELETE FROM write_ledger WHERE opportunity_id ${inOpps} OR proposal_id ${inOpps}`)
-          .run(oppList, propList).changes,
-      );
-      count(
-        'follow-ups',
-        sqlite
-          .prepare(`DELETE FROM automation_followups WHERE opportunity_id ${inOpps} OR proposal_id ${inOpps}`)
-          .run(oppList, propList).changes,
-      );
-      count('proposals', sqlite.prepare(`DELETE FROM proposals WHERE opportunity_id ${inOpps}`).run(oppList).changes);
+      const proposalIds = proposalIdsOfSync(sqlite, [...opps]);
+      count('Lever write-ledger entries', eraseWriteLedgerSync(sqlite, [...opps], proposalIds));
+      count('follow-ups', eraseFollowUpsSync(sqlite, [...opps], proposalIds));
+      count('proposals', eraseProposalsSync(sqlite, [...opps]));
 
       // The talent-pool index: FTS5 drops the terms themselves while secure-delete is on (off again below, so a
       // sync's many re-indexing deletes keep their speed).
@@ -193,12 +183,7 @@ export function erasePersonSync(
         'cached rediscovery results',
         sqlite.prepare(`DELETE FROM rd_result WHERE ${anyLike('response', textPatterns)}`).run(...textPatterns).changes,
       );
-      count(
-        'cached AI results',
-        sqlite
-          .prepare(`DELETE FROM ai_results WHERE opportunity_id ${inOpps} OR ${anyLike('result', textPatterns)}`)
-          .run(oppList, ...textPatterns).changes,
-      );
+      count('cached AI results', eraseAiResultsSync(sqlite, [...opps], textPatterns));
       // A running job is the one doing this erasure (or about to notice the person is gone): it holds ids only.
       count(
         'queued or finished jobs',

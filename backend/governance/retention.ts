@@ -1,6 +1,8 @@
+import { deleteAiResultsBefore } from '../candidates/ai-results.ts';
 import type { RegulatedJurisdiction } from '../compliance/jurisdiction.ts';
 import { type MustGoResult, purgeMustGo, retentionPlan } from '../compliance/retention-policy.ts';
 import type { Logger } from '../http/logger.ts';
+import { deleteDecidedProposals } from '../proposals/retention.ts';
 import type { Store } from '../store/db.ts';
 import { readGovernance } from './settings.ts';
 
@@ -39,19 +41,8 @@ export async function runRetention(
   const plan = retentionPlan(store.sqlite, governance.retentionDays, opts.jurisdictions ?? [], now);
   const { aiOutputs, decisions } = plan.cutoffs;
   const result = await store.db.transaction().execute(async (trx) => {
-    const ai = await trx.deleteFrom('ai_results').where('created_at', '<', aiOutputs).executeTakeFirst();
-    const old = trx
-      .selectFrom('proposals')
-      .select('id')
-      .where('status', 'in', ['written', 'discarded'])
-      .where('updated_at', '<', decisions);
-    // The write ledger references proposals; its rows only dedupe retries of a proposal that is now final.
-    await trx.deleteFrom('write_ledger').where('proposal_id', 'in', old).execute();
-    const proposals = await trx
-      .deleteFrom('proposals')
-      .where('status', 'in', ['written', 'discarded'])
-      .where('updated_at', '<', decisions)
-      .executeTakeFirst();
+    const aiResults = await deleteAiResultsBefore(trx, aiOutputs);
+    const proposals = await deleteDecidedProposals(trx, decisions);
     const jobs = await trx
       .deleteFrom('jobs')
       .where('status', '=', 'done')
@@ -61,8 +52,8 @@ export async function runRetention(
     return {
       cutoff,
       cutoffs: { aiOutputs, decisions },
-      aiResults: Number(ai.numDeletedRows),
-      proposals: Number(proposals.numDeletedRows),
+      aiResults,
+      proposals,
       jobs: Number(jobs.numDeletedRows),
       webhookEvents: Number(events.numDeletedRows),
     };

@@ -155,11 +155,10 @@ export class ProposalRepo {
 
   async create(input: NewProposalInput): Promise<ProposalRecord> {
     const t = this.now();
-    const id = randomUUID();
-    await this.store.db
+    const row = await this.store.db
       .insertInto('proposals')
       .values({
-        id,
+        id: randomUUID(),
         opportunity_id: input.opportunityId,
         kind: input.kind,
         status: 'pending',
@@ -174,19 +173,18 @@ export class ProposalRepo {
         source_capability: input.sourceCapability ?? null,
         provenance: input.provenance ? JSON.stringify(input.provenance) : null,
       })
-      .execute();
-    const created = await this.get(id);
-    if (!created) throw new Error('proposal vanished after insert');
-    return created;
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return fromRow(row);
   }
 
-  /** Replaces the payload of a proposal still open for edits; false when its status no longer allows it. */
+  /** Replaces the payload of a proposal still open for edits: the edited row, or null when its status no longer allows it. */
   async editPayload(
     id: string,
     payload: ProposalPayload,
     extra: { reason?: string; provenance?: Provenance | null } = {},
-  ): Promise<boolean> {
-    const res = await this.store.db
+  ): Promise<ProposalRecord | null> {
+    const row = await this.store.db
       .updateTable('proposals')
       .set({
         payload: JSON.stringify(payload),
@@ -199,13 +197,15 @@ export class ProposalRepo {
       })
       .where('id', '=', id)
       .where('status', 'in', ['pending', 'failed'])
+      .returningAll()
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    return row ? fromRow(row) : null;
   }
 
   /**
    * Compare-and-set on status: moves `id` to `to` only if its status is one of `from` (and, for a stale
-   * 'approved' claim left by a crashed process, only if older than `staleBefore`). True when this caller won.
+   * 'approved' claim left by a crashed process, only if older than `staleBefore`). The row as this caller left it
+   * when it won; null when it lost (or there is no such proposal).
    */
   async transition(
     id: string,
@@ -213,8 +213,8 @@ export class ProposalRepo {
     to: ProposalStatus,
     set: { decidedBy?: string; error?: string | null; result?: StoredResult | null } = {},
     staleApprovedBefore?: number,
-  ): Promise<boolean> {
-    const res = await this.store.db
+  ): Promise<ProposalRecord | null> {
+    const row = await this.store.db
       .updateTable('proposals')
       .set({
         status: to,
@@ -231,8 +231,9 @@ export class ProposalRepo {
         }
         return eb.or(ors);
       })
+      .returningAll()
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    return row ? fromRow(row) : null;
   }
 
   async findOpen(opportunityId: string, kind: ProposalKind): Promise<ProposalRecord | null> {

@@ -86,8 +86,9 @@ export class ProposalService {
   ): Promise<ProposalRecord> {
     const open = await this.repo.findOpen(input.opportunityId, input.kind);
     if (open && open.status === 'pending' && (await mayRefresh(open))) {
-      await this.repo.editPayload(open.id, input.payload, { reason: input.reason, provenance: input.provenance });
-      const p = await this.mustGet(open.id);
+      const p =
+        (await this.repo.editPayload(open.id, input.payload, { reason: input.reason, provenance: input.provenance })) ??
+        (await this.mustGet(open.id));
       await this.auditStep(
         actor,
         p,
@@ -117,10 +118,8 @@ export class ProposalService {
       );
     }
     await this.check(payload);
-    if (!(await this.repo.editPayload(id, payload))) {
-      throw conflict(`This proposal is ${(await this.mustGet(id)).status} and can no longer be edited.`);
-    }
-    const p = await this.mustGet(id);
+    const p = await this.repo.editPayload(id, payload);
+    if (!p) throw conflict(`This proposal is ${(await this.mustGet(id)).status} and can no longer be edited.`);
     await this.auditStep(
       actor,
       p,
@@ -132,12 +131,11 @@ export class ProposalService {
   }
 
   async discard(actor: Actor, id: string): Promise<ProposalRecord> {
-    await this.mustGet(id);
-    const won = await this.repo.transition(id, ['pending', 'failed'], 'discarded', { decidedBy: actor.email });
-    const p = await this.mustGet(id);
-    if (!won) {
-      if (p.status === 'discarded') return p;
-      throw conflict(`This proposal is already ${p.status}; it can no longer be discarded.`);
+    const p = await this.repo.transition(id, ['pending', 'failed'], 'discarded', { decidedBy: actor.email });
+    if (!p) {
+      const current = await this.mustGet(id);
+      if (current.status === 'discarded') return current;
+      throw conflict(`This proposal is already ${current.status}; it can no longer be discarded.`);
     }
     await this.auditStep(actor, p, 'proposal.discard', { proposalId: p.id }, 'discarded');
     return p;
@@ -161,15 +159,14 @@ export class ProposalService {
         `Your Fulcrum email (${actor.email}) does not match a Lever user, so Fulcrum cannot write to Lever on your behalf. Ask an admin to use your Lever email.`,
       );
     }
-    const won = await this.repo.transition(
+    const claimed = await this.repo.transition(
       id,
       ['pending', 'failed'],
       'approved',
       { decidedBy: actor.email, error: null },
       this.now() - APPROVAL_LEASE_MS,
     );
-    if (!won) return this.mustGet(id);
-    const claimed = await this.mustGet(id);
+    if (!claimed) return this.mustGet(id);
 
     await this.auditStep(
       actor,
@@ -180,9 +177,10 @@ export class ProposalService {
     );
 
     const approver: Approver = { email: actor.email, name: actor.name, leverUserId };
+    let written: ProposalRecord | null;
     try {
       const outcome = await this.writeBack.execute(claimed, approver);
-      await this.repo.transition(id, ['approved'], 'written', { result: outcome.result, error: null });
+      written = await this.repo.transition(id, ['approved'], 'written', { result: outcome.result, error: null });
       await this.auditStep(
         actor,
         claimed,
@@ -197,7 +195,8 @@ export class ProposalService {
       await this.auditStep(actor, claimed, 'lever.write', { proposalId: claimed.id, error: message }, 'failed');
       throw e;
     }
-    return this.mustGet(id);
+    // Null only when this claim went stale and another request retook it: answer with its state.
+    return written ?? this.mustGet(id);
   }
 
   /**

@@ -11,7 +11,6 @@ import { MarkSentBodySchema, markSent } from '../automations/follow-up.ts';
 import { listInbox } from '../automations/inbox.ts';
 import { metricsFor } from '../automations/metrics.ts';
 import { getPolicy, PolicyTargetSchema, setPolicy } from '../automations/policy.ts';
-import { automationDeps } from '../automations/register.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
 
@@ -40,13 +39,13 @@ export function inboxRoutes(s: AppServices) {
 }
 
 export function markSentRoutes(s: AppServices) {
-  const deps = automationDeps({ ...s, now: s.clock });
   return new Hono<AuthEnv>().post(
     '/:id/mark-sent',
     zodParam(z.object({ id: z.string().uuid('proposal ids are UUIDs') })),
     s.guards.proposal('approve'),
     zodJson(MarkSentBodySchema),
-    async (c) => c.json(await markSent(deps, c.get('recruiter'), c.req.valid('param').id, c.req.valid('json'))),
+    async (c) =>
+      c.json(await markSent(s.automations, c.get('recruiter'), c.req.valid('param').id, c.req.valid('json'))),
   );
 }
 

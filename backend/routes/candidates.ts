@@ -22,22 +22,18 @@ import {
 } from '../../utils/contracts/api.ts';
 import { opportunityNotFound } from '../access/lever-access.ts';
 import type { AppServices } from '../app.ts';
-import { cacheKey, readCached, writeCached } from '../candidates/ai-results.ts';
 import {
   fetchOpportunity,
   type LoadedCandidate,
-  loadCandidate,
   loadFeedback,
-  postingIdOf,
   toCandidateContext,
 } from '../candidates/load-candidate.ts';
 import { matchNoteText } from '../candidates/match-note.ts';
-import { guardPosting } from '../compliance/proxy-check.ts';
 import type { AuthEnv, Principal } from '../http/auth.ts';
 import { conflict } from '../http/errors.ts';
 import { recruiterIdentity } from '../http/recruiter-identity.ts';
 import { zodJson, zodParam } from '../http/validate.ts';
-import { collect, LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
+import { collect, LeverApiError } from '../lever/index.ts';
 
 const Param = z.object({ opportunityId: OpportunityIdSchema });
 const CONTEXT_TTL_MS = 30_000;
@@ -51,37 +47,13 @@ type WithProvenance = { provenance: Provenance };
  */
 export function candidateRoutes(s: AppServices) {
   const contexts = new Map<string, { at: number; ctx: CandidateContext }>();
-  const postings = new Map<string, { at: number; posting: Posting }>();
-
-  /** The posting the opportunity applied to (Lever only expands it to an id here); cached like the context. */
-  async function postingOf(opp: Opportunity): Promise<Posting | null> {
-    const id = postingIdOf(opp);
-    if (!id) return null;
-    const hit = postings.get(id);
-    if (hit && s.clock() - hit.at < CONTEXT_TTL_MS) return hit.posting;
-    try {
-      const posting = await s.lever.getPosting(id);
-      if (postings.size >= CONTEXT_CACHE_MAX) postings.delete(postings.keys().next().value as string);
-      postings.set(id, { at: s.clock(), posting });
-      return posting;
-    } catch (e) {
-      // A posting the key cannot see still leaves a usable candidate context.
-      if (e instanceof LeverApiError && (e.status === 404 || e.status === 403)) return null;
-      throw e;
-    }
-  }
 
   const leverNotFound = (e: unknown, id: string): never => {
     if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(id);
     throw e;
   };
 
-  // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
-  const load = (id: string): Promise<LoadedCandidate> =>
-    loadCandidate(s.lever, id).then(
-      (c) => (c.posting ? { ...c, posting: guardPosting(s.store.sqlite, c.posting) } : c),
-      (e) => leverNotFound(e, id),
-    );
+  const load = (id: string): Promise<LoadedCandidate> => s.pipeline.load(id).catch((e) => leverNotFound(e, id));
 
   const requirePosting = (c: LoadedCandidate) => {
     if (!c.posting)
@@ -89,7 +61,7 @@ export function candidateRoutes(s: AppServices) {
     return c.posting;
   };
 
-  /** Serves the cached result for these inputs, or runs `generate`, stores and audits it. */
+  /** Serves the cached result for these inputs (marked cached), or runs `generate`, stores and audits it. */
   async function cachedOrRun<T extends WithProvenance>(opts: {
     capability: string;
     schema: z.ZodType<T>;
@@ -99,32 +71,11 @@ export function candidateRoutes(s: AppServices) {
     opportunityId: string;
     generate: () => Promise<T>;
   }): Promise<{ result: T; fresh: boolean }> {
-    const key = cacheKey(opts.capability, s.ai.info(), opts.inputs);
-    if (!opts.refresh) {
-      const hit = await readCached(s.store, opts.capability, key, opts.schema);
-      if (hit) return { result: { ...hit, provenance: { ...hit.provenance, cached: true } }, fresh: false };
-    }
-    const result = opts.schema.parse(await opts.generate());
-    await writeCached(s.store, {
-      capability: opts.capability,
-      key,
-      opportunityId: opts.opportunityId,
-      provider: result.provenance.provider,
-      model: result.provenance.model,
-      result,
-      now: s.clock(),
-    });
-    await s.audit({
-      actor: opts.actor.email,
-      opportunityId: opts.opportunityId,
-      capability: opts.capability,
-      action: 'ai.generate',
-      provenance: result.provenance,
-      output: result,
-      decision: null,
-      leverIds: [opts.opportunityId],
-    });
-    return { result, fresh: true };
+    const { actor, ...run } = opts;
+    const r = await s.pipeline.run({ ...run, actor: actor.email });
+    return r.fresh
+      ? r
+      : { result: { ...r.result, provenance: { ...r.result.provenance, cached: true } }, fresh: false };
   }
 
   const match = (cand: LoadedCandidate, actor: Principal, refresh: boolean) => {
@@ -149,7 +100,10 @@ export function candidateRoutes(s: AppServices) {
       const hit = contexts.get(opportunityId);
       if (hit && s.clock() - hit.at < CONTEXT_TTL_MS) return c.json(hit.ctx);
       const opp = await fetchOpportunity(s.lever, opportunityId).catch((e) => leverNotFound(e, opportunityId));
-      const [feedback, posting] = await Promise.all([collect(s.lever.listFeedback(opportunityId)), postingOf(opp)]);
+      const [feedback, posting] = await Promise.all([
+        collect(s.lever.listFeedback(opportunityId)),
+        s.pipeline.postings.ofOpportunity(opp),
+      ]);
       const ctx = CandidateContextSchema.parse(
         toCandidateContext(opp, s.lever.baseUrl, feedback.filter((f) => !f.deletedAt).length, s.nowDate(), posting),
       );

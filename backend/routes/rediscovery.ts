@@ -62,7 +62,7 @@ export function rediscoveryRoutes(s: AppServices) {
   const postingInput = async (postingId: string) => {
     const stored = storedPosting(s.store.sqlite, postingId);
     // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
-    return guardPosting(s.store.sqlite, toPostingInput(stored ?? (await s.lever.getPosting(postingId))));
+    return guardPosting(s.store.sqlite, toPostingInput(stored ?? (await s.pipeline.postings.fresh(postingId))));
   };
   // Stages are read from Lever (a new stage shows up at once) and kept, so the mark-sent check agrees with the list.
   const freshStages = async () => {

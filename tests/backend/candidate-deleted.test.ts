@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAiEngine } from '../../backend/ai/engine.ts';
 import { verifyAuditChain } from '../../backend/audit/audit-log.ts';
 import { handleCandidateDeleted } from '../../backend/automations/deleted.ts';
-import { automationDeps } from '../../backend/automations/register.ts';
 import { findLeftovers, VACUUM_JOB } from '../../backend/governance/erase-person.ts';
 import { createLeverClient } from '../../backend/lever/index.ts';
 import { runSync } from '../../backend/rediscovery/sync.ts';
 import { DB_FILE_NAME } from '../../backend/store/db.ts';
+import { automationsFor } from './helpers/automation-deps.ts';
 import { type Stack, startStack, waitFor } from './helpers/automations-stack.ts';
 
 /**
@@ -78,12 +77,11 @@ describe('candidateDeleted', () => {
       maxRetries: 0,
       timeoutMs: 500,
     });
-    const deps = automationDeps({
+    const deps = automationsFor({
       store: s.backend.store,
       lever: unreachable,
       ai: createAiEngine(),
       queue: s.backend.queue,
-      logger: pino({ level: 'silent' }),
     });
     await expect(
       handleCandidateDeleted(deps, { eventId: 'e1', event: 'candidateDeleted', data: { opportunityId: opp } }),

@@ -4,7 +4,6 @@ import { createAiEngine } from '../../backend/ai/engine.ts';
 import { handleApplicationCreated } from '../../backend/automations/application-created.ts';
 import { handleFeedbackPoll } from '../../backend/automations/feedback-poll.ts';
 import { handleFollowUp } from '../../backend/automations/follow-up.ts';
-import { automationDeps } from '../../backend/automations/register.ts';
 import { ensureAutomationSchema } from '../../backend/automations/schema.ts';
 import { handleStageChange } from '../../backend/automations/stage-change.ts';
 import { recordOptOut, withdrawOptOut } from '../../backend/compliance/opt-out.ts';
@@ -14,6 +13,7 @@ import { collect } from '../../backend/lever/index.ts';
 import { runSync } from '../../backend/rediscovery/sync.ts';
 import { OptOutStatusSchema } from '../../utils/contracts/compliance.ts';
 import { RediscoverResponseSchema } from '../../utils/contracts/rediscovery.ts';
+import { automationsFor } from './helpers/automation-deps.ts';
 import { type Harness, makeHarness } from './helpers/backend-harness.ts';
 
 /**
@@ -198,12 +198,11 @@ describe('rediscovery leaves opted-out people out', () => {
 
 describe('automations create nothing for an opted-out candidate', () => {
   const deps = () =>
-    automationDeps({
+    automationsFor({
       store: h.store,
       lever: h.lever,
       ai: createAiEngine(),
       queue: new SqliteQueue(h.store, { logger: pino({ level: 'silent' }) }),
-      logger: pino({ level: 'silent' }),
     });
   const job = (event: string, opportunityId: string) => ({
     eventId: `ev-${event}-${opportunityId}`,

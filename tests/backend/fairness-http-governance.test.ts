@@ -3,11 +3,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAiEngine } from '../../backend/ai/engine.ts';
 import { upsertProposal } from '../../backend/automations/context.ts';
-import { automationDeps } from '../../backend/automations/register.ts';
 import { DAY_MS, runRetention } from '../../backend/governance/retention.ts';
 import { SqliteQueue } from '../../backend/jobs/sqlite-queue.ts';
 import type { JobStatus } from '../../backend/store/schema.ts';
 import { DEFAULT_GOVERNANCE, type Governance, GovernanceResponseSchema } from '../../utils/contracts/governance.ts';
+import { automationsFor } from './helpers/automation-deps.ts';
 import { type Harness, makeHarness } from './helpers/backend-harness.ts';
 import { openTempStore } from './helpers/temp-store.ts';
 
@@ -97,12 +97,11 @@ describe('GET/PUT /api/admin/governance', () => {
 describe('automations may propose', () => {
   it('when an admin forbids it, webhook automations create no proposal; allowed again, they do', async () => {
     const logger = pino({ level: 'silent' });
-    const deps = automationDeps({
+    const deps = automationsFor({
       store: h.store,
       lever: h.lever,
       ai: createAiEngine(),
       queue: new SqliteQueue(h.store, { logger }),
-      logger,
     });
     const input = {
       opportunityId: opp,

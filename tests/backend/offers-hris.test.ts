@@ -7,13 +7,14 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAiEngine } from '../../backend/ai/engine.ts';
-import { automationDeps, registerAutomations } from '../../backend/automations/register.ts';
+import { registerAutomations } from '../../backend/automations/register.ts';
 import { SqliteQueue } from '../../backend/jobs/sqlite-queue.ts';
 import { collect, type LeverClient } from '../../backend/lever/index.ts';
 import { generateSeed } from '../../backend/lever-emulator/seed.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
 import { HRIS_HANDOFF } from '../../backend/offers/hris-handoff.ts';
 import { openStore, type Store } from '../../backend/store/db.ts';
+import { automationsFor } from './helpers/automation-deps.ts';
 import { clientFor, testEmulator, waitFor } from './lever-helpers.ts';
 
 /**
@@ -58,7 +59,7 @@ beforeAll(async () => {
   queue = new SqliteQueue(store, { logger, pollIntervalMs: 20, backoffBaseMs: 50, maxBackoffMs: 100 });
   registerAutomations(
     queue,
-    automationDeps({ store, lever, ai: createAiEngine(), queue, logger, hris: { url, secret: SECRET } }),
+    automationsFor({ store, lever, ai: createAiEngine(), queue, hris: { url, secret: SECRET } }),
   );
   queue.start();
 }, 60_000);

@@ -5,6 +5,8 @@ import { createGuards } from '../../backend/access/route-rules.ts';
 import { OpenAiEmbedder } from '../../backend/ai/embed-texts.ts';
 import { createAiEngine } from '../../backend/ai/engine.ts';
 import type { AppServices } from '../../backend/app.ts';
+import { CandidatePipeline } from '../../backend/candidates/pipeline.ts';
+import { createAudit } from '../../backend/http/audit.ts';
 import type { AuthEnv, Principal } from '../../backend/http/auth.ts';
 import { toHttpError } from '../../backend/http/errors.ts';
 import { SqliteQueue } from '../../backend/jobs/sqlite-queue.ts';
@@ -29,14 +31,16 @@ beforeEach(async () => {
   // The caller is the emulated account's super admin: what rediscovery shows follows the Lever role.
   const leverAdmin = emu.context.store.seed.users.find((u) => u.accessRole === 'super admin')!;
   const access = new LeverAccess({ lever, resolveLeverUser: async (p) => p.leverUserId, now: () => Date.now() });
+  const ai = createAiEngine();
   const s = {
     store: t.store,
     lever,
-    ai: createAiEngine(),
+    ai,
     queue: new SqliteQueue(t.store),
     clock: () => Date.now(),
     nowDate: () => new Date(),
     proposals: { create: async () => ({ id: 'unused' }) },
+    pipeline: new CandidatePipeline({ store: t.store, lever, ai, audit: createAudit(t.store), now: () => Date.now() }),
     access,
     guards: createGuards(access, async () => null),
   } as unknown as AppServices;
