@@ -106,6 +106,8 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     logger,
     isReady: () => ready,
     talentPool,
+    // The rediscovery routes rank with the same vector index the jobs below fill.
+    ...(hybrid ? { hybrid } : {}),
     ...(hris ? { hris } : {}),
   });
   registerAutomations(queue, services.automations);

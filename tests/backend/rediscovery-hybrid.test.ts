@@ -14,6 +14,7 @@ import { rediscover } from '../../backend/rediscovery/rediscover.ts';
 import { type HybridRanking, rediscoverRanked } from '../../backend/rediscovery/rediscover-hybrid.ts';
 import { saveRefData } from '../../backend/rediscovery/ref-store.ts';
 import { runSync } from '../../backend/rediscovery/sync.ts';
+import { startStack } from './helpers/automations-stack.ts';
 import { type FakeOpenAi, startFakeOpenAi } from './helpers/fake-openai.ts';
 import { NOW, pastOpportunity } from './helpers/rediscovery-fixtures.ts';
 import { type Cleanups, cleanupsAfterEach, openTempStoreUntilCleanup } from './helpers/temp-store.ts';
@@ -185,6 +186,21 @@ describe('hybrid rediscovery (vector index + keyword)', () => {
       fallback: { reason: expect.stringContaining('No one in the talent pool has an embedding yet') },
     });
   });
+});
+
+describe('a backend started with embeddings configured', () => {
+  it('hands the vector index to its routes: the talent-pool status reports the embedding run', async () => {
+    const stack = await startStack({
+      opportunities: 3,
+      env: { EMBEDDINGS_BASE_URL: fake.baseUrl, EMBEDDINGS_MODEL: 'fake-embed', EMBEDDINGS_DIMENSIONS: '64' },
+    });
+    cleanups.push(() => stack.close());
+    const res = await stack.api('GET', '/api/rediscovery/sync', stack.admin.token);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { embeddings: unknown };
+    // Null would mean the routes rank on keywords alone although the server embeds the pool.
+    expect(body.embeddings).toMatchObject({ model: expect.stringContaining('fake-embed') });
+  }, 120_000);
 });
 
 describe('the vector index over a synced talent pool', () => {
