@@ -19,7 +19,7 @@ import { hostPolicy, requireKnownHost } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
 import { KeyedRateLimiter } from './http/rate-limit.ts';
 import type { JobQueue } from './jobs/queue.ts';
-import { LeverApiError, type LeverClient } from './lever/index.ts';
+import { type LeverClient, LeverForbiddenError } from './lever/index.ts';
 import { ProposalRepo } from './proposals/repo.ts';
 import { ProposalService } from './proposals/service.ts';
 import { WriteBack } from './proposals/write-back.ts';
@@ -153,8 +153,7 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   );
   app.onError((err, c) => {
     // Lever refused something while serving this recruiter: their role or access may have changed, re-read it.
-    if (err instanceof LeverApiError && err.status === 403)
-      s.access.forget(c.get('recruiter') ?? { leverUserId: null });
+    if (err instanceof LeverForbiddenError) s.access.forget(c.get('recruiter') ?? { leverUserId: null });
     const h = toHttpError(err);
     const log = { reqId: c.get('requestId'), route: c.req.routePath, status: h.status, code: h.code, err: err.name };
     if (h.status >= 500) s.logger.error({ ...log, stack: err.stack }, 'request failed');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LeverApiError } from './errors.ts';
+import { LeverApiError, LeverBadRequestError } from './errors.ts';
 import {
   type ArchiveReason,
   ArchiveReasonSchema,
@@ -252,7 +252,7 @@ export class LeverClient {
       try {
         body = safeJson((await this.http.request(spec)).body);
       } catch (e) {
-        if (e instanceof LeverApiError && e.isInvalidOffset && offset !== undefined && restarts < 3) {
+        if (e instanceof LeverBadRequestError && e.isInvalidOffset && offset !== undefined && restarts < 3) {
           restarts++;
           offset = undefined;
           continue;

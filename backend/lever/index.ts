@@ -15,7 +15,16 @@ export {
   type PostingFilters,
   type WriteOptions,
 } from './client.ts';
-export { LeverApiError, LeverAuthError, type LeverErrorKind } from './errors.ts';
+export {
+  LeverApiError,
+  LeverAuthError,
+  LeverBadRequestError,
+  type LeverErrorKind,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  LeverRateLimitedError,
+  LeverUnauthorizedError,
+} from './errors.ts';
 export {
   buildAuthorizeUrl,
   currentAccessToken,

@@ -4,7 +4,7 @@ import { hashInput } from '../ai/provenance.ts';
 import type { AuditFn } from '../http/audit.ts';
 import type { JobContext, JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
-import { LeverApiError, type LeverClient } from '../lever/index.ts';
+import { type LeverClient, LeverNotFoundError } from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
 import { compensationOf, customFieldLike, readOfferData } from './lever-data.ts';
 import './schema.ts';
@@ -119,7 +119,7 @@ export async function handleHrisHandoff(deps: HrisDeps, raw: unknown, ctx?: JobC
   try {
     built = await buildHrisPayload(deps, id);
   } catch (e) {
-    if (e instanceof LeverApiError && e.status === 404) throw new PermanentJobError(`Lever has no opportunity ${id}`);
+    if (e instanceof LeverNotFoundError) throw new PermanentJobError(`Lever has no opportunity ${id}`);
     throw e;
   }
   const host = new URL(deps.hris.url).host;

@@ -42,7 +42,7 @@ import { readGovernance } from '../governance/settings.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { badRequest, conflict, forbidden, HttpError } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
-import { LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
+import { LeverNotFoundError, type Opportunity, type Posting } from '../lever/index.ts';
 
 const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
 const OpportunityParam = z.object({ opportunityId: OpportunityIdSchema });
@@ -67,7 +67,7 @@ const postingReader =
   (s: AppServices) =>
   (id: string): Promise<Posting> =>
     s.lever.getPosting(id).catch((e: unknown) => {
-      if (e instanceof LeverApiError && e.status === 404) throw postingNotFound(id);
+      if (e instanceof LeverNotFoundError) throw postingNotFound(id);
       throw e;
     });
 
@@ -75,7 +75,7 @@ export function complianceRoutes(s: AppServices) {
   const getPosting = postingReader(s);
   const getOpportunity = (id: string): Promise<Opportunity> =>
     s.lever.getOpportunity(id).catch((e: unknown) => {
-      if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(id);
+      if (e instanceof LeverNotFoundError) throw opportunityNotFound(id);
       throw e;
     });
 
@@ -126,7 +126,7 @@ export function complianceRoutes(s: AppServices) {
             );
           }
           const cand = await loadCandidate(s.lever, opportunityId).catch((e: unknown) => {
-            if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(opportunityId);
+            if (e instanceof LeverNotFoundError) throw opportunityNotFound(opportunityId);
             throw e;
           });
           const posting = cand.posting ? { id: cand.posting.id, title: cand.posting.title } : { id: '', title: '' };

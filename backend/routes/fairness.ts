@@ -29,7 +29,7 @@ import { rewriteDescription } from '../fairness/rewrite-posting.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
-import { LeverApiError, type Posting } from '../lever/index.ts';
+import { LeverNotFoundError, type Posting } from '../lever/index.ts';
 
 const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,7 +44,7 @@ const BIAS_TEST_SCAN_LIMIT = 60;
 export function fairnessRoutes(s: AppServices) {
   const getPosting = (id: string): Promise<Posting> =>
     s.lever.getPosting(id).catch((e: unknown) => {
-      if (e instanceof LeverApiError && e.status === 404) {
+      if (e instanceof LeverNotFoundError) {
         throw postingNotFound(id);
       }
       throw e;

@@ -4,6 +4,11 @@ import {
   createLeverClient,
   first,
   LeverApiError,
+  LeverBadRequestError,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  LeverRateLimitedError,
+  LeverUnauthorizedError,
   memoryTokenStore,
   type RequestInfo,
   TokenBucket,
@@ -104,6 +109,7 @@ describe('errors a recruiter can act on', () => {
     });
     const e = await rejection(lever.listStages());
     expect(e.status).toBe(401);
+    expect(e).toBeInstanceOf(LeverUnauthorizedError);
     expect(e.retryable).toBe(false);
     expect(e.message).toMatch(/key .*invalid/i);
   });
@@ -119,6 +125,8 @@ describe('errors a recruiter can act on', () => {
     expect(opp?.id).toBeTruthy();
     const e = await rejection(collect(lever.listNotes(opp?.id ?? '')));
     expect(e.status).toBe(403);
+    expect(e).toBeInstanceOf(LeverForbiddenError);
+    expect(e).not.toBeInstanceOf(LeverNotFoundError);
     expect(e.code).toBe('ForbiddenError');
     expect(e.message).toContain('does not have permission');
     expect(e.message).toContain('/notes');
@@ -127,6 +135,8 @@ describe('errors a recruiter can act on', () => {
   it('404 for an unknown opportunity', async () => {
     const e = await rejection(clientFor(emu).getOpportunity('00000000-0000-4000-8000-000000000000'));
     expect(e.status).toBe(404);
+    expect(e).toBeInstanceOf(LeverNotFoundError);
+    expect(e).not.toBeInstanceOf(LeverForbiddenError);
     expect(e.code).toBe('ResourceNotFound');
     expect(e.message).toMatch(/not found/i);
   });
@@ -149,6 +159,7 @@ describe('rate limiting and retries', () => {
     const lever = clientFor(emu, { maxRetries: 2 });
     const e = await rejection(lever.listStages());
     expect(e.status).toBe(429);
+    expect(e).toBeInstanceOf(LeverRateLimitedError);
     expect(e.retryable).toBe(true);
     expect(lever.stats.requests).toBe(3);
   });
@@ -290,7 +301,10 @@ describe('writes', () => {
     const archived = await lever.setArchived(id, { reason: reasons[0]?.id ?? '' });
     expect(archived.archived?.reason).toBe(reasons[0]?.id);
     expect((await lever.setArchived(id, { reason: null })).archived).toBeNull();
-    expect((await rejection(lever.changeStage(id, 'no-such-stage'))).status).toBe(400);
+    const badStage = await rejection(lever.changeStage(id, 'no-such-stage'));
+    expect(badStage.status).toBe(400);
+    expect(badStage).toBeInstanceOf(LeverBadRequestError);
+    expect((badStage as LeverBadRequestError).isInvalidOffset).toBe(false);
   });
 
   it('uploads a file and downloads the same bytes; creates a panel with interviews', async () => {
