@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
-import { z as zod } from 'zod';
 import type { MatchResult, Provenance, TextTruncation } from '../../utils/contracts/ai.ts';
 import { MatchResultSchema } from '../../utils/contracts/ai.ts';
 import type { ProposalKind, ProposalPayload } from '../../utils/contracts/api.ts';
@@ -22,6 +20,7 @@ import type { Store } from '../store/db.ts';
 import type { ProposalRow } from '../store/schema.ts';
 import type { AutomationMetrics } from './metrics.ts';
 import { ensureAutomationSchema } from './schema.ts';
+import type { WebhookJob } from './webhook-job.ts';
 
 /** Everything an automation handler needs; built once in register.ts. */
 export type AutomationDeps = {
@@ -34,9 +33,9 @@ export type AutomationDeps = {
   now: () => number;
   /**
    * Keeps the talent pool (rediscovery index) in step with archive/hire/delete events. Receives the webhook job
-   * payload as is. Optional: without it the events still drop proposals and cancel follow-ups.
+   * as the queue parsed it. Optional: without it the events still drop proposals and cancel follow-ups.
    */
-  talentPool?: (payload: unknown) => Promise<unknown>;
+  talentPool?: (job: WebhookJob) => Promise<unknown>;
   /** Where candidateHired hands a hire off to (HRIS_WEBHOOK_URL / _SECRET); unset = no hand-off. */
   hris?: HrisConfig;
 };
@@ -50,22 +49,6 @@ export const AUTOMATION_ACTOR = {
 } as const;
 
 /** What webhooks/intake.ts enqueues: `{eventId, event, data}`; the data is only a trigger, never trusted. */
-const WebhookJobSchema = zod.object({
-  eventId: zod.string().min(1),
-  event: zod.string().min(1),
-  data: zod.looseObject({ opportunityId: zod.string().min(1).max(200) }),
-});
-export type WebhookJob = z.infer<typeof WebhookJobSchema>;
-
-export function parsePayload<T extends z.ZodType>(schema: T, payload: unknown, type: string): z.infer<T> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new PermanentJobError(`Invalid ${type} job payload: ${zod.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
-export const parseWebhookJob = (payload: unknown, type: string): WebhookJob =>
-  parsePayload(WebhookJobSchema, payload, type);
-
 /**
  * Lever errors decide what the queue does: 429/5xx/network are retried (rethrown as is), other 4xx will not get
  * better by retrying and dead-letter the job at once.

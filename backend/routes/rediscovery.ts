@@ -30,7 +30,7 @@ import {
   NOT_IN_POOL,
 } from '../rediscovery/act.ts';
 import { embeddingProgress } from '../rediscovery/embed-people.ts';
-import { SYNC_JOB } from '../rediscovery/jobs.ts';
+import { SYNC_JOB, SyncJob } from '../rediscovery/jobs.ts';
 import { cacheResults, storedPosting } from '../rediscovery/poll-postings.ts';
 import { RediscoveryError } from '../rediscovery/rediscover.ts';
 import { rediscoverRanked } from '../rediscovery/rediscover-hybrid.ts';
@@ -84,7 +84,7 @@ export function rediscoveryRoutes(s: AppServices) {
     .get('/rediscovery/sync', s.guards.leverUser(), (c) => c.json(SyncProgressSchema.parse(progress())))
     .post('/rediscovery/sync', s.guards.fulcrumAdmin(), zodJson(StartSyncRequestSchema), async (c) => {
       const { full } = c.req.valid('json');
-      const job = await s.queue.enqueue({ type: SYNC_JOB, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
+      const job = await s.queue.enqueue({ type: SyncJob, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
       return c.json({ jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(progress()) }, 202);
     })
     .post(
