@@ -3,7 +3,6 @@ export {
   type CreateWebhookInput,
   collect,
   createLeverClient,
-  first,
   LEVER_BASE_URLS,
   LeverClient,
   type LeverClientOptions,
@@ -30,7 +29,6 @@ export {
   currentAccessToken,
   DEFAULT_LEVER_SCOPES,
   exchangeAuthorizationCode,
-  LEVER_TOKEN_URL,
   type LeverOAuthEndpoints,
   leverOAuthEndpoints,
   memoryTokenStore,
@@ -39,7 +37,7 @@ export {
   type OAuthTokens,
 } from './oauth.ts';
 export { descriptionToLeverHtml } from './posting-html.ts';
-export { bucketForObject, sharedBucket, TokenBucket } from './rate-limit.ts';
+export { TokenBucket } from './rate-limit.ts';
 export * from './schemas.ts';
 export type { LeverAuth, LeverStats, RequestInfo } from './transport.ts';
 export { signLeverWebhook, verifyLeverWebhook } from './webhook-signature.ts';

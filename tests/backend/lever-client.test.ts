@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   collect,
   createLeverClient,
-  first,
   LeverApiError,
   LeverBadRequestError,
   LeverForbiddenError,
@@ -14,7 +13,7 @@ import {
   TokenBucket,
 } from '../../backend/lever/index.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
-import { admin, clientFor, testEmulator } from './lever-helpers.ts';
+import { admin, clientFor, first, testEmulator } from './lever-helpers.ts';
 
 let emu: EmulatorHandle;
 
@@ -280,16 +279,12 @@ describe('writes', () => {
     expect(calls.filter((c) => c.method === 'GET')).toHaveLength(3);
   });
 
-  it('tags, links, stage and archive change the opportunity', async () => {
+  it('tags, stage and archive change the opportunity', async () => {
     const lever = clientFor(emu);
     const opp = await first(lever.listOpportunities({ limit: 1, archived: false }));
     const id = opp?.id ?? '';
     expect((await lever.addTags(id, ['fulcrum:reviewed', 'Priority'])).tags).toContain('fulcrum:reviewed');
     expect((await lever.removeTags(id, ['fulcrum:reviewed'])).tags).not.toContain('fulcrum:reviewed');
-    expect((await lever.addLinks(id, ['https://fulcrum.example/r/1'])).links).toContain('https://fulcrum.example/r/1');
-    expect((await lever.removeLinks(id, ['https://fulcrum.example/r/1'])).links).not.toContain(
-      'https://fulcrum.example/r/1',
-    );
 
     const offer = (await lever.listStages()).find((s) => s.text === 'Offer');
     const moved = await lever.changeStage(id, offer?.id ?? '');
