@@ -29,6 +29,18 @@ export function panelsRoutes(ctx: EmulatorContext): Hono {
     },
   );
 
+  /** One interview as Lever takes it; a panel's interviews share the panel's timezone. */
+  const InterviewBody = z.object({
+    subject: z.string().optional(),
+    note: z.string().optional(),
+    interviewers: z.array(z.object({ id: z.string(), feedbackTemplate: z.string().optional() })).min(1),
+    date: z.number(),
+    duration: z.number().int().positive(),
+    location: z.string().optional(),
+    feedbackTemplate: z.string().optional(),
+    timezone: z.string().optional(),
+  });
+
   const PanelBody = z.object({
     timezone: z.string().min(1),
     start: z.number().optional(),
@@ -36,19 +48,39 @@ export function panelsRoutes(ctx: EmulatorContext): Hono {
     note: z.string().optional(),
     externalUrl: z.string().optional(),
     externallyManaged: z.boolean().optional(),
-    interviews: z
-      .array(
-        z.object({
-          subject: z.string().optional(),
-          note: z.string().optional(),
-          interviewers: z.array(z.object({ id: z.string(), feedbackTemplate: z.string().optional() })).min(1),
-          date: z.number(),
-          duration: z.number().int().positive(),
-          location: z.string().optional(),
-          feedbackTemplate: z.string().optional(),
-        }),
-      )
-      .min(1),
+    interviews: z.array(InterviewBody.omit({ timezone: true })).min(1),
+  });
+
+  // Issue 19: panel and interview writes (lever-api.md §6 "Interviews and panels": POST, PUT as a full replace,
+  // DELETE, all with perform_as, only on externally managed panels; deleting a panel's last interview deletes it).
+  const buildInterview = (
+    o: EmuOpportunity,
+    panel: EmuPanel,
+    iv: z.infer<typeof InterviewBody>,
+    user: string,
+    id = newId(),
+    createdAt = Date.now(),
+  ): EmuInterview => ({
+    id,
+    opportunityId: o.id,
+    panel: panel.id,
+    subject: iv.subject ?? `Interview with ${o.name}`,
+    note: iv.note ?? '',
+    interviewers: iv.interviewers.map((w) => {
+      const u = store.users.get(w.id);
+      return { id: w.id, email: u?.email ?? '', name: u?.name ?? '', feedbackTemplate: w.feedbackTemplate ?? null };
+    }),
+    timezone: iv.timezone ?? panel.timezone,
+    date: iv.date,
+    duration: iv.duration,
+    location: iv.location ?? '',
+    feedbackTemplate: iv.feedbackTemplate ?? null,
+    feedbackForms: [],
+    user,
+    stage: o.stage,
+    canceledAt: null,
+    postings: [o.postingId],
+    createdAt,
   });
 
   app.post('/opportunities/:id/panels', async (c) => {
@@ -77,28 +109,7 @@ export function panelsRoutes(ctx: EmulatorContext): Hono {
       createdAt: now,
     };
     const r = store.mutableRecords(o);
-    const interviews: EmuInterview[] = b.interviews.map((iv) => ({
-      id: newId(),
-      opportunityId: o.id,
-      panel: panel.id,
-      subject: iv.subject ?? `Interview with ${o.name}`,
-      note: iv.note ?? '',
-      interviewers: iv.interviewers.map((w) => {
-        const u = store.users.get(w.id);
-        return { id: w.id, email: u?.email ?? '', name: u?.name ?? '', feedbackTemplate: w.feedbackTemplate ?? null };
-      }),
-      timezone: b.timezone,
-      date: iv.date,
-      duration: iv.duration,
-      location: iv.location ?? '',
-      feedbackTemplate: iv.feedbackTemplate ?? null,
-      feedbackForms: [],
-      user: user as string,
-      stage: o.stage,
-      canceledAt: null,
-      postings: [o.postingId],
-      createdAt: now,
-    }));
+    const interviews = b.interviews.map((iv) => buildInterview(o, panel, iv, user as string, newId(), now));
     panel.interviews = interviews.map((i) => i.id);
     r.panels.push(panel);
     r.interviews.push(...interviews);
@@ -110,46 +121,6 @@ export function panelsRoutes(ctx: EmulatorContext): Hono {
     return c.json({ data: serializePanel(panel, interviews) }, 201);
   });
 
-  // Issue 19: panel and interview writes (lever-api.md §6 "Interviews and panels": POST, PUT as a full replace,
-  // DELETE, all with perform_as, only on externally managed panels; deleting a panel's last interview deletes it).
-  const InterviewBody = z.object({
-    subject: z.string().optional(),
-    note: z.string().optional(),
-    interviewers: z.array(z.object({ id: z.string(), feedbackTemplate: z.string().optional() })).min(1),
-    date: z.number(),
-    duration: z.number().int().positive(),
-    location: z.string().optional(),
-    feedbackTemplate: z.string().optional(),
-    timezone: z.string().optional(),
-  });
-  const buildInterview = (
-    o: EmuOpportunity,
-    panel: EmuPanel,
-    iv: z.infer<typeof InterviewBody>,
-    user: string,
-    id = newId(),
-  ): EmuInterview => ({
-    id,
-    opportunityId: o.id,
-    panel: panel.id,
-    subject: iv.subject ?? `Interview with ${o.name}`,
-    note: iv.note ?? '',
-    interviewers: iv.interviewers.map((w) => {
-      const u = store.users.get(w.id);
-      return { id: w.id, email: u?.email ?? '', name: u?.name ?? '', feedbackTemplate: w.feedbackTemplate ?? null };
-    }),
-    timezone: iv.timezone ?? panel.timezone,
-    date: iv.date,
-    duration: iv.duration,
-    location: iv.location ?? '',
-    feedbackTemplate: iv.feedbackTemplate ?? null,
-    feedbackForms: [],
-    user,
-    stage: o.stage,
-    canceledAt: null,
-    postings: [o.postingId],
-    createdAt: Date.now(),
-  });
   const unknownInterviewer = (ivs: Array<z.infer<typeof InterviewBody>>) =>
     ivs.flatMap((iv) => iv.interviewers.map((w) => w.id)).find((id) => !store.users.has(id));
   const managedPanel = (c: Context, o: EmuOpportunity, panelId: string): EmuPanel => {
