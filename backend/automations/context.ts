@@ -12,7 +12,14 @@ import { guardPosting } from '../compliance/proxy-check.ts';
 import { automationsMayProposeSync } from '../governance/settings.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
-import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
+import {
+  LeverApiError,
+  type LeverClient,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  type Opportunity,
+  type Posting,
+} from '../lever/index.ts';
 import type { HrisConfig } from '../offers/hris-handoff.ts';
 import { fromRow, type ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
@@ -65,7 +72,7 @@ export async function readOpportunity(deps: AutomationDeps, opportunityId: strin
   try {
     return await fetchOpportunity(deps.lever, opportunityId);
   } catch (e) {
-    if (e instanceof LeverApiError && e.status === 404) return null;
+    if (e instanceof LeverNotFoundError) return null;
     return leverFailure(e);
   }
 }
@@ -99,7 +106,7 @@ export async function readPosting(deps: AutomationDeps, opp: Opportunity): Promi
     cache.set(id, { at: deps.now(), posting });
     return posting;
   } catch (e) {
-    if (e instanceof LeverApiError && (e.status === 404 || e.status === 403)) return null;
+    if (e instanceof LeverNotFoundError || e instanceof LeverForbiddenError) return null;
     return leverFailure(e);
   }
 }

@@ -70,6 +70,12 @@ const BY_STATUS: Record<number, new (init: LeverApiErrorInit) => LeverApiError> 
   429: LeverRateLimitedError,
 };
 
+/** For `.catch()` on a read whose record may be gone: null on Lever's 404, any other failure rethrown. */
+export function nullIfNotFound(e: unknown): null {
+  if (e instanceof LeverNotFoundError) return null;
+  throw e;
+}
+
 /** The error for a Lever answer: the subclass for the statuses callers tell apart, else a plain LeverApiError. */
 export function leverApiError(init: LeverApiErrorInit): LeverApiError {
   const Subclass = init.kind === 'http' ? BY_STATUS[init.status] : undefined;

@@ -23,6 +23,7 @@ export {
   LeverNotFoundError,
   LeverRateLimitedError,
   LeverUnauthorizedError,
+  nullIfNotFound,
 } from './errors.ts';
 export {
   buildAuthorizeUrl,

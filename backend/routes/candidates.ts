@@ -37,7 +37,7 @@ import type { AuthEnv, Principal } from '../http/auth.ts';
 import { conflict } from '../http/errors.ts';
 import { recruiterIdentity } from '../http/recruiter-identity.ts';
 import { zodJson, zodParam } from '../http/validate.ts';
-import { collect, LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
+import { collect, LeverForbiddenError, LeverNotFoundError, type Opportunity, type Posting } from '../lever/index.ts';
 import { complianceCandidateRoutes } from './compliance.ts';
 
 const Param = z.object({ opportunityId: OpportunityIdSchema });
@@ -67,13 +67,13 @@ export function candidateRoutes(s: AppServices) {
       return posting;
     } catch (e) {
       // A posting the key cannot see still leaves a usable candidate context.
-      if (e instanceof LeverApiError && (e.status === 404 || e.status === 403)) return null;
+      if (e instanceof LeverNotFoundError || e instanceof LeverForbiddenError) return null;
       throw e;
     }
   }
 
   const leverNotFound = (e: unknown, id: string): never => {
-    if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(id);
+    if (e instanceof LeverNotFoundError) throw opportunityNotFound(id);
     throw e;
   };
 

@@ -9,6 +9,7 @@ import {
   LeverRateLimitedError,
   LeverUnauthorizedError,
   memoryTokenStore,
+  nullIfNotFound,
   type RequestInfo,
   TokenBucket,
 } from '../../backend/lever/index.ts';
@@ -138,6 +139,13 @@ describe('errors a recruiter can act on', () => {
     expect(e).not.toBeInstanceOf(LeverForbiddenError);
     expect(e.code).toBe('ResourceNotFound');
     expect(e.message).toMatch(/not found/i);
+    // nullIfNotFound, for reads of records that may be gone: null on a 404, anything else rethrown.
+    expect(
+      await clientFor(emu).getOpportunity('00000000-0000-4000-8000-000000000000').catch(nullIfNotFound),
+    ).toBeNull();
+    await expect(Promise.reject(e).catch(nullIfNotFound)).resolves.toBeNull();
+    const refused = new LeverForbiddenError({ ...e, kind: 'http', status: 403, message: 'no' });
+    await expect(Promise.reject(refused).catch(nullIfNotFound)).rejects.toBe(refused);
   });
 });
 
