@@ -22,24 +22,23 @@ import { hostPolicy, requireKnownHost } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
 import { KeyedRateLimiter } from './http/rate-limit.ts';
 import type { JobQueue } from './jobs/queue.ts';
-import { LeverApiError, type LeverClient } from './lever/index.ts';
+import { type LeverClient, LeverForbiddenError } from './lever/index.ts';
 import { ProposalRepo } from './proposals/repo.ts';
 import { ProposalService } from './proposals/service.ts';
 import { WriteBack } from './proposals/write-back.ts';
 import type { HybridRanking } from './rediscovery/rediscover-hybrid.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { inboxRoutes, markSentRoutes, metricsRoutes, policyRoutes } from './routes/automations.ts';
+import { inboxRoutes, metricsRoutes } from './routes/automations.ts';
 import { candidateRoutes } from './routes/candidates.ts';
-import { complianceAdminRoutes, complianceRoutes } from './routes/compliance.ts';
-import { fairnessRoutes } from './routes/fairness.ts';
-import { governanceRoutes } from './routes/governance.ts';
+import { complianceRoutes } from './routes/compliance.ts';
 import { healthRoutes } from './routes/health.ts';
-import { leverOAuthAdminRoutes, leverOAuthCallbackRoutes } from './routes/lever-oauth.ts';
+import { leverOAuthCallbackRoutes } from './routes/lever-oauth.ts';
 import { offerRoutes } from './routes/offers.ts';
+import { postingRoutes } from './routes/postings.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { rediscoveryRoutes } from './routes/rediscovery.ts';
-import { calendarAdminRoutes, schedulingRoutes } from './routes/scheduling.ts';
+import { schedulingRoutes } from './routes/scheduling.ts';
 import { statusRoutes } from './routes/status.ts';
 import type { Store } from './store/db.ts';
 import { webhookListener } from './webhooks/http-intake.ts';
@@ -142,12 +141,12 @@ export function createRequestListener(s: AppServices): (req: IncomingMessage, re
 }
 
 /** The HTTP API (without the webhook fast path, which only the node listener serves). */
-export function createApp(deps: AppDeps): Hono<AuthEnv> {
+export function createApp(deps: AppDeps): AppType {
   return buildApp(createServices(deps));
 }
 
-/** The HTTP app: one router per resource, one error handler, request ids and PII-free access logs. */
-function buildApp(s: AppServices): Hono<AuthEnv> {
+/** The HTTP app: one router per URL prefix, one error handler, request ids and PII-free access logs. */
+function buildApp(s: AppServices) {
   const app = new Hono<AuthEnv>();
   app.use(requestId());
   app.use(async (c, next) => {
@@ -180,8 +179,7 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
   );
   app.onError((err, c) => {
     // Lever refused something while serving this recruiter: their role or access may have changed, re-read it.
-    if (err instanceof LeverApiError && err.status === 403)
-      s.access.forget(c.get('recruiter') ?? { leverUserId: null });
+    if (err instanceof LeverForbiddenError) s.access.forget(c.get('recruiter') ?? { leverUserId: null });
     const h = toHttpError(err);
     const log = { reqId: c.get('requestId'), route: c.req.routePath, status: h.status, code: h.code, err: err.name };
     if (h.status >= 500) s.logger.error({ ...log, stack: err.stack }, 'request failed');
@@ -192,62 +190,62 @@ function buildApp(s: AppServices): Hono<AuthEnv> {
     c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}.` } }, 404),
   );
 
-  app.route('/', healthRoutes(s));
-  // Lever's OAuth redirect lands here: no Fulcrum token, authorised by its single-use state (routes/lever-oauth.ts).
-  app.route('/', leverOAuthCallbackRoutes(s));
-
   const origins = new Set(
     s.config.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
   );
-  app.use(
-    '/api/*',
-    cors({
-      origin: (origin) => (origins.has(origin) ? origin : null),
-      allowHeaders: ['Authorization', 'Content-Type'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'OPTIONS'],
-      maxAge: 600,
-    }),
-  );
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: API_BODY_LIMIT,
-      onError: () => {
-        throw new HttpError(413, 'invalid_request', 'Request body is too large (limit 1 MB).');
-      },
-    }),
-  );
   const limiter = new KeyedRateLimiter(s.config.API_RATE_PER_SECOND, s.config.API_RATE_BURST);
-  app.use('/api/*', requireRecruiter(s.store, limiter, s.resolveLeverUser));
-  app.route('/api/status', statusRoutes(s));
-  // Admins can switch AI capabilities off (Settings → AI governance); checked before the AI route runs.
-  app.use('/api/*', requireCapability(s.store, aiCapabilityOf));
-  // Candidates who opted out of automated assessment (compliance kit, issue 21): AI routes answer 409.
-  app.use('/api/*', requireNotOptedOut(s, aiCapabilityOf));
-  app.route('/api/candidates', candidateRoutes(s));
-  app.route('/api/proposals', proposalRoutes(s));
-  // Automations (issue 9): inbox, mark-sent, admin policy, and /metrics behind the admin bearer token.
-  app.route('/api/proposals', markSentRoutes(s));
-  app.route('/api/inbox', inboxRoutes(s));
-  app.route('/api/admin/policy', policyRoutes(s));
-  app.use('/metrics', requireRecruiter(s.store, limiter, s.resolveLeverUser));
-  app.route('/metrics', metricsRoutes(s));
-  app.route('/api/audit', auditRoutes(s));
-  app.route('/api/admin', adminRoutes(s));
-  app.route('/api/admin', leverOAuthAdminRoutes(s));
-  app.route('/api/admin', governanceRoutes(s));
-  app.route('/api', fairnessRoutes(s));
-  app.route('/api', rediscoveryRoutes(s));
-  // Issue 19: interview scheduling (slots, booking proposals, bookings) and the per-interviewer calendar settings.
-  app.route('/api/scheduling', schedulingRoutes(s));
-  app.route('/api/admin/calendars', calendarAdminRoutes(s));
-  // Offer letters (issue 20): draft from Lever's offer, checks, approval chain, filed as a PDF through a proposal.
-  app.route('/api/offers', offerRoutes(s));
-  app.route('/api', complianceRoutes(s));
-  app.route('/api/admin/compliance', complianceAdminRoutes(s));
+  // One router per URL prefix, chained so the app's type carries every route. Order matters: a middleware applies
+  // to the routes mounted after it.
+  const routed = app
+    .route('/', healthRoutes(s))
+    // Lever's OAuth redirect lands here: no Fulcrum token, authorised by its single-use state (routes/lever-oauth.ts).
+    .route('/', leverOAuthCallbackRoutes(s))
+    .use(
+      '/api/*',
+      cors({
+        origin: (origin) => (origins.has(origin) ? origin : null),
+        allowHeaders: ['Authorization', 'Content-Type'],
+        allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'OPTIONS'],
+        maxAge: 600,
+      }),
+    )
+    .use(
+      '/api/*',
+      bodyLimit({
+        maxSize: API_BODY_LIMIT,
+        onError: () => {
+          throw new HttpError(413, 'invalid_request', 'Request body is too large (limit 1 MB).');
+        },
+      }),
+    )
+    .use('/api/*', requireRecruiter(s.store, limiter, s.resolveLeverUser))
+    .route('/api/status', statusRoutes(s))
+    // Admins can switch AI capabilities off (Settings → AI governance); checked before the AI route runs.
+    .use('/api/*', requireCapability(s.store, aiCapabilityOf))
+    // Candidates who opted out of automated assessment (compliance kit, issue 21): AI routes answer 409.
+    .use('/api/*', requireNotOptedOut(s, aiCapabilityOf))
+    .route('/api/candidates', candidateRoutes(s))
+    // Proposals, with the automations' mark-sent (issue 9).
+    .route('/api/proposals', proposalRoutes(s))
+    .route('/api/inbox', inboxRoutes(s))
+    // /metrics is behind the admin bearer token.
+    .use('/metrics', requireRecruiter(s.store, limiter, s.resolveLeverUser))
+    .route('/metrics', metricsRoutes(s))
+    .route('/api/audit', auditRoutes(s))
+    .route('/api/admin', adminRoutes(s))
+    .route('/api/postings', postingRoutes(s))
+    .route('/api/rediscovery', rediscoveryRoutes(s))
+    // Issue 19: interview scheduling (slots, booking proposals, bookings); calendars are under /api/admin.
+    .route('/api/scheduling', schedulingRoutes(s))
+    // Offer letters (issue 20): draft from Lever's offer, checks, approval chain, filed as a PDF through a proposal.
+    .route('/api/offers', offerRoutes(s))
+    .route('/api/compliance', complianceRoutes(s));
   // A route that declares no access rule is a route that answers everyone: refuse to build the app.
-  assertEveryRouteHasRule(app);
-  return app;
+  assertEveryRouteHasRule(routed);
+  return routed;
 }
+
+/** The HTTP app's type: every route under its prefix, for typed clients (hono/client) and tests. */
+export type AppType = ReturnType<typeof buildApp>;

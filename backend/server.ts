@@ -8,10 +8,11 @@ import type { AiEngine } from './ai/types.ts';
 import { createRequestListener, createServices } from './app.ts';
 import { revokeDemoRecruiters } from './auth/recruiters.ts';
 import { registerAutomations } from './automations/register.ts';
+import type { WebhookJob } from './automations/webhook-job.ts';
 import { parseJurisdictionList } from './compliance/settings.ts';
 import type { Config } from './config.ts';
 import { DEMO_TOKEN_FILE } from './demo.ts';
-import { scrubFiles, VACUUM_JOB } from './governance/erase-person.ts';
+import { scrubFiles, VacuumJob } from './governance/erase-person.ts';
 import { startRetention } from './governance/retention.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { SqliteQueue } from './jobs/sqlite-queue.ts';
@@ -86,8 +87,8 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   const hybrid = overrides.hybrid === undefined ? hybridFromConfig(config) : (overrides.hybrid ?? undefined);
   // Automations (issue 9) own the webhook job types; archive/hire/delete also update the rediscovery index.
   // A refreshed person is embedded by a separate, debounced job: webhook handling never waits on an embeddings API.
-  const talentPool = async (payload: unknown) => {
-    const outcome = await handleRediscoveryWebhook({ store, lever }, payload);
+  const talentPool = async (job: WebhookJob) => {
+    const outcome = await handleRediscoveryWebhook({ store, lever }, job);
     if (hybrid && outcome === 'indexed') await queueEmbedding(queue, EMBED_DEBOUNCE_MS);
     return outcome;
   };
@@ -122,7 +123,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     });
   }
   // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
-  queue.register(VACUUM_JOB, async () => {
+  queue.register(VacuumJob, async () => {
     const r = scrubFiles(store.sqlite, { vacuum: true });
     if (r.problems.length) logger.warn({ problems: r.problems }, 'post-erasure vacuum incomplete');
   });

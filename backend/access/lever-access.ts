@@ -1,7 +1,14 @@
 import type { Principal } from '../http/auth.ts';
 import { forbidden, HttpError, notFound } from '../http/errors.ts';
 import type { Logger } from '../http/logger.ts';
-import { collect, LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
+import {
+  collect,
+  type LeverClient,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  type Opportunity,
+  type Posting,
+} from '../lever/index.ts';
 import {
   canActOnOpportunity,
   canManagePosting,
@@ -94,7 +101,7 @@ const userIds = (list: readonly unknown[] | null | undefined): string[] =>
   [...new Set((list ?? []).map(userIdOf))].filter((x): x is string => !!x);
 
 /** A 404 or 403 from Lever on a read: the object is not there for this key. */
-const unreadable = (e: unknown) => e instanceof LeverApiError && (e.status === 404 || e.status === 403);
+const unreadable = (e: unknown) => e instanceof LeverNotFoundError || e instanceof LeverForbiddenError;
 
 function postingFactsOf(p: Posting): PostingFacts {
   return {
@@ -197,7 +204,7 @@ export class LeverAccess {
         const u = await this.deps.lever.getUser(id);
         rec = { role: parseLeverRole(u.accessRole), email: u.email ?? null, active: !u.deactivatedAt };
       } catch (e) {
-        if (!(e instanceof LeverApiError && e.status === 404)) throw e;
+        if (!(e instanceof LeverNotFoundError)) throw e;
         rec = { role: null, email: null, active: false };
       }
       this.users.set(id, rec, this.deps.now());

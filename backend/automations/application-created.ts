@@ -7,7 +7,6 @@ import {
   isArchived,
   type Loaded,
   loadForAutomation,
-  parseWebhookJob,
   readOpportunity,
   recordWatchers,
   scoreWithCache,
@@ -18,6 +17,7 @@ import {
 import { rememberFollowUpDate } from './follow-up.ts';
 import { effectivePolicy } from './policy.ts';
 import { ensureAutomationSchema } from './schema.ts';
+import type { WebhookJob } from './webhook-job.ts';
 
 export const APPLICATION_CREATED = 'applicationCreated';
 export const STRONG_MATCH_TAG = 'fulcrum:strong-match';
@@ -27,8 +27,7 @@ export const STRONG_MATCH_TAG = 'fulcrum:strong-match';
  * above the posting's threshold propose a match-summary note, the strong-match tag and a first-contact outreach
  * draft. Below it nothing but the stored score (no noise). Re-reads Lever; idempotent via upsertProposal.
  */
-export async function handleApplicationCreated(deps: AutomationDeps, payload: unknown): Promise<void> {
-  const job = parseWebhookJob(payload, APPLICATION_CREATED);
+export async function handleApplicationCreated(deps: AutomationDeps, job: WebhookJob): Promise<void> {
   ensureAutomationSchema(deps.store.sqlite);
   const opp = await readOpportunity(deps, job.data.opportunityId);
   // Deleted before we got to it, or already archived: nothing for a recruiter to review.

@@ -1,6 +1,7 @@
-import { type AutomationDeps, dropPending, isArchived, parseWebhookJob, readOpportunity, stopPoll } from './context.ts';
+import { type AutomationDeps, dropPending, isArchived, readOpportunity, stopPoll } from './context.ts';
 import { cancelFollowUps } from './follow-up.ts';
 import { ensureAutomationSchema } from './schema.ts';
+import type { WebhookJob } from './webhook-job.ts';
 
 /**
  * Shared by candidateArchiveChange, candidateHired and candidateDeleted: the candidate left the process, so their
@@ -9,10 +10,9 @@ import { ensureAutomationSchema } from './schema.ts';
  */
 export async function closeCandidate(
   deps: AutomationDeps,
-  payload: unknown,
+  job: WebhookJob,
   type: 'candidateArchiveChange' | 'candidateHired' | 'candidateDeleted',
 ): Promise<void> {
-  const job = parseWebhookJob(payload, type);
   ensureAutomationSchema(deps.store.sqlite);
   const id = job.data.opportunityId;
   const opp = type === 'candidateDeleted' ? null : await readOpportunity(deps, id);
@@ -25,7 +25,7 @@ export async function closeCandidate(
   }
   // Last, and allowed to throw (retry): everything above is idempotent, so a retry only redoes the index update.
   if (deps.talentPool) {
-    await deps.talentPool(gone ? { ...job, event: 'candidateDeleted' } : payload);
+    await deps.talentPool(gone ? { ...job, event: 'candidateDeleted' } : job);
   } else {
     updateTalentPoolRow(deps, id, gone);
   }

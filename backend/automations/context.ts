@@ -1,5 +1,3 @@
-import type { z } from 'zod';
-import { z as zod } from 'zod';
 import type { MatchResult, TextTruncation } from '../../utils/contracts/ai.ts';
 import { MatchResultSchema } from '../../utils/contracts/ai.ts';
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
@@ -11,7 +9,7 @@ import { automationsMayProposeSync } from '../governance/settings.ts';
 import type { AuditFn } from '../http/audit.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
-import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
+import { LeverApiError, type LeverClient, LeverNotFoundError, type Opportunity, type Posting } from '../lever/index.ts';
 import type { HrisConfig } from '../offers/hris-handoff.ts';
 import {
   type AutomationProposalInput,
@@ -24,6 +22,7 @@ import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
 import type { AutomationMetrics } from './metrics.ts';
 import { ensureAutomationSchema } from './schema.ts';
+import type { WebhookJob } from './webhook-job.ts';
 
 /** Everything an automation handler needs; built once in register.ts. */
 export type AutomationDeps = {
@@ -40,9 +39,9 @@ export type AutomationDeps = {
   now: () => number;
   /**
    * Keeps the talent pool (rediscovery index) in step with archive/hire/delete events. Receives the webhook job
-   * payload as is. Optional: without it the events still drop proposals and cancel follow-ups.
+   * as the queue parsed it. Optional: without it the events still drop proposals and cancel follow-ups.
    */
-  talentPool?: (payload: unknown) => Promise<unknown>;
+  talentPool?: (job: WebhookJob) => Promise<unknown>;
   /** Where candidateHired hands a hire off to (HRIS_WEBHOOK_URL / _SECRET); unset = no hand-off. */
   hris?: HrisConfig;
 };
@@ -54,23 +53,6 @@ export const AUTOMATION_ACTOR = {
   name: 'Fulcrum automation',
   leverUserId: null,
 } as const;
-
-/** What webhooks/intake.ts enqueues: `{eventId, event, data}`; the data is only a trigger, never trusted. */
-const WebhookJobSchema = zod.object({
-  eventId: zod.string().min(1),
-  event: zod.string().min(1),
-  data: zod.looseObject({ opportunityId: zod.string().min(1).max(200) }),
-});
-export type WebhookJob = z.infer<typeof WebhookJobSchema>;
-
-export function parsePayload<T extends z.ZodType>(schema: T, payload: unknown, type: string): z.infer<T> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new PermanentJobError(`Invalid ${type} job payload: ${zod.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
-export const parseWebhookJob = (payload: unknown, type: string): WebhookJob =>
-  parsePayload(WebhookJobSchema, payload, type);
 
 /**
  * Lever errors decide what the queue does: 429/5xx/network are retried (rethrown as is), other 4xx will not get
@@ -88,7 +70,7 @@ export async function readOpportunity(deps: AutomationDeps, opportunityId: strin
   try {
     return await fetchOpportunity(deps.lever, opportunityId);
   } catch (e) {
-    if (e instanceof LeverApiError && e.status === 404) return null;
+    if (e instanceof LeverNotFoundError) return null;
     return leverFailure(e);
   }
 }

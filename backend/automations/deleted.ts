@@ -1,5 +1,6 @@
 import { erasePersonSync, scheduleVacuum, scrubFiles } from '../governance/erase-person.ts';
-import { AUTOMATION_ACTOR, type AutomationDeps, parseWebhookJob, readOpportunity } from './context.ts';
+import { AUTOMATION_ACTOR, type AutomationDeps, readOpportunity } from './context.ts';
+import type { WebhookJob } from './webhook-job.ts';
 
 export const DELETED = 'candidateDeleted';
 
@@ -9,8 +10,7 @@ export const DELETED = 'candidateDeleted';
  * trigger, so Lever is asked first: only its 404 confirms the deletion. An opportunity Lever still has is left alone
  * (a forged or mistaken event must not erase anyone); a Lever error is retried by the queue as usual.
  */
-export async function handleCandidateDeleted(deps: AutomationDeps, payload: unknown): Promise<void> {
-  const job = parseWebhookJob(payload, DELETED);
+export async function handleCandidateDeleted(deps: AutomationDeps, job: WebhookJob): Promise<void> {
   const id = job.data.opportunityId;
   if ((await readOpportunity(deps, id)) !== null) return;
   erasePersonSync(

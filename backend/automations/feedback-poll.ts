@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type FeedbackSynthesis, FeedbackSynthesisSchema } from '../../utils/contracts/ai.ts';
 import { loadFeedback } from '../candidates/load-candidate.ts';
+import { defineJob } from '../jobs/queue.ts';
 import { hasProposalAbout } from '../proposals/automation-proposals.ts';
 import {
   type AutomationDeps,
@@ -9,7 +10,6 @@ import {
   type Loaded,
   leverFailure,
   loadForAutomation,
-  parsePayload,
   readOpportunity,
   stageOf,
   stopPoll,
@@ -26,11 +26,14 @@ export const FEEDBACK_POLL = 'automation.feedback-poll';
  * holds the live chain's token; a job whose token is not the stored one (superseded, or stopped by a stage change,
  * archive or delete) ends without re-enqueueing.
  */
-const PollPayloadSchema = z.object({
-  opportunityId: z.string().min(1),
-  stageId: z.string().min(1),
-  token: z.string().min(1),
-});
+export const FeedbackPollJob = defineJob(
+  FEEDBACK_POLL,
+  z.object({
+    opportunityId: z.string().min(1),
+    stageId: z.string().min(1),
+    token: z.string().min(1),
+  }),
+);
 
 /** Synthesizes now (when there is feedback) and schedules the next check, unless a chain for this stage runs. */
 export async function startFeedbackPoll(
@@ -72,7 +75,7 @@ async function scheduleNext(
 ) {
   const runAt = deps.now() + minutes * 60_000;
   await deps.queue.enqueue({
-    type: FEEDBACK_POLL,
+    type: FeedbackPollJob,
     payload: { opportunityId, stageId, token },
     runAt,
     // The running poll still holds its own key, so the next one is keyed by its time slot.
@@ -80,8 +83,10 @@ async function scheduleNext(
   });
 }
 
-export async function handleFeedbackPoll(deps: AutomationDeps, payload: unknown): Promise<void> {
-  const p = parsePayload(PollPayloadSchema, payload, FEEDBACK_POLL);
+export async function handleFeedbackPoll(
+  deps: AutomationDeps,
+  p: z.output<typeof FeedbackPollJob.schema>,
+): Promise<void> {
   const { sqlite } = deps.store;
   ensureAutomationSchema(sqlite);
   const live = () =>

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { OutreachDraftSchema } from '../../utils/contracts/ai.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
 import { conflict, notFound } from '../http/errors.ts';
+import { defineJob } from '../jobs/queue.ts';
 import {
   AUTOMATION_ACTOR,
   type AutomationDeps,
   isArchived,
   loadForAutomation,
-  parsePayload,
   readOpportunity,
   scoreWithCache,
   senderFor,
@@ -19,6 +19,7 @@ import { effectivePolicy } from './policy.ts';
 import { ensureAutomationSchema } from './schema.ts';
 
 export const FOLLOW_UP = 'automation.follow-up';
+export const FollowUpJob = defineJob(FOLLOW_UP, z.object({ proposalId: z.string().min(1) }));
 
 /** Cancels scheduled (and not yet sent) follow-ups of an opportunity; the follow-up job then does nothing. */
 export function cancelFollowUps(deps: AutomationDeps, opportunityId: string, reason: string): number {
@@ -121,7 +122,7 @@ export async function markSent(
     })
     .immediate();
   await deps.queue.enqueue({
-    type: FOLLOW_UP,
+    type: FollowUpJob,
     payload: { proposalId },
     runAt,
     dedupeKey: `${FOLLOW_UP}:${proposalId}`,
@@ -129,11 +130,11 @@ export async function markSent(
   return { proposalId, followUpAt: new Date(runAt).toISOString() };
 }
 
-const FollowUpPayloadSchema = z.object({ proposalId: z.string().min(1) });
-
 /** At the follow-up date: if still scheduled and the candidate has not moved or been archived, draft a follow-up. */
-export async function handleFollowUp(deps: AutomationDeps, payload: unknown): Promise<void> {
-  const { proposalId } = parsePayload(FollowUpPayloadSchema, payload, FOLLOW_UP);
+export async function handleFollowUp(
+  deps: AutomationDeps,
+  { proposalId }: z.output<typeof FollowUpJob.schema>,
+): Promise<void> {
   const { sqlite } = deps.store;
   ensureAutomationSchema(sqlite);
   const row = sqlite

@@ -3,19 +3,20 @@ import type { CandidatePipeline } from '../candidates/pipeline.ts';
 import type { AuditFn } from '../http/audit.ts';
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 import type { LeverClient } from '../lever/index.ts';
-import { HRIS_HANDOFF, handleHrisHandoff } from '../offers/hris-handoff.ts';
+import { HrisHandoffJob, handleHrisHandoff } from '../offers/hris-handoff.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
 import { APPLICATION_CREATED, handleApplicationCreated } from './application-created.ts';
 import { ARCHIVE_CHANGE, handleCandidateArchiveChange } from './archive-change.ts';
 import type { AutomationDeps } from './context.ts';
 import { DELETED, handleCandidateDeleted } from './deleted.ts';
-import { FEEDBACK_POLL, handleFeedbackPoll } from './feedback-poll.ts';
-import { FOLLOW_UP, handleFollowUp } from './follow-up.ts';
+import { FEEDBACK_POLL, FeedbackPollJob, handleFeedbackPoll } from './feedback-poll.ts';
+import { FOLLOW_UP, FollowUpJob, handleFollowUp } from './follow-up.ts';
 import { HIRED, handleCandidateHired } from './hired.ts';
 import { metricsFor } from './metrics.ts';
 import { ensureAutomationSchema } from './schema.ts';
 import { handleStageChange, STAGE_CHANGE } from './stage-change.ts';
+import { type WebhookJob, webhookJob } from './webhook-job.ts';
 
 export type AutomationOptions = {
   store: Store;
@@ -56,29 +57,31 @@ export function automationDeps(o: AutomationOptions): AutomationDeps {
  * handler per type); the talent pool is updated through `talentPool` instead of a second registration.
  */
 export function registerAutomations(queue: JobQueue, deps: AutomationDeps): void {
-  const handlers: Record<string, (d: AutomationDeps, payload: unknown) => Promise<void>> = {
+  const webhookHandlers: Record<string, (d: AutomationDeps, job: WebhookJob) => Promise<void>> = {
     [APPLICATION_CREATED]: handleApplicationCreated,
     [STAGE_CHANGE]: handleStageChange,
     [ARCHIVE_CHANGE]: handleCandidateArchiveChange,
     [HIRED]: handleCandidateHired,
     [DELETED]: handleCandidateDeleted,
-    [FEEDBACK_POLL]: handleFeedbackPoll,
-    [FOLLOW_UP]: handleFollowUp,
   };
-  for (const [type, handle] of Object.entries(handlers)) queue.register(type, timed(deps, type, handle));
+  for (const [type, handle] of Object.entries(webhookHandlers)) {
+    queue.register(webhookJob(type), timed(deps, type, handle));
+  }
+  queue.register(FeedbackPollJob, timed(deps, FEEDBACK_POLL, handleFeedbackPoll));
+  queue.register(FollowUpJob, timed(deps, FOLLOW_UP, handleFollowUp));
   const hris = deps.hris;
   if (hris) {
-    queue.register(HRIS_HANDOFF, (payload, ctx) =>
-      handleHrisHandoff({ store: deps.store, lever: deps.lever, audit: deps.audit, hris, now: deps.now }, payload, ctx),
+    queue.register(HrisHandoffJob, (job, ctx) =>
+      handleHrisHandoff({ store: deps.store, lever: deps.lever, audit: deps.audit, hris, now: deps.now }, job, ctx),
     );
   }
 }
 
-function timed(
+function timed<P>(
   deps: AutomationDeps,
   type: string,
-  handle: (d: AutomationDeps, p: unknown) => Promise<void>,
-): JobHandler {
+  handle: (d: AutomationDeps, p: P) => Promise<void>,
+): JobHandler<P> {
   return async (payload) => {
     const started = performance.now();
     try {

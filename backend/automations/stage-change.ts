@@ -3,7 +3,6 @@ import {
   type AutomationDeps,
   isArchived,
   loadForAutomation,
-  parseWebhookJob,
   readOpportunity,
   readPosting,
   recordWatchers,
@@ -17,6 +16,7 @@ import { cancelFollowUps } from './follow-up.ts';
 import { classifyStage, effectivePolicy } from './policy.ts';
 import { proposeInterviewSchedule } from './schedule-interview.ts';
 import { ensureAutomationSchema } from './schema.ts';
+import type { WebhookJob } from './webhook-job.ts';
 
 export const STAGE_CHANGE = 'candidateStageChange';
 
@@ -27,8 +27,7 @@ export const STAGE_CHANGE = 'candidateStageChange';
  * `scheduleInterviews`, an interview stage also gets a scheduling proposal (schedule-interview.ts). Any stage move after an
  * outreach was sent cancels its follow-up (the candidate answered).
  */
-export async function handleStageChange(deps: AutomationDeps, payload: unknown): Promise<void> {
-  const job = parseWebhookJob(payload, STAGE_CHANGE);
+export async function handleStageChange(deps: AutomationDeps, job: WebhookJob): Promise<void> {
   ensureAutomationSchema(deps.store.sqlite);
   const opp = await readOpportunity(deps, job.data.opportunityId);
   if (!opp) return;

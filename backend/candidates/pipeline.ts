@@ -3,7 +3,13 @@ import type { Provenance, TextTruncation } from '../../utils/contracts/ai.ts';
 import type { AiEngine } from '../ai/types.ts';
 import { guardPosting } from '../compliance/proxy-check.ts';
 import type { AuditFn } from '../http/audit.ts';
-import { LeverApiError, type LeverClient, type Opportunity, type Posting } from '../lever/index.ts';
+import {
+  type LeverClient,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  type Opportunity,
+  type Posting,
+} from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
 import { cacheKey, readCached, writeCached } from './ai-results.ts';
 import {
@@ -60,7 +66,7 @@ export class PostingCache {
       return await this.get(id);
     } catch (e) {
       // A posting the key cannot see still leaves a usable candidate context.
-      if (e instanceof LeverApiError && (e.status === 404 || e.status === 403)) return null;
+      if (e instanceof LeverNotFoundError || e instanceof LeverForbiddenError) return null;
       throw e;
     }
   }

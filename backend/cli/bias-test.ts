@@ -6,7 +6,7 @@ import { loadCandidate, toPostingInput } from '../candidates/load-candidate.ts';
 import { loadConfig } from '../config.ts';
 import { type BiasTestResume, runBiasTest } from '../fairness/bias-test.ts';
 import { engineScorer } from '../fairness/engine-scorer.ts';
-import { LeverApiError } from '../lever/index.ts';
+import { LeverNotFoundError } from '../lever/index.ts';
 import { leverFromConfig } from '../lever-config.ts';
 import { openStoreFromConfig } from '../store/db.ts';
 import type { CliCommand } from './commands.ts';
@@ -75,8 +75,7 @@ export const biasTestCommand: CliCommand = {
     const config = loadConfig();
     const lever = leverFromConfig(config);
     const posting = await lever.getPosting(values.posting).catch((error: unknown) => {
-      if (error instanceof LeverApiError && error.status === 404)
-        throw new Error(`Lever has no posting ${values.posting}`);
+      if (error instanceof LeverNotFoundError) throw new Error(`Lever has no posting ${values.posting}`);
       throw error;
     });
     const postingInput = toPostingInput(posting);

@@ -5,7 +5,7 @@ import { JdFindingCategorySchema } from '../../utils/contracts/fairness.ts';
 import { loadConfig } from '../config.ts';
 import { checkJobDescription, type JdCheckInput, postingToCheckInput } from '../fairness/jd-check.ts';
 import { lineColumn } from '../fairness/text-match.ts';
-import { LeverApiError } from '../lever/index.ts';
+import { LeverNotFoundError } from '../lever/index.ts';
 import { leverFromConfig } from '../lever-config.ts';
 import type { CliCommand } from './commands.ts';
 
@@ -31,7 +31,7 @@ async function loadInput(target: string): Promise<JdCheckInput> {
   // Lever (or the emulator when LEVER_API_KEY is unset), configured like every other command.
   const lever = leverFromConfig(loadConfig());
   const posting = await lever.getPosting(target).catch((error: unknown) => {
-    if (error instanceof LeverApiError && error.status === 404) {
+    if (error instanceof LeverNotFoundError) {
       throw new Error(`No file or Lever posting named ${target}`);
     }
     throw error;

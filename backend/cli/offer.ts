@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { appendAuditSync } from '../audit/audit-log.ts';
 import { loadConfig } from '../config.ts';
-import { LeverApiError } from '../lever/index.ts';
+import { LeverNotFoundError } from '../lever/index.ts';
 import { leverFromConfig } from '../lever-config.ts';
 import { draftLetter } from '../offers/draft-letter.ts';
 import { changeHolidays, HolidayDateSchema, holidaysOf, listHolidays } from '../offers/holidays.ts';
@@ -52,7 +52,7 @@ async function draft(args: string[]): Promise<number> {
   const lever = leverFromConfig(config);
   const started = performance.now();
   const data = await readOfferData(lever, id).catch((e: unknown) => {
-    if (e instanceof LeverApiError && e.status === 404) throw new InputError(`Lever has no opportunity ${id}.`);
+    if (e instanceof LeverNotFoundError) throw new InputError(`Lever has no opportunity ${id}.`);
     throw e;
   });
   if (!data.offer) throw new InputError(`Lever has no offer for opportunity ${id} (create it in Lever first).`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditPack } from '../../utils/contracts/compliance.ts';
-import { LeverApiError, type LeverClient } from '../lever/index.ts';
+import { type LeverClient, LeverForbiddenError } from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
 import { type AssessedApplicant, computeAuditPack } from './audit-pack.ts';
 
@@ -123,7 +123,7 @@ export async function loadAuditPack(
       eeo.set(r.opportunityId, { gender: r.gender ?? null, race: r.race ?? null, postingId: refId(r.posting) });
     }
   } catch (e) {
-    if (e instanceof LeverApiError && e.status === 403) {
+    if (e instanceof LeverForbiddenError) {
       throw new AuditPackPermissionError(
         'The Lever API key lacks the "EEO responses (PII)" permission (eeo_responses_pii:read), which the audit pack needs to join self-reported answers to Fulcrum\'s scores.',
       );

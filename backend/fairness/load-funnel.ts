@@ -1,5 +1,11 @@
 import type { FunnelReport } from '../../utils/contracts/fairness.ts';
-import { collect, type EeoPiiResponse, type EeoResponse, LeverApiError, type LeverClient } from '../lever/index.ts';
+import {
+  collect,
+  type EeoPiiResponse,
+  type EeoResponse,
+  type LeverClient,
+  LeverForbiddenError,
+} from '../lever/index.ts';
 import { computeFunnel } from './diversity-funnel.ts';
 
 /**
@@ -104,7 +110,7 @@ async function readResponses(
     }
     return out;
   } catch (e) {
-    if (e instanceof LeverApiError && e.status === 403) throw new FunnelPermissionError(PII_PERMISSION_MESSAGE);
+    if (e instanceof LeverForbiddenError) throw new FunnelPermissionError(PII_PERMISSION_MESSAGE);
     throw e;
   }
 }

@@ -1,8 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { z } from 'zod';
 import { eraseAuditPayloadsSync } from '../audit/audit-log.ts';
 import { eraseFollowUpsSync } from '../automations/follow-up.ts';
 import { ensureAutomationSchema } from '../automations/schema.ts';
 import { eraseAiResultsSync } from '../candidates/ai-results.ts';
+import { defineJob, type JobQueue } from '../jobs/queue.ts';
 import type { Opportunity } from '../lever/index.ts';
 import { eraseProposalsSync, eraseWriteLedgerSync, proposalIdsOfSync } from '../proposals/retention.ts';
 import { rebuildPeople } from '../rediscovery/index-store.ts';
@@ -415,14 +417,15 @@ function expandLocally(
  * pages until a VACUUM. So each erasure queues one VACUUM job, debounced: at most one runs per ERASURE_VACUUM_DELAY_MS.
  */
 export const VACUUM_JOB = 'governance.vacuum';
+export const VacuumJob = defineJob(VACUUM_JOB, z.object({}));
 export const ERASURE_VACUUM_DELAY_MS = 10 * 60_000;
 
 export async function scheduleVacuum(
-  queue: { enqueue(j: { type: string; payload: unknown; runAt?: number; dedupeKey?: string }): Promise<unknown> },
+  queue: Pick<JobQueue, 'enqueue'>,
   now: number,
   delayMs = ERASURE_VACUUM_DELAY_MS,
 ): Promise<void> {
-  await queue.enqueue({ type: VACUUM_JOB, payload: {}, runAt: now + delayMs, dedupeKey: `${VACUUM_JOB}:pending` });
+  await queue.enqueue({ type: VacuumJob, payload: {}, runAt: now + delayMs, dedupeKey: `${VACUUM_JOB}:pending` });
 }
 
 export type ScrubResult = { walTruncated: boolean; vacuumed: boolean; problems: string[] };

@@ -7,7 +7,7 @@ import { contactsInScope } from '../access/talent-pool.ts';
 import { isOptedOutPerson, optOutStatusOf } from '../compliance/opt-out.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
-import { LeverApiError, type LeverClient } from '../lever/index.ts';
+import { LeverBadRequestError, type LeverClient, LeverForbiddenError, LeverNotFoundError } from '../lever/index.ts';
 import { loadPersonByContact } from '../rediscovery/index-store.ts';
 import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
 import type { Store } from '../store/db.ts';
@@ -69,7 +69,8 @@ export function requireNotOptedOut(
         read = await readTags(id);
       } catch (e) {
         // Unknown or unreadable opportunity: the route itself answers that (404 and friends).
-        if (e instanceof LeverApiError && (e.status === 404 || e.status === 403 || e.status === 400)) return next();
+        if (e instanceof LeverNotFoundError || e instanceof LeverForbiddenError || e instanceof LeverBadRequestError)
+          return next();
         throw e;
       }
       if (optOutStatusOf(deps.store.sqlite, { id, tags: read.tags, contact: read.contact }, deps.clock()).optedOut) {

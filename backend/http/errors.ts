@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { ErrorCodes } from '../../utils/contracts/api.ts';
 import { AiError } from '../ai/errors.ts';
-import { LeverApiError, LeverAuthError } from '../lever/index.ts';
+import {
+  LeverApiError,
+  LeverAuthError,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  LeverRateLimitedError,
+  LeverUnauthorizedError,
+} from '../lever/index.ts';
 import { UnreadableResumeError } from '../sandbox/errors.ts';
 
 /**
@@ -38,10 +45,10 @@ export function describeZodError(error: z.ZodError): string {
 
 /** A Lever failure as the recruiter should see it. 404 stays a 404; the rest are upstream problems (502/503). */
 export function leverErrorToHttp(e: LeverApiError): HttpError {
-  if (e.kind === 'http' && e.status === 404) return new HttpError(404, ErrorCodes.notFound, e.message);
-  if (e.kind === 'http' && e.status === 401) return new HttpError(502, ErrorCodes.leverAuth, e.message);
-  if (e.kind === 'http' && e.status === 403) return new HttpError(502, ErrorCodes.leverPermission, e.message);
-  if (e.retryable || e.kind !== 'http' || e.status === 429 || e.status >= 500) {
+  if (e instanceof LeverNotFoundError) return new HttpError(404, ErrorCodes.notFound, e.message);
+  if (e instanceof LeverUnauthorizedError) return new HttpError(502, ErrorCodes.leverAuth, e.message);
+  if (e instanceof LeverForbiddenError) return new HttpError(502, ErrorCodes.leverPermission, e.message);
+  if (e.retryable || e.kind !== 'http' || e instanceof LeverRateLimitedError || e.status >= 500) {
     return new HttpError(503, ErrorCodes.leverUnavailable, e.message);
   }
   return new HttpError(502, ErrorCodes.leverUnavailable, e.message);

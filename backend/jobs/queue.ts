@@ -1,14 +1,20 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Database, JobStatus } from '../store/schema.ts';
 
 /**
  * A durable job queue with at-least-once delivery: a handler may run more than once for one job (a worker that
- * crashes after doing the work but before recording it), so handlers must be idempotent. Handlers receive the
- * payload as `unknown` and validate it with zod themselves.
+ * crashes after doing the work but before recording it), so handlers must be idempotent. A job type registered
+ * with its payload schema (`defineJob`) is validated by the queue: on enqueue (a bad payload throws
+ * InvalidJobError to the caller) and on claim (a stored payload that does not match dead-letters the job with the
+ * schema's error), so the handler receives the parsed, typed payload and never re-parses it.
  */
 export interface JobQueue {
-  /** One handler per job type. Only registered types are claimed by this instance. */
-  register(type: string, handler: JobHandler): void;
+  /**
+   * One handler per job type. Only registered types are claimed by this instance. A bare name registers a handler
+   * of the payload as stored (`unknown`), unchecked.
+   */
+  register<S extends z.ZodType = z.ZodUnknown>(type: JobType<S> | string, handler: JobHandler<z.output<S>>): void;
   /** Jobs were added outside enqueue (e.g. enqueueSync in the webhook intake's transaction): claim them now. */
   notify(): void;
   /**
@@ -16,6 +22,7 @@ export interface JobQueue {
    * transaction rolls back, the job never existed. With a dedupe key already held by an unfinished job, nothing
    * is added and the existing job's id is returned with `created: false`.
    */
+  enqueue<S extends z.ZodType>(job: TypedNewJob<S>, trx?: Kysely<Database>): Promise<EnqueueResult>;
   enqueue(job: NewJob, trx?: Kysely<Database>): Promise<EnqueueResult>;
   /** Starts claiming and running jobs. */
   start(): void;
@@ -38,7 +45,14 @@ export type JobContext = {
   signal: AbortSignal;
 };
 
-export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
+export type JobHandler<P = unknown> = (payload: P, ctx: JobContext) => Promise<void>;
+
+/** A job type: its name (the `type` column) and the schema of its payload, declared once next to its handler. */
+export type JobType<S extends z.ZodType = z.ZodType> = { readonly name: string; readonly schema: S };
+
+export function defineJob<S extends z.ZodType>(name: string, schema: S): JobType<S> {
+  return { name, schema };
+}
 
 export type NewJob = {
   type: string;
@@ -49,6 +63,12 @@ export type NewJob = {
   /** Attempts before the job is dead-lettered; the queue's default when omitted. */
   maxAttempts?: number;
   dedupeKey?: string;
+};
+
+/** A job of a declared type: the payload is what its schema accepts, checked before it is stored. */
+export type TypedNewJob<S extends z.ZodType = z.ZodType> = Omit<NewJob, 'type' | 'payload'> & {
+  type: JobType<S>;
+  payload: z.input<S>;
 };
 
 export type EnqueueResult = { id: number; created: boolean };

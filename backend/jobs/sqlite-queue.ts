@@ -12,9 +12,11 @@ import {
   type JobQueue,
   JobStateError,
   type JobSummary,
+  type JobType,
   type NewJob,
   PermanentJobError,
   type QueueStats,
+  type TypedNewJob,
 } from './queue.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -87,6 +89,18 @@ function statements(sqlite: BetterSqlite3.Database): Statements {
   return s;
 }
 
+/** A typed job as stored: its type's name, its payload checked against the type's schema. */
+function untyped(job: NewJob | TypedNewJob, schema?: z.ZodType): NewJob {
+  const { type, ...rest } = job;
+  const name = typeof type === 'string' ? type : type.name;
+  const check = typeof type === 'string' ? schema : type.schema;
+  const valid = check?.safeParse(job.payload);
+  if (valid && !valid.success) {
+    throw new InvalidJobError(`Invalid payload for job "${name}": ${z.prettifyError(valid.error)}`);
+  }
+  return { ...rest, type: name };
+}
+
 function toRow(job: NewJob, defaultMaxAttempts: number, now: number) {
   const parsed = NewJobSchema.safeParse(job);
   if (!parsed.success) throw new InvalidJobError(`Invalid job: ${z.prettifyError(parsed.error)}`);
@@ -108,11 +122,11 @@ function toRow(job: NewJob, defaultMaxAttempts: number, now: number) {
  */
 export function enqueueSync(
   sqlite: BetterSqlite3.Database,
-  job: NewJob,
+  job: NewJob | TypedNewJob,
   opts: { now?: number; defaultMaxAttempts?: number } = {},
 ): EnqueueResult {
   const now = opts.now ?? Date.now();
-  const r = toRow(job, opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS, now);
+  const r = toRow(untyped(job), opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS, now);
   const s = statements(sqlite);
   const inserted = s.insert.get(r.type, r.payload, r.max_attempts, r.run_at, r.dedupe_key, now, now) as
     | { id: number }
@@ -227,7 +241,8 @@ export class SqliteQueue implements JobQueue {
   readonly workerId: string;
   private readonly sqlite: BetterSqlite3.Database;
   private readonly db: Kysely<Database>;
-  private readonly handlers = new Map<string, JobHandler>();
+  /** The registry: job type → its payload schema (none for a bare name) and its handler. */
+  private readonly handlers = new Map<string, { schema: z.ZodType | null; handler: JobHandler }>();
   private readonly inFlight = new Map<number, InFlight>();
   private readonly concurrency: number;
   private readonly leaseMs: number;
@@ -270,12 +285,17 @@ export class SqliteQueue implements JobQueue {
     });
   }
 
-  register(type: string, handler: JobHandler): void {
-    if (this.handlers.has(type)) throw new Error(`A handler for job type "${type}" is already registered`);
-    this.handlers.set(type, handler);
+  register<S extends z.ZodType = z.ZodUnknown>(type: JobType<S> | string, handler: JobHandler<z.output<S>>): void {
+    const name = typeof type === 'string' ? type : type.name;
+    if (this.handlers.has(name)) throw new Error(`A handler for job type "${name}" is already registered`);
+    // The handler is only ever called with what `schema` produced from the stored payload (execute below).
+    const entry = { schema: typeof type === 'string' ? null : type.schema, handler: handler as JobHandler };
+    this.handlers.set(name, entry);
   }
 
-  async enqueue(job: NewJob, trx?: Kysely<Database>): Promise<EnqueueResult> {
+  async enqueue(typed: NewJob | TypedNewJob, trx?: Kysely<Database>): Promise<EnqueueResult> {
+    const name = typeof typed.type === 'string' ? typed.type : typed.type.name;
+    const job = untyped(typed, this.handlers.get(name)?.schema ?? undefined);
     const now = this.now();
     let result: EnqueueResult;
     if (trx) {
@@ -497,10 +517,19 @@ export class SqliteQueue implements JobQueue {
 
   private execute(job: ClaimedJob): void {
     const abort = new AbortController();
-    const handler = this.handlers.get(job.type);
+    const entry = this.handlers.get(job.type);
     const run = async () => {
-      if (!handler) throw new PermanentJobError(`No handler registered for job type "${job.type}"`);
-      await handler(job.payload, { jobId: job.id, attempt: job.attempt, signal: abort.signal });
+      if (!entry) throw new PermanentJobError(`No handler registered for job type "${job.type}"`);
+      let payload = job.payload;
+      if (entry.schema) {
+        // Validated once, here: a payload that does not match will not match on a retry either.
+        const parsed = entry.schema.safeParse(job.payload);
+        if (!parsed.success) {
+          throw new PermanentJobError(`Invalid payload for job "${job.type}": ${z.prettifyError(parsed.error)}`);
+        }
+        payload = parsed.data;
+      }
+      await entry.handler(payload, { jobId: job.id, attempt: job.attempt, signal: abort.signal });
     };
     // A handler abandoned by stop() no longer owns its job: its outcome is not recorded (the store may be closed).
     const owned = () => this.inFlight.get(job.id)?.job === job;

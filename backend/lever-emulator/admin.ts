@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { type HostPolicy, hostAllowed, hostPolicy, misdirectedMessage } from '../http/host-check.ts';
-import { badRequest, type EmulatorContext, leverError, notFound } from './context.ts';
+import { badRequest, type EmulatorContext, fail, leverError, notFound } from './context.ts';
 import { credentialOf } from './gate.ts';
 import type { EmuApplication, EmuOpportunity, EmuResume } from './model.ts';
 import { newId } from './store.ts';
@@ -45,15 +45,14 @@ export function adminRouter(ctx: EmulatorContext, hosts: HostPolicy = hostPolicy
     await next();
   });
 
-  const json = async <T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | Response> => {
+  const json = async <T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> => {
     const text = await c.req.text();
     const parsed = schema.safeParse(text ? JSON.parse(text) : {});
-    return parsed.success ? parsed.data : badRequest(c, z.prettifyError(parsed.error).replace(/\n/g, ' '));
+    return parsed.success ? parsed.data : fail(badRequest(c, z.prettifyError(parsed.error).replace(/\n/g, ' ')));
   };
 
   app.post('/reset', async (c) => {
     const b = await json(c, ResetBody);
-    if (b instanceof Response) return b;
     store.reset(b);
     dispatcher.clear();
     for (const k of [...ctx.keys.keys()]) if (k !== ctx.primaryKey) ctx.keys.delete(k);
@@ -68,7 +67,6 @@ export function adminRouter(ctx: EmulatorContext, hosts: HostPolicy = hostPolicy
   app.get('/faults', (c) => c.json({ data: ctx.faults }));
   app.post('/faults', async (c) => {
     const b = await json(c, FaultsBody);
-    if (b instanceof Response) return b;
     Object.assign(ctx.faults, b);
     return c.json({ data: ctx.faults });
   });
@@ -77,7 +75,6 @@ export function adminRouter(ctx: EmulatorContext, hosts: HostPolicy = hostPolicy
 
   app.post('/keys', async (c) => {
     const b = await json(c, KeyBody);
-    if (b instanceof Response) return b;
     ctx.keys.set(b.key, new Set(b.permissions));
     return c.json({ data: { key: b.key, permissions: b.permissions } }, 201);
   });
@@ -87,7 +84,6 @@ export function adminRouter(ctx: EmulatorContext, hosts: HostPolicy = hostPolicy
   // A candidate applying to a posting: new (or reused, by email) contact, opportunity, application and resume.
   app.post('/applications', async (c) => {
     const b = await json(c, ApplicationBody);
-    if (b instanceof Response) return b;
     const posting = store.postings.get(b.postingId);
     if (!posting) return notFound(c, 'Posting');
     const existing = store.findContactByEmail(b.email);

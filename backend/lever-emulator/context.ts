@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { TokenBucket } from '../lever/rate-limit.ts';
 import type { EmulatorStore } from './store.ts';
@@ -69,17 +70,25 @@ export function leverError(c: Context, status: ContentfulStatusCode, code: strin
   return c.json({ code, message }, status);
 }
 
+/**
+ * Ends the request with this Lever-shaped error answer, from a helper that cannot go on: it is thrown as Hono's
+ * HTTPException, and server.ts's error handler answers with it unchanged.
+ */
+export function fail(res: Response): never {
+  throw new HTTPException(res.status as ContentfulStatusCode, { res });
+}
+
 export const notFound = (c: Context, what: string) => leverError(c, 404, 'ResourceNotFound', `${what} not found`);
 export const badRequest = (c: Context, message: string) => leverError(c, 400, 'BadRequestError', message);
 
 export const INVALID_OFFSET = 'Invalid offset token: Offset token is invalid for sort';
 
-/** `limit` as Lever reads it: 1–100, default 100. Returns an error Response for anything else. */
-export function parseLimit(c: Context): number | Response {
+/** `limit` as Lever reads it: 1–100, default 100; anything else fails the request with Lever's 400. */
+export function parseLimit(c: Context): number {
   const raw = c.req.query('limit');
   if (raw === undefined) return 100;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 100) return badRequest(c, 'limit must be an integer between 1 and 100');
+  if (!Number.isInteger(n) || n < 1 || n > 100) fail(badRequest(c, 'limit must be an integer between 1 and 100'));
   return n;
 }
 
@@ -109,7 +118,6 @@ export function listPage<T>(
   wrap?: (data: unknown[]) => unknown,
 ): Response {
   const limit = parseLimit(c);
-  if (limit instanceof Response) return limit;
   let start = 0;
   const offset = c.req.query('offset');
   if (offset) {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { hostPolicy } from '../http/host-check.ts';
 import { adminRouter } from './admin.ts';
 import { apiRouter } from './api.ts';
@@ -90,6 +91,8 @@ export function createEmulatorApp(opts: EmulatorOptions = {}): { app: Hono; cont
   app.route('/', pagesRouter(context));
   app.notFound((c) => leverError(c, 404, 'ResourceNotFound', `No route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
+    // A route helper's Lever-shaped error answer (context.ts fail): sent as it is.
+    if (err instanceof HTTPException) return err.getResponse();
     if (err instanceof SyntaxError) return leverError(c, 400, 'BadRequestError', 'Body is not valid JSON');
     return leverError(c, 500, 'InternalServerError', err.message);
   });

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { LeverApiError } from './errors.ts';
+import { LeverApiError, LeverBadRequestError } from './errors.ts';
 import {
   type ArchiveReason,
   ArchiveReasonSchema,
-  type Contact,
-  ContactSchema,
   CreatedNoteSchema,
   type DeletedOpportunity,
   DeletedOpportunitySchema,
@@ -28,19 +26,13 @@ import {
   type Panel,
   PanelSchema,
   type Posting,
-  type PostingFields,
-  PostingFieldsSchema,
   PostingSchema,
   type Requisition,
   RequisitionSchema,
   type Resume,
   ResumeSchema,
-  type Source,
-  SourceSchema,
   type Stage,
   StageSchema,
-  type Tag,
-  TagSchema,
   type User,
   UserSchema,
   type Webhook,
@@ -184,7 +176,7 @@ function pageItems(json: unknown, key?: string): { items: unknown[]; next: strin
 }
 
 export class LeverClient {
-  private readonly http: LeverTransport;
+  protected readonly http: LeverTransport;
 
   constructor(opts: LeverClientOptions) {
     this.http = new LeverTransport(opts);
@@ -205,7 +197,7 @@ export class LeverClient {
 
   // ---------------------------------------------------------------- plumbing
 
-  private async json<T extends z.ZodType>(spec: RequestSpec, schema: T): Promise<z.infer<T>> {
+  protected async json<T extends z.ZodType>(spec: RequestSpec, schema: T): Promise<z.infer<T>> {
     const res = await this.http.request(spec);
     const body = safeJson(res.body);
     let data = body && typeof body === 'object' && 'data' in body ? (body as { data: unknown }).data : body;
@@ -217,7 +209,7 @@ export class LeverClient {
     return parsed.data;
   }
 
-  private async none(spec: RequestSpec): Promise<void> {
+  protected async none(spec: RequestSpec): Promise<void> {
     await this.http.request(spec);
   }
 
@@ -252,7 +244,7 @@ export class LeverClient {
       try {
         body = safeJson((await this.http.request(spec)).body);
       } catch (e) {
-        if (e instanceof LeverApiError && e.isInvalidOffset && offset !== undefined && restarts < 3) {
+        if (e instanceof LeverBadRequestError && e.isInvalidOffset && offset !== undefined && restarts < 3) {
           restarts++;
           offset = undefined;
           continue;
@@ -275,7 +267,7 @@ export class LeverClient {
     }
   }
 
-  private opp(id: string, rest = ''): string {
+  protected opp(id: string, rest = ''): string {
     return `/opportunities/${encodeURIComponent(id)}${rest}`;
   }
 
@@ -328,16 +320,8 @@ export class LeverClient {
     );
   }
 
-  getContact(id: string): Promise<Contact> {
-    return this.json({ method: 'GET', path: `/contacts/${encodeURIComponent(id)}` }, ContactSchema);
-  }
-
   listNotes(oppId: string): AsyncGenerator<Note> {
     return this.paginate(this.opp(oppId, '/notes'), {}, NoteSchema);
-  }
-
-  getNote(oppId: string, noteId: string): Promise<Note> {
-    return this.json({ method: 'GET', path: this.opp(oppId, `/notes/${encodeURIComponent(noteId)}`) }, NoteSchema);
   }
 
   listFeedback(oppId: string): AsyncGenerator<Feedback> {
@@ -355,11 +339,6 @@ export class LeverClient {
 
   listFiles(oppId: string): AsyncGenerator<LeverFile> {
     return this.paginate(this.opp(oppId, '/files'), {}, LeverFileSchema);
-  }
-
-  async downloadFile(oppId: string, fileId: string): Promise<Buffer> {
-    const path = this.opp(oppId, `/files/${encodeURIComponent(fileId)}/download`);
-    return (await this.http.request({ method: 'GET', path })).body;
   }
 
   listInterviews(oppId: string): AsyncGenerator<Interview> {
@@ -381,21 +360,6 @@ export class LeverClient {
     return this.json(
       { method: 'GET', path: `/postings/${encodeURIComponent(id)}`, query: { expand: opts.expand } },
       PostingSchema,
-    );
-  }
-
-  /**
-   * Only some fields of a posting (`include=…`): Lever answers exactly those (and `id`, which is always asked for),
-   * so the result is typed as partial. `getPostingFields(id, [])` is the cheapest existence check.
-   */
-  getPostingFields(id: string, fields: readonly (keyof Posting & string)[]): Promise<PostingFields> {
-    return this.json(
-      {
-        method: 'GET',
-        path: `/postings/${encodeURIComponent(id)}`,
-        query: { include: withId(fields.length ? fields : ['id']) },
-      },
-      PostingFieldsSchema,
     );
   }
 
@@ -448,18 +412,6 @@ export class LeverClient {
 
   getUser(id: string): Promise<User> {
     return this.json({ method: 'GET', path: `/users/${encodeURIComponent(id)}` }, UserSchema);
-  }
-
-  listTags(): AsyncGenerator<Tag> {
-    return this.paginate('/tags', {}, TagSchema);
-  }
-
-  listSources(): AsyncGenerator<Source> {
-    return this.paginate('/sources', {}, SourceSchema);
-  }
-
-  listRequisitions(f: { status?: string } = {}): AsyncGenerator<Requisition> {
-    return this.paginate('/requisitions', { status: f.status }, RequisitionSchema);
   }
 
   getRequisition(id: string): Promise<Requisition> {
@@ -519,14 +471,6 @@ export class LeverClient {
     });
   }
 
-  async deleteNote(oppId: string, noteId: string, o: WriteOptions = {}): Promise<void> {
-    await this.none({
-      method: 'DELETE',
-      path: this.opp(oppId, `/notes/${encodeURIComponent(noteId)}`),
-      query: { perform_as: o.performAs },
-    });
-  }
-
   // Tag and link changes are set operations: repeating one has no further effect, so they may retry.
   private setOp(oppId: string, op: string, field: string, values: readonly string[], o: WriteOptions) {
     return this.json(
@@ -549,29 +493,9 @@ export class LeverClient {
     return this.setOp(oppId, 'removeTags', 'tags', tags, o);
   }
 
-  addLinks(oppId: string, links: readonly string[], o: WriteOptions = {}): Promise<Opportunity> {
-    return this.setOp(oppId, 'addLinks', 'links', links, o);
-  }
-
-  removeLinks(oppId: string, links: readonly string[], o: WriteOptions = {}): Promise<Opportunity> {
-    return this.setOp(oppId, 'removeLinks', 'links', links, o);
-  }
-
   changeStage(oppId: string, stageId: string, o: WriteOptions = {}): Promise<Opportunity> {
     return this.json(
       { method: 'PUT', path: this.opp(oppId, '/stage'), query: { perform_as: o.performAs }, json: { stage: stageId } },
-      OpportunitySchema,
-    );
-  }
-
-  /** Archives with an archive-reason id, or unarchives with `reason: null`. A hired-type reason marks a hire. */
-  setArchived(
-    oppId: string,
-    a: { reason: string | null; cleanInterviews?: boolean; requisitionId?: string },
-    o: WriteOptions = {},
-  ): Promise<Opportunity> {
-    return this.json(
-      { method: 'PUT', path: this.opp(oppId, '/archived'), query: { perform_as: o.performAs }, json: a },
       OpportunitySchema,
     );
   }
@@ -659,20 +583,10 @@ export class LeverClient {
       WebhookSchema,
     );
   }
-
-  async deleteWebhook(id: string): Promise<void> {
-    await this.none({ method: 'DELETE', path: `/webhooks/${encodeURIComponent(id)}` });
-  }
 }
 
 export function createLeverClient(opts: LeverClientOptions): LeverClient {
   return new LeverClient(opts);
-}
-
-/** The first item of a paginated list, reading only the first page. */
-export async function first<T>(it: AsyncIterable<T>): Promise<T | undefined> {
-  for await (const item of it) return item;
-  return undefined;
 }
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {

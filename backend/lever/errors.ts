@@ -42,11 +42,44 @@ export class LeverApiError extends Error {
     this.method = init.method;
     this.path = init.path;
   }
+}
 
+type LeverApiErrorInit = ConstructorParameters<typeof LeverApiError>[0];
+
+/** Lever answered 400: the request was invalid (a bad filter, or an offset cursor that expired). */
+export class LeverBadRequestError extends LeverApiError {
   /** True when Lever said the offset cursor is no longer valid; the list must restart from the first page. */
   get isInvalidOffset(): boolean {
-    return this.status === 400 && /invalid offset/i.test(this.leverMessage);
+    return /invalid offset/i.test(this.leverMessage);
   }
+}
+/** Lever answered 401: the API key or token is invalid or was revoked. */
+export class LeverUnauthorizedError extends LeverApiError {}
+/** Lever answered 403: the key may not use this endpoint (or see this record). */
+export class LeverForbiddenError extends LeverApiError {}
+/** Lever answered 404: no such record, or the key cannot see it (confidential). */
+export class LeverNotFoundError extends LeverApiError {}
+/** Lever answered 429 and kept refusing after the retries. */
+export class LeverRateLimitedError extends LeverApiError {}
+
+const BY_STATUS: Record<number, new (init: LeverApiErrorInit) => LeverApiError> = {
+  400: LeverBadRequestError,
+  401: LeverUnauthorizedError,
+  403: LeverForbiddenError,
+  404: LeverNotFoundError,
+  429: LeverRateLimitedError,
+};
+
+/** For `.catch()` on a read whose record may be gone: null on Lever's 404, any other failure rethrown. */
+export function nullIfNotFound(e: unknown): null {
+  if (e instanceof LeverNotFoundError) return null;
+  throw e;
+}
+
+/** The error for a Lever answer: the subclass for the statuses callers tell apart, else a plain LeverApiError. */
+export function leverApiError(init: LeverApiErrorInit): LeverApiError {
+  const Subclass = init.kind === 'http' ? BY_STATUS[init.status] : undefined;
+  return Subclass ? new Subclass(init) : new LeverApiError(init);
 }
 
 function describe(e: {

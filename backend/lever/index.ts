@@ -3,7 +3,6 @@ export {
   type CreateWebhookInput,
   collect,
   createLeverClient,
-  first,
   LEVER_BASE_URLS,
   LeverClient,
   type LeverClientOptions,
@@ -15,13 +14,22 @@ export {
   type PostingFilters,
   type WriteOptions,
 } from './client.ts';
-export { LeverApiError, LeverAuthError, type LeverErrorKind } from './errors.ts';
+export {
+  LeverApiError,
+  LeverAuthError,
+  LeverBadRequestError,
+  type LeverErrorKind,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  LeverRateLimitedError,
+  LeverUnauthorizedError,
+  nullIfNotFound,
+} from './errors.ts';
 export {
   buildAuthorizeUrl,
   currentAccessToken,
   DEFAULT_LEVER_SCOPES,
   exchangeAuthorizationCode,
-  LEVER_TOKEN_URL,
   type LeverOAuthEndpoints,
   leverOAuthEndpoints,
   memoryTokenStore,
@@ -30,7 +38,7 @@ export {
   type OAuthTokens,
 } from './oauth.ts';
 export { descriptionToLeverHtml } from './posting-html.ts';
-export { bucketForObject, sharedBucket, TokenBucket } from './rate-limit.ts';
+export { TokenBucket } from './rate-limit.ts';
 export * from './schemas.ts';
 export type { LeverAuth, LeverStats, RequestInfo } from './transport.ts';
 export { signLeverWebhook, verifyLeverWebhook } from './webhook-signature.ts';

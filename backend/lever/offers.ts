@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LeverClient } from './client.ts';
+import { nullIfNotFound } from './errors.ts';
 import {
   type Application,
   type Offer,
@@ -89,7 +90,7 @@ export async function requisitionFor(
 ): Promise<RequisitionLink | null> {
   const hire = requisitionForHireOf(app);
   if (hire?.id) {
-    const r = await lever.getRequisition(hire.id).catch(notFoundAsNull);
+    const r = await lever.getRequisition(hire.id).catch(nullIfNotFound);
     if (r) return { requisition: r, via: 'requisitionForHire' };
   }
   const codes = [...(hire?.requisitionCode ? [hire.requisitionCode] : []), ...(posting?.requisitionCodes ?? [])];
@@ -112,9 +113,4 @@ export async function latestOffer(lever: LeverClient, opportunityId: string): Pr
 export function firstApplicationOf(opp: Opportunity): Application | null {
   for (const a of opp.applications ?? []) if (typeof a === 'object') return a;
   return null;
-}
-
-function notFoundAsNull(e: unknown): null {
-  if (e && typeof e === 'object' && 'status' in e && (e as { status: unknown }).status === 404) return null;
-  throw e;
 }

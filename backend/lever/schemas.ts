@@ -115,8 +115,7 @@ export type Posting = z.infer<typeof PostingSchema>;
  * A posting read with `include=…`: Lever returns ONLY the named fields (`include=id` answers `{id}`), so nothing but
  * the id can be required. The client always adds `id` to the list it sends.
  */
-export const PostingFieldsSchema = PostingSchema.partial().extend({ id });
-export type PostingFields = z.infer<typeof PostingFieldsSchema>;
+const PostingFieldsSchema = PostingSchema.partial().extend({ id });
 
 export const ApplicationSchema = z.looseObject({
   id,
@@ -398,12 +397,6 @@ export const RequisitionFieldSchema = z.looseObject({
   options: opt(z.array(z.unknown())),
 });
 export type RequisitionField = z.infer<typeof RequisitionFieldSchema>;
-
-/** `/tags` and `/sources` both answer `[{text, count}]`. */
-export const TagSchema = z.looseObject({ text: z.string(), count: opt(z.number()) });
-export type Tag = z.infer<typeof TagSchema>;
-export const SourceSchema = TagSchema;
-export type Source = Tag;
 
 /** `appliedAt`/`hiredDate` come as ms numbers in live data and as strings in the docs' example: parse both. */
 const msOrText = z.union([ms, z.string()]);

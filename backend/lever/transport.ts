@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LeverApiError } from './errors.ts';
+import { LeverApiError, leverApiError } from './errors.ts';
 import { currentAccessToken, type OAuthConfig, refreshOnce } from './oauth.ts';
 import { bucketForObject, sharedBucket, type TokenBucket } from './rate-limit.ts';
 import { LeverErrorBodySchema } from './schemas.ts';
@@ -181,7 +181,7 @@ export class LeverTransport {
       this.stats.errors++;
       const parsed = LeverErrorBodySchema.safeParse(safeJson(body));
       const leverMessage = (parsed.success ? parsed.data.message : undefined) ?? body.toString('utf8').slice(0, 300);
-      throw new LeverApiError({
+      throw leverApiError({
         kind: unknownOutcome && !idempotent ? 'outcome-unknown' : 'http',
         status: res.status,
         code: (parsed.success ? parsed.data.code : undefined) ?? `HTTP${res.status}`,

@@ -2,9 +2,8 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { hashInput } from '../ai/provenance.ts';
 import type { AuditFn } from '../http/audit.ts';
-import type { JobContext, JobQueue } from '../jobs/queue.ts';
-import { PermanentJobError } from '../jobs/queue.ts';
-import { LeverApiError, type LeverClient } from '../lever/index.ts';
+import { defineJob, type JobContext, type JobQueue, PermanentJobError } from '../jobs/queue.ts';
+import { type LeverClient, LeverNotFoundError } from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
 import { compensationOf, customFieldLike, readOfferData } from './lever-data.ts';
 import './schema.ts';
@@ -33,12 +32,12 @@ export type HrisDeps = {
   now: () => number;
 };
 
-const JobSchema = z.object({ opportunityId: z.string().min(1).max(200) });
+export const HrisHandoffJob = defineJob(HRIS_HANDOFF, z.object({ opportunityId: z.string().min(1).max(200) }));
 
 /** Queues the hand-off of one hire; at most one unfinished job per opportunity. */
 export async function queueHrisHandoff(queue: JobQueue, opportunityId: string): Promise<void> {
   await queue.enqueue({
-    type: HRIS_HANDOFF,
+    type: HrisHandoffJob,
     payload: { opportunityId },
     dedupeKey: `hris:${opportunityId}`,
     maxAttempts: MAX_ATTEMPTS,
@@ -104,10 +103,12 @@ export async function buildHrisPayload(deps: Pick<HrisDeps, 'store' | 'lever' | 
   };
 }
 
-export async function handleHrisHandoff(deps: HrisDeps, raw: unknown, ctx?: JobContext): Promise<void> {
-  const job = JobSchema.safeParse(raw);
-  if (!job.success) throw new PermanentJobError(`invalid HRIS hand-off job: ${job.error.message}`);
-  const id = job.data.opportunityId;
+export async function handleHrisHandoff(
+  deps: HrisDeps,
+  job: z.output<typeof HrisHandoffJob.schema>,
+  ctx?: JobContext,
+): Promise<void> {
+  const id = job.opportunityId;
   const done = await deps.store.db
     .selectFrom('hris_handoffs')
     .selectAll()
@@ -119,7 +120,7 @@ export async function handleHrisHandoff(deps: HrisDeps, raw: unknown, ctx?: JobC
   try {
     built = await buildHrisPayload(deps, id);
   } catch (e) {
-    if (e instanceof LeverApiError && e.status === 404) throw new PermanentJobError(`Lever has no opportunity ${id}`);
+    if (e instanceof LeverNotFoundError) throw new PermanentJobError(`Lever has no opportunity ${id}`);
     throw e;
   }
   const host = new URL(deps.hris.url).host;

@@ -1,4 +1,12 @@
-import type { LeverClient, Offer, Opportunity, Posting, Requisition, User } from '../lever/index.ts';
+import {
+  type LeverClient,
+  nullIfNotFound,
+  type Offer,
+  type Opportunity,
+  type Posting,
+  type Requisition,
+  type User,
+} from '../lever/index.ts';
 import {
   firstApplicationOf,
   latestOffer,
@@ -30,18 +38,18 @@ export async function readOfferData(lever: LeverClient, opportunityId: string): 
   const app = firstApplicationOf(opportunity);
   const postingId = typeof app?.posting === 'string' ? app.posting : (app?.posting?.id ?? null);
   const [posting, offer] = await Promise.all([
-    postingId ? lever.getPosting(postingId).catch(nullOn404) : Promise.resolve(null),
+    postingId ? lever.getPosting(postingId).catch(nullIfNotFound) : Promise.resolve(null),
     latestOffer(lever, opportunityId),
   ]);
   const link = await requisitionFor(lever, app, posting);
   const managerId = userId(link?.requisition.hiringManager) ?? userId(posting?.hiringManager);
   const ownerRef = opportunity.owner;
   const [hiringManager, owner] = await Promise.all([
-    managerId ? lever.getUser(managerId).catch(nullOn404) : Promise.resolve(null),
+    managerId ? lever.getUser(managerId).catch(nullIfNotFound) : Promise.resolve(null),
     typeof ownerRef === 'object' && ownerRef
       ? Promise.resolve(ownerRef)
       : ownerRef
-        ? lever.getUser(ownerRef).catch(nullOn404)
+        ? lever.getUser(ownerRef).catch(nullIfNotFound)
         : Promise.resolve(null),
   ]);
   return {
@@ -103,9 +111,4 @@ export function toDateMs(v: unknown): number | null {
     return Number.isFinite(t) ? t : null;
   }
   return null;
-}
-
-function nullOn404(e: unknown): null {
-  if (e && typeof e === 'object' && 'status' in e && (e as { status: unknown }).status === 404) return null;
-  throw e;
 }

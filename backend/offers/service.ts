@@ -12,7 +12,7 @@ import {
 import type { AuditFn } from '../http/audit.ts';
 import type { Principal } from '../http/auth.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound } from '../http/errors.ts';
-import { LeverApiError, type LeverClient } from '../lever/index.ts';
+import { type LeverClient, LeverNotFoundError } from '../lever/index.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
 import { CHECK_NAMES, type OfferCheck } from './checks.ts';
@@ -145,8 +145,7 @@ export class OfferService {
     try {
       return await readOfferData(this.d.lever, opportunityId);
     } catch (e) {
-      if (e instanceof LeverApiError && e.status === 404)
-        throw notFound(`Lever has no opportunity "${opportunityId}".`);
+      if (e instanceof LeverNotFoundError) throw notFound(`Lever has no opportunity "${opportunityId}".`);
       throw e;
     }
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hashInput } from '../ai/provenance.ts';
-import { collect, descriptionToLeverHtml, LeverApiError, type LeverClient } from '../lever/index.ts';
+import { collect, descriptionToLeverHtml, type LeverClient, LeverNotFoundError } from '../lever/index.ts';
 import { fileOfferLetter } from '../offers/file-letter.ts';
 import { BookingWriter } from '../scheduling/booking.ts';
 import type { Store } from '../store/db.ts';
@@ -191,7 +191,7 @@ export class WriteBack {
           return existing.note_id;
         } catch (e) {
           // Someone deleted our note in Lever: fall through and create a fresh one.
-          if (!(e instanceof LeverApiError && e.status === 404)) throw e;
+          if (!(e instanceof LeverNotFoundError)) throw e;
         }
       }
       // Any earlier attempt of this proposal whose outcome is unknown may have created the note already.

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AiError } from '../ai/errors.ts';
-import type { JobQueue } from '../jobs/queue.ts';
-import { PermanentJobError } from '../jobs/queue.ts';
+import { defineJob, type JobQueue, PermanentJobError } from '../jobs/queue.ts';
 import { EmbedBusyError, embedPeople } from './embed-people.ts';
 import { pollPostings } from './poll-postings.ts';
 import type { HybridRanking } from './rediscover-hybrid.ts';
@@ -11,7 +10,8 @@ import { refreshOpportunity, runSync, SyncBusyError, type SyncDeps } from './syn
 /**
  * Rediscovery's job handlers: the sync (manual or scheduled), the posting poller, the embedding run of the vector
  * index (when an embeddings endpoint is configured), and the webhook events that keep the index fresh between
- * syncs. Payloads are validated here; handlers are idempotent (at-least-once delivery).
+ * syncs. Each job type is declared with its payload schema (the queue validates it); handlers are idempotent
+ * (at-least-once delivery).
  */
 
 export const SYNC_JOB = 'rediscovery.sync';
@@ -27,13 +27,27 @@ export const WEBHOOK_EVENTS = [
   'candidateDeleted',
 ] as const;
 
-const SyncPayload = z.object({ full: z.boolean().default(false), every: z.number().int().positive().optional() });
-const PollPayload = z.object({ every: z.number().int().positive().optional() });
+export const SyncJob = defineJob(
+  SYNC_JOB,
+  z
+    .object({ full: z.boolean().default(false), every: z.number().int().positive().optional() })
+    .nullish()
+    .transform((p) => p ?? { full: false }),
+);
+const PollJob = defineJob(
+  POLL_JOB,
+  z
+    .object({ every: z.number().int().positive().optional() })
+    .nullish()
+    .transform((p) => p ?? {}),
+);
+const EmbedJob = defineJob(EMBED_JOB, z.unknown());
 /** What webhooks/intake.ts enqueues: `{eventId, event, data}`. Lever's test button sends `data: {}`. */
 const WebhookPayload = z.object({
   event: z.string(),
   data: z.looseObject({ opportunityId: z.string().nullish() }).nullish(),
 });
+export type RediscoveryWebhookJob = z.output<typeof WebhookPayload>;
 
 export type RediscoveryJobDeps = SyncDeps & { hybrid?: HybridRanking | undefined };
 
@@ -43,7 +57,7 @@ export type RediscoveryJobDeps = SyncDeps & { hybrid?: HybridRanking | undefined
  */
 export async function queueEmbedding(queue: JobQueue, delayMs = 0): Promise<void> {
   await queue.enqueue({
-    type: EMBED_JOB,
+    type: EmbedJob,
     payload: {},
     ...(delayMs > 0 ? { runAt: Date.now() + delayMs } : {}),
     dedupeKey: `${EMBED_JOB}:pending`,
@@ -51,10 +65,8 @@ export async function queueEmbedding(queue: JobQueue, delayMs = 0): Promise<void
 }
 
 /** Handles one webhook event for the index; other features may handle the same event type too. */
-export async function handleRediscoveryWebhook(deps: RediscoveryJobDeps, payload: unknown): Promise<string> {
-  const p = WebhookPayload.safeParse(payload);
-  if (!p.success) throw new PermanentJobError(`Invalid webhook job payload: ${z.prettifyError(p.error)}`);
-  const id = p.data.data?.opportunityId;
+export async function handleRediscoveryWebhook(deps: RediscoveryJobDeps, job: RediscoveryWebhookJob): Promise<string> {
+  const id = job.data?.opportunityId;
   if (!id) return 'ignored';
   // candidateDeleted too: a webhook is only a trigger, so Lever is asked; only its 404 removes the opportunity
   // (refreshOpportunity), and one Lever still has is re-indexed as it is.
@@ -70,19 +82,18 @@ export function registerRediscoveryJobs(
   deps: RediscoveryJobDeps,
   opts: { webhookEvents?: boolean } = {},
 ): void {
-  queue.register(SYNC_JOB, async (payload) => {
-    const p = SyncPayload.parse(payload ?? {});
+  queue.register(SyncJob, async (p) => {
     try {
       await runSync(deps, { full: p.full });
     } catch (e) {
       if (!(e instanceof SyncBusyError)) throw e;
     }
     if (deps.hybrid) await queueEmbedding(queue);
-    if (p.every) await queue.enqueue(nextRun(SYNC_JOB, p.every));
+    if (p.every) await queue.enqueue(nextRun(SyncJob, p.every));
   });
   const hybrid = deps.hybrid;
   if (hybrid) {
-    queue.register(EMBED_JOB, async (_payload, ctx) => {
+    queue.register(EmbedJob, async (_payload, ctx) => {
       try {
         await embedPeople({ store: deps.store, embedder: hybrid.embedder, signal: ctx.signal });
       } catch (e) {
@@ -93,14 +104,13 @@ export function registerRediscoveryJobs(
       }
     });
   }
-  queue.register(POLL_JOB, async (payload) => {
-    const p = PollPayload.parse(payload ?? {});
+  queue.register(PollJob, async (p) => {
     await pollPostings(deps);
-    if (p.every) await queue.enqueue(nextRun(POLL_JOB, p.every));
+    if (p.every) await queue.enqueue(nextRun(PollJob, p.every));
   });
   if (opts.webhookEvents !== false) {
     for (const event of WEBHOOK_EVENTS)
-      queue.register(event, async (payload) => void (await handleRediscoveryWebhook(deps, payload)));
+      queue.register(defineJob(event, WebhookPayload), async (job) => void (await handleRediscoveryWebhook(deps, job)));
   }
 }
 
@@ -108,9 +118,9 @@ export function registerRediscoveryJobs(
  * The next occurrence of a recurring job. The running job still holds its own dedupe key, so the key names the
  * time slot instead: two workers finishing the same slot enqueue one follow-up.
  */
-function nextRun(type: string, every: number) {
+function nextRun(type: typeof SyncJob | typeof PollJob, every: number) {
   const runAt = Date.now() + every;
-  return { type, payload: { every }, runAt, dedupeKey: `${type}:slot:${Math.floor(runAt / every)}` };
+  return { type, payload: { every }, runAt, dedupeKey: `${type.name}:slot:${Math.floor(runAt / every)}` };
 }
 
 /** Starts the recurring incremental sync and posting poll (each job re-enqueues itself; dedupe keeps one). */
@@ -120,6 +130,6 @@ export async function scheduleRediscovery(
 ): Promise<void> {
   const sync = opts.syncEveryMs ?? 15 * 60_000;
   const poll = opts.pollEveryMs ?? 10 * 60_000;
-  await queue.enqueue({ type: SYNC_JOB, payload: { every: sync }, dedupeKey: `${SYNC_JOB}:scheduled` });
-  await queue.enqueue({ type: POLL_JOB, payload: { every: poll }, dedupeKey: `${POLL_JOB}:scheduled` });
+  await queue.enqueue({ type: SyncJob, payload: { every: sync }, dedupeKey: `${SYNC_JOB}:scheduled` });
+  await queue.enqueue({ type: PollJob, payload: { every: poll }, dedupeKey: `${POLL_JOB}:scheduled` });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SyncProgress } from '../../utils/contracts/rediscovery.ts';
-import { collect, LeverApiError, type LeverClient, type Opportunity } from '../lever/index.ts';
+import { collect, LeverApiError, type LeverClient, LeverNotFoundError, type Opportunity } from '../lever/index.ts';
 import { type DetailOptions, fetchDetails } from './fetch-details.ts';
 import {
   type IndexItem,
@@ -345,7 +345,7 @@ async function detailsPhase(
               needsDetails: false,
             });
           } catch (e) {
-            if (e instanceof LeverApiError && e.status === 404) removed.push(id);
+            if (e instanceof LeverNotFoundError) removed.push(id);
             else if (e instanceof LeverApiError && !e.retryable) {
               // A permanent refusal (403 on one record, unparseable data) must not block the sync forever.
               errors++;
@@ -389,7 +389,7 @@ export async function refreshOpportunity(
     );
     return 'indexed';
   } catch (e) {
-    if (e instanceof LeverApiError && e.status === 404) {
+    if (e instanceof LeverNotFoundError) {
       removeOpportunity(sqlite, opportunityId, now());
       return 'removed';
     }

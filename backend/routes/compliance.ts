@@ -42,7 +42,7 @@ import { readGovernance } from '../governance/settings.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { badRequest, conflict, forbidden, HttpError } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
-import { LeverApiError, type Opportunity, type Posting } from '../lever/index.ts';
+import { LeverNotFoundError, type Opportunity, type Posting } from '../lever/index.ts';
 
 const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
 const OpportunityParam = z.object({ opportunityId: OpportunityIdSchema });
@@ -50,9 +50,11 @@ const JurisdictionParam = z.object({ jurisdiction: JurisdictionIdSchema });
 const ErasureRequestSchema = z.object({ opportunityId: OpportunityIdSchema });
 const ExplanationQuery = z.object({ format: z.enum(['json', 'text', 'pdf']).default('json') });
 
-/**
- * The compliance kit over HTTP, for recruiters (mounted at /api): the candidate notice of a posting and a candidate's
- * opt-out of automated assessment. Every route declares its access rule (backend/access/route-rules.ts).
+/*
+ * The compliance kit over HTTP, one route group per URL prefix: the candidate notice and criteria check of a posting
+ * (/api/postings), the criteria check before saving (/api/compliance), a candidate's opt-out of automated assessment
+ * and the explanation of it (/api/candidates), settings, audit pack, retention and notice templates (/api/admin).
+ * Every route declares its access rule (backend/access/route-rules.ts).
  */
 /** A posting's requirements and nice-to-haves through the proxy check, with the admin confirmations. */
 function postingCriteria(s: AppServices, posting: Posting) {
@@ -67,52 +69,65 @@ const postingReader =
   (s: AppServices) =>
   (id: string): Promise<Posting> =>
     s.lever.getPosting(id).catch((e: unknown) => {
-      if (e instanceof LeverApiError && e.status === 404) throw postingNotFound(id);
+      if (e instanceof LeverNotFoundError) throw postingNotFound(id);
       throw e;
     });
 
-export function complianceRoutes(s: AppServices) {
+/** A posting's candidate notice and the proxy check of its criteria (whoever may see the posting), under /api/postings. */
+export function compliancePostingRoutes(s: AppServices) {
   const getPosting = postingReader(s);
-  const getOpportunity = (id: string): Promise<Opportunity> =>
-    s.lever.getOpportunity(id).catch((e: unknown) => {
-      if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(id);
-      throw e;
+  return new Hono<AuthEnv>()
+    .get('/:postingId/notice', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
+      const posting = await getPosting(c.req.valid('param').postingId);
+      const { settings } = readComplianceSettings(s.store.sqlite);
+      const { governance } = await readGovernance(s.store);
+      const install = configuredJurisdictions(settings, parseJurisdictionList(s.config.COMPLIANCE_JURISDICTIONS));
+      const notice = buildNotice(s.store.sqlite, posting, {
+        retentionDays: governance.retentionDays,
+        installJurisdictions: install.jurisdictions,
+        // What the tool does not score is not what the notice says it assesses.
+        excludeCriteria: (text) => checkCriteria(s.store.sqlite, posting.id, [text])[0]?.ignoredInScoring === true,
+      });
+      return c.json(NoticeSchema.parse(notice));
+    })
+    .get('/:postingId/criteria-check', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
+      const posting = await getPosting(c.req.valid('param').postingId);
+      return c.json(PostingCriteriaCheckSchema.parse(postingCriteria(s, posting)));
     });
+}
 
+/** The proxy check of criteria before they are saved, under /api/compliance. */
+export function complianceRoutes(s: AppServices) {
   return (
     new Hono<AuthEnv>()
-      .get('/postings/:postingId/notice', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
-        const posting = await getPosting(c.req.valid('param').postingId);
-        const { settings } = readComplianceSettings(s.store.sqlite);
-        const { governance } = await readGovernance(s.store);
-        const install = configuredJurisdictions(settings, parseJurisdictionList(s.config.COMPLIANCE_JURISDICTIONS));
-        const notice = buildNotice(s.store.sqlite, posting, {
-          retentionDays: governance.retentionDays,
-          installJurisdictions: install.jurisdictions,
-          // What the tool does not score is not what the notice says it assesses.
-          excludeCriteria: (text) => checkCriteria(s.store.sqlite, posting.id, [text])[0]?.ignoredInScoring === true,
-        });
-        return c.json(NoticeSchema.parse(notice));
-      })
       // Before a rubric line or requirement is saved: which words stand for a protected trait, why, what to write.
-      .post('/compliance/criteria-check', s.guards.signedIn(), zodJson(CriteriaCheckRequestSchema), (c) =>
+      .post('/criteria-check', s.guards.signedIn(), zodJson(CriteriaCheckRequestSchema), (c) =>
         c.json(
           CriteriaCheckResponseSchema.parse({
             criteria: checkCriteria(s.store.sqlite, null, c.req.valid('json').criteria),
           }),
         ),
       )
-      .get('/postings/:postingId/criteria-check', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
-        const posting = await getPosting(c.req.valid('param').postingId);
-        return c.json(PostingCriteriaCheckSchema.parse(postingCriteria(s, posting)));
-      })
-      .get('/candidates/:opportunityId/opt-out', zodParam(OpportunityParam), s.guards.opportunity('see'), async (c) => {
+  );
+}
+
+/** A candidate's opt-out (read and record) and the explanation of their assessment, under /api/candidates. */
+export function complianceCandidateRoutes(s: AppServices) {
+  const getOpportunity = (id: string): Promise<Opportunity> =>
+    s.lever.getOpportunity(id).catch((e: unknown) => {
+      if (e instanceof LeverNotFoundError) throw opportunityNotFound(id);
+      throw e;
+    });
+
+  return (
+    new Hono<AuthEnv>()
+      .get('/:opportunityId/opt-out', zodParam(OpportunityParam), s.guards.opportunity('see'), async (c) => {
         const opp = await getOpportunity(c.req.valid('param').opportunityId);
         return c.json(OptOutStatusSchema.parse(optOutStatusOf(s.store.sqlite, opp, s.clock())));
       })
       // An explanation the recruiter can send on request: of the assessment Fulcrum recorded, audited.
       .get(
-        '/candidates/:opportunityId/explanation',
+        '/:opportunityId/explanation',
         zodParam(OpportunityParam),
         zodQuery(ExplanationQuery),
         s.guards.opportunity('see'),
@@ -126,7 +141,7 @@ export function complianceRoutes(s: AppServices) {
             );
           }
           const cand = await loadCandidate(s.lever, opportunityId).catch((e: unknown) => {
-            if (e instanceof LeverApiError && e.status === 404) throw opportunityNotFound(opportunityId);
+            if (e instanceof LeverNotFoundError) throw opportunityNotFound(opportunityId);
             throw e;
           });
           const posting = cand.posting ? { id: cand.posting.id, title: cand.posting.title } : { id: '', title: '' };
@@ -173,7 +188,7 @@ export function complianceRoutes(s: AppServices) {
       // Recording a candidate's request to opt out protects them, so anyone who may act on the candidate can do it;
       // withdrawing an opt-out is for Fulcrum admins. Both are audited (compliance/opt-out.ts).
       .put(
-        '/candidates/:opportunityId/opt-out',
+        '/:opportunityId/opt-out',
         zodParam(OpportunityParam),
         zodJson(OptOutRequestSchema),
         s.guards.opportunity('act'),

@@ -29,62 +29,26 @@ import { rewriteDescription } from '../fairness/rewrite-posting.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
-import { LeverApiError, type Posting } from '../lever/index.ts';
+import { LeverNotFoundError, type Posting } from '../lever/index.ts';
 
 const PostingParam = z.object({ postingId: z.string().uuid('posting ids are UUIDs') });
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Opportunities looked at to find resumes for the bias test: bounds the Lever reads when most have no resume. */
 const BIAS_TEST_SCAN_LIMIT = 60;
 
-/**
- * Fair hiring over HTTP: the job-description check (whoever may see the posting) and its rewrite proposal (the
- * posting's owner or hiring manager, or a Lever admin), the diversity funnel and the scorer bias self-test (Fulcrum
- * admins who are Lever admins too). EEO responses are counted inside loadFunnel and never reach the AI engine.
- */
-export function fairnessRoutes(s: AppServices) {
-  const getPosting = (id: string): Promise<Posting> =>
-    s.lever.getPosting(id).catch((e: unknown) => {
-      if (e instanceof LeverApiError && e.status === 404) {
-        throw postingNotFound(id);
-      }
-      throw e;
-    });
-
-  const funnel = async (query: z.infer<typeof FunnelQuerySchema>) => {
-    const toDate = query.to ? Date.parse(`${query.to}T00:00:00Z`) + DAY_MS - 1 : s.clock();
-    const fromDate = query.from ? Date.parse(`${query.from}T00:00:00Z`) : toDate - 90 * DAY_MS;
-    try {
-      return FunnelReportSchema.parse(
-        await loadFunnel(s.lever, {
-          fromDate,
-          toDate,
-          ...(query.postingId ? { postingIds: [query.postingId] } : {}),
-          ...(query.team ? { team: query.team } : {}),
-          ...(query.minCount === undefined ? {} : { minCount: query.minCount }),
-        }),
-      );
-    } catch (e) {
-      if (e instanceof FunnelQueryError) throw badRequest(`Invalid request: ${e.message}.`);
-      // Like every Lever 403: the Lever credential lacks a permission (a 502 with code lever_permission).
-      if (e instanceof FunnelPermissionError) throw new HttpError(502, ErrorCodes.leverPermission, e.message);
-      throw e;
+const postingOf = (s: AppServices, id: string): Promise<Posting> =>
+  s.lever.getPosting(id).catch((e: unknown) => {
+    if (e instanceof LeverNotFoundError) {
+      throw postingNotFound(id);
     }
-  };
+    throw e;
+  });
 
-  /** Audits a funnel view (who, when, which filters; none of the EEO data): fairness/eeo-view-audit.ts. */
-  const eeoViewed = (actor: string, view: 'funnel' | 'funnel.csv', q: z.infer<typeof FunnelQuerySchema>) =>
-    auditEeoView(s.store, {
-      actor,
-      view,
-      filter: {
-        ...(q.postingId ? { postingIds: [q.postingId] } : {}),
-        ...(q.team ? { team: q.team } : {}),
-        ...(q.from ? { from: q.from } : {}),
-        ...(q.to ? { to: q.to } : {}),
-        ...(q.minCount === undefined ? {} : { minCount: q.minCount }),
-      },
-    });
-
+/**
+ * The job-description check (whoever may see the posting) and its rewrite proposal (the posting's owner or hiring
+ * manager, or a Lever admin), under /api/postings.
+ */
+export function fairnessPostingRoutes(s: AppServices) {
   // The LLM rewrite is used only when an OpenAI-compatible endpoint is configured; the local rewrite always works.
   const llm = s.config.AI_BASE_URL
     ? new OpenAiProvider({
@@ -143,9 +107,9 @@ export function fairnessRoutes(s: AppServices) {
   };
 
   return new Hono<AuthEnv>()
-    .get('/postings/:postingId/jd-check', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
+    .get('/:postingId/jd-check', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
       // Re-read from Lever: the panel only tells us which posting it is looking at.
-      const posting = await getPosting(c.req.valid('param').postingId);
+      const posting = await postingOf(s, c.req.valid('param').postingId);
       const input = postingToCheckInput(posting);
       const body: JdCheckResponse = {
         ...checkJobDescription(input),
@@ -154,8 +118,8 @@ export function fairnessRoutes(s: AppServices) {
       };
       return c.json(JdCheckResponseSchema.parse(body));
     })
-    .post('/postings/:postingId/rewrite', zodParam(PostingParam), s.guards.posting('manage'), async (c) => {
-      const posting = await getPosting(c.req.valid('param').postingId);
+    .post('/:postingId/rewrite', zodParam(PostingParam), s.guards.posting('manage'), async (c) => {
+      const posting = await postingOf(s, c.req.valid('param').postingId);
       const source = posting.content?.description || posting.content?.descriptionHtml || '';
       if (!source.trim()) throw conflict('This posting has no description to rewrite.');
       const { description, reason, provenance } = await rewrite(source);
@@ -174,14 +138,57 @@ export function fairnessRoutes(s: AppServices) {
         provenance,
       });
       return c.json(ProposalSchema.parse(s.proposals.wire(created, c.get('recruiter'))), 201);
-    })
-    .get('/admin/funnel', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
+    });
+}
+
+/**
+ * The diversity funnel and the scorer bias self-test (Fulcrum admins who are Lever admins too), under /api/admin.
+ * EEO responses are counted inside loadFunnel and never reach the AI engine.
+ */
+export function fairnessAdminRoutes(s: AppServices) {
+  const funnel = async (query: z.infer<typeof FunnelQuerySchema>) => {
+    const toDate = query.to ? Date.parse(`${query.to}T00:00:00Z`) + DAY_MS - 1 : s.clock();
+    const fromDate = query.from ? Date.parse(`${query.from}T00:00:00Z`) : toDate - 90 * DAY_MS;
+    try {
+      return FunnelReportSchema.parse(
+        await loadFunnel(s.lever, {
+          fromDate,
+          toDate,
+          ...(query.postingId ? { postingIds: [query.postingId] } : {}),
+          ...(query.team ? { team: query.team } : {}),
+          ...(query.minCount === undefined ? {} : { minCount: query.minCount }),
+        }),
+      );
+    } catch (e) {
+      if (e instanceof FunnelQueryError) throw badRequest(`Invalid request: ${e.message}.`);
+      // Like every Lever 403: the Lever credential lacks a permission (a 502 with code lever_permission).
+      if (e instanceof FunnelPermissionError) throw new HttpError(502, ErrorCodes.leverPermission, e.message);
+      throw e;
+    }
+  };
+
+  /** Audits a funnel view (who, when, which filters; none of the EEO data): fairness/eeo-view-audit.ts. */
+  const eeoViewed = (actor: string, view: 'funnel' | 'funnel.csv', q: z.infer<typeof FunnelQuerySchema>) =>
+    auditEeoView(s.store, {
+      actor,
+      view,
+      filter: {
+        ...(q.postingId ? { postingIds: [q.postingId] } : {}),
+        ...(q.team ? { team: q.team } : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        ...(q.minCount === undefined ? {} : { minCount: q.minCount }),
+      },
+    });
+
+  return new Hono<AuthEnv>()
+    .get('/funnel', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
       const query = c.req.valid('query');
       const report = await funnel(query);
       eeoViewed(c.get('recruiter').email, 'funnel', query);
       return c.json(report);
     })
-    .get('/admin/funnel.csv', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
+    .get('/funnel.csv', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
       const query = c.req.valid('query');
       const csv = funnelToCsv(await funnel(query));
       eeoViewed(c.get('recruiter').email, 'funnel.csv', query);
@@ -189,9 +196,9 @@ export function fairnessRoutes(s: AppServices) {
       c.header('cache-control', 'no-store');
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
     })
-    .post('/admin/bias-test', s.guards.fulcrumAndLeverAdmin(), zodJson(BiasTestRequestSchema), async (c) => {
+    .post('/bias-test', s.guards.fulcrumAndLeverAdmin(), zodJson(BiasTestRequestSchema), async (c) => {
       const body = c.req.valid('json');
-      const posting = await getPosting(body.postingId);
+      const posting = await postingOf(s, body.postingId);
       const postingInput = toPostingInput(posting);
       const resumes: BiasTestResume[] = [];
       let scanned = 0;

@@ -30,7 +30,7 @@ import {
   NOT_IN_POOL,
 } from '../rediscovery/act.ts';
 import { embeddingProgress } from '../rediscovery/embed-people.ts';
-import { SYNC_JOB } from '../rediscovery/jobs.ts';
+import { SYNC_JOB, SyncJob } from '../rediscovery/jobs.ts';
 import { cacheResults, storedPosting } from '../rediscovery/poll-postings.ts';
 import { RediscoveryError } from '../rediscovery/rediscover.ts';
 import { rediscoverRanked } from '../rediscovery/rediscover-hybrid.ts';
@@ -38,7 +38,7 @@ import { loadStages, saveStages } from '../rediscovery/ref-store.ts';
 import { getSyncProgress } from '../rediscovery/sync.ts';
 
 /**
- * Rediscovery API, mounted by the app at /api (behind requireRecruiter). Results, drafts and the people a draft
+ * Rediscovery API, mounted by the app at /api/rediscovery and /api/postings (behind requireRecruiter). Results, drafts and the people a draft
  * may be made for are limited to what the caller's Lever role may see (access/talent-pool.ts):
  * - GET  /api/rediscovery/sync                       → SyncProgress (with the vector index's, when configured)
  * - POST /api/rediscovery/sync {full}                (admin) queues a sync → 202 {jobId, created, progress}
@@ -57,13 +57,14 @@ function mapError(e: unknown): never {
   throw e;
 }
 
+// Lever is re-read by id: the extension's copy of a posting is never trusted. The poller's copy is fresh enough.
+async function postingInput(s: AppServices, postingId: string) {
+  const stored = storedPosting(s.store.sqlite, postingId);
+  // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
+  return guardPosting(s.store.sqlite, toPostingInput(stored ?? (await s.pipeline.postings.fresh(postingId))));
+}
+
 export function rediscoveryRoutes(s: AppServices) {
-  // Lever is re-read by id: the extension's copy of a posting is never trusted. The poller's copy is fresh enough.
-  const postingInput = async (postingId: string) => {
-    const stored = storedPosting(s.store.sqlite, postingId);
-    // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
-    return guardPosting(s.store.sqlite, toPostingInput(stored ?? (await s.pipeline.postings.fresh(postingId))));
-  };
   // Stages are read from Lever (a new stage shows up at once) and kept, so the mark-sent check agrees with the list.
   const freshStages = async () => {
     const stages = (await s.lever.listStages()).map((x) => ({ id: x.id, text: x.text }));
@@ -81,46 +82,15 @@ export function rediscoveryRoutes(s: AppServices) {
     embeddings: s.hybrid ? embeddingProgress(s.store.sqlite, s.hybrid.embedder.key) : null,
   });
   return new Hono<AuthEnv>()
-    .get('/rediscovery/sync', s.guards.leverUser(), (c) => c.json(SyncProgressSchema.parse(progress())))
-    .post('/rediscovery/sync', s.guards.fulcrumAdmin(), zodJson(StartSyncRequestSchema), async (c) => {
+    .get('/sync', s.guards.leverUser(), (c) => c.json(SyncProgressSchema.parse(progress())))
+    .post('/sync', s.guards.fulcrumAdmin(), zodJson(StartSyncRequestSchema), async (c) => {
       const { full } = c.req.valid('json');
-      const job = await s.queue.enqueue({ type: SYNC_JOB, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
+      const job = await s.queue.enqueue({ type: SyncJob, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
       return c.json({ jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(progress()) }, 202);
     })
-    .post(
-      '/postings/:postingId/rediscover',
-      zodParam(PostingParam),
-      s.guards.posting('see'),
-      zodJson(RediscoverRequestSchema),
-      async (c) => {
-        const body = c.req.valid('json');
-        const posting = await postingInput(c.req.valid('param').postingId);
-        const viewer = await s.guards.viewer(c);
-        // Ask for more than the caller wants when some may be left out, so filtering does not leave the list short.
-        const admin = isLeverAdmin(viewer);
-        try {
-          const res = await rediscoverRanked(
-            s.store,
-            posting,
-            {
-              limit: admin ? body.limit : Math.min(200, body.limit * 2),
-              filters: body.filters,
-              excludeContactedWithinDays: body.excludeContactedWithinDays,
-              now: s.nowDate(),
-            },
-            s.hybrid,
-          );
-          const shown = admin ? res : await visibleResults(s.access, viewer, s.store.sqlite, res, body.limit);
-          cacheResults(s.store.sqlite, res, s.clock());
-          return c.json(RediscoverResponseSchema.parse(shown));
-        } catch (e) {
-          mapError(e);
-        }
-      },
-    )
-    .post('/rediscovery/act', zodJson(ActRequestSchema), s.guards.posting('see', 'json:postingId'), async (c) => {
+    .post('/act', zodJson(ActRequestSchema), s.guards.posting('see', 'json:postingId'), async (c) => {
       const body = c.req.valid('json');
-      const posting = await postingInput(body.postingId);
+      const posting = await postingInput(s, body.postingId);
       // People the caller may not see are reported exactly like people missing from the pool.
       const scope = await contactsInScope(s.access, await s.guards.viewer(c), s.store.sqlite, body.contactIds);
       try {
@@ -140,7 +110,7 @@ export function rediscoveryRoutes(s: AppServices) {
         mapError(e);
       }
     })
-    .get('/rediscovery/stages', s.guards.leverUser(), async (c) => {
+    .get('/stages', s.guards.leverUser(), async (c) => {
       let body: PipelineStages;
       try {
         body = { stages: await freshStages(), source: 'lever' };
@@ -151,7 +121,7 @@ export function rediscoveryRoutes(s: AppServices) {
       }
       return c.json(PipelineStagesSchema.parse(body));
     })
-    .get('/rediscovery/outreach', zodQuery(PostingParam), s.guards.posting('see', 'query:postingId'), async (c) => {
+    .get('/outreach', zodQuery(PostingParam), s.guards.posting('see', 'query:postingId'), async (c) => {
       // Only drafts whose proposal the caller may see (their own, or on candidates they own or follow).
       const all = listOutreach(s.store.sqlite, c.req.valid('query').postingId);
       const refs = all.flatMap((o) => {
@@ -162,7 +132,7 @@ export function rediscoveryRoutes(s: AppServices) {
       return c.json(OutreachListSchema.parse({ outreach: shown.map((r) => r.outreach) }));
     })
     .post(
-      '/rediscovery/outreach/:id/sent',
+      '/outreach/:id/sent',
       zodParam(OutreachParam),
       s.guards.custom("may approve the draft's proposal", async (c, viewer) => {
         const id = c.req.param('id') ?? '';
@@ -193,4 +163,39 @@ export function rediscoveryRoutes(s: AppServices) {
         }
       },
     );
+}
+
+/** Rediscovery of a posting's past candidates (whoever may see the posting), under /api/postings. */
+export function rediscoveryPostingRoutes(s: AppServices) {
+  return new Hono<AuthEnv>().post(
+    '/:postingId/rediscover',
+    zodParam(PostingParam),
+    s.guards.posting('see'),
+    zodJson(RediscoverRequestSchema),
+    async (c) => {
+      const body = c.req.valid('json');
+      const posting = await postingInput(s, c.req.valid('param').postingId);
+      const viewer = await s.guards.viewer(c);
+      // Ask for more than the caller wants when some may be left out, so filtering does not leave the list short.
+      const admin = isLeverAdmin(viewer);
+      try {
+        const res = await rediscoverRanked(
+          s.store,
+          posting,
+          {
+            limit: admin ? body.limit : Math.min(200, body.limit * 2),
+            filters: body.filters,
+            excludeContactedWithinDays: body.excludeContactedWithinDays,
+            now: s.nowDate(),
+          },
+          s.hybrid,
+        );
+        const shown = admin ? res : await visibleResults(s.access, viewer, s.store.sqlite, res, body.limit);
+        cacheResults(s.store.sqlite, res, s.clock());
+        return c.json(RediscoverResponseSchema.parse(shown));
+      } catch (e) {
+        mapError(e);
+      }
+    },
+  );
 }

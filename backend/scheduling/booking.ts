@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type ScheduleWrite, ScheduleWriteSchema } from '../../utils/contracts/scheduling.ts';
-import { collect, LeverApiError, type LeverClient, type PanelInput } from '../lever/index.ts';
+import { collect, type LeverClient, LeverNotFoundError, type PanelInput } from '../lever/index.ts';
 import type { ProposalRecord } from '../proposals/repo.ts';
 import type { Approver, WriteOutcome } from '../proposals/write-back.ts';
 import type { Store } from '../store/db.ts';
@@ -184,7 +184,7 @@ export class BookingWriter {
       try {
         await this.lever.deletePanel(p.opportunityId, panelId, performAs);
       } catch (e) {
-        if (!(e instanceof LeverApiError && e.status === 404)) throw e;
+        if (!(e instanceof LeverNotFoundError)) throw e;
       }
       return panelId;
     });

@@ -2,14 +2,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   collect,
   createLeverClient,
-  first,
   LeverApiError,
+  LeverBadRequestError,
+  LeverForbiddenError,
+  LeverNotFoundError,
+  LeverRateLimitedError,
+  LeverUnauthorizedError,
   memoryTokenStore,
+  nullIfNotFound,
   type RequestInfo,
   TokenBucket,
 } from '../../backend/lever/index.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
-import { admin, clientFor, testEmulator } from './lever-helpers.ts';
+import { admin, clientFor, first, testEmulator } from './lever-helpers.ts';
 
 let emu: EmulatorHandle;
 
@@ -104,6 +109,7 @@ describe('errors a recruiter can act on', () => {
     });
     const e = await rejection(lever.listStages());
     expect(e.status).toBe(401);
+    expect(e).toBeInstanceOf(LeverUnauthorizedError);
     expect(e.retryable).toBe(false);
     expect(e.message).toMatch(/key .*invalid/i);
   });
@@ -119,6 +125,8 @@ describe('errors a recruiter can act on', () => {
     expect(opp?.id).toBeTruthy();
     const e = await rejection(collect(lever.listNotes(opp?.id ?? '')));
     expect(e.status).toBe(403);
+    expect(e).toBeInstanceOf(LeverForbiddenError);
+    expect(e).not.toBeInstanceOf(LeverNotFoundError);
     expect(e.code).toBe('ForbiddenError');
     expect(e.message).toContain('does not have permission');
     expect(e.message).toContain('/notes');
@@ -127,8 +135,17 @@ describe('errors a recruiter can act on', () => {
   it('404 for an unknown opportunity', async () => {
     const e = await rejection(clientFor(emu).getOpportunity('00000000-0000-4000-8000-000000000000'));
     expect(e.status).toBe(404);
+    expect(e).toBeInstanceOf(LeverNotFoundError);
+    expect(e).not.toBeInstanceOf(LeverForbiddenError);
     expect(e.code).toBe('ResourceNotFound');
     expect(e.message).toMatch(/not found/i);
+    // nullIfNotFound, for reads of records that may be gone: null on a 404, anything else rethrown.
+    expect(
+      await clientFor(emu).getOpportunity('00000000-0000-4000-8000-000000000000').catch(nullIfNotFound),
+    ).toBeNull();
+    await expect(Promise.reject(e).catch(nullIfNotFound)).resolves.toBeNull();
+    const refused = new LeverForbiddenError({ ...e, kind: 'http', status: 403, message: 'no' });
+    await expect(Promise.reject(refused).catch(nullIfNotFound)).rejects.toBe(refused);
   });
 });
 
@@ -149,6 +166,7 @@ describe('rate limiting and retries', () => {
     const lever = clientFor(emu, { maxRetries: 2 });
     const e = await rejection(lever.listStages());
     expect(e.status).toBe(429);
+    expect(e).toBeInstanceOf(LeverRateLimitedError);
     expect(e.retryable).toBe(true);
     expect(lever.stats.requests).toBe(3);
   });
@@ -269,16 +287,12 @@ describe('writes', () => {
     expect(calls.filter((c) => c.method === 'GET')).toHaveLength(3);
   });
 
-  it('tags, links, stage and archive change the opportunity', async () => {
+  it('tags, stage and archive change the opportunity', async () => {
     const lever = clientFor(emu);
     const opp = await first(lever.listOpportunities({ limit: 1, archived: false }));
     const id = opp?.id ?? '';
     expect((await lever.addTags(id, ['fulcrum:reviewed', 'Priority'])).tags).toContain('fulcrum:reviewed');
     expect((await lever.removeTags(id, ['fulcrum:reviewed'])).tags).not.toContain('fulcrum:reviewed');
-    expect((await lever.addLinks(id, ['https://fulcrum.example/r/1'])).links).toContain('https://fulcrum.example/r/1');
-    expect((await lever.removeLinks(id, ['https://fulcrum.example/r/1'])).links).not.toContain(
-      'https://fulcrum.example/r/1',
-    );
 
     const offer = (await lever.listStages()).find((s) => s.text === 'Offer');
     const moved = await lever.changeStage(id, offer?.id ?? '');
@@ -290,7 +304,10 @@ describe('writes', () => {
     const archived = await lever.setArchived(id, { reason: reasons[0]?.id ?? '' });
     expect(archived.archived?.reason).toBe(reasons[0]?.id);
     expect((await lever.setArchived(id, { reason: null })).archived).toBeNull();
-    expect((await rejection(lever.changeStage(id, 'no-such-stage'))).status).toBe(400);
+    const badStage = await rejection(lever.changeStage(id, 'no-such-stage'));
+    expect(badStage.status).toBe(400);
+    expect(badStage).toBeInstanceOf(LeverBadRequestError);
+    expect((badStage as LeverBadRequestError).isInvalidOffset).toBe(false);
   });
 
   it('uploads a file and downloads the same bytes; creates a panel with interviews', async () => {

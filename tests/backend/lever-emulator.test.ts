@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, first } from '../../backend/lever/index.ts';
+import { collect } from '../../backend/lever/index.ts';
 import { renderResumeText } from '../../backend/lever-emulator/resume-text.ts';
 import { generateSeed } from '../../backend/lever-emulator/seed.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
-import { admin, clientFor, testEmulator } from './lever-helpers.ts';
+import { admin, clientFor, first, testEmulator } from './lever-helpers.ts';
 
 describe('seed', () => {
   const data = generateSeed({ seed: 7, opportunities: 300 });

@@ -1,8 +1,12 @@
 import {
-  createLeverClient,
-  type LeverClient,
+  LeverClient,
   type LeverClientOptions,
+  type Note,
+  NoteSchema,
+  type Opportunity,
+  OpportunitySchema,
   TokenBucket,
+  type WriteOptions,
 } from '../../backend/lever/index.ts';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '../../backend/lever-emulator/server.ts';
 
@@ -19,8 +23,54 @@ export async function testEmulator(opts: EmulatorOptions = {}): Promise<Emulator
   });
 }
 
-export function clientFor(emu: EmulatorHandle, opts: Partial<LeverClientOptions> = {}): LeverClient {
-  return createLeverClient({
+/**
+ * The Lever client with the calls only tests make (Fulcrum itself never archives, reads or deletes one note,
+ * downloads a file or deletes a webhook): for setting the scene in the emulator, checking what Fulcrum wrote and
+ * cleaning up after a test.
+ */
+export class TestLeverClient extends LeverClient {
+  /** Archives with an archive-reason id, or unarchives with `reason: null`. A hired-type reason marks a hire. */
+  setArchived(
+    oppId: string,
+    a: { reason: string | null; cleanInterviews?: boolean; requisitionId?: string },
+    o: WriteOptions = {},
+  ): Promise<Opportunity> {
+    return this.json(
+      { method: 'PUT', path: this.opp(oppId, '/archived'), query: { perform_as: o.performAs }, json: a },
+      OpportunitySchema,
+    );
+  }
+
+  getNote(oppId: string, noteId: string): Promise<Note> {
+    return this.json({ method: 'GET', path: this.opp(oppId, `/notes/${encodeURIComponent(noteId)}`) }, NoteSchema);
+  }
+
+  async deleteNote(oppId: string, noteId: string, o: WriteOptions = {}): Promise<void> {
+    await this.none({
+      method: 'DELETE',
+      path: this.opp(oppId, `/notes/${encodeURIComponent(noteId)}`),
+      query: { perform_as: o.performAs },
+    });
+  }
+
+  async downloadFile(oppId: string, fileId: string): Promise<Buffer> {
+    const path = this.opp(oppId, `/files/${encodeURIComponent(fileId)}/download`);
+    return (await this.http.request({ method: 'GET', path })).body;
+  }
+
+  async deleteWebhook(id: string): Promise<void> {
+    await this.none({ method: 'DELETE', path: `/webhooks/${encodeURIComponent(id)}` });
+  }
+}
+
+/** The first item of a paginated list, reading only the first page. */
+export async function first<T>(it: AsyncIterable<T>): Promise<T | undefined> {
+  for await (const item of it) return item;
+  return undefined;
+}
+
+export function clientFor(emu: EmulatorHandle, opts: Partial<LeverClientOptions> = {}): TestLeverClient {
+  return new TestLeverClient({
     baseUrl: emu.apiBaseUrl,
     auth: { kind: 'apiKey', apiKey: emu.apiKey },
     // A private bucket per client: the process-wide shared one would couple unrelated tests.

@@ -49,17 +49,6 @@ const STAGES = [
 ];
 
 describe('include narrows the fields Lever returns', () => {
-  it('a posting read with include=id is `{id}` on real Lever, and the client accepts exactly that', async () => {
-    const s = await stub(({ url }) =>
-      url.searchParams.getAll('include').length > 0
-        ? { json: { data: Object.fromEntries(url.searchParams.getAll('include').map((k) => [k, POSTING])) } }
-        : { status: 500 },
-    );
-    const fields = await client(s.baseUrl).getPostingFields(POSTING, ['id']);
-    expect(fields).toEqual({ id: POSTING });
-    expect(s.requests[0]?.url.searchParams.getAll('include')).toEqual(['id']);
-  });
-
   it('the client always asks for id with include, so a narrowed read can still be keyed', async () => {
     const s = await stub(() => ({ json: { data: [], hasNext: false } }));
     await collect(client(s.baseUrl).listOpportunities({ include: ['name'] }));

@@ -105,13 +105,8 @@ describe('the emulator answers in shapes the schemas accept', () => {
     expect((await lever.getPosting(postings[0]?.id ?? '')).categories?.department).toBeTruthy();
     expect((await collect(lever.listUsers())).length).toBeGreaterThan(5);
     expect((await lever.listArchiveReasons()).find((r) => r.type === 'hired')?.text).toBe('Hired');
-    expect((await collect(lever.listTags())).length).toBeGreaterThan(0);
-    expect((await collect(lever.listSources())).length).toBeGreaterThan(0);
-    const [req] = await collect(lever.listRequisitions());
+    const [req] = await collect(lever.paginate('/requisitions', {}, RequisitionSchema));
     expect((await lever.getRequisition(req?.id ?? '')).requisitionCode).toBeTruthy();
-    expect(
-      (await lever.getContact(typeof late.contact === 'object' ? (late.contact?.id ?? '') : (late.contact ?? ''))).name,
-    ).toBe(late.name);
     const eeo = await collect(lever.listEeoResponses({ fromDate: 0, toDate: Date.now() }));
     expect(eeo.length).toBeGreaterThan(0);
     expect(eeo.length).toBeLessThan(opps.length);

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   collect,
-  first,
   signLeverWebhook,
   verifyLeverWebhook,
   type WebhookDelivery,
@@ -12,7 +11,7 @@ import {
 } from '../../backend/lever/index.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
 import type { DeliveryAttempt } from '../../backend/lever-emulator/webhooks.ts';
-import { admin, clientFor, testEmulator, waitFor } from './lever-helpers.ts';
+import { admin, clientFor, first, testEmulator, waitFor } from './lever-helpers.ts';
 
 describe('webhook signature', () => {
   // A delivery as documented (docs/lever-api.md §7): signature = hex HMAC-SHA256(signatureToken, token + triggeredAt).

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAiEngine } from '../../backend/ai/engine.ts';
 import { registerAutomations } from '../../backend/automations/register.ts';
 import { SqliteQueue } from '../../backend/jobs/sqlite-queue.ts';
-import { collect, type LeverClient } from '../../backend/lever/index.ts';
+import { collect } from '../../backend/lever/index.ts';
 import { generateSeed } from '../../backend/lever-emulator/seed.ts';
 import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
 import { HRIS_HANDOFF } from '../../backend/offers/hris-handoff.ts';
 import { openStore, type Store } from '../../backend/store/db.ts';
 import { automationsFor } from './helpers/automation-deps.ts';
-import { clientFor, testEmulator, waitFor } from './lever-helpers.ts';
+import { clientFor, type TestLeverClient, testEmulator, waitFor } from './lever-helpers.ts';
 
 /**
  * candidateHired → the signed hand-off to a real local HTTP server, through the real SQLite queue: the receiver
@@ -32,7 +32,7 @@ let answers: number[] = [];
 let server: Server;
 let url: string;
 let emu: EmulatorHandle;
-let lever: LeverClient;
+let lever: TestLeverClient;
 let store: Store;
 let queue: SqliteQueue;
 let dir: string;

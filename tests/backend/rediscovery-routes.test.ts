@@ -14,7 +14,7 @@ import type { EmulatorHandle } from '../../backend/lever-emulator/server.ts';
 import { embedPeople } from '../../backend/rediscovery/embed-people.ts';
 import type { HybridRanking } from '../../backend/rediscovery/rediscover-hybrid.ts';
 import { runSync } from '../../backend/rediscovery/sync.ts';
-import { rediscoveryRoutes } from '../../backend/routes/rediscovery.ts';
+import { rediscoveryPostingRoutes, rediscoveryRoutes } from '../../backend/routes/rediscovery.ts';
 import type { Store } from '../../backend/store/db.ts';
 import { RediscoverResponseSchema, SyncProgressSchema } from '../../utils/contracts/rediscovery.ts';
 import { startFakeOpenAi } from './helpers/fake-openai.ts';
@@ -55,7 +55,8 @@ beforeEach(async () => {
       c.set('recruiter', { id: 'r', email: leverAdmin.email, name: 'R', role, leverUserId: leverAdmin.id });
       await next();
     });
-    app.route('/api', rediscoveryRoutes({ ...s, hybrid }));
+    app.route('/api/rediscovery', rediscoveryRoutes({ ...s, hybrid }));
+    app.route('/api/postings', rediscoveryPostingRoutes({ ...s, hybrid }));
     return app;
   };
 });

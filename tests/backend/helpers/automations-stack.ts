@@ -6,16 +6,10 @@ import pino from 'pino';
 import { addRecruiter } from '../../../backend/auth/recruiters.ts';
 import { toPostingInput } from '../../../backend/candidates/load-candidate.ts';
 import { REGISTERED_EVENTS } from '../../../backend/cli/webhooks.ts';
-import {
-  collect,
-  createLeverClient,
-  type LeverClient,
-  signLeverWebhook,
-  TokenBucket,
-  type WebhookEvent,
-} from '../../../backend/lever/index.ts';
+import { collect, signLeverWebhook, TokenBucket, type WebhookEvent } from '../../../backend/lever/index.ts';
 import { type EmulatorHandle, startEmulator } from '../../../backend/lever-emulator/server.ts';
 import { type RunningBackend, startBackend } from '../../../backend/server.ts';
+import { TestLeverClient } from '../lever-helpers.ts';
 import { testConfig } from './test-config.ts';
 
 /**
@@ -27,7 +21,7 @@ import { testConfig } from './test-config.ts';
 export type Stack = {
   emulator: EmulatorHandle;
   backend: RunningBackend;
-  inspect: LeverClient;
+  inspect: TestLeverClient;
   dataDir: string;
   /** Posting owned by `owner` (a Fulcrum recruiter mapped to that Lever user). */
   postingId: string;
@@ -79,7 +73,7 @@ export async function startStack(
     },
   });
   const backend = await startBackend(config, { logger: pino({ level: 'silent' }), drainTimeoutMs: 2_000 });
-  const inspect = createLeverClient({
+  const inspect = new TestLeverClient({
     baseUrl: emulator.apiBaseUrl,
     auth: { kind: 'apiKey', apiKey: emulator.apiKey },
     bucket: new TokenBucket(1000, 1000),

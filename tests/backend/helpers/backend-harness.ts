@@ -10,6 +10,7 @@ import { SqliteQueue } from '../../../backend/jobs/sqlite-queue.ts';
 import { collect, createLeverClient, type LeverClient, TokenBucket } from '../../../backend/lever/index.ts';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '../../../backend/lever-emulator/server.ts';
 import { openStore, type Store } from '../../../backend/store/db.ts';
+import { TestLeverClient } from '../lever-helpers.ts';
 import { testConfig } from './test-config.ts';
 
 /**
@@ -24,7 +25,7 @@ export type Harness = {
   emulator: EmulatorHandle;
   dataDir: string;
   /** Emulator-side client with a roomy bucket, for assertions (does not share the backend's rate budget). */
-  inspect: LeverClient;
+  inspect: TestLeverClient;
   /** A Fulcrum recruiter who is the emulator's Lever super admin (sees everything). */
   recruiterToken: string;
   /** A Fulcrum admin who is a Lever admin of the emulated account (the combination admin reports need). */
@@ -70,7 +71,7 @@ export async function makeHarness(
     timeoutMs: opts.leverTimeoutMs ?? 5_000,
     bucket: new TokenBucket(200, 200),
   });
-  const inspect = createLeverClient({
+  const inspect = new TestLeverClient({
     baseUrl: emulator.apiBaseUrl,
     auth: { kind: 'apiKey', apiKey: emulator.apiKey },
     bucket: new TokenBucket(500, 500),
