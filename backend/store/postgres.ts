@@ -28,7 +28,7 @@ const types: pg.CustomTypesConfig = {
  * caller runs `migrateToLatest` on it and `destroy()`s it (which ends the pool). The store itself does not run on
  * PostgreSQL yet (openStoreFromConfig refuses DATABASE_URL); this is the connection it and the tests build on.
  */
-export function openPostgresKysely(url: string, options: { max?: number } = {}): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, types, ...(options.max ? { max: options.max } : {}) });
+export function openPostgresKysely(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, types });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -67,12 +67,23 @@ describe('the migrations on PostgreSQL', () => {
   it('hold epoch milliseconds and auto-assigned ids in bigint', async () => {
     const { rows } = await postgresSchema(db);
     const msColumn = (c: string) =>
-      c === 'at' ||
-      c.endsWith('_at') ||
-      ['since', 'high_water_mark', 'run_max_updated_at', 'lease_until', 'expires_at'].includes(c);
+      c === 'at' || c.endsWith('_at') || ['since', 'high_water_mark', 'lease_until'].includes(c);
     const ms = rows.filter((r) => msColumn(r.column_name));
     expect(ms.length).toBeGreaterThan(60);
     expect(ms.filter((r) => r.data_type !== 'bigint')).toEqual([]);
+    const identity = await sql<{ column: string; data_type: string }>`
+      SELECT table_name || '.' || column_name AS column, data_type FROM information_schema.columns
+      WHERE table_schema = 'public' AND is_identity = 'YES' ORDER BY 1`.execute(db);
+    expect(identity.rows).toEqual(
+      [
+        'audit_log.id',
+        'compliance_erasure_requests.id',
+        'jobs.id',
+        'offer_decisions.id',
+        'rd_person.rid',
+        'webhook_events.id',
+      ].map((column) => ({ column, data_type: 'bigint' })),
+    );
     const at = Date.UTC(2300, 0, 1); // past 2^31 seconds and far past 2^31 ms
     const row = await db
       .insertInto('webhook_events')
