@@ -598,7 +598,8 @@ async function rediscoverySchema(db: AnyDb): Promise<void> {
     .addColumn('location', 'text')
     .addColumn('updated_at', ms, (c) => c.notNull())
     .$call((t) =>
-      // 'english' stems like FTS5's porter tokenizer; the ranking query that reads it is written against it.
+      // 'english' stems like FTS5's porter tokenizer (and, unlike it, drops stop words); a query builds its tsquery
+      // with the same configuration.
       pg
         ? t.addColumn('doc_tsv', sql`tsvector`, (c) => c.generatedAlwaysAs(sql`to_tsvector('english', doc)`).stored())
         : t,
