@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { RediscoverResponse } from '../../utils/contracts/rediscovery.ts';
 import { loadPersonByContact } from '../rediscovery/index-store.ts';
-import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
 import type { LeverAccess } from './lever-access.ts';
 import type { Viewer } from './policy.ts';
 
@@ -15,7 +14,6 @@ import type { Viewer } from './policy.ts';
 export function syncedOpportunityHint(
   sqlite: BetterSqlite3.Database,
 ): (id: string) => { confidential: boolean; postingId: string | null } | null {
-  ensureRediscoverySchema(sqlite);
   const stmt = sqlite.prepare(
     `SELECT json_extract(data, '$.confidential') AS confidential, json_extract(data, '$.postingId') AS posting_id
      FROM rd_opportunity WHERE opportunity_id = ?`,

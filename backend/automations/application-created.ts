@@ -16,7 +16,6 @@ import {
 } from './context.ts';
 import { rememberFollowUpDate } from './follow-up.ts';
 import { effectivePolicy } from './policy.ts';
-import { ensureAutomationSchema } from './schema.ts';
 import type { WebhookJob } from './webhook-job.ts';
 
 export const APPLICATION_CREATED = 'applicationCreated';
@@ -28,7 +27,6 @@ export const STRONG_MATCH_TAG = 'fulcrum:strong-match';
  * draft. Below it nothing but the stored score (no noise). Re-reads Lever; idempotent via upsertProposal.
  */
 export async function handleApplicationCreated(deps: AutomationDeps, job: WebhookJob): Promise<void> {
-  ensureAutomationSchema(deps.store.sqlite);
   const opp = await readOpportunity(deps, job.data.opportunityId);
   // Deleted before we got to it, or already archived: nothing for a recruiter to review.
   if (!opp || isArchived(opp)) return;

@@ -1,6 +1,5 @@
 import { type AutomationDeps, dropPending, isArchived, readOpportunity, stopPoll } from './context.ts';
 import { cancelFollowUps } from './follow-up.ts';
-import { ensureAutomationSchema } from './schema.ts';
 import type { WebhookJob } from './webhook-job.ts';
 
 /**
@@ -13,7 +12,6 @@ export async function closeCandidate(
   job: WebhookJob,
   type: 'candidateArchiveChange' | 'candidateHired' | 'candidateDeleted',
 ): Promise<void> {
-  ensureAutomationSchema(deps.store.sqlite);
   const id = job.data.opportunityId;
   const opp = type === 'candidateDeleted' ? null : await readOpportunity(deps, id);
   const gone = opp === null;

@@ -21,7 +21,6 @@ import type { ProposalRecord } from '../proposals/repo.ts';
 import type { ProposalService } from '../proposals/service.ts';
 import type { Store } from '../store/db.ts';
 import type { AutomationMetrics } from './metrics.ts';
-import { ensureAutomationSchema } from './schema.ts';
 import type { WebhookJob } from './webhook-job.ts';
 
 /** Everything an automation handler needs; built once in register.ts. */
@@ -147,7 +146,6 @@ export function watchersOf(opp: Opportunity, posting: Posting | null): string[] 
 
 export function recordWatchers(deps: AutomationDeps, opp: Opportunity, posting: Posting | null): void {
   const { sqlite } = deps.store;
-  ensureAutomationSchema(sqlite);
   const base = deps.lever.baseUrl.replace(/\/v1$/, '');
   sqlite
     .prepare(
@@ -211,7 +209,6 @@ export function dropPending(deps: AutomationDeps, opportunityId: string, reason:
 
 /** Stops the feedback poll of an opportunity: the next poll job finds no row (or another token) and ends. */
 export function stopPoll(deps: AutomationDeps, opportunityId: string): void {
-  ensureAutomationSchema(deps.store.sqlite);
   deps.store.sqlite.prepare('DELETE FROM automation_polls WHERE opportunity_id = ?').run(opportunityId);
 }
 

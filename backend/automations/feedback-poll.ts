@@ -16,7 +16,6 @@ import {
   upsertProposal,
 } from './context.ts';
 import { effectivePolicy } from './policy.ts';
-import { ensureAutomationSchema } from './schema.ts';
 
 export const FEEDBACK_POLL = 'automation.feedback-poll';
 
@@ -43,7 +42,6 @@ export async function startFeedbackPoll(
   everyMinutes: number,
 ): Promise<void> {
   const { sqlite } = deps.store;
-  ensureAutomationSchema(sqlite);
   const token = randomUUID();
   const claimed = sqlite
     .transaction(() => {
@@ -88,7 +86,6 @@ export async function handleFeedbackPoll(
   p: z.output<typeof FeedbackPollJob.schema>,
 ): Promise<void> {
   const { sqlite } = deps.store;
-  ensureAutomationSchema(sqlite);
   const live = () =>
     (
       sqlite.prepare('SELECT token FROM automation_polls WHERE opportunity_id = ?').get(p.opportunityId) as

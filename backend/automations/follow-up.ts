@@ -16,14 +16,12 @@ import {
   upsertProposal,
 } from './context.ts';
 import { effectivePolicy } from './policy.ts';
-import { ensureAutomationSchema } from './schema.ts';
 
 export const FOLLOW_UP = 'automation.follow-up';
 export const FollowUpJob = defineJob(FOLLOW_UP, z.object({ proposalId: z.string().min(1) }));
 
 /** Cancels scheduled (and not yet sent) follow-ups of an opportunity; the follow-up job then does nothing. */
 export function cancelFollowUps(deps: AutomationDeps, opportunityId: string, reason: string): number {
-  ensureAutomationSchema(deps.store.sqlite);
   return deps.store.sqlite
     .prepare(
       `UPDATE automation_followups SET status = 'cancelled', cancel_reason = ?, updated_at = ?
@@ -49,7 +47,6 @@ const DEFAULT_FOLLOW_UP_MS = 5 * 24 * 3_600_000;
 
 /** Keeps the draft's suggested follow-up date until the recruiter marks the outreach sent. */
 export function rememberFollowUpDate(deps: AutomationDeps, proposalId: string, opportunityId: string, date: string) {
-  ensureAutomationSchema(deps.store.sqlite);
   deps.store.sqlite
     .prepare(
       `INSERT INTO automation_followups (proposal_id, opportunity_id, follow_up_date, status, updated_at)
@@ -89,7 +86,6 @@ export async function markSent(
   const opp = await readOpportunity(deps, p.opportunityId);
   if (!opp) throw notFound('Lever no longer has this candidate.');
   const { sqlite } = deps.store;
-  ensureAutomationSchema(sqlite);
   const row = sqlite
     .prepare('SELECT follow_up_date, status FROM automation_followups WHERE proposal_id = ?')
     .get(proposalId) as { follow_up_date: string; status: string } | undefined;
@@ -136,7 +132,6 @@ export async function handleFollowUp(
   { proposalId }: z.output<typeof FollowUpJob.schema>,
 ): Promise<void> {
   const { sqlite } = deps.store;
-  ensureAutomationSchema(sqlite);
   const row = sqlite
     .prepare(
       "SELECT opportunity_id, stage_at_send FROM automation_followups WHERE proposal_id = ? AND status = 'scheduled'",

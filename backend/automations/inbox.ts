@@ -3,7 +3,6 @@ import { type InboxItem, InboxItemSchema } from '../../utils/contracts/automatio
 import { fromRow } from '../proposals/repo.ts';
 import type { Store } from '../store/db.ts';
 import type { ProposalRow } from '../store/schema.ts';
-import { ensureAutomationSchema } from './schema.ts';
 
 const INBOX_LIMIT = 200;
 
@@ -23,7 +22,6 @@ export function listInbox(
   viewer: { email: string; role: 'recruiter' | 'admin'; leverUserId: string | null },
 ): InboxItem[] {
   const { sqlite } = store;
-  ensureAutomationSchema(sqlite);
   const base = `SELECT p.*, w.candidate_name AS w_name, w.posting_title AS w_title, w.lever_url AS w_url
      FROM proposals p LEFT JOIN automation_watchers w ON w.opportunity_id = p.opportunity_id
      WHERE p.status = 'pending'`;

@@ -14,7 +14,6 @@ import { FEEDBACK_POLL, FeedbackPollJob, handleFeedbackPoll } from './feedback-p
 import { FOLLOW_UP, FollowUpJob, handleFollowUp } from './follow-up.ts';
 import { HIRED, handleCandidateHired } from './hired.ts';
 import { metricsFor } from './metrics.ts';
-import { ensureAutomationSchema } from './schema.ts';
 import { handleStageChange, STAGE_CHANGE } from './stage-change.ts';
 import { type WebhookJob, webhookJob } from './webhook-job.ts';
 
@@ -36,7 +35,6 @@ export type AutomationOptions = {
 /** The handlers' dependencies, over the services the composition root built (app.ts createServices). */
 export function automationDeps(o: AutomationOptions): AutomationDeps {
   const now = o.now ?? Date.now;
-  ensureAutomationSchema(o.store.sqlite);
   return {
     store: o.store,
     lever: o.lever,

@@ -15,7 +15,6 @@ import { startFeedbackPoll } from './feedback-poll.ts';
 import { cancelFollowUps } from './follow-up.ts';
 import { classifyStage, effectivePolicy } from './policy.ts';
 import { proposeInterviewSchedule } from './schedule-interview.ts';
-import { ensureAutomationSchema } from './schema.ts';
 import type { WebhookJob } from './webhook-job.ts';
 
 export const STAGE_CHANGE = 'candidateStageChange';
@@ -28,7 +27,6 @@ export const STAGE_CHANGE = 'candidateStageChange';
  * outreach was sent cancels its follow-up (the candidate answered).
  */
 export async function handleStageChange(deps: AutomationDeps, job: WebhookJob): Promise<void> {
-  ensureAutomationSchema(deps.store.sqlite);
   const opp = await readOpportunity(deps, job.data.opportunityId);
   if (!opp) return;
   const stage = stageOf(opp);

@@ -81,10 +81,8 @@ export function recordedScores(
   return out;
 }
 
-/** The posting of an opportunity as the talent-pool sync last saw it (when rediscovery's index exists). */
+/** The posting of an opportunity as the talent-pool sync last saw it (null before a sync saw it). */
 function syncedPosting(sqlite: Store['sqlite']): (opportunityId: string) => string | null {
-  const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rd_opportunity'").get();
-  if (!exists) return () => null;
   const stmt = sqlite.prepare('SELECT data FROM rd_opportunity WHERE opportunity_id = ?');
   return (id) => {
     const row = stmt.get(id) as { data: string } | undefined;

@@ -52,13 +52,8 @@ export function retentionPlan(
   };
 }
 
-function hasTable(sqlite: Sqlite, name: string): boolean {
-  return !!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
-}
-
 /** Opportunities whose Lever consent to store their data has expired, as the talent-pool sync last saw them. */
 export function consentExpired(sqlite: Sqlite, now: number): string[] {
-  if (!hasTable(sqlite, 'rd_opportunity')) return [];
   const rows = sqlite
     .prepare(
       "SELECT opportunity_id FROM rd_opportunity WHERE json_extract(data, '$.storeExpiresAt') IS NOT NULL AND json_extract(data, '$.storeExpiresAt') < ?",

@@ -2,13 +2,11 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { eraseAuditPayloadsSync } from '../audit/audit-log.ts';
 import { eraseFollowUpsSync } from '../automations/follow-up.ts';
-import { ensureAutomationSchema } from '../automations/schema.ts';
 import { eraseAiResultsSync } from '../candidates/ai-results.ts';
 import { defineJob, type JobQueue } from '../jobs/queue.ts';
 import type { Opportunity } from '../lever/index.ts';
 import { eraseProposalsSync, eraseWriteLedgerSync, proposalIdsOfSync } from '../proposals/retention.ts';
 import { rebuildPeople } from '../rediscovery/index-store.ts';
-import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
 
 /**
  * Erasure of a person, in one place, for `npm run cli -- forget`, the candidateDeleted webhook and the compliance kit's
@@ -109,8 +107,6 @@ export function erasePersonSync(
   target: ErasureTarget,
   opts: { actor: string; reason: string; now?: number },
 ): ErasureSummary {
-  ensureAutomationSchema(sqlite);
-  ensureRediscoverySchema(sqlite);
   const now = opts.now ?? Date.now();
   const opps = new Set(target.opportunityIds);
   const contacts = new Set(target.contactIds);
@@ -272,8 +268,6 @@ export async function resolvePerson(
   selector: PersonSelector,
   opts: { lever?: LeverLookup; leverTimeoutMs?: number } = {},
 ): Promise<Resolution> {
-  ensureAutomationSchema(sqlite);
-  ensureRediscoverySchema(sqlite);
   const opps = new Set<string>();
   const contacts = new Set<string>();
   const names = new Set<string>();
@@ -341,8 +335,6 @@ export async function resolvePerson(
  * links to it, and the names and emails on record.
  */
 export function resolvePersonLocallySync(sqlite: BetterSqlite3.Database, selector: PersonSelector): ErasureTarget {
-  ensureAutomationSchema(sqlite);
-  ensureRediscoverySchema(sqlite);
   const sets = {
     opps: new Set<string>(),
     contacts: new Set<string>(),

@@ -9,7 +9,6 @@ import type { AuthEnv } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import { LeverBadRequestError, type LeverClient, LeverForbiddenError, LeverNotFoundError } from '../lever/index.ts';
 import { loadPersonByContact } from '../rediscovery/index-store.ts';
-import { ensureRediscoverySchema } from '../rediscovery/schema.ts';
 import type { Store } from '../store/db.ts';
 
 /**
@@ -82,7 +81,6 @@ export function requireNotOptedOut(
       const body = (await c.req.json().catch(() => null)) as { contactIds?: unknown; postingId?: unknown } | null;
       let ids = Array.isArray(body?.contactIds) ? body.contactIds.filter((x) => typeof x === 'string') : [];
       const { sqlite } = deps.store;
-      ensureRediscoverySchema(sqlite);
       if (deps.access && deps.guards) {
         // The route's own rules first (the posting, then the people the caller may see): a 409 for someone hidden
         // from the caller would say that they exist and opted out. Hidden people are reported by the route instead.

@@ -12,7 +12,6 @@ import { isOptedOutPerson } from '../compliance/opt-out.ts';
 import type { Actor, ProposalService } from '../proposals/service.ts';
 import { type IndexedPerson, loadPersonByContact } from './index-store.ts';
 import { candidateOf, exclusionOf } from './rediscover.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 
 /**
  * The act step for the people a recruiter picked: a re-engagement email that mentions the earlier application,
@@ -79,7 +78,6 @@ export async function draftReengagement(
   tone: 'warm' | 'concise' | 'formal',
 ): Promise<ActResponse> {
   const { sqlite } = deps.store;
-  ensureRediscoverySchema(sqlite);
   const now = (deps.now ?? Date.now)();
   const outreach: OutreachRecord[] = [];
   const skipped: ActResponse['skipped'] = [];
@@ -148,14 +146,12 @@ export async function draftReengagement(
 }
 
 export function getOutreach(sqlite: BetterSqlite3.Database, id: string): OutreachRecord | null {
-  ensureRediscoverySchema(sqlite);
   const row = sqlite.prepare('SELECT * FROM rd_outreach WHERE id = ?').get(id) as Record<string, unknown> | undefined;
   return row ? rowToRecord(row) : null;
 }
 
 /** A posting's re-engagement drafts, newest first, with their proposals' statuses (null when retention removed one). */
 export function listOutreach(sqlite: BetterSqlite3.Database, postingId: string, limit = 200): OutreachList['outreach'] {
-  ensureRediscoverySchema(sqlite);
   const rows = sqlite
     .prepare(
       `SELECT o.*, t.status AS tag_status, s.status AS stage_status

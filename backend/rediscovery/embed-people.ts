@@ -5,7 +5,6 @@ import { MAX_EMBED_CHARS, type TextEmbedder } from '../ai/embed-texts.ts';
 import { PiiLeakError } from '../ai/errors.ts';
 import { assertNoLeak, type KnownPii, Redactor } from '../ai/redact.ts';
 import { PersonSummarySchema } from './index-store.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 import { vectorCount, vectorToBlob } from './vector-index.ts';
 
 /**
@@ -72,7 +71,6 @@ function count(sqlite: BetterSqlite3.Database, sql: string, key: string): number
 
 /** What GET /api/rediscovery/sync shows for the vector index of this model key. */
 export function embeddingProgress(sqlite: BetterSqlite3.Database, key: string): EmbeddingProgress {
-  ensureRediscoverySchema(sqlite);
   const st = sqlite.prepare('SELECT * FROM rd_vector_state WHERE id = 1').get() as {
     status: string;
     model: string | null;
@@ -111,7 +109,6 @@ type Row = { rid: number; doc: string; summary: string; model: string | null; ha
 
 export async function embedPeople(deps: EmbedDeps): Promise<EmbeddingProgress> {
   const { sqlite } = deps.store;
-  ensureRediscoverySchema(sqlite);
   const now = deps.now ?? Date.now;
   const key = deps.embedder.key;
   const setState = (patch: Record<string, unknown>) =>

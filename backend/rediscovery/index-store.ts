@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { skillIdsInWords } from '../ai/local/skills.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 
 /**
  * The talent-pool index, per person (Lever contact) rather than per opportunity: someone who applied three times
@@ -99,7 +98,6 @@ export type IndexedPerson = { rid: number; summary: PersonSummary; doc: string }
 
 /** Prepared statements per connection, so bulk indexing does not re-parse SQL. */
 function statements(sqlite: BetterSqlite3.Database) {
-  ensureRediscoverySchema(sqlite);
   return {
     upsertOpp: sqlite.prepare(
       `INSERT INTO rd_opportunity (opportunity_id, contact_id, updated_at, data, resume_text, details_at, needs_details)
@@ -374,7 +372,6 @@ export function loadPeople(sqlite: BetterSqlite3.Database, rids: number[]): Inde
 }
 
 export function loadPersonByContact(sqlite: BetterSqlite3.Database, contactId: string): IndexedPerson | null {
-  ensureRediscoverySchema(sqlite);
   const row = sqlite.prepare('SELECT rid, doc, summary FROM rd_person WHERE contact_id = ?').get(contactId) as
     | { rid: number; doc: string; summary: string }
     | undefined;
@@ -382,7 +379,6 @@ export function loadPersonByContact(sqlite: BetterSqlite3.Database, contactId: s
 }
 
 export function indexCounts(sqlite: BetterSqlite3.Database): { people: number; opportunities: number } {
-  ensureRediscoverySchema(sqlite);
   const people = (sqlite.prepare('SELECT count(*) AS n FROM rd_person').get() as { n: number }).n;
   const opportunities = (sqlite.prepare('SELECT count(*) AS n FROM rd_opportunity').get() as { n: number }).n;
   return { people, opportunities };

@@ -3,7 +3,6 @@ import { type RediscoverResponse, RediscoverResponseSchema } from '../../utils/c
 import { toPostingInput } from '../candidates/load-candidate.ts';
 import { type LeverClient, type Posting, PostingSchema } from '../lever/index.ts';
 import { type HybridRanking, rediscoverRanked } from './rediscover-hybrid.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 
 /**
  * Lever has no posting webhook, so new postings are noticed by polling GET /postings with updated_at_start.
@@ -26,7 +25,6 @@ export async function pollPostings(
   opts: { limit?: number } = {},
 ): Promise<{ seen: number; fresh: string[] }> {
   const { sqlite } = deps.store;
-  ensureRediscoverySchema(sqlite);
   const now = (deps.now ?? Date.now)();
   const last = sqlite.prepare(`SELECT data FROM rd_ref WHERE kind = 'poll' AND id = 'postings'`).get() as
     | { data: string }
@@ -69,7 +67,6 @@ export async function pollPostings(
 }
 
 export function storedPosting(sqlite: BetterSqlite3.Database, postingId: string): Posting | null {
-  ensureRediscoverySchema(sqlite);
   const row = sqlite.prepare('SELECT data FROM rd_posting WHERE posting_id = ?').get(postingId) as
     | { data: string }
     | undefined;
@@ -86,7 +83,6 @@ export function cachedResults(
   sqlite: BetterSqlite3.Database,
   postingId: string,
 ): { response: RediscoverResponse; computedAt: number } | null {
-  ensureRediscoverySchema(sqlite);
   const row = sqlite.prepare('SELECT response, computed_at FROM rd_result WHERE posting_id = ?').get(postingId) as
     | { response: string; computed_at: number }
     | undefined;

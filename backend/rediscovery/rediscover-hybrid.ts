@@ -6,7 +6,6 @@ import { AiError, LlmUnavailableError } from '../ai/errors.ts';
 import type { PostingInput } from '../ai/types.ts';
 import type { Config } from '../config.ts';
 import { type RediscoverOptions, rediscover } from './rediscover.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 import { blobToVector, searchVectors, vectorToBlob } from './vector-index.ts';
 
 /**
@@ -87,7 +86,6 @@ export async function rediscoverRanked(
   if (!hybrid) return rediscover(store, posting, opts);
   const t0 = performance.now();
   const { sqlite } = store;
-  ensureRediscoverySchema(sqlite);
   const from = `embeddings:${hybrid.embedder.key}`;
   let search: ReturnType<typeof searchVectors> | undefined;
   let reason = 'No one in the talent pool has an embedding yet: the embedding job runs after each sync.';

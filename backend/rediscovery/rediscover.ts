@@ -13,7 +13,6 @@ import type { CandidateInput, PostingInput } from '../ai/types.ts';
 import { isOptedOutPerson, optOutTag } from '../compliance/opt-out.ts';
 import { type IndexedPerson, loadPeople, type PersonSummary } from './index-store.ts';
 import { loadStages } from './ref-store.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 import type { VectorSearch } from './vector-index.ts';
 
 /**
@@ -379,7 +378,6 @@ function explain(
 export function rediscover(store: Store, posting: PostingInput, opts: RediscoverOptions = {}): RediscoverResponse {
   const t0 = performance.now();
   const sqlite = store.sqlite;
-  ensureRediscoverySchema(sqlite);
   const limit = opts.limit ?? 20;
   const now = (opts.now ?? new Date()).getTime();
   const days = opts.excludeContactedWithinDays ?? 90;

@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { ArchiveReasonSchema, type Stage, StageSchema } from '../lever/index.ts';
 import type { RefData } from './normalize.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 
 /**
  * Lever reference data kept with the index (stages in pipeline order, archive reasons, posting titles), so
@@ -9,7 +8,6 @@ import { ensureRediscoverySchema } from './schema.ts';
  */
 
 export function saveRefData(sqlite: BetterSqlite3.Database, ref: RefData): void {
-  ensureRediscoverySchema(sqlite);
   const put = sqlite.prepare('INSERT OR REPLACE INTO rd_ref (kind, id, data) VALUES (?, ?, ?)');
   sqlite.transaction(() => {
     sqlite.prepare(`DELETE FROM rd_ref WHERE kind IN ('stage', 'archive_reason')`).run();
@@ -21,7 +19,6 @@ export function saveRefData(sqlite: BetterSqlite3.Database, ref: RefData): void 
 
 /** Replaces the stored pipeline stages (a fresh read of GET /stages), keeping the rest of the reference data. */
 export function saveStages(sqlite: BetterSqlite3.Database, stages: Stage[]): void {
-  ensureRediscoverySchema(sqlite);
   const put = sqlite.prepare(`INSERT INTO rd_ref (kind, id, data) VALUES ('stage', ?, ?)`);
   sqlite.transaction(() => {
     sqlite.prepare(`DELETE FROM rd_ref WHERE kind = 'stage'`).run();
@@ -30,7 +27,6 @@ export function saveStages(sqlite: BetterSqlite3.Database, stages: Stage[]): voi
 }
 
 export function loadStages(sqlite: BetterSqlite3.Database): Array<{ id: string; text: string }> {
-  ensureRediscoverySchema(sqlite);
   const rows = sqlite.prepare(`SELECT data FROM rd_ref WHERE kind = 'stage' ORDER BY id`).all() as Array<{
     data: string;
   }>;
@@ -38,7 +34,6 @@ export function loadStages(sqlite: BetterSqlite3.Database): Array<{ id: string; 
 }
 
 export function loadRefData(sqlite: BetterSqlite3.Database): RefData {
-  ensureRediscoverySchema(sqlite);
   const rows = (kind: string) =>
     sqlite.prepare('SELECT id, data FROM rd_ref WHERE kind = ? ORDER BY id').all(kind) as Array<{
       id: string;

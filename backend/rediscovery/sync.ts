@@ -13,7 +13,6 @@ import {
 } from './index-store.ts';
 import { normalizeOpportunity, type RefData } from './normalize.ts';
 import { saveRefData } from './ref-store.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 
 /**
  * Talent-pool sync from Lever, resumable after a crash.
@@ -74,7 +73,6 @@ type StateRow = {
 };
 
 function readState(sqlite: BetterSqlite3.Database): StateRow | null {
-  ensureRediscoverySchema(sqlite);
   return (sqlite.prepare('SELECT * FROM rd_sync_state WHERE id = 1').get() as StateRow | undefined) ?? null;
 }
 

@@ -1,6 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createMatrix, type VectorMatrix } from './dot-scan.ts';
-import { ensureRediscoverySchema } from './schema.ts';
 
 /**
  * Exact nearest-neighbour search over the people's embeddings, in memory. Vectors live in rd_vector (one BLOB per
@@ -99,7 +98,6 @@ function load(sqlite: BetterSqlite3.Database, key: string, since: Cache | null):
 
 /** The index of one model key, brought up to date with rd_vector. */
 function current(sqlite: BetterSqlite3.Database, key: string): Cache {
-  ensureRediscoverySchema(sqlite);
   const cached = caches.get(sqlite);
   const state = readState(sqlite);
   let c: Cache;
@@ -204,7 +202,6 @@ function topK(scores: Float32Array, rids: Int32Array, n: number, k: number): Arr
 
 /** People with a vector for this model key, from the indexes alone (no vectors are read). */
 export function vectorCount(sqlite: BetterSqlite3.Database, key: string): number {
-  ensureRediscoverySchema(sqlite);
   const all = sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE model = ?').get(key) as { n: number };
   const refused = sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE model = ? AND vector IS NULL').get(key) as {
     n: number;

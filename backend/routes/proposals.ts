@@ -11,7 +11,6 @@ import {
 } from '../../utils/contracts/api.ts';
 import { isLeverAdmin } from '../access/policy.ts';
 import type { AppServices } from '../app.ts';
-import { ensureAutomationSchema } from '../automations/schema.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { badRequest } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
@@ -36,7 +35,6 @@ export function proposalRoutes(s: AppServices) {
           const v = await s.guards.viewer(c);
           // Lever admins see every proposal. Anyone else: theirs and those on candidates they own or follow (the
           // inbox's audience, narrowed in SQL first), then only the ones whose candidate or posting they may see.
-          if (!isLeverAdmin(v) && !q.opportunityId) ensureAutomationSchema(s.store.sqlite);
           const rows = await p.list(
             isLeverAdmin(v) || q.opportunityId ? q : { ...q, scope: { email: v.email, leverUserId: v.leverUserId } },
           );

@@ -1,17 +1,54 @@
 import { createHash } from 'node:crypto';
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import {
+  type ColumnDefinitionBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresAdapter,
+  sql,
+} from 'kysely';
 
 /**
- * Schema migrations, in code so the server and CLI never depend on files next to the bundle. Append new
- * migrations with a larger key; never edit one that has shipped. DDL goes through Kysely's schema builder so the
- * same steps can run on PostgreSQL later (auto-increment ids and `bigint` timestamps are the only spots that will
- * need a dialect switch).
+ * Schema migrations, in code so the server and CLI never depend on files next to the bundle: every table, index,
+ * trigger and virtual table of the store is created here, nowhere else. Append new migrations with a larger key;
+ * never change what one that has shipped does to an existing SQLite database. The same list runs on SQLite and on
+ * PostgreSQL: DDL goes through Kysely's schema builder, and the few spots that differ (auto-assigned ids, blobs,
+ * FTS5 and SQLite triggers) ask `isPostgres(db)`.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current Database type, which moves on.
 type AnyDb = Kysely<any>;
 
+/** Epoch milliseconds: `bigint`, since PostgreSQL's `integer` is 32-bit (SQLite stores either as a 64-bit integer). */
 const ms = 'bigint' as const;
+
+/** The dialect, read from the Kysely adapter, so there is one list of migrations for both. */
+function isPostgres(db: AnyDb): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** The type of an auto-assigned integer id: SQLite's rowid alias must be spelled `integer`; PostgreSQL's is 64-bit. */
+const idType = (db: AnyDb) => (isPostgres(db) ? ('bigint' as const) : ('integer' as const));
+
+/**
+ * An auto-assigned id primary key: `integer primary key autoincrement` on SQLite (`reuse: true` for a plain rowid
+ * alias, which may hand out the id of a deleted last row again), an identity column on PostgreSQL.
+ */
+const serialId =
+  (db: AnyDb, { reuse = false } = {}) =>
+  (c: ColumnDefinitionBuilder) => {
+    if (isPostgres(db)) return c.primaryKey().generatedByDefaultAsIdentity();
+    return reuse ? c.primaryKey() : c.primaryKey().autoIncrement();
+  };
+
+/**
+ * Runs `fn` in a transaction. Kysely's migrator already wraps every migration in one on PostgreSQL (transactional
+ * DDL), where a nested `transaction()` is refused; on SQLite it does not, so the migration opens its own.
+ */
+function inTransaction(db: AnyDb, fn: (trx: AnyDb) => Promise<void>): Promise<void> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -49,7 +86,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('webhook_events')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', idType(db), serialId(db))
         .addColumn('event_id', 'text', (c) => c.notNull().unique())
         .addColumn('token', 'text', (c) => c.notNull().unique())
         .addColumn('event', 'text', (c) => c.notNull())
@@ -60,7 +97,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('jobs')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', idType(db), serialId(db))
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('payload', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('queued', 'running', 'done', 'dead')`))
@@ -140,7 +177,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', idType(db), serialId(db))
         .addColumn('at', ms, (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('opportunity_id', 'text')
@@ -186,7 +223,7 @@ const migrations: Record<string, Migration> = {
   // their creation, so an upgrade does not lock everyone out at once.
   '0002_token_expiry_and_demo_flag': {
     up: (outer: AnyDb) =>
-      outer.transaction().execute(async (db) => {
+      inTransaction(outer, async (db) => {
         await db.schema
           .alterTable('recruiters')
           .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
@@ -204,7 +241,7 @@ const migrations: Record<string, Migration> = {
   // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
   // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
   // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
-  '0003_audit_content_hash': { up: (db: AnyDb) => db.transaction().execute((trx) => rechainAuditLog(trx)) },
+  '0003_audit_content_hash': { up: (db: AnyDb) => inTransaction(db, rechainAuditLog) },
 
   // Issue 19, interview scheduling: which calendar each interviewer (Lever user) reads from, with their working
   // hours and caps; the OAuth tokens of API calendars (secrets, never returned by a route); and the interviews
@@ -309,7 +346,7 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('compliance_erasure_requests')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', idType(db), serialId(db))
         .addColumn('opportunity_id', 'text', (c) => c.notNull())
         .addColumn('requested_at', ms, (c) => c.notNull())
         .addColumn('requested_by', 'text', (c) => c.notNull())
@@ -371,7 +408,7 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('offer_decisions')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', idType(db), serialId(db))
         .addColumn('letter_id', 'text', (c) => c.notNull().references('offer_letters.id').onDelete('cascade'))
         .addColumn('version', 'integer', (c) => c.notNull())
         .addColumn('step', 'integer', (c) => c.notNull())
@@ -454,7 +491,309 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  // Issue 17: the automations' tables, which automations/schema.ts used to create on first use. `if not exists`
+  // throughout, so a database where that code already made them migrates as a no-op:
+  // - automation_watchers: who in Lever owns or follows an opportunity (from the last re-read), for the inbox filter,
+  //   plus the candidate's name and posting title so the inbox needs no Lever call;
+  // - automation_followups: the follow-up date of an outreach draft and, once marked sent, its schedule/cancellation;
+  // - automation_polls: the one live feedback poll per opportunity (a newer token supersedes an older chain).
+  '0009_automations': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('automation_watchers')
+        .ifNotExists()
+        .addColumn('opportunity_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_ids', 'text', (c) => c.notNull())
+        .addColumn('candidate_name', 'text', (c) => c.notNull())
+        .addColumn('posting_id', 'text')
+        .addColumn('posting_title', 'text')
+        .addColumn('lever_url', 'text')
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('automation_followups')
+        .ifNotExists()
+        .addColumn('proposal_id', 'text', (c) => c.primaryKey())
+        .addColumn('opportunity_id', 'text', (c) => c.notNull())
+        .addColumn('follow_up_date', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('draft', 'scheduled', 'cancelled', 'proposed')`),
+        )
+        .addColumn('stage_at_send', 'text')
+        .addColumn('sent_at', ms)
+        .addColumn('run_at', ms)
+        .addColumn('cancel_reason', 'text')
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('automation_followups_opp')
+        .ifNotExists()
+        .on('automation_followups')
+        .columns(['opportunity_id', 'status'])
+        .execute();
+      await db.schema
+        .createTable('automation_polls')
+        .ifNotExists()
+        .addColumn('opportunity_id', 'text', (c) => c.primaryKey())
+        .addColumn('stage_id', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+    },
+  },
+
+  // Issue 17: talent rediscovery's tables, which rediscovery/schema.ts used to create on first use (`if not exists`
+  // throughout, as above). See rediscoverySchema below for what each holds.
+  '0010_rediscovery': { up: (db: AnyDb) => inTransaction(db, rediscoverySchema) },
 };
+
+/**
+ * - rd_opportunity: one row per Lever opportunity as last synced (the unit Lever gives us);
+ * - rd_person: one row per contact, rebuilt from its opportunities (the unit a recruiter rediscovers), with its
+ *   keyword index: on SQLite the FTS5 table rd_fts (external content, so the text is stored once, kept in step by
+ *   triggers); on PostgreSQL the generated tsvector column doc_tsv with a GIN index (a generated column follows
+ *   `doc` by itself, so the three FTS triggers have no PostgreSQL counterpart);
+ * - rd_skill: contact → skill ids of the local engine's vocabulary;
+ * - rd_sync_state / rd_sync_seen: the resumable sync checkpoint; rd_ref: Lever's reference lists (stages, users…);
+ *   rd_posting / rd_result: the posting poller;
+ * - rd_outreach: drafted re-engagement emails and their proposals;
+ * - rd_vector: one embedding per person (when an embeddings endpoint is configured), with the model it came from
+ *   and the hash of the redacted text that was embedded; rd_vector_state: the embedding run's progress and the
+ *   generation counters the in-memory vector index refreshes from; rd_query_vector: posting embeddings by hash.
+ * The vector triggers (a person deleted or changed marks its vector gone or stale; each vector deletion counts)
+ * exist on both: SQLite triggers, and PL/pgSQL trigger functions on PostgreSQL.
+ */
+async function rediscoverySchema(db: AnyDb): Promise<void> {
+  const pg = isPostgres(db);
+  const blob = pg ? ('bytea' as const) : ('blob' as const);
+  // SQLite stores these composite-key tables in their primary key's b-tree; PostgreSQL has no such option.
+  const withoutRowid = sql`without rowid`;
+  const table = (name: string) => db.schema.createTable(name).ifNotExists();
+  const index = (name: string) => db.schema.createIndex(name).ifNotExists();
+
+  await table('rd_opportunity')
+    .addColumn('opportunity_id', 'text', (c) => c.primaryKey())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('updated_at', ms)
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('resume_text', 'text')
+    .addColumn('details_at', ms)
+    .addColumn('needs_details', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
+  await index('rd_opportunity_contact').on('rd_opportunity').column('contact_id').execute();
+  await index('rd_opportunity_pending')
+    .on('rd_opportunity')
+    .column('needs_details')
+    .where(sql<boolean>`needs_details = 1`)
+    .execute();
+
+  await table('rd_person')
+    .addColumn('rid', idType(db), serialId(db, { reuse: true }))
+    .addColumn('contact_id', 'text', (c) => c.notNull().unique())
+    .addColumn('doc', 'text', (c) => c.notNull())
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addColumn('best_stage_index', 'integer')
+    .addColumn('last_contact_at', ms)
+    .addColumn('location', 'text')
+    .addColumn('updated_at', ms, (c) => c.notNull())
+    .$call((t) =>
+      // 'english' stems like FTS5's porter tokenizer (and, unlike it, drops stop words); a query builds its tsquery
+      // with the same configuration.
+      pg
+        ? t.addColumn('doc_tsv', sql`tsvector`, (c) => c.generatedAlwaysAs(sql`to_tsvector('english', doc)`).stored())
+        : t,
+    )
+    .execute();
+  if (pg) {
+    await index('rd_person_doc_tsv').on('rd_person').using('gin').column('doc_tsv').execute();
+  } else {
+    await sql`CREATE VIRTUAL TABLE IF NOT EXISTS rd_fts USING fts5(doc, content='rd_person', content_rowid='rid', tokenize='porter unicode61')`.execute(
+      db,
+    );
+    await sql`CREATE TRIGGER IF NOT EXISTS rd_person_ai AFTER INSERT ON rd_person BEGIN
+  INSERT INTO rd_fts(rowid, doc) VALUES (new.rid, new.doc);
+END`.execute(db);
+    await sql`CREATE TRIGGER IF NOT EXISTS rd_person_ad AFTER DELETE ON rd_person BEGIN
+  INSERT INTO rd_fts(rd_fts, rowid, doc) VALUES ('delete', old.rid, old.doc);
+END`.execute(db);
+    await sql`CREATE TRIGGER IF NOT EXISTS rd_person_au AFTER UPDATE OF doc ON rd_person BEGIN
+  INSERT INTO rd_fts(rd_fts, rowid, doc) VALUES ('delete', old.rid, old.doc);
+  INSERT INTO rd_fts(rowid, doc) VALUES (new.rid, new.doc);
+END`.execute(db);
+  }
+  await index('rd_person_last_contact').on('rd_person').column('last_contact_at').execute();
+
+  await table('rd_skill')
+    .addColumn('skill_id', 'text', (c) => c.notNull())
+    .addColumn('rid', idType(db), (c) => c.notNull())
+    .addPrimaryKeyConstraint('rd_skill_pk', ['skill_id', 'rid'])
+    .$call((t) => (pg ? t : t.modifyEnd(withoutRowid)))
+    .execute();
+  await index('rd_skill_rid').on('rd_skill').column('rid').execute();
+
+  await table('rd_sync_state')
+    .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('phase', 'text', (c) => c.notNull())
+    .addColumn('mode', 'text')
+    .addColumn('run_id', 'text')
+    .addColumn('since', ms)
+    .addColumn('started_at', ms)
+    .addColumn('finished_at', ms)
+    .addColumn('listed', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('details_done', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('details_total', 'integer')
+    .addColumn('requests', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('rate_limited', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('high_water_mark', ms)
+    .addColumn('run_max_updated_at', ms)
+    .addColumn('heartbeat_at', ms)
+    .addColumn('detail_errors', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('error', 'text')
+    .execute();
+
+  await table('rd_sync_seen')
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('opportunity_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('rd_sync_seen_pk', ['run_id', 'opportunity_id'])
+    .$call((t) => (pg ? t : t.modifyEnd(withoutRowid)))
+    .execute();
+
+  await table('rd_ref')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('rd_ref_pk', ['kind', 'id'])
+    .$call((t) => (pg ? t : t.modifyEnd(withoutRowid)))
+    .execute();
+
+  await table('rd_posting')
+    .addColumn('posting_id', 'text', (c) => c.primaryKey())
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('updated_at', ms)
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('first_seen_at', ms, (c) => c.notNull())
+    .addColumn('rediscovered_at', ms)
+    .execute();
+
+  await table('rd_result')
+    .addColumn('posting_id', 'text', (c) => c.primaryKey())
+    .addColumn('response', 'text', (c) => c.notNull())
+    .addColumn('computed_at', ms, (c) => c.notNull())
+    .execute();
+
+  await table('rd_outreach')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('opportunity_id', 'text', (c) => c.notNull())
+    .addColumn('posting_id', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('tag_proposal_id', 'text', (c) => c.notNull())
+    .addColumn('stage_proposal_id', 'text')
+    .addColumn('sent_at', ms)
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', ms, (c) => c.notNull())
+    .execute();
+
+  // vector: little-endian float32, unit length; NULL when the person's text was refused (PII leak check): such a
+  // row is retried only once the person changes. stale: the person's text or name changed since it was embedded.
+  // gen: the rd_vector_state.gen that wrote it, so a cached index loads only what is newer.
+  await table('rd_vector')
+    .addColumn('rid', idType(db), (c) => c.primaryKey())
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('dims', 'integer', (c) => c.notNull())
+    .addColumn('text_hash', 'text', (c) => c.notNull())
+    .addColumn('vector', blob)
+    .addColumn('stale', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('gen', 'integer', (c) => c.notNull())
+    .addColumn('embedded_at', ms, (c) => c.notNull())
+    .execute();
+  await index('rd_vector_model_gen').on('rd_vector').columns(['model', 'gen']).execute();
+  await index('rd_vector_stale').on('rd_vector').column('model').where(sql<boolean>`stale = 1`).execute();
+  await index('rd_vector_refused').on('rd_vector').column('model').where(sql<boolean>`vector IS NULL`).execute();
+
+  await table('rd_vector_state')
+    .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+    .addColumn('gen', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('deletions', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('never'))
+    .addColumn('model', 'text')
+    .addColumn('started_at', ms)
+    .addColumn('finished_at', ms)
+    .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('total', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('requests', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('heartbeat_at', ms)
+    .addColumn('error', 'text')
+    .execute();
+  await db
+    .insertInto('rd_vector_state')
+    .values({ id: 1 })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+
+  await table('rd_query_vector')
+    .addColumn('hash', 'text', (c) => c.primaryKey())
+    .addColumn('vector', blob, (c) => c.notNull())
+    .addColumn('created_at', ms, (c) => c.notNull())
+    .execute();
+
+  if (pg) await vectorTriggersPostgres(db);
+  else await vectorTriggersSqlite(db);
+}
+
+async function vectorTriggersSqlite(db: AnyDb): Promise<void> {
+  await sql`CREATE TRIGGER IF NOT EXISTS rd_person_vector_ad AFTER DELETE ON rd_person BEGIN
+  DELETE FROM rd_vector WHERE rid = old.rid;
+END`.execute(db);
+  await sql`CREATE TRIGGER IF NOT EXISTS rd_vector_ad AFTER DELETE ON rd_vector BEGIN
+  UPDATE rd_vector_state SET deletions = deletions + 1 WHERE id = 1;
+END`.execute(db);
+  await sql`CREATE TRIGGER IF NOT EXISTS rd_person_vector_doc AFTER UPDATE OF doc ON rd_person BEGIN
+  UPDATE rd_vector SET stale = 1 WHERE rid = new.rid AND stale = 0;
+END`.execute(db);
+  // Redaction depends on the name and emails: a change there may change the text that is sent.
+  await sql`CREATE TRIGGER IF NOT EXISTS rd_person_vector_pii AFTER UPDATE OF summary ON rd_person
+WHEN json_extract(old.summary, '$.name') IS NOT json_extract(new.summary, '$.name')
+  OR json_extract(old.summary, '$.emails') IS NOT json_extract(new.summary, '$.emails')
+  OR json_extract(old.summary, '$.phones') IS NOT json_extract(new.summary, '$.phones')
+BEGIN
+  UPDATE rd_vector SET stale = 1 WHERE rid = new.rid AND stale = 0;
+END`.execute(db);
+}
+
+/** The same four triggers as PL/pgSQL; `summary` is JSON text, compared field by field as jsonb. */
+async function vectorTriggersPostgres(db: AnyDb): Promise<void> {
+  await sql`CREATE FUNCTION rd_person_vector_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM rd_vector WHERE rid = OLD.rid;
+  RETURN NULL;
+END $$`.execute(db);
+  await sql`CREATE TRIGGER rd_person_vector_ad AFTER DELETE ON rd_person
+  FOR EACH ROW EXECUTE FUNCTION rd_person_vector_delete()`.execute(db);
+  await sql`CREATE FUNCTION rd_vector_count_deletion() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE rd_vector_state SET deletions = deletions + 1 WHERE id = 1;
+  RETURN NULL;
+END $$`.execute(db);
+  await sql`CREATE TRIGGER rd_vector_ad AFTER DELETE ON rd_vector
+  FOR EACH ROW EXECUTE FUNCTION rd_vector_count_deletion()`.execute(db);
+  await sql`CREATE FUNCTION rd_person_vector_mark_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE rd_vector SET stale = 1 WHERE rid = NEW.rid AND stale = 0;
+  RETURN NULL;
+END $$`.execute(db);
+  await sql`CREATE TRIGGER rd_person_vector_doc AFTER UPDATE OF doc ON rd_person
+  FOR EACH ROW EXECUTE FUNCTION rd_person_vector_mark_stale()`.execute(db);
+  // Redaction depends on the name and emails: a change there may change the text that is sent.
+  await sql`CREATE TRIGGER rd_person_vector_pii AFTER UPDATE OF summary ON rd_person
+  FOR EACH ROW WHEN ((OLD.summary::jsonb -> 'name') IS DISTINCT FROM (NEW.summary::jsonb -> 'name')
+    OR (OLD.summary::jsonb -> 'emails') IS DISTINCT FROM (NEW.summary::jsonb -> 'emails')
+    OR (OLD.summary::jsonb -> 'phones') IS DISTINCT FROM (NEW.summary::jsonb -> 'phones'))
+  EXECUTE FUNCTION rd_person_vector_mark_stale()`.execute(db);
+}
 
 /**
  * Adds content_hash (sha256 of the stored `output`), erased_at, hash_version and legacy_hash, then re-chains the log

@@ -4,7 +4,6 @@ import { createAiEngine } from '../../backend/ai/engine.ts';
 import { handleApplicationCreated } from '../../backend/automations/application-created.ts';
 import { handleFeedbackPoll } from '../../backend/automations/feedback-poll.ts';
 import { handleFollowUp } from '../../backend/automations/follow-up.ts';
-import { ensureAutomationSchema } from '../../backend/automations/schema.ts';
 import { handleStageChange } from '../../backend/automations/stage-change.ts';
 import { recordOptOut, withdrawOptOut } from '../../backend/compliance/opt-out.ts';
 import { aiCapabilityOf } from '../../backend/governance/require-capability.ts';
@@ -239,7 +238,6 @@ describe('automations create nothing for an opted-out candidate', () => {
       name: 'feedback poll (debrief)',
       run: async (id: string) => {
         const stage = await debriefStage(id);
-        ensureAutomationSchema(h.store.sqlite);
         h.store.sqlite
           .prepare(
             'INSERT OR REPLACE INTO automation_polls (opportunity_id, stage_id, token, updated_at) VALUES (?, ?, ?, ?)',
@@ -253,7 +251,6 @@ describe('automations create nothing for an opted-out candidate', () => {
       run: async (id: string) => {
         const opp = await h.inspect.getOpportunity(id);
         const stage = typeof opp.stage === 'string' ? opp.stage : (opp.stage?.id ?? null);
-        ensureAutomationSchema(h.store.sqlite);
         const proposalId = `fu-${id}`;
         h.store.sqlite
           .prepare(

@@ -5,7 +5,6 @@ import { writeComplianceSettings } from '../../backend/compliance/settings.ts';
 import { findLeftovers } from '../../backend/governance/erase-person.ts';
 import { DAY_MS, runRetention } from '../../backend/governance/retention.ts';
 import { writeGovernance } from '../../backend/governance/settings.ts';
-import { ensureRediscoverySchema } from '../../backend/rediscovery/schema.ts';
 import type { Store } from '../../backend/store/db.ts';
 import { DEFAULT_COMPLIANCE_SETTINGS, RetentionReportSchema } from '../../utils/contracts/compliance.ts';
 import { DEFAULT_GOVERNANCE } from '../../utils/contracts/governance.ts';
@@ -97,7 +96,6 @@ describe('retention keeps what the law requires', () => {
 
   it('expired consent: the data goes at once, except what California still requires kept', async () => {
     const s = await store(3650);
-    ensureRediscoverySchema(s.sqlite);
     const opp = (id: string, expiresAt: number | null) =>
       s.sqlite
         .prepare('INSERT INTO rd_opportunity (opportunity_id, contact_id, data) VALUES (?, ?, ?)')
@@ -133,7 +131,6 @@ describe('retention keeps what the law requires', () => {
   it('an erasure request erases the person like forget: under a law, only the audit tombstone is kept', async () => {
     const s = await store(3650);
     jurisdictions(s, ['california-ads']);
-    ensureRediscoverySchema(s.sqlite);
     // The person: two opportunities under one contact in the talent-pool index, with text that names them.
     const person = { name: 'Marguerite Okonkwo-Hale', emails: ['marguerite@example.test'] };
     for (const id of ['erase-me', 'erase-me-too']) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openStore, openStoreFromConfig, StoreConfigError } from '../../backend/store/db.ts';
 import { MIGRATION_NAMES } from '../../backend/store/migrations.ts';
+import { ENSURE_TABLES } from './helpers/legacy-ensure-ddl.ts';
 import { cleanupsAfterEach, makeTempDir } from './helpers/temp-store.ts';
 
 const cleanups = cleanupsAfterEach();
@@ -17,38 +18,42 @@ describe('openStore', () => {
       .all()
       .map((r) => (r as { name: string }).name)
       .sort();
-    expect(tables).toEqual([
-      'ai_results',
-      'audit_log',
-      'calendar_tokens',
-      'compliance_criterion_confirmations',
-      'compliance_erasure_requests',
-      'compliance_notice_templates',
-      'compliance_opt_outs',
-      'hris_handoffs',
-      'interview_booking_sessions',
-      'interview_bookings',
-      'interviewer_calendars',
-      'jobs',
-      'lever_notes',
-      'lever_oauth_connections',
-      'lever_oauth_states',
-      'lever_webhooks',
-      'offer_chains',
-      'offer_decisions',
-      'offer_holidays',
-      'offer_letter_versions',
-      'offer_letters',
-      'offer_overrides',
-      'offer_templates',
-      'proposals',
-      'recruiter_tokens',
-      'recruiters',
-      'settings',
-      'talent_pool',
-      'webhook_events',
-      'write_ledger',
-    ]);
+    expect(tables).toEqual(
+      [
+        'ai_results',
+        'audit_log',
+        'calendar_tokens',
+        'compliance_criterion_confirmations',
+        'compliance_erasure_requests',
+        'compliance_notice_templates',
+        'compliance_opt_outs',
+        'hris_handoffs',
+        'interview_booking_sessions',
+        'interview_bookings',
+        'interviewer_calendars',
+        'jobs',
+        'lever_notes',
+        'lever_oauth_connections',
+        'lever_oauth_states',
+        'lever_webhooks',
+        'offer_chains',
+        'offer_decisions',
+        'offer_holidays',
+        'offer_letter_versions',
+        'offer_letters',
+        'offer_overrides',
+        'offer_templates',
+        'proposals',
+        'recruiter_tokens',
+        'recruiters',
+        'settings',
+        'talent_pool',
+        'webhook_events',
+        'write_ledger',
+        // 0009 and 0010: the tables the automations and rediscovery used to create themselves.
+        ...ENSURE_TABLES,
+      ].sort(),
+    );
     await first.db.insertInto('settings').values({ key: 'k', value: '"v"', updated_at: 1, updated_by: null }).execute();
     await first.close();
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EmuOpportunity, EmuPosting, EmuUser } from '../../../backend/lever-emulator/model.ts';
-import { ensureRediscoverySchema } from '../../../backend/rediscovery/schema.ts';
 import { type Harness, makeHarness } from './backend-harness.ts';
 
 /**
@@ -187,7 +186,6 @@ async function build(h: Harness): Promise<AccessWorld> {
       kind: 'rediscovery',
       payload: { addTags: ['rediscovered: access'], note: { text: 'Re-engagement draft' } },
     });
-    ensureRediscoverySchema(h.store.sqlite);
     const id = randomUUID();
     h.store.sqlite
       .prepare(

@@ -1,18 +1,38 @@
-import type BetterSqlite3 from 'better-sqlite3';
-
 /**
- * Rediscovery's own tables, created idempotently next to the store's migrations (which stay untouched):
- * - rd_opportunity: one row per Lever opportunity as last synced (the unit Lever gives us);
- * - rd_person: one row per contact, rebuilt from its opportunities (the unit a recruiter rediscovers);
- * - rd_fts: FTS5 keyword index over rd_person.doc, external-content so the text is stored once;
- * - rd_skill: contact → skill ids of the local engine's vocabulary;
- * - rd_sync_state / rd_sync_seen: the resumable sync checkpoint; rd_posting / rd_result: the posting poller;
- * - rd_outreach: drafted re-engagement emails and their proposals;
- * - rd_vector: one embedding per person (when an embeddings endpoint is configured), with the model it came from
- *   and the hash of the redacted text that was embedded; rd_vector_state: the embedding run's progress and the
- *   generation counters the in-memory vector index refreshes from; rd_query_vector: posting embeddings by hash.
+ * The DDL that backend/automations/schema.ts and backend/rediscovery/schema.ts ran on first use until issue 17 moved
+ * the schema into numbered migrations, verbatim as of 37209ea. A deployment from before then has these objects, made
+ * by this text, next to migrations 0001-0008: the upgrade test builds such a database and opens it.
  */
-const DDL = `
+export const LEGACY_AUTOMATION_DDL = `
+CREATE TABLE IF NOT EXISTS automation_watchers (
+  opportunity_id TEXT PRIMARY KEY,
+  user_ids TEXT NOT NULL,
+  candidate_name TEXT NOT NULL,
+  posting_id TEXT,
+  posting_title TEXT,
+  lever_url TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS automation_followups (
+  proposal_id TEXT PRIMARY KEY,
+  opportunity_id TEXT NOT NULL,
+  follow_up_date TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('draft', 'scheduled', 'cancelled', 'proposed')),
+  stage_at_send TEXT,
+  sent_at INTEGER,
+  run_at INTEGER,
+  cancel_reason TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS automation_followups_opp ON automation_followups (opportunity_id, status);
+CREATE TABLE IF NOT EXISTS automation_polls (
+  opportunity_id TEXT PRIMARY KEY,
+  stage_id TEXT NOT NULL,
+  token TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);`;
+
+export const LEGACY_REDISCOVERY_DDL = `
 CREATE TABLE IF NOT EXISTS rd_opportunity (
   opportunity_id TEXT PRIMARY KEY,
   contact_id TEXT NOT NULL,
@@ -178,11 +198,48 @@ BEGIN
 END;
 `;
 
-const done = new WeakSet<BetterSqlite3.Database>();
+/** The last migration before the schema moved: a pre-issue-17 database has these applied. */
+export const LAST_MIGRATION_BEFORE_MOVE = '0008_offer_holidays';
 
-/** Creates rediscovery's tables if missing. Cheap to call on every entry point. */
-export function ensureRediscoverySchema(sqlite: BetterSqlite3.Database): void {
-  if (done.has(sqlite)) return;
-  sqlite.exec(DDL);
-  done.add(sqlite);
-}
+/** The tables, indexes and triggers that backend/automations/schema.ts and backend/rediscovery/schema.ts created until issue 17. */
+export const ENSURE_TABLES = [
+  'automation_followups',
+  'automation_polls',
+  'automation_watchers',
+  'rd_fts',
+  'rd_fts_config',
+  'rd_fts_data',
+  'rd_fts_docsize',
+  'rd_fts_idx',
+  'rd_opportunity',
+  'rd_outreach',
+  'rd_person',
+  'rd_posting',
+  'rd_query_vector',
+  'rd_ref',
+  'rd_result',
+  'rd_skill',
+  'rd_sync_seen',
+  'rd_sync_state',
+  'rd_vector',
+  'rd_vector_state',
+];
+export const ENSURE_INDEXES = [
+  'automation_followups_opp',
+  'rd_opportunity_contact',
+  'rd_opportunity_pending',
+  'rd_person_last_contact',
+  'rd_skill_rid',
+  'rd_vector_model_gen',
+  'rd_vector_refused',
+  'rd_vector_stale',
+];
+export const ENSURE_TRIGGERS = [
+  'rd_person_ad',
+  'rd_person_ai',
+  'rd_person_au',
+  'rd_person_vector_ad',
+  'rd_person_vector_doc',
+  'rd_person_vector_pii',
+  'rd_vector_ad',
+];

@@ -1,0 +1,34 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+/**
+ * pg hands 64-bit integers (`bigint`: epoch-ms columns and ids) back as strings, since not every int8 fits a JS
+ * number. Every one the schema holds does (ms until the year 287,396), and the code reads them as numbers like
+ * SQLite's, so they are parsed as numbers, and a value that would lose precision is an error rather than a silent
+ * rounding.
+ */
+const INT8_OID = pg.types.builtins.INT8;
+
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`bigint ${text} does not fit a JavaScript number`);
+  return n;
+}
+
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * A Kysely on PostgreSQL (pg Pool + PostgresDialect) for a connection string, with bigint read as number. The
+ * caller runs `migrateToLatest` on it and `destroy()`s it (which ends the pool). The store itself does not run on
+ * PostgreSQL yet (openStoreFromConfig refuses DATABASE_URL); this is the connection it and the tests build on.
+ */
+export function openPostgresKysely(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, types });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
