@@ -2,7 +2,8 @@ import pg from 'pg';
 
 /**
  * A lease on a named periodic job, so that with several backend instances only one runs it at a time.
- * `hold()` says whether this process holds the lease now, taking it when it is free; `release()` gives it up.
+ * `hold()` says whether this process holds the lease now, taking it when it is free; `release()` gives it up for
+ * good (the process is stopping).
  */
 export interface SingleRunner {
   readonly name: string;
@@ -23,6 +24,7 @@ export function inProcessRunner(name: string): SingleRunner {
 export function pgSingleRunner(connectionString: string, name: string): SingleRunner {
   let client: pg.Client | undefined;
   let held = false;
+  let released = false;
   const drop = () => {
     held = false;
     const c = client;
@@ -32,6 +34,7 @@ export function pgSingleRunner(connectionString: string, name: string): SingleRu
   return {
     name,
     async hold() {
+      if (released) return false; // a tick still in flight after release() must not take the lease again
       if (client && held) return true;
       if (!client) {
         const c = new pg.Client({ connectionString });
@@ -39,6 +42,10 @@ export function pgSingleRunner(connectionString: string, name: string): SingleRu
           if (client === c) drop();
         });
         await c.connect();
+        if (released) {
+          await c.end();
+          return false;
+        }
         client = c;
       }
       try {
@@ -54,6 +61,7 @@ export function pgSingleRunner(connectionString: string, name: string): SingleRu
       return held;
     },
     async release() {
+      released = true;
       const c = client;
       if (!c) return;
       client = undefined;

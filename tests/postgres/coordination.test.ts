@@ -2,8 +2,13 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgSingleRunner } from '../../backend/coord/single-runner.ts';
+import { startRetention } from '../../backend/governance/retention.ts';
+import { createLogger } from '../../backend/http/logger.ts';
 import { ensurePgRateBudgetTable } from '../../backend/lever/pg-rate-budget.ts';
 import { type EmulatorHandle, startEmulator } from '../../backend/lever-emulator/server.ts';
+import type { Store } from '../../backend/store/db.ts';
+import { openTempStore } from '../backend/helpers/temp-store.ts';
 import { freshDatabase } from './db.ts';
 
 const helpers = path.join(__dirname, 'helpers');
@@ -133,6 +138,45 @@ describe('the single runner on a PostgreSQL advisory lock', () => {
     } finally {
       for (const k of kids) k.kill('SIGKILL');
       await Promise.all(kids.map(exited));
+    }
+  });
+});
+
+describe('retention with the PostgreSQL single runner', () => {
+  it('runs in one of two instances at a time; the other takes over when the holder stops', {
+    timeout: 30_000,
+  }, async () => {
+    const stores = await Promise.all([openTempStore(), openTempStore()]);
+    const expired = (store: Store, id: string) =>
+      store.sqlite
+        .prepare(
+          `INSERT INTO webhook_events (event_id, token, event, triggered_at, received_at, payload)
+           VALUES (?, ?, 'candidateStageChange', 1, 2, '{}')`,
+        )
+        .run(id, `tok-${id}`);
+    const left = (store: Store) =>
+      (store.sqlite.prepare('SELECT count(*) AS n FROM webhook_events').get() as { n: number }).n;
+    const logger = createLogger('silent');
+    const instances = stores.map(({ store }) => {
+      expired(store, 'old');
+      return startRetention(store, logger, { intervalMs: 200, runner: pgSingleRunner(db.url, 'retention') });
+    });
+    try {
+      await Promise.all(instances.map((r) => r.done));
+      await new Promise((r) => setTimeout(r, 1000)); // five more ticks each
+      const counts = stores.map(({ store }) => left(store));
+      expect(counts.sort()).toEqual([0, 1]); // one instance purged its store, the other never ran
+      const holder = left(stores[0]!.store) === 0 ? 0 : 1;
+      const other = 1 - holder;
+      expired(stores[holder]!.store, 'old-again');
+      instances[holder]!.stop();
+      const deadline = Date.now() + 5_000;
+      while (left(stores[other]!.store) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(left(stores[other]!.store)).toBe(0);
+      expect(left(stores[holder]!.store)).toBe(1); // the stopped instance no longer runs
+    } finally {
+      for (const r of instances) r.stop();
+      for (const s of stores) await s.cleanup();
     }
   });
 });
