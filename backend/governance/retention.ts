@@ -1,6 +1,7 @@
 import { deleteAiResultsBefore } from '../candidates/ai-results.ts';
 import type { RegulatedJurisdiction } from '../compliance/jurisdiction.ts';
 import { type MustGoResult, purgeMustGo, retentionPlan } from '../compliance/retention-policy.ts';
+import { inProcessRunner, type SingleRunner } from '../coord/single-runner.ts';
 import type { Logger } from '../http/logger.ts';
 import { deleteDecidedProposals } from '../proposals/retention.ts';
 import type { Store } from '../store/db.ts';
@@ -61,15 +62,27 @@ export async function runRetention(
   return { ...result, mustGo: purgeMustGo(store.sqlite, plan, now) };
 }
 
-/** Runs retention now and then every `intervalMs` (daily). Failures are logged and retried at the next tick. */
+/**
+ * Runs retention now and then every `intervalMs` (daily). Failures are logged and retried at the next tick.
+ * With several instances `runner` (a PostgreSQL advisory-lock lease) lets only its holder run a tick; the others skip
+ * theirs, and take the lease at their next tick when the holder stops or dies. The default, for the embedded SQLite
+ * store's one process, always runs.
+ */
 export function startRetention(
   store: Store,
   logger: Logger,
-  opts: { intervalMs?: number; now?: () => number; jurisdictions?: readonly RegulatedJurisdiction[] } = {},
+  opts: {
+    intervalMs?: number;
+    now?: () => number;
+    jurisdictions?: readonly RegulatedJurisdiction[];
+    runner?: SingleRunner;
+  } = {},
 ): { stop(): void; done: Promise<void> } {
   const now = opts.now ?? Date.now;
+  const runner = opts.runner ?? inProcessRunner('retention');
   const tick = async () => {
     try {
+      if (!(await runner.hold())) return;
       const r = await runRetention(store, now(), opts.jurisdictions ? { jurisdictions: opts.jurisdictions } : {});
       if (r.aiResults || r.proposals || r.jobs || r.webhookEvents || r.mustGo.deleted) {
         logger.info(r, 'retention: deleted expired rows');
@@ -81,5 +94,11 @@ export function startRetention(
   const done = tick();
   const timer = setInterval(() => void tick(), opts.intervalMs ?? DAY_MS);
   timer.unref();
-  return { stop: () => clearInterval(timer), done };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      void runner.release().catch(() => {});
+    },
+    done,
+  };
 }

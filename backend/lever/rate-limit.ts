@@ -1,10 +1,24 @@
 import { createHash } from 'node:crypto';
 
 /**
+ * Where a Lever request waits for its turn under the credential's rate limit. `take()` resolves when one request may
+ * be sent. The in-process TokenBucket is the default; PgRateBudget (pg-rate-budget.ts) shares one budget per
+ * credential across every backend instance on the same PostgreSQL.
+ */
+export interface RateBudget {
+  take(): Promise<void>;
+}
+
+/** The budget's row key for a credential: a sha256 of base URL and key, so the key itself is never stored. */
+export function credentialHash(credential: string): string {
+  return createHash('sha256').update(credential).digest('hex');
+}
+
+/**
  * A token bucket: `ratePerSecond` tokens refill continuously up to `burst`. Callers reserve a token and wait until it
  * exists; reservations may drive the balance negative, which queues later callers FIFO without a waiter list.
  */
-export class TokenBucket {
+export class TokenBucket implements RateBudget {
   readonly ratePerSecond: number;
   readonly burst: number;
   private tokens: number;
@@ -66,7 +80,7 @@ const shared = new Map<string, TokenBucket>();
  * The credential is hashed so keys do not sit in a map that might be dumped. The first caller's rate wins.
  */
 export function sharedBucket(credential: string, ratePerSecond: number, burst: number): TokenBucket {
-  const key = createHash('sha256').update(credential).digest('hex');
+  const key = credentialHash(credential);
   let bucket = shared.get(key);
   if (!bucket) {
     bucket = new TokenBucket(ratePerSecond, burst);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LeverApiError, leverApiError } from './errors.ts';
 import { currentAccessToken, type OAuthConfig, refreshOnce } from './oauth.ts';
-import { bucketForObject, sharedBucket, type TokenBucket } from './rate-limit.ts';
+import { bucketForObject, type RateBudget, sharedBucket } from './rate-limit.ts';
 import { LeverErrorBodySchema } from './schemas.ts';
 
 /**
@@ -28,8 +28,11 @@ export type TransportOptions = {
   retryBaseMs?: number;
   maxBackoffMs?: number;
   onRequest?: (info: RequestInfo) => void;
-  /** Overrides the shared per-credential bucket (tests). */
-  bucket?: TokenBucket;
+  /**
+   * Overrides the per-credential in-process bucket: a PgRateBudget shares one budget across backend instances, tests
+   * pass their own.
+   */
+  bucket?: RateBudget;
 };
 
 export type LeverStats = { requests: number; rateLimited: number; retries: number; errors: number };
@@ -68,7 +71,7 @@ export class LeverTransport {
   readonly baseUrl: string;
   readonly stats: LeverStats = { requests: 0, rateLimited: 0, retries: 0, errors: 0 };
   private readonly auth: LeverAuth;
-  private readonly bucket: TokenBucket;
+  private readonly bucket: RateBudget;
   private readonly maxRetries: number;
   private readonly timeoutMs: number;
   private readonly retryBaseMs: number;
