@@ -22,9 +22,13 @@ import {
   positiveInt,
   type QueueLogger,
   type QueueStats,
+  type RegisteredJob,
+  registerJob,
   runJob,
+  settleWithin,
   type TypedNewJob,
   untyped,
+  Waker,
 } from './queue.ts';
 
 /** What pg-boss runs its SQL on: its own pool, a pooled client inside BEGIN, or a caller's Kysely transaction. */
@@ -107,7 +111,7 @@ type InFlight = { job: Fetched; done: Promise<void>; abort: AbortController };
  * `await PgBossQueue.open(opts)`, end it with `close()` after `stop()`.
  */
 export class PgBossQueue implements JobQueue {
-  private readonly handlers = new Map<string, { schema: z.ZodType | null; handler: JobHandler }>();
+  private readonly handlers = new Map<string, RegisteredJob>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly queues = new Set<string>();
   private readonly concurrency: number;
@@ -120,7 +124,7 @@ export class PgBossQueue implements JobQueue {
   private readonly jobTable: string;
   private running = false;
   private loopDone: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly waker = new Waker();
   /** Rotates which job type is fetched first, so one busy type does not starve the others. */
   private turn = 0;
 
@@ -167,9 +171,7 @@ export class PgBossQueue implements JobQueue {
   }
 
   register<S extends z.ZodType = z.ZodUnknown>(type: JobType<S> | string, handler: JobHandler<z.output<S>>): void {
-    const name = typeof type === 'string' ? type : type.name;
-    if (this.handlers.has(name)) throw new Error(`A handler for job type "${name}" is already registered`);
-    this.handlers.set(name, { schema: typeof type === 'string' ? null : type.schema, handler: handler as JobHandler });
+    registerJob(this.handlers, type, handler);
   }
 
   /**
@@ -273,15 +275,10 @@ export class PgBossQueue implements JobQueue {
     this.running = false;
     this.wake();
     await this.loopDone;
-    const pending = [...this.inFlight.values()];
-    if (pending.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, opts.timeoutMs ?? 30_000);
-      });
-      await Promise.race([Promise.all(pending.map((p) => p.done)), timedOut]);
-      clearTimeout(timer);
-    }
+    await settleWithin(
+      [...this.inFlight.values()].map((p) => p.done),
+      opts.timeoutMs ?? 30_000,
+    );
     const abandoned = [...this.inFlight.values()];
     this.inFlight.clear();
     for (const { abort } of abandoned) abort.abort(new Error('queue stopped'));
@@ -369,20 +366,11 @@ export class PgBossQueue implements JobQueue {
   }
 
   private wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    w?.();
+    this.waker.wake();
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
+    return this.waker.sleep(ms);
   }
 
   private async loop(): Promise<void> {

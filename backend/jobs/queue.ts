@@ -159,7 +159,7 @@ export function checkNewJob(job: NewJob, defaultMaxAttempts: number, now: number
  * PermanentJobError, so the job is dead-lettered at once.
  */
 export async function runJob(
-  entry: { schema: z.ZodType | null; handler: JobHandler } | undefined,
+  entry: RegisteredJob | undefined,
   job: { type: string; payload: unknown },
   ctx: JobContext,
 ): Promise<void> {
@@ -202,3 +202,51 @@ export const consoleLogger: QueueLogger = {
   warn: (obj, msg) => console.warn(msg ?? '', obj),
   error: (obj, msg) => console.error(msg ?? '', obj),
 };
+
+/** A registered job type: its payload schema (none for a bare name) and its handler. */
+export type RegisteredJob = { schema: z.ZodType | null; handler: JobHandler };
+
+/** Adds a handler to a queue's registry (JobQueue.register); one per type. */
+export function registerJob(
+  registry: Map<string, RegisteredJob>,
+  type: JobType | string,
+  handler: JobHandler<never>,
+): void {
+  const name = typeof type === 'string' ? type : type.name;
+  if (registry.has(name)) throw new Error(`A handler for job type "${name}" is already registered`);
+  // The handler is only ever called with what `schema` produced from the stored payload (runJob).
+  registry.set(name, { schema: typeof type === 'string' ? null : type.schema, handler: handler as JobHandler });
+}
+
+/** A worker loop's idle wait that wake() cuts short (an enqueue, a freed slot, stop()). */
+export class Waker {
+  private wakeUp: (() => void) | null = null;
+
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
+
+/** stop()'s grace period: resolves when every running handler has settled or after `timeoutMs`. */
+export async function settleWithin(running: Array<Promise<void>>, timeoutMs: number): Promise<void> {
+  if (running.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.all(running), timedOut]);
+  clearTimeout(timer);
+}

@@ -23,9 +23,13 @@ import {
   positiveInt,
   type QueueLogger,
   type QueueStats,
+  type RegisteredJob,
+  registerJob,
   runJob,
+  settleWithin,
   type TypedNewJob,
   untyped,
+  Waker,
 } from './queue.ts';
 
 // Schemas are built once: constructing a zod object costs about a millisecond.
@@ -207,7 +211,7 @@ export class SqliteQueue implements JobQueue {
   private readonly sqlite: BetterSqlite3.Database;
   private readonly db: Kysely<Database>;
   /** The registry: job type → its payload schema (none for a bare name) and its handler. */
-  private readonly handlers = new Map<string, { schema: z.ZodType | null; handler: JobHandler }>();
+  private readonly handlers = new Map<string, RegisteredJob>();
   private readonly inFlight = new Map<number, InFlight>();
   private readonly concurrency: number;
   private readonly leaseMs: number;
@@ -220,7 +224,7 @@ export class SqliteQueue implements JobQueue {
   private readonly random: () => number;
   private running = false;
   private loopDone: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly waker = new Waker();
   private heartbeat: NodeJS.Timeout | null = null;
   private lastSweep = 0;
   /** workerId plus a per-start() suffix, so a handler abandoned by stop() cannot touch the job after a restart. */
@@ -251,11 +255,7 @@ export class SqliteQueue implements JobQueue {
   }
 
   register<S extends z.ZodType = z.ZodUnknown>(type: JobType<S> | string, handler: JobHandler<z.output<S>>): void {
-    const name = typeof type === 'string' ? type : type.name;
-    if (this.handlers.has(name)) throw new Error(`A handler for job type "${name}" is already registered`);
-    // The handler is only ever called with what `schema` produced from the stored payload (execute below).
-    const entry = { schema: typeof type === 'string' ? null : type.schema, handler: handler as JobHandler };
-    this.handlers.set(name, entry);
+    registerJob(this.handlers, type, handler);
   }
 
   async enqueue(typed: NewJob | TypedNewJob, trx?: Kysely<Database>): Promise<SqliteEnqueueResult> {
@@ -302,15 +302,10 @@ export class SqliteQueue implements JobQueue {
     this.running = false;
     this.wake();
     await this.loopDone;
-    const pending = [...this.inFlight.values()];
-    if (pending.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, opts.timeoutMs ?? 30_000);
-      });
-      await Promise.race([Promise.all(pending.map((p) => p.done)), timedOut]);
-      clearTimeout(timer);
-    }
+    await settleWithin(
+      [...this.inFlight.values()].map((p) => p.done),
+      opts.timeoutMs ?? 30_000,
+    );
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     // Handlers still running lose their lease now; their late outcome is never recorded (see execute()).
@@ -423,9 +418,7 @@ export class SqliteQueue implements JobQueue {
   }
 
   private wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    w?.();
+    this.waker.wake();
   }
 
   private async loop(): Promise<void> {
@@ -471,14 +464,7 @@ export class SqliteQueue implements JobQueue {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
+    return this.waker.sleep(ms);
   }
 
   private execute(job: ClaimedJob): void {
