@@ -6,28 +6,31 @@ import { z } from 'zod';
 import type { Store } from '../store/db.ts';
 import type { Database, JobStatus } from '../store/schema.ts';
 import {
+  checkNewJob,
+  consoleLogger,
+  DEFAULT_MAX_ATTEMPTS,
+  deadLetterReason,
+  describeError,
   type EnqueueResult,
-  InvalidJobError,
   type JobHandler,
+  type JobId,
   type JobQueue,
   JobStateError,
   type JobSummary,
   type JobType,
+  MAX_ERROR_LENGTH,
   type NewJob,
-  PermanentJobError,
+  positiveInt,
+  type QueueLogger,
   type QueueStats,
+  type RegisteredJob,
+  registerJob,
+  runJob,
+  settleWithin,
   type TypedNewJob,
+  untyped,
+  Waker,
 } from './queue.ts';
-
-export const DEFAULT_MAX_ATTEMPTS = 5;
-const MAX_ERROR_LENGTH = 2_000;
-
-const NewJobSchema = z.object({
-  type: z.string().min(1).max(200),
-  runAt: z.union([z.date(), z.number().finite()]).optional(),
-  maxAttempts: z.number().int().min(1).max(1_000).optional(),
-  dedupeKey: z.string().min(1).max(500).optional(),
-});
 
 // Schemas are built once: constructing a zod object costs about a millisecond.
 const IdRowSchema = z.object({ id: z.number() });
@@ -89,32 +92,8 @@ function statements(sqlite: BetterSqlite3.Database): Statements {
   return s;
 }
 
-/** A typed job as stored: its type's name, its payload checked against the type's schema. */
-function untyped(job: NewJob | TypedNewJob, schema?: z.ZodType): NewJob {
-  const { type, ...rest } = job;
-  const name = typeof type === 'string' ? type : type.name;
-  const check = typeof type === 'string' ? schema : type.schema;
-  const valid = check?.safeParse(job.payload);
-  if (valid && !valid.success) {
-    throw new InvalidJobError(`Invalid payload for job "${name}": ${z.prettifyError(valid.error)}`);
-  }
-  return { ...rest, type: name };
-}
-
-function toRow(job: NewJob, defaultMaxAttempts: number, now: number) {
-  const parsed = NewJobSchema.safeParse(job);
-  if (!parsed.success) throw new InvalidJobError(`Invalid job: ${z.prettifyError(parsed.error)}`);
-  const payload = JSON.stringify(job.payload);
-  if (payload === undefined) throw new InvalidJobError(`Job "${job.type}" has a payload JSON cannot represent`);
-  const { runAt } = parsed.data;
-  return {
-    type: parsed.data.type,
-    payload,
-    max_attempts: parsed.data.maxAttempts ?? defaultMaxAttempts,
-    run_at: runAt === undefined ? now : typeof runAt === 'number' ? runAt : runAt.getTime(),
-    dedupe_key: parsed.data.dedupeKey ?? null,
-  };
-}
+/** SQLite numbers its jobs. */
+export type SqliteEnqueueResult = EnqueueResult & { id: number };
 
 /**
  * Synchronous enqueue for hot paths: call it inside `sqlite.transaction(() => { insert event; enqueueSync(...) })`
@@ -124,9 +103,9 @@ export function enqueueSync(
   sqlite: BetterSqlite3.Database,
   job: NewJob | TypedNewJob,
   opts: { now?: number; defaultMaxAttempts?: number } = {},
-): EnqueueResult {
+): SqliteEnqueueResult {
   const now = opts.now ?? Date.now();
-  const r = toRow(untyped(job), opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS, now);
+  const r = checkNewJob(untyped(job), opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS, now);
   const s = statements(sqlite);
   const inserted = s.insert.get(r.type, r.payload, r.max_attempts, r.run_at, r.dedupe_key, now, now) as
     | { id: number }
@@ -206,11 +185,6 @@ export function sweepExpiredLeases(sqlite: BetterSqlite3.Database, now = Date.no
     .immediate();
 }
 
-export type QueueLogger = {
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-};
-
 export type SqliteQueueOptions = {
   /** Handlers running at once in this instance (config QUEUE_CONCURRENCY). */
   concurrency?: number;
@@ -231,18 +205,13 @@ export type SqliteQueueOptions = {
 
 type InFlight = { job: ClaimedJob; done: Promise<void>; abort: AbortController };
 
-const consoleLogger: QueueLogger = {
-  warn: (obj, msg) => console.warn(msg ?? '', obj),
-  error: (obj, msg) => console.error(msg ?? '', obj),
-};
-
 /** The embedded queue: a table in the SQLite store, polled by lease-holding workers. */
 export class SqliteQueue implements JobQueue {
   readonly workerId: string;
   private readonly sqlite: BetterSqlite3.Database;
   private readonly db: Kysely<Database>;
   /** The registry: job type → its payload schema (none for a bare name) and its handler. */
-  private readonly handlers = new Map<string, { schema: z.ZodType | null; handler: JobHandler }>();
+  private readonly handlers = new Map<string, RegisteredJob>();
   private readonly inFlight = new Map<number, InFlight>();
   private readonly concurrency: number;
   private readonly leaseMs: number;
@@ -255,7 +224,7 @@ export class SqliteQueue implements JobQueue {
   private readonly random: () => number;
   private running = false;
   private loopDone: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly waker = new Waker();
   private heartbeat: NodeJS.Timeout | null = null;
   private lastSweep = 0;
   /** workerId plus a per-start() suffix, so a handler abandoned by stop() cannot touch the job after a restart. */
@@ -286,20 +255,16 @@ export class SqliteQueue implements JobQueue {
   }
 
   register<S extends z.ZodType = z.ZodUnknown>(type: JobType<S> | string, handler: JobHandler<z.output<S>>): void {
-    const name = typeof type === 'string' ? type : type.name;
-    if (this.handlers.has(name)) throw new Error(`A handler for job type "${name}" is already registered`);
-    // The handler is only ever called with what `schema` produced from the stored payload (execute below).
-    const entry = { schema: typeof type === 'string' ? null : type.schema, handler: handler as JobHandler };
-    this.handlers.set(name, entry);
+    registerJob(this.handlers, type, handler);
   }
 
-  async enqueue(typed: NewJob | TypedNewJob, trx?: Kysely<Database>): Promise<EnqueueResult> {
+  async enqueue(typed: NewJob | TypedNewJob, trx?: Kysely<Database>): Promise<SqliteEnqueueResult> {
     const name = typeof typed.type === 'string' ? typed.type : typed.type.name;
     const job = untyped(typed, this.handlers.get(name)?.schema ?? undefined);
     const now = this.now();
-    let result: EnqueueResult;
+    let result: SqliteEnqueueResult;
     if (trx) {
-      const row = toRow(job, this.defaultMaxAttempts, now);
+      const row = checkNewJob(job, this.defaultMaxAttempts, now);
       const inserted = await trx
         .insertInto('jobs')
         .values({ ...row, status: 'queued', attempts: 0, created_at: now, updated_at: now })
@@ -337,15 +302,10 @@ export class SqliteQueue implements JobQueue {
     this.running = false;
     this.wake();
     await this.loopDone;
-    const pending = [...this.inFlight.values()];
-    if (pending.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, opts.timeoutMs ?? 30_000);
-      });
-      await Promise.race([Promise.all(pending.map((p) => p.done)), timedOut]);
-      clearTimeout(timer);
-    }
+    await settleWithin(
+      [...this.inFlight.values()].map((p) => p.done),
+      opts.timeoutMs ?? 30_000,
+    );
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     // Handlers still running lose their lease now; their late outcome is never recorded (see execute()).
@@ -421,7 +381,8 @@ export class SqliteQueue implements JobQueue {
     });
   }
 
-  async retry(jobId: number): Promise<void> {
+  async retry(jobId: JobId): Promise<void> {
+    if (typeof jobId !== 'number') throw new JobStateError(`No job with id ${jobId}`);
     const now = this.now();
     const res = await this.db
       .updateTable('jobs')
@@ -457,9 +418,7 @@ export class SqliteQueue implements JobQueue {
   }
 
   private wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    w?.();
+    this.waker.wake();
   }
 
   private async loop(): Promise<void> {
@@ -505,32 +464,13 @@ export class SqliteQueue implements JobQueue {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
+    return this.waker.sleep(ms);
   }
 
   private execute(job: ClaimedJob): void {
     const abort = new AbortController();
     const entry = this.handlers.get(job.type);
-    const run = async () => {
-      if (!entry) throw new PermanentJobError(`No handler registered for job type "${job.type}"`);
-      let payload = job.payload;
-      if (entry.schema) {
-        // Validated once, here: a payload that does not match will not match on a retry either.
-        const parsed = entry.schema.safeParse(job.payload);
-        if (!parsed.success) {
-          throw new PermanentJobError(`Invalid payload for job "${job.type}": ${z.prettifyError(parsed.error)}`);
-        }
-        payload = parsed.data;
-      }
-      await entry.handler(payload, { jobId: job.id, attempt: job.attempt, signal: abort.signal });
-    };
+    const run = () => runJob(entry, job, { jobId: job.id, attempt: job.attempt, signal: abort.signal });
     // A handler abandoned by stop() no longer owns its job: its outcome is not recorded (the store may be closed).
     const owned = () => this.inFlight.get(job.id)?.job === job;
     const done = run().then(
@@ -554,10 +494,8 @@ export class SqliteQueue implements JobQueue {
 
   private async fail(job: ClaimedJob, error: unknown): Promise<void> {
     const now = this.now();
-    const message = describeError(error);
-    const permanent = error instanceof PermanentJobError;
-    if (permanent || job.attempt >= job.maxAttempts) {
-      const reason = permanent ? `permanent: ${message}` : `failed after ${job.attempt} attempts: ${message}`;
+    const reason = deadLetterReason(error, job.attempt, job.maxAttempts);
+    if (reason !== null) {
       await this.tryWrite(job, () =>
         this.stmt.dead.run(reason.slice(0, MAX_ERROR_LENGTH), now, job.id, job.lockedBy, job.attempt),
       );
@@ -565,6 +503,7 @@ export class SqliteQueue implements JobQueue {
       return;
     }
     const runAt = now + this.backoffMs(job.attempt);
+    const message = describeError(error);
     await this.tryWrite(job, () =>
       this.stmt.retryLater.run(message.slice(0, MAX_ERROR_LENGTH), runAt, now, job.id, job.lockedBy, job.attempt),
     );
@@ -651,14 +590,4 @@ function prepareWorkerStatements(sqlite: BetterSqlite3.Database) {
     ),
     renew: sqlite.prepare(`UPDATE jobs SET lease_until = ? WHERE id = ? AND locked_by = ? AND status = 'running'`),
   };
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-function positiveInt(n: number, name: string): number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer, got ${n}`);
-  return n;
 }
