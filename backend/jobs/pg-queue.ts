@@ -102,6 +102,9 @@ const StatsRowSchema = z.object({ state: StateSchema, n: z.coerce.number() });
 const DueRowSchema = z.object({ retrying: z.coerce.number(), oldest: z.date().nullable() });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The advisory lock (by name) that makes pg-boss queue creation one at a time across processes. */
+const CREATE_QUEUE_LOCK = 'fulcrum.pgboss.create-queue';
+
 type InFlight = { job: Fetched; done: Promise<void>; abort: AbortController };
 
 /**
@@ -114,6 +117,7 @@ export class PgBossQueue implements JobQueue {
   private readonly handlers = new Map<string, RegisteredJob>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly queues = new Set<string>();
+  private readonly creating = new Map<string, Promise<void>>();
   private readonly concurrency: number;
   private readonly expireInSeconds: number;
   private readonly pollIntervalMs: number;
@@ -249,11 +253,43 @@ export class PgBossQueue implements JobQueue {
     return { id, created: true };
   }
 
-  /** pg-boss 10 keeps each queue in a partition that must exist before a job is sent to it. */
-  private async ensureQueue(name: string): Promise<void> {
-    if (this.queues.has(name)) return;
-    await this.boss.createQueue(name, { name, policy: 'standard' });
-    this.queues.add(name);
+  /**
+   * pg-boss 10 keeps each queue in a partition that must exist before a job is sent to it. Two connections creating
+   * the partitions of new queues at once can deadlock in PostgreSQL (seen with two instances enqueueing a new job type
+   * together), so creation is one at a time: one pending creation per name in this process, and a session advisory
+   * lock across processes, held on its own connection while pg-boss creates the queue.
+   */
+  private ensureQueue(name: string): Promise<void> {
+    if (this.queues.has(name)) return Promise.resolve();
+    let pending = this.creating.get(name);
+    if (!pending) {
+      pending = this.createQueueLocked(name).then(
+        () => {
+          this.queues.add(name);
+          this.creating.delete(name);
+        },
+        (error: unknown) => {
+          this.creating.delete(name);
+          throw error;
+        },
+      );
+      this.creating.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async createQueueLocked(name: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [CREATE_QUEUE_LOCK]);
+      try {
+        await this.boss.createQueue(name, { name, policy: 'standard' });
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [CREATE_QUEUE_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   notify(): void {
