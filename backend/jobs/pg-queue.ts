@@ -165,8 +165,9 @@ export class PgBossQueue implements JobQueue {
     boss.on('error', (err) => (opts.logger ?? consoleLogger).error({ err }, 'pg-boss maintenance failed'));
     try {
       await boss.start();
-      const table = `${pg.escapeIdentifier(schema)}.fulcrum_dedupe`;
-      await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, job_id uuid NOT NULL)`);
+      await pool.query(
+        `CREATE TABLE IF NOT EXISTS ${pg.escapeIdentifier(schema)}.fulcrum_dedupe (key text PRIMARY KEY, job_id uuid NOT NULL)`,
+      );
     } catch (error) {
       await pool.end();
       throw error;

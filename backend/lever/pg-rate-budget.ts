@@ -7,19 +7,8 @@ import { credentialHash, type RateBudget } from './rate-limit.ts';
  * token balance and when it was last refilled. The balance may go negative: each negative unit is a caller already
  * holding a reservation and sleeping until its token is due, so callers are served in the order they reserved.
  *
- * Created by ensurePgRateBudgetTable for now; this DDL moves to the numbered migrations (backend/store/migrations.ts)
- * once PostgreSQL DDL lives there.
+ * Created by the numbered migrations (backend/store/migrations.ts, 0011_lever_rate_budget).
  */
-export const PG_RATE_BUDGET_DDL = `
-CREATE TABLE IF NOT EXISTS lever_rate_budget (
-  id text PRIMARY KEY,
-  tokens double precision NOT NULL,
-  refilled_at timestamptz NOT NULL
-)`;
-
-export async function ensurePgRateBudgetTable(db: pg.Pool | pg.Client): Promise<void> {
-  await db.query(PG_RATE_BUDGET_DDL);
-}
 
 /**
  * Refill by the time elapsed since the last refill (the database's clock, so every instance agrees), cap at the
@@ -27,11 +16,11 @@ export async function ensurePgRateBudgetTable(db: pg.Pool | pg.Client): Promise<
  * serialised by the row lock and never see the same token. A first caller creates the row with a full bucket.
  */
 const TAKE_SQL = `
-INSERT INTO lever_rate_budget AS b (id, tokens, refilled_at) VALUES ($1, $3::double precision - 1, clock_timestamp())
+INSERT INTO lever_rate_budget AS b (id, tokens, last_refill) VALUES ($1, $3::double precision - 1, clock_timestamp())
 ON CONFLICT (id) DO UPDATE SET
   tokens = least($3::double precision,
-                 b.tokens + extract(epoch FROM clock_timestamp() - b.refilled_at) * $2::double precision) - 1,
-  refilled_at = clock_timestamp()
+                 b.tokens + extract(epoch FROM clock_timestamp() - b.last_refill) * $2::double precision) - 1,
+  last_refill = clock_timestamp()
 RETURNING tokens`;
 
 /**

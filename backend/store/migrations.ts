@@ -546,6 +546,19 @@ const migrations: Record<string, Migration> = {
   // Issue 17: talent rediscovery's tables, which rediscovery/schema.ts used to create on first use (`if not exists`
   // throughout, as above). See rediscoverySchema below for what each holds.
   '0010_rediscovery': { up: (db: AnyDb) => inTransaction(db, rediscoverySchema) },
+  // The Lever rate budget several instances share (lever/pg-rate-budget.ts): one row per credential (a sha256 of base
+  // URL + key, never the key), its tokens and when they were last refilled. PostgreSQL only: on SQLite the backend is
+  // one process with the in-process bucket.
+  '0011_lever_rate_budget': {
+    async up(db: AnyDb) {
+      if (!isPostgres(db)) return;
+      await sql`CREATE TABLE IF NOT EXISTS lever_rate_budget (
+        id text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        last_refill timestamptz NOT NULL -- the database clock, so every instance agrees (not epoch ms: no _at)
+      )`.execute(db);
+    },
+  },
 };
 
 /**

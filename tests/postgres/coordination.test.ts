@@ -1,13 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgSingleRunner } from '../../backend/coord/single-runner.ts';
 import { startRetention } from '../../backend/governance/retention.ts';
 import { createLogger } from '../../backend/http/logger.ts';
-import { ensurePgRateBudgetTable } from '../../backend/lever/pg-rate-budget.ts';
 import { type EmulatorHandle, startEmulator } from '../../backend/lever-emulator/server.ts';
 import type { Store } from '../../backend/store/db.ts';
+import { migrateToLatest } from '../../backend/store/migrations.ts';
+import { openPostgresKysely } from '../../backend/store/postgres.ts';
 import { openTempStore } from '../backend/helpers/temp-store.ts';
 import { freshDatabase } from './db.ts';
 
@@ -62,9 +62,9 @@ describe('the Lever rate budget shared through PostgreSQL', () => {
   let emu: EmulatorHandle;
   beforeAll(async () => {
     emu = await startEmulator({ port: 0 }); // Lever's limit: 10 req/s per key, burst 20
-    const pool = new pg.Pool({ connectionString: db.url });
-    await ensurePgRateBudgetTable(pool);
-    await pool.end();
+    const kysely = openPostgresKysely(db.url);
+    await migrateToLatest(kysely);
+    await kysely.destroy();
   });
   afterAll(async () => {
     await emu?.close();
