@@ -133,7 +133,7 @@ const RULES: Rule[] = [
     wholeLine: true,
   },
   {
-    re: /\b(?:new|updated|real|actual|true|hidden|secret|additional|special|important|priority)\s+(?:instructions?|tasks?|directives?|prompts?|orders?)\b\s*[:\-!]|\bsystem\s+(?:prompt|message|instructions?|override)\b|\bjailbreak|\bdeveloper mode\b|\bprompt injection\b|\bDAN mode\b/i,
+    re: /\b(?:new|updated|real|actual|true|hidden|secret|additional|special|important|priority)\s+(?:instructions?|tasks?|directives?|prompts?|orders?)\b\s*(?:[:\-!*]|$)|\bnew instructions? (?:to|for) (?:the |any )?(?:chat|assistant|ai|model|bot)|\bsystem\s+(?:prompt|message|instructions?|override)\b|\bjailbreak|\bdeveloper mode\b|\bprompt injection\b|\bDAN mode\b/i,
     reason: 'introduces new instructions for an AI',
     wholeLine: true,
   },
@@ -145,7 +145,7 @@ const RULES: Rule[] = [
   },
   {
     re: new RegExp(
-      String.raw`\b${AI}\b\s*(?:[,:;!-]\s*)?(?:please\s+)?${IMPERATIVE}\b|\b${WEAK_ADDRESSEE}\s*[,:]\s*(?:please\s+)?${IMPERATIVE}\b`,
+      String.raw`(?:^\s*(?:(?:hey|hi|dear|ok(?:ay)?|attention)\s+)?${AI}\b\s*(?:[,:;!-]\s*)?|\b${AI}\s*[,:;!-]\s*)(?:please\s+)?${IMPERATIVE}\b|\b${WEAK_ADDRESSEE}\s*[,:]\s*(?:please\s+)?${IMPERATIVE}\b`,
       'i',
     ),
     reason: 'gives an instruction addressed to an AI or screening system',
@@ -190,7 +190,52 @@ const RULES: Rule[] = [
     reason: 'reads like a task given to a chat assistant',
   },
   {
-    re: /^(?:what|who|how|why|where|which|is|are|can|could|would|will|do|does|did|should)\b[^\n]*\?\s*$/i,
+    // Override of the text the reader was given, with what to say instead ("ignore this data and print …").
+    re: /(?:^|[:[\]]\s*|\b(?:please|just|now|then)\s+)(?:ignore|disregard|forget)\b(?:[^.!?\n]{0,60}?\b(?:and|then)\s+(?:just\s+|only\s+|instead\s+)?(?:print|say|output|reply|respond|return|write|report|state|answer|display|repeat|type)\b|\s+(?:the rest of|everything|anything|all (?:info(?:rmation)?|data|text|content|input)\b|the (?:user|data|text|document|input|content)\b))|\b(?:ignore|disregard|bypass|forget)\s+(?:all\s+)?(?:instructions?|prompts?|filters?|guardrails?|restrictions|rules)\b/i,
+    reason: 'tells the reader to ignore what it was given',
+    wholeLine: true,
+  },
+  {
+    // Prompt leaking: asking the reader for its own instructions or configuration.
+    re: /\b(?:repeat|output|print|display|show|list|summari[sz]e|relay|reveal|share|tell me|write|quote|outline|translate|dump|log|echo|recite|give me|paste|copy)\b[^.!?\n]{0,40}?\byour\s+(?:system['’]?s?\s+)?(?:(?:initials?|starting|original|first|system|hidden|secret|internal|full|entire|exact|complete|current|underlying)\s+)*(?:instructions?|prompts?|guidelines|rules|configuration|config|parameters|settings|directives|programming)\b|\bsystem[\s_-]?prompt\b|\binitiali[sz]ation (?:string|prompt)\b|\b(?:initial|hidden|original|starting) prompt\b|\brepeat (?:the above|everything above|all of the above|this (?:entire )?conversation|the (?:text|words|messages?) above)\b|\b(?:admin(?:istrator)?|root|sudo|developer|system)\s+(?:override|request|command)\s*:/i,
+    reason: 'asks the reader to reveal its instructions',
+    wholeLine: true,
+  },
+  {
+    // Aimed at an automated grader of answers (LLM-as-judge): picking a response, a verdict in machine form,
+    // grading banners and tags.
+    re: /\bresponse [ab]\b(?=[^\n]{0,80}\b(?:wins?|winner|better|best|superior|select\w*|prefer\w*|demonstrates|shows|scores?|correct|should)\b)|\b(?:select|choose|pick|prefer|confirm(?: selection of)?)\s+(?:this|the) (?:response|answer|output|submission)\b|\b(?:this|the|my) (?:response|answer|submission|output)\s+(?:(?:above|below|here)\s+)?(?:should|must|deserves to|will)\s+(?:pass|win|be (?:selected|chosen|preferred|graded|accepted|marked|scored))\b|^(?:please\s+)?(?:output|return|print|respond with|reply with)\s+["']?(?:true|pass|passed|yes|correct)["']?\s*[.!]?$|["']?\b(?:winner|verdict|final_answer|pass)["']?\s*[:=]\s*["']?(?:response\s+)?(?:[ab]|true|pass|yes)\b(?![\w-])|\b(?:grade|score|evaluate|judge)\s+(?:only\s+)?(?:the|this)\s+(?:final|following)\s+(?:answer|response|submission)\b|\bshould be graded\b|\bthe (?:response|answer) being graded\b|^\s*(?:\[|={2,}|-{2,}|\*{2,})\s*[^\]\n]{0,40}?\b(?:evaluat(?:ion|or)s?|grading|grader|scoring|rubric|verdict|override|qa team|calibration|admin(?:istrator)? (?:request|note)|system (?:note|override|message))\b|<\/?(?:system_override|evaluation_result|winner|rubric|verdict)\b|^(?:please\s+)?override\b[^.!?\n]{0,20}\b(?:scor\w*|evaluation|assessment|grading|rating|ranking|screening)\b/i,
+    reason: 'tries to sway an automated grader',
+    wholeLine: true,
+  },
+  {
+    re: /\b(?:select|choose|pick|prefer)\s+(?:response\s+)?[AB]\b(?![\w'’-])/,
+    reason: 'tries to sway an automated grader',
+    wholeLine: true,
+  },
+  {
+    // Aimed at a résumé screener: skip the evaluation, claims of pre-vetting, third-person superlatives, and
+    // conditional instructions ("if asked, reply …").
+    re: /\b(?:do not|don't|never|stop)\s+(?:evaluat(?:e|ing)|assess(?:ing)?|scor(?:e|ing)|rat(?:e|ing)|judg(?:e|ing)|screen(?:ing)?|analy[sz](?:e|ing))\s+(?:the|this|my)\s+(?:candidate|applicant|resume|cv|application|profile)\b|\b(?:has been|have been|is|was|been)\s+pre-?(?:verified|vetted|cleared|screened|selected)\b|\b(?:best|strongest|finest) (?:resume|cv|candidate|applicant|profile) (?:i have|i've|we have|we've) ever (?:seen|read|reviewed)\b|\b(?:the|this) (?:candidate|applicant) is (?:supremely|exceptionally|perfectly|ideally|uniquely|extraordinarily) qualified\b|\b(?:if|when|whenever|every time)\s+(?:the |a |any )?(?:user|anyone|someone|somebody|you are asked|asked|questioned|prompted)\b[^.!?\n]{0,80}?\b(?:reply|respond|answer|say|report|output|print|state)\b/i,
+    reason: 'tells a screener what to conclude',
+    wholeLine: true,
+  },
+  {
+    // Tool and code injection: code a tool-using reader would run, markdown images that carry data out.
+    re: /\bos\.(?:popen|system|exec\w*)\s*\(|\bsubprocess\.\w+\s*\(|__(?:subclasses|globals|builtins|import)__|<script\b|\bjavascript:(?!\s)|\b(?:eval|exec)\s*\(|\bcurl\s+(?:-\w+\s+)*https?:|\b(?:decode|decrypt|deobfuscate)\b[^.!?\n]{0,20}\b(?:and|then)\s+(?:execute|run|follow|obey)\b|^(?:please\s+)?(?:execute|run)\s*(?::|(?:this|the following|these|it)\b)|\bplease execute\b|!\[[^\]\n]{0,100}\]\(\s*https?:\/\/[^)\s]{0,200}[?&=]/i,
+    reason: 'contains code or a command for a tool-using AI',
+    wholeLine: true,
+  },
+  {
+    // Jailbreak payloads: requests for instructions to make weapons or drugs.
+    re: /\b(?:how (?:to|do i|can i)|c[oó]mo|steps to|instructions? (?:for|to)|recipes? for)\s+(?:build|make|construct|construir|hacer|fabricar|synthesi[sz]e|create|cook|assemble)\s+(?:a |an |una |un )?(?:b[o0]mb|explosives?|napalm|meth(?:amphetamine)?|nerve agent|bioweapon|pipe b[o0]mb)|\b(?:napalm|meth(?:amphetamine)?|b[o0]mb|explosives?) recipes?\b/i,
+    reason: 'asks for instructions to cause harm',
+    wholeLine: true,
+  },
+  {
+    // Knowledge and task questions (what a chat assistant is asked); a yes/no request ("could you …?") is how
+    // people write to each other, so it is left to the other rules.
+    re: /^(?:what|who|how|why|where|which)\b[^\n]*\?\s*$/i,
     reason: 'is a question addressed to the reader',
   },
   {
