@@ -21,16 +21,21 @@ export function readComplianceSettings(sqlite: Store['sqlite']): {
   const row = sqlite.prepare('SELECT value, updated_at FROM settings WHERE key = ?').get(COMPLIANCE_KEY) as
     | { value: string; updated_at: number }
     | undefined;
-  if (!row) return { settings: DEFAULT_COMPLIANCE_SETTINGS, updatedAt: null };
+  return { settings: complianceSettingsOf(row?.value), updatedAt: row?.updated_at ?? null };
+}
+
+/** The settings a stored row's value means (any dialect reads the row its own way): defaults field by field. */
+export function complianceSettingsOf(value: string | undefined): ComplianceSettings {
+  if (value === undefined) return DEFAULT_COMPLIANCE_SETTINGS;
   let json: unknown = null;
   try {
-    json = JSON.parse(row.value);
+    json = JSON.parse(value);
   } catch {
     json = null;
   }
   const merged = { ...DEFAULT_COMPLIANCE_SETTINGS, ...(json && typeof json === 'object' ? json : {}) };
   const parsed = ComplianceSettingsSchema.safeParse(merged);
-  return { settings: parsed.success ? parsed.data : DEFAULT_COMPLIANCE_SETTINGS, updatedAt: row.updated_at };
+  return parsed.success ? parsed.data : DEFAULT_COMPLIANCE_SETTINGS;
 }
 
 export function writeComplianceSettings(

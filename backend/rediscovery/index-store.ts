@@ -242,6 +242,37 @@ function personDoc(opps: Array<{ o: SyncedOpportunity; resume: string | null }>)
   return [...parts].join('\n\n');
 }
 
+/** A contact's stored opportunities, as rd_opportunity holds them (its `data` is the SyncedOpportunity JSON). */
+export type StoredOpportunityRow = { id: string; data: string; resume_text: string | null };
+
+/**
+ * The rd_person columns of one contact built from all their stored opportunities (both dialects write these):
+ * its searchable doc, summary JSON and the filter columns. Records in `known` (written in the same transaction)
+ * are already typed; only older rows are parsed back.
+ */
+export function personRow(
+  rows: StoredOpportunityRow[],
+  known: ReadonlyMap<string, SyncedOpportunity> = new Map(),
+): { doc: string; summary: string; best: number; last: number | null; location: string | null } {
+  const opps = rows.map((r) => ({
+    o: known.get(r.id) ?? SyncedOpportunitySchema.parse(JSON.parse(r.data)),
+    resume: r.resume_text,
+  }));
+  const summary = summarizePerson(opps.map((x) => x.o));
+  return {
+    doc: personDoc(opps),
+    summary: JSON.stringify(summary),
+    best: summary.bestStageIndex,
+    last: summary.lastContactAt,
+    location: summary.location,
+  };
+}
+
+/** An rd_person row read back: its summary JSON parsed (and checked) with zod. */
+export function indexedPersonOf(row: { rid: number; doc: string; summary: string }): IndexedPerson {
+  return { rid: row.rid, doc: row.doc, summary: PersonSummarySchema.parse(JSON.parse(row.summary)) };
+}
+
 /** Rebuilds the person rows of these contacts from their opportunities; deletes people with none left. */
 export function rebuildPeople(
   sqlite: BetterSqlite3.Database,
@@ -251,7 +282,7 @@ export function rebuildPeople(
 ): void {
   const s = stmts(sqlite);
   for (const contact of new Set(contactIds)) {
-    const rows = s.oppsOfContact.all(contact) as Array<{ id: string; data: string; resume_text: string | null }>;
+    const rows = s.oppsOfContact.all(contact) as StoredOpportunityRow[];
     const existing = s.personRid.get(contact) as { rid: number } | undefined;
     if (rows.length === 0) {
       if (existing) {
@@ -260,22 +291,8 @@ export function rebuildPeople(
       }
       continue;
     }
-    // Records written in this same transaction are already typed; only older rows are parsed back.
-    const opps = rows.map((r) => ({
-      o: known.get(r.id) ?? SyncedOpportunitySchema.parse(JSON.parse(r.data)),
-      resume: r.resume_text,
-    }));
-    const summary = summarizePerson(opps.map((x) => x.o));
-    const doc = personDoc(opps);
-    const params = {
-      contact,
-      doc,
-      summary: JSON.stringify(summary),
-      best: summary.bestStageIndex,
-      last: summary.lastContactAt,
-      location: summary.location,
-      now,
-    };
+    const { doc, ...row } = personRow(rows, known);
+    const params = { contact, doc, ...row, now };
     let rid: number;
     let docChanged = true;
     if (existing) {
@@ -366,7 +383,7 @@ export function loadPeople(sqlite: BetterSqlite3.Database, rids: number[]): Inde
   const out: IndexedPerson[] = [];
   const stmt = sqlite.prepare(`SELECT rid, doc, summary FROM rd_person WHERE rid IN (SELECT value FROM json_each(?))`);
   for (const row of stmt.all(JSON.stringify(rids)) as Array<{ rid: number; doc: string; summary: string }>) {
-    out.push({ rid: row.rid, doc: row.doc, summary: PersonSummarySchema.parse(JSON.parse(row.summary)) });
+    out.push(indexedPersonOf(row));
   }
   return out;
 }
@@ -375,7 +392,7 @@ export function loadPersonByContact(sqlite: BetterSqlite3.Database, contactId: s
   const row = sqlite.prepare('SELECT rid, doc, summary FROM rd_person WHERE contact_id = ?').get(contactId) as
     | { rid: number; doc: string; summary: string }
     | undefined;
-  return row ? { rid: row.rid, doc: row.doc, summary: PersonSummarySchema.parse(JSON.parse(row.summary)) } : null;
+  return row ? indexedPersonOf(row) : null;
 }
 
 export function indexCounts(sqlite: BetterSqlite3.Database): { people: number; opportunities: number } {

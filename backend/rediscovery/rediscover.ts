@@ -97,7 +97,7 @@ export function postingWords(posting: PostingInput, maxTerms = 24): string[] {
 
 /** Terms in more than this share of people do not discriminate, yet dominate the cost of a bm25 OR query. */
 export const COMMON_SHARE = 0.1;
-const MIN_TERMS = 3;
+export const MIN_TERMS = 3;
 /** bm25 is computed for every document any OR term matches: a few selective terms keep that set small. */
 const MAX_TERMS = 4;
 
@@ -123,9 +123,10 @@ export function keywordQuery(sqlite: BetterSqlite3.Database, words: string[], pe
       }>
     ).map((r) => [r.term, r.doc]),
   );
-  const present = stems.filter((t) => (df.get(t) ?? 0) > 0).sort((a, b) => (df.get(a) ?? 0) - (df.get(b) ?? 0));
-  const cap = Math.max(1, people * COMMON_SHARE);
-  const chosen = present.filter((t, i) => i < MIN_TERMS || (df.get(t) ?? 0) <= cap).slice(0, MAX_TERMS);
+  const chosen = selectiveTerms(
+    stems.map((t) => ({ id: t, n: df.get(t) ?? 0 })),
+    people,
+  );
   if (chosen.length === 0) return null;
   // Stems are matched as whole index terms; quoting keeps FTS5 syntax characters out of the query.
   return chosen.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
@@ -134,41 +135,80 @@ export function keywordQuery(sqlite: BetterSqlite3.Database, words: string[], pe
 /** Skills too common in the pool are dropped for the same reason as common words (the rarest few stay). */
 function discriminatingSkills(sqlite: BetterSqlite3.Database, skills: string[], people: number): string[] {
   const count = sqlite.prepare('SELECT count(*) AS n FROM rd_skill WHERE skill_id = ?');
-  const withDf = skills.map((id) => ({ id, n: (count.get(id) as { n: number }).n })).filter((x) => x.n > 0);
-  withDf.sort((a, b) => a.n - b.n);
-  const cap = Math.max(1, people * COMMON_SHARE);
-  return withDf
+  return selectiveTerms(
+    skills.map((id) => ({ id, n: (count.get(id) as { n: number }).n })),
+    people,
+  );
+}
+
+/** Highest document frequency a term may have and still be chosen after the rarest MIN_TERMS. */
+export const commonCap = (people: number) => Math.max(1, people * COMMON_SHARE);
+
+/**
+ * The search terms (or skills) worth querying given their document frequencies `n`: present ones, rarest first
+ * (ties keep the given order), the rarest MIN_TERMS whatever their share, then those at most `commonCap`.
+ */
+export function selectiveTerms(terms: Array<{ id: string; n: number }>, people: number): string[] {
+  const cap = commonCap(people);
+  return terms
+    .filter((x) => x.n > 0)
+    .sort((a, b) => a.n - b.n)
     .filter((x, i) => i < MIN_TERMS || x.n <= cap)
     .slice(0, MAX_TERMS)
     .map((x) => x.id);
 }
 
+/** A search's person filters, whatever the dialect: each index renders them as its own SQL. */
+export type PersonFilter = {
+  /** LIKE pattern (backslash escapes) the location must match, case-insensitively. */
+  locationLike?: string;
+  minStage?: number;
+  lastContactBefore?: number;
+  /** Leave out people contacted at or after this time (the exclude-contacted window). */
+  contactedBefore?: number;
+};
+
+export function personFilter(
+  f: RediscoveryFilters,
+  recentCutoff: number | null,
+  stages: () => Array<{ text: string }>,
+): PersonFilter {
+  const out: PersonFilter = {};
+  if (f.location) out.locationLike = `%${f.location.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  if (f.minStage !== undefined) {
+    out.minStage = typeof f.minStage === 'number' ? f.minStage : stageIndexByName(stages(), f.minStage);
+  }
+  if (f.lastContactBefore !== undefined) out.lastContactBefore = f.lastContactBefore;
+  if (recentCutoff !== null) out.contactedBefore = recentCutoff;
+  return out;
+}
+
 type SqlFilter = { where: string[]; params: Record<string, unknown> };
 
-function sqlFilters(sqlite: BetterSqlite3.Database, f: RediscoveryFilters, recentCutoff: number | null): SqlFilter {
+/** SQLite's LIKE is case-insensitive for ASCII already. */
+function sqlFilters(f: PersonFilter): SqlFilter {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
-  if (f.location) {
+  if (f.locationLike !== undefined) {
     where.push(`p.location LIKE @location ESCAPE '\\'`);
-    params.location = `%${f.location.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    params.location = f.locationLike;
   }
   if (f.minStage !== undefined) {
-    params.minStage = typeof f.minStage === 'number' ? f.minStage : stageIndexByName(sqlite, f.minStage);
     where.push('p.best_stage_index >= @minStage');
+    params.minStage = f.minStage;
   }
   if (f.lastContactBefore !== undefined) {
     where.push('(p.last_contact_at IS NULL OR p.last_contact_at < @lastBefore)');
     params.lastBefore = f.lastContactBefore;
   }
-  if (recentCutoff !== null) {
+  if (f.contactedBefore !== undefined) {
     where.push('(p.last_contact_at IS NULL OR p.last_contact_at < @recent)');
-    params.recent = recentCutoff;
+    params.recent = f.contactedBefore;
   }
   return { where, params };
 }
 
-function stageIndexByName(sqlite: BetterSqlite3.Database, name: string): number {
-  const stages = loadStages(sqlite);
+function stageIndexByName(stages: Array<{ text: string }>, name: string): number {
   const i = stages.findIndex((s) => s.text.toLowerCase() === name.trim().toLowerCase());
   if (i < 0) {
     const known = stages.map((s) => s.text).join(', ') || 'none synced yet';
@@ -375,57 +415,89 @@ function explain(
   };
 }
 
-export function rediscover(store: Store, posting: PostingInput, opts: RediscoverOptions = {}): RediscoverResponse {
+/** What a search needs before it asks an index: its options resolved, the ranker, the words and skills. */
+export type SearchPlan = {
+  t0: number;
+  posting: PostingInput;
+  limit: number;
+  now: number;
+  recentCutoff: number | null;
+  retrieve: number;
+  filter: PersonFilter;
+  ranker: ReturnType<typeof createRanker>;
+  words: string[];
+  postingSkills: string[];
+  semantic: RediscoverOptions['semantic'];
+};
+
+/**
+ * Step 1 of a search, shared by both dialects: `stages` (the pipeline, for a stage filter given by name) is read
+ * only when needed. Throws the RediscoveryErrors a caller shows (unknown stage, empty posting).
+ */
+export function planSearch(
+  posting: PostingInput,
+  opts: RediscoverOptions,
+  stages: () => Array<{ text: string }>,
+): SearchPlan {
   const t0 = performance.now();
-  const sqlite = store.sqlite;
-  const limit = opts.limit ?? 20;
   const now = (opts.now ?? new Date()).getTime();
   const days = opts.excludeContactedWithinDays ?? 90;
   const recentCutoff = days > 0 ? now - days * DAY : null;
-  const retrieve = opts.retrieve ?? DEFAULT_RETRIEVE;
-  const filter = sqlFilters(sqlite, opts.filters ?? {}, recentCutoff);
-
+  const filter = personFilter(opts.filters ?? {}, recentCutoff, stages);
   const ranker = createRanker(posting, { now: new Date(now) });
-  const poolSize = (sqlite.prepare('SELECT count(*) AS n FROM rd_person').get() as { n: number }).n;
   const words = postingWords(posting);
-  const match = keywordQuery(sqlite, words, poolSize);
   const postingSkills = [...ranker.compiled.query.keys()].filter((k) => k.startsWith('§')).map((k) => k.slice(1));
-  const skills = discriminatingSkills(sqlite, postingSkills, poolSize);
   if (words.length === 0 && postingSkills.length === 0) {
     throw new RediscoveryError('empty_posting', 'The posting has no title or requirements to search for.');
   }
-  const semantic = opts.semantic && opts.semantic.search.size > 0 ? opts.semantic : undefined;
-  const rids = new Set<number>([
-    ...(match ? retrieveKeyword(sqlite, match, filter, retrieve) : []),
-    ...retrieveSkills(sqlite, skills, filter, retrieve),
-    // Half as many from the vector index: most of its nearest are found by keyword or skill too, and each extra
-    // candidate costs the fast ranker ~0.2 ms; the keyword-retrieved ones get their semantic points all the same.
-    ...(semantic ? retrieveVector(sqlite, semantic.search, filter, Math.ceil(retrieve / 2)) : []),
-  ]);
+  return {
+    t0,
+    posting,
+    limit: opts.limit ?? 20,
+    now,
+    recentCutoff,
+    retrieve: opts.retrieve ?? DEFAULT_RETRIEVE,
+    filter,
+    ranker,
+    words,
+    postingSkills,
+    semantic: opts.semantic && opts.semantic.search.size > 0 ? opts.semantic : undefined,
+  };
+}
 
+/** What a dialect's index found for a plan: step 2 of a search. */
+export type Retrieved = {
+  poolSize: number;
+  /** Distinct people retrieved (keyword, skills, vectors), before exclusions. */
+  candidates: number;
+  people: IndexedPerson[];
+  /** People the exclude-contacted window left out (null when it is off). */
+  contactedRecently: number | null;
+  optedOut: (p: PersonSummary) => boolean;
+  stages: Array<{ text: string }>;
+};
+
+/**
+ * Step 3, shared by both dialects: exclusions, past signals and semantic points, the local engine's fast pass
+ * for all, the full match score for a window, the explained results.
+ */
+export function rankRetrieved(plan: SearchPlan, found: Retrieved): RediscoverResponse {
+  const { posting, ranker, limit, now, semantic } = plan;
   const excluded: Record<string, number> = {};
-  if (recentCutoff !== null) {
-    excluded.contactedRecently = (
-      sqlite.prepare('SELECT count(*) AS n FROM rd_person WHERE last_contact_at >= ?').get(recentCutoff) as {
-        n: number;
-      }
-    ).n;
-  }
+  if (found.contactedRecently !== null) excluded.contactedRecently = found.contactedRecently;
   const people: IndexedPerson[] = [];
-  // People who opted out of automated assessment are never ranked (compliance kit).
-  const tag = optOutTag(sqlite);
-  for (const p of loadPeople(sqlite, [...rids])) {
-    const why = isOptedOutPerson(sqlite, p.summary, tag) ? 'optedOut' : exclusionOf(p.summary, posting.id, now);
+  for (const p of found.people) {
+    // People who opted out of automated assessment are never ranked (compliance kit).
+    const why = found.optedOut(p.summary) ? 'optedOut' : exclusionOf(p.summary, posting.id, now);
     if (why) excluded[why] = (excluded[why] ?? 0) + 1;
     else people.push(p);
   }
 
-  const stages = loadStages(sqlite);
   const similar = semantic ? semanticComponents(people, semantic) : new Map<number, Component>();
   const signals = new Map(
     people.map((p) => {
       const sem = similar.get(p.rid);
-      return [p.rid, [...(sem ? [sem] : []), ...pastSignals(p.summary, stages)]];
+      return [p.rid, [...(sem ? [sem] : []), ...pastSignals(p.summary, found.stages)]];
     }),
   );
   const boostOf = (rid: number) => (signals.get(rid) ?? []).reduce((n, c) => n + c.points, 0);
@@ -457,7 +529,7 @@ export function rediscover(store: Store, posting: PostingInput, opts: Rediscover
         mode: 'hybrid',
         embeddingsModel: semantic.model,
         semanticWeight: semantic.weight,
-        vectorCoverage: { embedded: semantic.search.size, people: poolSize },
+        vectorCoverage: { embedded: semantic.search.size, people: found.poolSize },
         fallback: null,
       }
     : { mode: 'keyword+skills', embeddingsModel: null, semanticWeight: null, vectorCoverage: null, fallback: null };
@@ -466,7 +538,40 @@ export function rediscover(store: Store, posting: PostingInput, opts: Rediscover
     results,
     ranking,
     excluded,
-    candidatesConsidered: rids.size,
-    tookMs: Math.round((performance.now() - t0) * 10) / 10,
+    candidatesConsidered: found.candidates,
+    tookMs: Math.round((performance.now() - plan.t0) * 10) / 10,
   };
+}
+
+export function rediscover(store: Store, posting: PostingInput, opts: RediscoverOptions = {}): RediscoverResponse {
+  const sqlite = store.sqlite;
+  const plan = planSearch(posting, opts, () => loadStages(sqlite));
+  const { retrieve, semantic, recentCutoff } = plan;
+  const filter = sqlFilters(plan.filter);
+  const poolSize = (sqlite.prepare('SELECT count(*) AS n FROM rd_person').get() as { n: number }).n;
+  const match = keywordQuery(sqlite, plan.words, poolSize);
+  const skills = discriminatingSkills(sqlite, plan.postingSkills, poolSize);
+  const rids = new Set<number>([
+    ...(match ? retrieveKeyword(sqlite, match, filter, retrieve) : []),
+    ...retrieveSkills(sqlite, skills, filter, retrieve),
+    // Half as many from the vector index: most of its nearest are found by keyword or skill too, and each extra
+    // candidate costs the fast ranker ~0.2 ms; the keyword-retrieved ones get their semantic points all the same.
+    ...(semantic ? retrieveVector(sqlite, semantic.search, filter, Math.ceil(retrieve / 2)) : []),
+  ]);
+  const tag = optOutTag(sqlite);
+  return rankRetrieved(plan, {
+    poolSize,
+    candidates: rids.size,
+    people: loadPeople(sqlite, [...rids]),
+    contactedRecently:
+      recentCutoff === null
+        ? null
+        : (
+            sqlite.prepare('SELECT count(*) AS n FROM rd_person WHERE last_contact_at >= ?').get(recentCutoff) as {
+              n: number;
+            }
+          ).n,
+    optedOut: (p) => isOptedOutPerson(sqlite, p, tag),
+    stages: loadStages(sqlite),
+  });
 }

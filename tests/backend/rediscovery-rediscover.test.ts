@@ -4,38 +4,8 @@ import { indexOpportunities } from '../../backend/rediscovery/index-store.ts';
 import { RediscoveryError, rediscover } from '../../backend/rediscovery/rediscover.ts';
 import { saveRefData } from '../../backend/rediscovery/ref-store.ts';
 import type { Store } from '../../backend/store/db.ts';
-import { DAY, NOW, pastOpportunity } from './helpers/rediscovery-fixtures.ts';
+import { DAY, NOW, pastOpportunity, posting, REASONS, STAGES, STRONG, WEAK } from './helpers/rediscovery-fixtures.ts';
 import { openTempStore } from './helpers/temp-store.ts';
-
-const STAGES = ['New lead', 'New applicant', 'Phone screen', 'On-site interview', 'Offer'].map((text, i) => ({
-  id: `st${i}`,
-  text,
-}));
-const REASONS = [
-  { id: 'hired', text: 'Hired', type: 'hired' },
-  { id: 'under', text: 'Underqualified', type: 'non-hired' },
-  { id: 'timing', text: 'Timing', type: 'non-hired' },
-];
-
-const posting: PostingInput = {
-  id: 'post-new',
-  title: 'Senior Backend Engineer',
-  team: 'Platform',
-  location: 'Dublin',
-  text: 'We build payment APIs.',
-  requirements: [
-    '5+ years of experience with Go or Rust',
-    'Hands-on experience with PostgreSQL',
-    'Experience with Kubernetes',
-  ],
-  niceToHave: ['Exposure to Kafka'],
-};
-
-const STRONG =
-  'Backend engineer with 8 years of experience building payment services in Go and Rust.\n' +
-  'Ran PostgreSQL clusters and deployed everything on Kubernetes; streamed events with Kafka.\n' +
-  'Senior Backend Engineer, Paystream (2018 – present).';
-const WEAK = 'Pastry chef with 6 years in busy restaurant kitchens. Baking, plating, menu design and food safety.';
 
 const opp = pastOpportunity;
 

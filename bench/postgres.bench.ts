@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import type { PostingInput } from '../backend/ai/types.ts';
+import { toPostingInput } from '../backend/candidates/load-candidate.ts';
+import { FeedbackSchema, OpportunitySchema, PostingSchema } from '../backend/lever/index.ts';
+import { renderResumeText } from '../backend/lever-emulator/resume-text.ts';
+import { publicRecord, serializeOpportunity, serializePosting } from '../backend/lever-emulator/serialize.ts';
+import { EmulatorStore } from '../backend/lever-emulator/store.ts';
+import { type IndexItem, indexOpportunities } from '../backend/rediscovery/index-store.ts';
+import { indexOpportunitiesPostgres, saveStagesPostgres } from '../backend/rediscovery/index-store-postgres.ts';
+import { feedbackStats, normalizeOpportunity, type RefData } from '../backend/rediscovery/normalize.ts';
+import { type RediscoverOptions, rediscover } from '../backend/rediscovery/rediscover.ts';
+import { rediscoverPostgres } from '../backend/rediscovery/rediscover-postgres.ts';
+import { saveRefData } from '../backend/rediscovery/ref-store.ts';
+import { openStore } from '../backend/store/db.ts';
+import { migrateToLatest } from '../backend/store/migrations.ts';
+import { openPostgresKysely } from '../backend/store/postgres.ts';
+import { pgTier, startCluster } from '../tests/postgres/cluster.ts';
+
+/**
+ * `npm run bench -- postgres`: Fulcrum on PostgreSQL, each figure next to SQLite's from the same run, in named
+ * sections (BENCH_SECTIONS=rediscovery,… to pick). Starts its own throwaway cluster (tests/postgres/cluster.ts) and
+ * skips, saying so, without PostgreSQL.
+ * - rediscovery: BENCH_PROFILES (100,000) emulator-seed people indexed into both stores, then BENCH_QUERIES (50)
+ *   searches over the seed's postings on each. Target: PostgreSQL p95 < 300 ms.
+ */
+const PROFILES = Number(process.env.BENCH_PROFILES ?? 100_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 50);
+const BATCH = 1000;
+
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+async function p95Of(postings: PostingInput[], run: (p: PostingInput) => Promise<unknown>) {
+  for (let q = 0; q < 3; q++) await run({ ...postings[q % postings.length]! });
+  const times: number[] = [];
+  for (let q = 0; q < QUERIES; q++) {
+    const t = performance.now();
+    await run({ ...postings[q % postings.length]! });
+    times.push(performance.now() - t);
+  }
+  return { p50: pct(times, 0.5), p95: pct(times, 0.95) };
+}
+
+async function rediscoverySection(url: string): Promise<boolean> {
+  const db = openPostgresKysely(url);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-bench-'));
+  const store = await openStore({ dataDir: dir });
+  try {
+    await migrateToLatest(db);
+    const emu = new EmulatorStore({ opportunities: PROFILES });
+    const ref: RefData = {
+      stages: emu.seed.stages,
+      archiveReasons: emu.seed.archiveReasons,
+      postingTitles: new Map(emu.seed.postings.map((p) => [p.id, p.text])),
+    };
+    saveRefData(store.sqlite, ref);
+    await saveStagesPostgres(db, ref.stages);
+    const ui = 'http://127.0.0.1';
+    const expand = new Set(['applications']);
+    let liteMs = 0;
+    let pgMs = 0;
+    let batch: IndexItem[] = [];
+    const flush = async () => {
+      const t = performance.now();
+      indexOpportunities(store.sqlite, batch);
+      const t1 = performance.now();
+      await indexOpportunitiesPostgres(db, batch);
+      liteMs += t1 - t;
+      pgMs += performance.now() - t1;
+      batch = [];
+    };
+    for (const o of emu.opportunities) {
+      const r = emu.records(o);
+      const rec = normalizeOpportunity(
+        OpportunitySchema.parse(serializeOpportunity(o, emu, ui, expand, new Set())),
+        ref,
+      );
+      rec.feedback = feedbackStats(r.feedback.map((f) => FeedbackSchema.parse(publicRecord(f))));
+      batch.push({ opportunity: rec, resumeText: renderResumeText(o, r.resume) });
+      if (batch.length >= BATCH) await flush();
+    }
+    if (batch.length) await flush();
+    const v = performance.now();
+    await sql`VACUUM ANALYZE`.execute(db);
+    const vacuumMs = performance.now() - v;
+    console.log(
+      `[rediscovery] indexing ${PROFILES} opportunities: SQLite ${(liteMs / 1000).toFixed(1)} s, PostgreSQL ${(pgMs / 1000).toFixed(1)} s (+ VACUUM ANALYZE ${(vacuumMs / 1000).toFixed(1)} s)`,
+    );
+    const postings = emu.seed.postings.map((p) => toPostingInput(PostingSchema.parse(serializePosting(p, ui))));
+    const opts: RediscoverOptions = { limit: 20, now: new Date(Date.UTC(2026, 10, 1)), excludeContactedWithinDays: 90 };
+    const lite = await p95Of(postings, async (p) => rediscover(store, p, opts));
+    const pg = await p95Of(postings, (p) => rediscoverPostgres(db, p, opts));
+    console.log(
+      `[rediscovery] REDISCOVER ${QUERIES} queries over ${PROFILES} opportunities' people: PostgreSQL p50 ${pg.p50.toFixed(1)} ms, ` +
+        `P95 ${pg.p95.toFixed(1)} ms (target < 300 ms); SQLite p50 ${lite.p50.toFixed(1)} ms, p95 ${lite.p95.toFixed(1)} ms`,
+    );
+    return pg.p95 < 300;
+  } finally {
+    await db.destroy();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SECTIONS: Record<string, (url: string) => Promise<boolean>> = { rediscovery: rediscoverySection };
+
+async function main(): Promise<number> {
+  const tier = pgTier();
+  if (!tier.run) {
+    console.log(`postgres bench SKIPPED: ${tier.message}`);
+    return tier.fail ? 1 : 0;
+  }
+  const wanted = process.env.BENCH_SECTIONS?.split(',') ?? Object.keys(SECTIONS);
+  const cluster = await startCluster(tier.bin);
+  let ok = true;
+  try {
+    for (const name of wanted) {
+      const section = SECTIONS[name];
+      if (!section) throw new Error(`No postgres bench section "${name}" (have: ${Object.keys(SECTIONS).join(', ')})`);
+      ok = (await section(cluster.url)) && ok;
+    }
+  } finally {
+    cluster.stop();
+  }
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
