@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type AuditEntry, AuditEntrySchema } from '../../utils/contracts/api.ts';
 import type { Store } from '../store/db.ts';
+import { lockForTransaction, withTransaction } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 
 /**
  * The append-only record of every AI action and every write to Lever. Rows are hash-chained: each row's `hash` is
@@ -155,15 +158,54 @@ const statements = new WeakMap<
   { last: BetterSqlite3.Statement; insert: BetterSqlite3.Statement }
 >();
 
+function parseInput(input: AuditInput) {
+  const parsed = AuditInputSchema.safeParse(input);
+  if (!parsed.success) throw new AuditInputError(`Invalid audit entry: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The next row of the chain after `head` (undefined: the log is empty). */
+function nextRow(
+  head: { id: number; hash: string } | undefined,
+  e: ReturnType<typeof parseInput>,
+  now: number,
+): AuditRow {
+  const output = e.output === undefined ? null : canonicalJson(e.output);
+  const fields: ChainFields = {
+    id: (head?.id ?? 0) + 1,
+    at: now,
+    actor: e.actor,
+    opportunity_id: e.opportunityId ?? null,
+    capability: e.capability,
+    action: e.action,
+    provider: e.provider ?? null,
+    model: e.model ?? null,
+    model_version: e.modelVersion ?? null,
+    prompt_version: e.promptVersion ?? null,
+    input_hash: e.inputHash ?? null,
+    output,
+    decision: e.decision ?? null,
+    lever_ids: JSON.stringify(e.leverIds),
+    content_hash: contentHashOf(output),
+  };
+  const prevHash = head?.hash ?? '';
+  return {
+    ...fields,
+    prev_hash: prevHash,
+    hash: chainHash(prevHash, fields),
+    erased_at: null,
+    hash_version: 2,
+    legacy_hash: null,
+  };
+}
+
 /**
- * Synchronous append, for callers already inside a `sqlite.transaction(...)` (the entry then commits or rolls
- * back with their write). Reading the chain head and inserting happen under BEGIN IMMEDIATE (or the caller's
+ * Synchronous append on SQLite, for callers already inside a `sqlite.transaction(...)` (the entry then commits or
+ * rolls back with their write). Reading the chain head and inserting happen under BEGIN IMMEDIATE (or the caller's
  * transaction), and prev_hash is UNIQUE, so concurrent appenders can never fork the chain.
  */
 export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInput, now = Date.now()): AuditEntry {
-  const parsed = AuditInputSchema.safeParse(input);
-  if (!parsed.success) throw new AuditInputError(`Invalid audit entry: ${z.prettifyError(parsed.error)}`);
-  const e = parsed.data;
+  const e = parseInput(input);
   let s = statements.get(sqlite);
   if (!s) {
     s = {
@@ -181,34 +223,7 @@ export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInpu
   }
   const { last, insert } = s;
   const append = () => {
-    const head = ChainHeadSchema.parse(last.get());
-    const output = e.output === undefined ? null : canonicalJson(e.output);
-    const fields: ChainFields = {
-      id: (head?.id ?? 0) + 1,
-      at: now,
-      actor: e.actor,
-      opportunity_id: e.opportunityId ?? null,
-      capability: e.capability,
-      action: e.action,
-      provider: e.provider ?? null,
-      model: e.model ?? null,
-      model_version: e.modelVersion ?? null,
-      prompt_version: e.promptVersion ?? null,
-      input_hash: e.inputHash ?? null,
-      output,
-      decision: e.decision ?? null,
-      lever_ids: JSON.stringify(e.leverIds),
-      content_hash: contentHashOf(output),
-    };
-    const prevHash = head?.hash ?? '';
-    const row: AuditRow = {
-      ...fields,
-      prev_hash: prevHash,
-      hash: chainHash(prevHash, fields),
-      erased_at: null,
-      hash_version: 2,
-      legacy_hash: null,
-    };
+    const row = nextRow(ChainHeadSchema.parse(last.get()), e, now);
     const { erased_at: _erased, hash_version: _version, legacy_hash: _legacy, ...params } = row;
     insert.run(params);
     return row;
@@ -217,9 +232,27 @@ export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInpu
   return toEntry(row);
 }
 
-/** Appends one entry and returns it as the API shows it. */
-export async function appendAudit(store: Pick<Store, 'sqlite'>, input: AuditInput): Promise<AuditEntry> {
-  return appendAuditSync(store.sqlite, input);
+/** The advisory lock (PostgreSQL) that makes appenders in several processes take turns at the chain head. */
+const AUDIT_CHAIN_LOCK = 'fulcrum.audit_chain';
+
+/**
+ * Appends one entry and returns it as the API shows it, on either dialect. Pass a transaction to make the entry
+ * part of the caller's write (it commits or rolls back with it); otherwise the append runs in its own. The head is
+ * read under a transaction lock (PostgreSQL: an advisory lock; SQLite: the write lock), and prev_hash is UNIQUE,
+ * so concurrent appenders never fork the chain.
+ */
+export async function appendAudit(db: Kysely<Database>, input: AuditInput, now = Date.now()): Promise<AuditEntry> {
+  const e = parseInput(input);
+  const row = await withTransaction(db, async (trx) => {
+    await lockForTransaction(trx, AUDIT_CHAIN_LOCK);
+    const head = ChainHeadSchema.parse(
+      await trx.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    );
+    const next = nextRow(head, e, now);
+    await trx.insertInto('audit_log').values(next).execute();
+    return next;
+  });
+  return toEntry(row);
 }
 
 export type AuditVerification = {
@@ -273,6 +306,52 @@ export async function verifyAuditChain(store: Pick<Store, 'db'>): Promise<AuditV
 }
 
 /**
+ * Replaces the payload of these rows with the tombstone, keeping their content hash (so the chain still verifies),
+ * and appends the erasure record that lists them, in the caller's transaction (or its own). Rows already erased are
+ * skipped. The record names the reason and the rows, never the person. Returns the ids erased now.
+ */
+export async function eraseAuditPayloads(
+  db: Kysely<Database>,
+  ids: readonly number[],
+  opts: { actor: string; reason: string; now?: number },
+): Promise<number[]> {
+  const now = opts.now ?? Date.now();
+  const wanted = [...new Set(ids)].sort((a, b) => a - b);
+  if (wanted.length === 0) return [];
+  return withTransaction(db, async (trx) => {
+    const done: number[] = [];
+    // In slices: a long erasure must not exceed either engine's limit on bound parameters.
+    for (let i = 0; i < wanted.length; i += 500) {
+      const slice = wanted.slice(i, i + 500);
+      const erased = await trx
+        .updateTable('audit_log')
+        .set({ output: AUDIT_TOMBSTONE, erased_at: now })
+        .where('id', 'in', slice)
+        .where('erased_at', 'is', null)
+        .returning('id')
+        .execute();
+      done.push(...erased.map((r) => r.id));
+    }
+    done.sort((a, b) => a - b);
+    if (done.length > 0) {
+      await appendAudit(
+        trx,
+        {
+          actor: opts.actor,
+          capability: 'governance',
+          action: AUDIT_ERASE_ACTION,
+          output: { reason: opts.reason, erasedAuditIds: done },
+          decision: null,
+        },
+        now,
+      );
+    }
+    return done;
+  });
+}
+
+/**
+ * The synchronous form of eraseAuditPayloads, for erase-person's SQLite transaction until it moves to Kysely.
  * Replaces the payload of these rows with the tombstone, keeping their content hash (so the chain still verifies),
  * and appends the erasure record that lists them, in the caller's transaction. Rows already erased are skipped.
  * The record names the reason and the rows, never the person. Returns the ids erased now.

@@ -39,7 +39,7 @@ export const auditPackCommand: CliCommand = {
           ...(minCell === undefined ? {} : { minCell }),
         },
       );
-      await appendAudit(store, {
+      await appendAudit(store.db, {
         actor: 'cli',
         opportunityId: null,
         capability: 'compliance',

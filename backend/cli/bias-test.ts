@@ -101,7 +101,7 @@ export const biasTestCommand: CliCommand = {
 
     const store = await openStoreFromConfig(config);
     try {
-      await appendAudit(store, {
+      await appendAudit(store.db, {
         actor: 'cli',
         capability: 'bias-test',
         action: 'fairness.bias-test',

@@ -96,7 +96,7 @@ export const policyCommand: CliCommand = {
         : { level: 'global' };
     await withCliStore(async (store) => {
       await setPolicy(store, scope, parsed.data, 'cli');
-      await appendAudit(store, {
+      await appendAudit(store.db, {
         actor: 'cli',
         capability: 'automation',
         action: 'policy.set',

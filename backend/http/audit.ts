@@ -18,7 +18,7 @@ export type AuditFn = (e: AuditEvent) => Promise<void>;
 
 export function createAudit(store: Store): AuditFn {
   return async (e) => {
-    await appendAudit(store, {
+    await appendAudit(store.db, {
       actor: e.actor,
       opportunityId: e.opportunityId,
       capability: e.capability,

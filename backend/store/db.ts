@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { migrateToLatest } from './migrations.ts';
+import { openPostgresKysely } from './postgres.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -16,6 +17,12 @@ import type { Database } from './schema.ts';
  */
 export type Store = {
   db: Kysely<Database>;
+  /** The engine under `db`. */
+  dialect: 'sqlite' | 'postgres';
+  /**
+   * SQLite only: the raw connection for the synchronous hot paths. On a PostgreSQL store reading it throws, naming
+   * the caller's need, so a path not yet on Kysely fails loudly instead of writing somewhere unexpected.
+   */
   sqlite: BetterSqlite3.Database;
   /** Absolute path of the database file (':memory:' for an in-memory store). */
   file: string;
@@ -62,6 +69,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   let closed = false;
   const store: Store = {
     db,
+    dialect: 'sqlite',
     sqlite,
     file,
     ...(tightened.length ? { tightened } : {}),
@@ -102,6 +110,51 @@ function tighten(target: string, mode: number, changed: string[]): void {
 
 function tightenFiles(file: string, changed: string[]): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, PRIVATE_FILE, changed);
+}
+
+/** Thrown when code that still needs the raw SQLite connection runs on a PostgreSQL store. */
+export class SqliteOnlyError extends Error {
+  override name = 'SqliteOnlyError';
+}
+
+/**
+ * Opens a store on PostgreSQL (a connection string) and runs pending migrations before returning it. `file` is the
+ * URL with its password masked, for log lines.
+ */
+export async function openPostgresStore(url: string): Promise<Store> {
+  const db = openPostgresKysely(url);
+  let closed = false;
+  const store: Store = {
+    db,
+    dialect: 'postgres',
+    get sqlite(): never {
+      throw new SqliteOnlyError('This path still uses the raw SQLite connection and does not run on PostgreSQL yet.');
+    },
+    file: maskPassword(url),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** The connection string with any password replaced by ***, safe for logs. */
+export function maskPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgresql://(unparseable URL)';
+  }
 }
 
 /**

@@ -5,9 +5,9 @@ import {
   type Migration,
   type MigrationProvider,
   Migrator,
-  PostgresAdapter,
   sql,
 } from 'kysely';
+import { isPostgres, withTransaction } from './dialect.ts';
 
 /**
  * Schema migrations, in code so the server and CLI never depend on files next to the bundle: every table, index,
@@ -23,11 +23,6 @@ type AnyDb = Kysely<any>;
 /** Epoch milliseconds: `bigint`, since PostgreSQL's `integer` is 32-bit (SQLite stores either as a 64-bit integer). */
 const ms = 'bigint' as const;
 
-/** The dialect, read from the Kysely adapter, so there is one list of migrations for both. */
-function isPostgres(db: AnyDb): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
-
 /** The type of an auto-assigned integer id: SQLite's rowid alias must be spelled `integer`; PostgreSQL's is 64-bit. */
 const idType = (db: AnyDb) => (isPostgres(db) ? ('bigint' as const) : ('integer' as const));
 
@@ -41,14 +36,6 @@ const serialId =
     if (isPostgres(db)) return c.primaryKey().generatedByDefaultAsIdentity();
     return reuse ? c.primaryKey() : c.primaryKey().autoIncrement();
   };
-
-/**
- * Runs `fn` in a transaction. Kysely's migrator already wraps every migration in one on PostgreSQL (transactional
- * DDL), where a nested `transaction()` is refused; on SQLite it does not, so the migration opens its own.
- */
-function inTransaction(db: AnyDb, fn: (trx: AnyDb) => Promise<void>): Promise<void> {
-  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
-}
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -223,7 +210,7 @@ const migrations: Record<string, Migration> = {
   // their creation, so an upgrade does not lock everyone out at once.
   '0002_token_expiry_and_demo_flag': {
     up: (outer: AnyDb) =>
-      inTransaction(outer, async (db) => {
+      withTransaction(outer, async (db) => {
         await db.schema
           .alterTable('recruiters')
           .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
@@ -241,7 +228,7 @@ const migrations: Record<string, Migration> = {
   // Issue 14, erasure: the audit chain moves from hashing each row's payload to hashing a content hash of it, so a
   // payload can be replaced by a tombstone (forget, candidateDeleted) while the chain stays checkable.
   // SQLite's DDL is transactional (Kysely does not wrap SQLite migrations itself): a crash midway leaves nothing half done.
-  '0003_audit_content_hash': { up: (db: AnyDb) => inTransaction(db, rechainAuditLog) },
+  '0003_audit_content_hash': { up: (db: AnyDb) => withTransaction(db, rechainAuditLog) },
 
   // Issue 19, interview scheduling: which calendar each interviewer (Lever user) reads from, with their working
   // hours and caps; the OAuth tokens of API calendars (secrets, never returned by a route); and the interviews
@@ -545,7 +532,7 @@ const migrations: Record<string, Migration> = {
 
   // Issue 17: talent rediscovery's tables, which rediscovery/schema.ts used to create on first use (`if not exists`
   // throughout, as above). See rediscoverySchema below for what each holds.
-  '0010_rediscovery': { up: (db: AnyDb) => inTransaction(db, rediscoverySchema) },
+  '0010_rediscovery': { up: (db: AnyDb) => withTransaction(db, rediscoverySchema) },
   // The Lever rate budget several instances share (lever/pg-rate-budget.ts): one row per credential (a sha256 of base
   // URL + key, never the key), its tokens and when they were last refilled. PostgreSQL only: on SQLite the backend is
   // one process with the in-process bucket.

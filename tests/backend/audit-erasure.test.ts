@@ -31,9 +31,9 @@ const entry = (output: unknown, opportunityId: string | null = OPP) => ({
 describe('erasing audit payloads', () => {
   it('replaces the payloads with the tombstone, lists them in an erasure record, and the chain still verifies', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    await appendAudit(store, entry({ summary: 'Zephyrine Quillfeather matches 8 of 9 criteria' }));
-    await appendAudit(store, entry({ other: 'someone else' }, null));
-    await appendAudit(store, entry({ note: 'zephyrine@example.org' }));
+    await appendAudit(store.db, entry({ summary: 'Zephyrine Quillfeather matches 8 of 9 criteria' }));
+    await appendAudit(store.db, entry({ other: 'someone else' }, null));
+    await appendAudit(store.db, entry({ note: 'zephyrine@example.org' }));
     const erased = eraseAuditPayloadsSync(store.sqlite, [1, 3], { actor: 'cli:ops', reason: 'forget' });
     expect(erased).toEqual([1, 3]);
 
@@ -58,13 +58,13 @@ describe('erasing audit payloads', () => {
 
   it('a payload removed without an erasure record, or a forged tombstone, breaks verification', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    for (let i = 0; i < 4; i++) await appendAudit(store, entry({ i }));
+    for (let i = 0; i < 4; i++) await appendAudit(store.db, entry({ i }));
     // Quiet "erasure": the tombstone and erased_at, but no record that lists the row.
     store.sqlite.prepare('UPDATE audit_log SET output = ?, erased_at = 1 WHERE id = 2').run(AUDIT_TOMBSTONE);
     expect(await verifyAuditChain(store)).toMatchObject({ ok: false, firstBadId: 2 });
 
     const other = await openTempStoreUntilCleanup(cleanups);
-    for (let i = 0; i < 3; i++) await appendAudit(other.store, entry({ i }));
+    for (let i = 0; i < 3; i++) await appendAudit(other.store.db, entry({ i }));
     eraseAuditPayloadsSync(other.store.sqlite, [2], { actor: 'cli', reason: 'forget' });
     // A row marked erased must hold exactly the tombstone: "erased" is no cover for rewriting it.
     other.store.sqlite.prepare(`UPDATE audit_log SET output = '{"i":99}' WHERE id = 2`).run();
@@ -73,14 +73,14 @@ describe('erasing audit payloads', () => {
 
   it('an edited payload of a row that was not erased still breaks the chain at that row', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    for (let i = 0; i < 4; i++) await appendAudit(store, entry({ score: i }));
+    for (let i = 0; i < 4; i++) await appendAudit(store.db, entry({ score: i }));
     store.sqlite.prepare(`UPDATE audit_log SET output = '{"score":100}' WHERE id = 3`).run();
     expect(await verifyAuditChain(store)).toMatchObject({ ok: false, firstBadId: 3 });
   });
 
   it('the JSONL export carries the content hash, version and erasure time of each row', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    await appendAudit(store, entry({ a: 1 }));
+    await appendAudit(store.db, entry({ a: 1 }));
     eraseAuditPayloadsSync(store.sqlite, [1], { actor: 'cli', reason: 'forget' });
     let text = '';
     for await (const line of exportAudit(store, { format: 'jsonl' })) text += line;
@@ -175,7 +175,7 @@ describe('migration 0003 (audit chain over content hashes)', () => {
     expect(first.legacy_hash).toBe(hashes[0]);
     expect(first.hash).not.toBe(hashes[0]);
     // New rows chain on; an old row's payload can now be erased like a new one's.
-    await appendAudit(store, entry({ after: 'upgrade' }));
+    await appendAudit(store.db, entry({ after: 'upgrade' }));
     eraseAuditPayloadsSync(store.sqlite, [10], { actor: 'cli', reason: 'forget' });
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 1_207, erased: 1 });
   });

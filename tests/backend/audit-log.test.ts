@@ -43,9 +43,9 @@ async function collect(it: AsyncIterable<string>): Promise<string> {
 describe('audit log', () => {
   it('appends entries that read back in the API shape, newest first per opportunity', async () => {
     const { store } = await setup();
-    const first = await appendAudit(store, score);
-    await appendAudit(store, { actor: 'bob@example.com', opportunityId: 'other', capability: 'x', action: 'y' });
-    await appendAudit(store, {
+    const first = await appendAudit(store.db, score);
+    await appendAudit(store.db, { actor: 'bob@example.com', opportunityId: 'other', capability: 'x', action: 'y' });
+    await appendAudit(store.db, {
       actor: 'ana@example.com',
       opportunityId: OPP,
       capability: 'match-summary',
@@ -73,7 +73,7 @@ describe('audit log', () => {
 
   it('rejects an entry without an actor', async () => {
     const { store } = await setup();
-    await expect(appendAudit(store, { ...score, actor: '' })).rejects.toThrow(/Invalid audit entry/);
+    await expect(appendAudit(store.db, { ...score, actor: '' })).rejects.toThrow(/Invalid audit entry/);
   });
 
   it('an intact chain verifies', async () => {
@@ -88,7 +88,7 @@ describe('audit log', () => {
 
   it('reports the id of a row edited with raw SQL', async () => {
     const { store } = await setup();
-    for (let i = 0; i < 5; i++) await appendAudit(store, { ...score, output: { i } });
+    for (let i = 0; i < 5; i++) await appendAudit(store.db, { ...score, output: { i } });
     store.sqlite.prepare(`UPDATE audit_log SET decision = 'approved' WHERE id = 3`).run();
     const result = await verifyAuditChain(store);
     expect(result).toMatchObject({ ok: false, firstBadId: 3 });
@@ -96,28 +96,28 @@ describe('audit log', () => {
 
   it('reports a deleted row at the entry that follows it', async () => {
     const { store } = await setup();
-    for (let i = 0; i < 5; i++) await appendAudit(store, { ...score, output: { i } });
+    for (let i = 0; i < 5; i++) await appendAudit(store.db, { ...score, output: { i } });
     store.sqlite.prepare('DELETE FROM audit_log WHERE id = 2').run();
     expect(await verifyAuditChain(store)).toMatchObject({ ok: false, firstBadId: 3 });
   });
 
   it('a rewritten row with a recomputed own hash still breaks the link to the next row', async () => {
     const { store } = await setup();
-    for (let i = 0; i < 3; i++) await appendAudit(store, { ...score, output: { i } });
+    for (let i = 0; i < 3; i++) await appendAudit(store.db, { ...score, output: { i } });
     store.sqlite.prepare(`UPDATE audit_log SET hash = 'forged' WHERE id = 2`).run();
     expect(await verifyAuditChain(store)).toMatchObject({ ok: false, firstBadId: 2 });
   });
 
   it('an entry appended inside a rolled-back transaction leaves no trace and the chain stays valid', async () => {
     const { store } = await setup();
-    await appendAudit(store, score);
+    await appendAudit(store.db, score);
     expect(() =>
       store.sqlite.transaction(() => {
         appendAuditSync(store.sqlite, { ...score, action: 'written-to-lever' });
         throw new Error('write failed');
       })(),
     ).toThrow('write failed');
-    await appendAudit(store, score);
+    await appendAudit(store.db, score);
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 2 });
   });
 
@@ -126,15 +126,15 @@ describe('audit log', () => {
     const other = await openStore({ dataDir: dir });
     cleanups.push(() => other.close());
     for (let i = 0; i < 50; i++) {
-      await appendAudit(i % 2 ? store : other, { ...score, output: { i } });
+      await appendAudit((i % 2 ? store : other).db, { ...score, output: { i } });
     }
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 50 });
   });
 
   it('exports JSONL with hashes, and CSV safe for spreadsheets', async () => {
     const { store } = await setup();
-    await appendAudit(store, { ...score, output: { note: 'says "hi", then\nnewline' } });
-    await appendAudit(store, { ...score, actor: '=HYPERLINK("http://evil")', leverIds: ['n1', 'n2'] });
+    await appendAudit(store.db, { ...score, output: { note: 'says "hi", then\nnewline' } });
+    await appendAudit(store.db, { ...score, actor: '=HYPERLINK("http://evil")', leverIds: ['n1', 'n2'] });
 
     const jsonl = (await collect(exportAudit(store, { format: 'jsonl' }))).trimEnd().split('\n');
     expect(jsonl).toHaveLength(2);
@@ -172,7 +172,7 @@ describe('audit CLI', () => {
     cleanups.push(() => {
       vi.unstubAllEnvs();
     });
-    for (let i = 0; i < 3; i++) await appendAudit(store, { ...score, output: { i } });
+    for (let i = 0; i < 3; i++) await appendAudit(store.db, { ...score, output: { i } });
     const { out, err } = captureOutput();
 
     expect(await auditCommand.run(['verify'])).toBe(0);
@@ -189,7 +189,7 @@ describe('audit CLI', () => {
 
   it('`npm run cli -- audit verify` exits 1 naming the tampered entry', { timeout: 120_000 }, async () => {
     const { store, dir } = await setup();
-    for (let i = 0; i < 3; i++) await appendAudit(store, { ...score, output: { i } });
+    for (let i = 0; i < 3; i++) await appendAudit(store.db, { ...score, output: { i } });
     store.sqlite.prepare(`UPDATE audit_log SET output = '{"i":99}' WHERE id = 2`).run();
     const result = await run(process.execPath, ['--import', 'tsx', 'backend/cli/index.ts', 'audit', 'verify'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
