@@ -11,7 +11,7 @@ import { freshDatabase } from './db.ts';
 const FTS5_TABLES = ['rd_fts', 'rd_fts_config', 'rd_fts_data', 'rd_fts_docsize', 'rd_fts_idx'];
 const POSTGRES_ONLY_COLUMNS = { rd_person: ['doc_tsv'] };
 // PostgreSQL-only: the Lever rate budget several instances share (one process on SQLite needs none).
-const POSTGRES_ONLY_TABLES = ['lever_rate_budget'];
+const POSTGRES_ONLY_TABLES = ['lever_rate_budget', 'rd_stem_df'];
 
 type Column = { table_name: string; column_name: string; data_type: string };
 
@@ -108,7 +108,16 @@ describe('the migrations on PostgreSQL', () => {
   it('index rd_person with a generated tsvector under GIN, and keep vectors in step with triggers', async () => {
     const { indexes, triggers } = await postgresSchema(db);
     expect(indexes.find((i) => i.indexname === 'rd_person_doc_tsv')?.indexdef).toMatch(/USING gin \(doc_tsv\)/);
-    expect(triggers).toEqual(['rd_person_vector_ad', 'rd_person_vector_doc', 'rd_person_vector_pii', 'rd_vector_ad']);
+    expect(triggers).toEqual([
+      'rd_person_vector_ad',
+      'rd_person_vector_doc',
+      'rd_person_vector_pii',
+      'rd_stem_df_del',
+      'rd_stem_df_ins',
+      'rd_stem_df_truncate',
+      'rd_stem_df_upd',
+      'rd_vector_ad',
+    ]);
     const q = (text: TemplateStringsArray, ...values: unknown[]) => sql(text, ...values).execute(db);
     const summary = (name: string) => JSON.stringify({ name, emails: ['ada@example.test'], phones: [] });
     const inserted = await q`INSERT INTO rd_person (contact_id, doc, summary, updated_at)
