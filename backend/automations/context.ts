@@ -122,11 +122,11 @@ export async function loadForAutomation(
   const opportunity = opp ?? (await readOpportunity(deps, opportunityId));
   if (!opportunity) return null;
   // Opted out of automated assessment (compliance kit): no score, no draft, no proposal, nothing cached.
-  if (optOutStatusOf(deps.store.sqlite, opportunity, deps.now()).optedOut) return null;
+  if ((await optOutStatusOf(deps.store.db, opportunity, deps.now())).optedOut) return null;
   const rawPosting = await readPosting(deps, opportunity);
   if (!rawPosting) return null;
   const resume = await readResume(deps, opportunityId);
-  return { ...deps.pipeline.inputs(opportunity, rawPosting, resume), rawPosting };
+  return { ...(await deps.pipeline.inputs(opportunity, rawPosting, resume)), rawPosting };
 }
 
 const userIdOf = (u: unknown): string | null =>

@@ -107,21 +107,21 @@ export class CandidatePipeline {
    * posting's criteria guarded. Lever errors are thrown as they come (404 for an unknown opportunity).
    */
   load(opportunityId: string): Promise<LoadedCandidate> {
-    return loadCandidate(this.d.lever, opportunityId, (id) => this.postings.fresh(id)).then((c) =>
-      c.posting ? { ...c, posting: guardPosting(this.d.store.sqlite, c.posting) } : c,
+    return loadCandidate(this.d.lever, opportunityId, (id) => this.postings.fresh(id)).then(async (c) =>
+      c.posting ? { ...c, posting: await guardPosting(this.d.store.db, c.posting) } : c,
     );
   }
 
   /** The engine's inputs from what the caller already read from Lever, the posting's criteria guarded. */
-  inputs(
+  async inputs(
     opportunity: Opportunity,
     posting: Posting,
     resume: { text: string; truncation: TextTruncation | null },
-  ): LoadedCandidate & { posting: NonNullable<LoadedCandidate['posting']> } {
+  ): Promise<LoadedCandidate & { posting: NonNullable<LoadedCandidate['posting']> }> {
     return {
       opportunity,
       // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
-      posting: guardPosting(this.d.store.sqlite, toPostingInput(posting)),
+      posting: await guardPosting(this.d.store.db, toPostingInput(posting)),
       candidate: toCandidateInput(opportunity, resume.text, resume.truncation),
     };
   }

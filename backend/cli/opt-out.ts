@@ -31,7 +31,7 @@ export const optOutCommand: CliCommand = {
       }
       const now = Date.now();
       if (values.undo) {
-        const n = withdrawOptOut(store.sqlite, {
+        const n = await withdrawOptOut(store.db, {
           opportunityId: id.data,
           by: 'cli',
           now,
@@ -46,7 +46,7 @@ export const optOutCommand: CliCommand = {
             : contact && typeof contact === 'object' && 'id' in contact && typeof contact.id === 'string'
               ? contact.id
               : null;
-        const created = recordOptOut(store.sqlite, {
+        const created = await recordOptOut(store.db, {
           opportunityId: id.data,
           contactId,
           source: 'cli',
@@ -56,7 +56,7 @@ export const optOutCommand: CliCommand = {
         });
         console.log(created ? 'Opt-out recorded (audited).' : 'An opt-out from the CLI was already recorded.');
       }
-      const status = opp ? optOutStatusOf(store.sqlite, opp, now) : localOptOutStatus(store.sqlite, id.data);
+      const status = opp ? await optOutStatusOf(store.db, opp, now) : await localOptOutStatus(store.db, id.data);
       console.log(
         status.optedOut
           ? `Opted out of automated assessment (${status.sources.map((s) => s.source).join(', ')}): no scoring, ranking, rediscovery or automation proposals.`

@@ -1,7 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { MatchResult } from '../../utils/contracts/ai.ts';
 import { MatchResultSchema } from '../../utils/contracts/ai.ts';
 import type { ComplianceSettings, Explanation } from '../../utils/contracts/compliance.ts';
-import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
 
 /**
  * An explanation a recruiter can send a candidate who asks how the automated assessment of their application went:
@@ -27,15 +28,18 @@ const MAX_QUOTES = 3;
 const MAX_QUOTE_CHARS = 300;
 
 /** The newest recorded match of an opportunity, or null when Fulcrum never assessed it. */
-export function latestMatch(
-  sqlite: Store['sqlite'],
+export async function latestMatch(
+  db: Kysely<Database>,
   opportunityId: string,
-): { result: MatchResult; at: number } | null {
-  const rows = sqlite
-    .prepare(
-      "SELECT result, created_at FROM ai_results WHERE opportunity_id = ? AND capability = 'match' ORDER BY created_at DESC LIMIT 5",
-    )
-    .all(opportunityId) as Array<{ result: string; created_at: number }>;
+): Promise<{ result: MatchResult; at: number } | null> {
+  const rows = await db
+    .selectFrom('ai_results')
+    .select(['result', 'created_at'])
+    .where('opportunity_id', '=', opportunityId)
+    .where('capability', '=', 'match')
+    .orderBy('created_at', 'desc')
+    .limit(5)
+    .execute();
   for (const row of rows) {
     try {
       const parsed = MatchResultSchema.safeParse(JSON.parse(row.result));

@@ -1,7 +1,9 @@
+import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { AuditPack } from '../../utils/contracts/compliance.ts';
 import { type LeverClient, LeverForbiddenError } from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
 import { type AssessedApplicant, computeAuditPack } from './audit-pack.ts';
 
 /**
@@ -16,6 +18,7 @@ const DAY = 86_400_000;
 /** Applications can predate their assessment: self-reports are read from this long before the window. */
 const EEO_LOOKBACK_MS = 365 * DAY;
 const MAX_ROWS = 500_000;
+const PAGE = 5_000;
 
 export class AuditPackQueryError extends Error {
   override name = 'AuditPackQueryError';
@@ -36,11 +39,11 @@ function dayStart(name: string, value: string): number {
 }
 
 /** The newest recorded score and verdict per opportunity in [from, to]. */
-export function recordedScores(
-  sqlite: Store['sqlite'],
+export async function recordedScores(
+  db: Kysely<Database>,
   from: number,
   to: number,
-): Map<string, { score: number; verdict: string; at: number }> {
+): Promise<Map<string, { score: number; verdict: string; at: number }>> {
   const out = new Map<string, { score: number; verdict: string; at: number }>();
   const keep = (id: string | null, at: number, json: string | null) => {
     if (!id || !json) return;
@@ -55,45 +58,74 @@ export function recordedScores(
     const r = Scored.safeParse(parsed);
     if (r.success) out.set(id, { score: r.data.score, verdict: r.data.verdict, at });
   };
-  const audit = sqlite.prepare(
-    `SELECT opportunity_id, at, output FROM audit_log
-     WHERE capability = 'match' AND action = 'ai.generate' AND opportunity_id IS NOT NULL AND at BETWEEN ? AND ?
-     ORDER BY id LIMIT ${MAX_ROWS}`,
-  );
-  for (const row of audit.iterate(from, to) as Iterable<{
-    opportunity_id: string;
-    at: number;
-    output: string | null;
-  }>) {
-    keep(row.opportunity_id, row.at, row.output);
+  // Read a page at a time (keyset on the primary key), so memory stays bounded however long the window.
+  let seen = 0;
+  for (let after = 0; seen < MAX_ROWS; ) {
+    const page = await db
+      .selectFrom('audit_log')
+      .select(['id', 'opportunity_id', 'at', 'output'])
+      .where('capability', '=', 'match')
+      .where('action', '=', 'ai.generate')
+      .where('opportunity_id', 'is not', null)
+      .where('at', '>=', from)
+      .where('at', '<=', to)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(Math.min(PAGE, MAX_ROWS - seen))
+      .execute();
+    for (const row of page) keep(row.opportunity_id, row.at, row.output);
+    seen += page.length;
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) break;
+    after = last.id;
   }
-  const cache = sqlite.prepare(
-    `SELECT opportunity_id, created_at, result FROM ai_results
-     WHERE capability = 'match' AND opportunity_id IS NOT NULL AND created_at BETWEEN ? AND ? LIMIT ${MAX_ROWS}`,
-  );
-  for (const row of cache.iterate(from, to) as Iterable<{
-    opportunity_id: string;
-    created_at: number;
-    result: string;
-  }>) {
-    if (!out.has(row.opportunity_id)) keep(row.opportunity_id, row.created_at, row.result);
+  // The cache fills in opportunities the log does not hold (the newest row of each, whatever order pages come in).
+  const logged = new Set(out.keys());
+  seen = 0;
+  for (let after = ''; seen < MAX_ROWS; ) {
+    const page = await db
+      .selectFrom('ai_results')
+      .select(['input_hash', 'opportunity_id', 'created_at', 'result'])
+      .where('capability', '=', 'match')
+      .where('opportunity_id', 'is not', null)
+      .where('created_at', '>=', from)
+      .where('created_at', '<=', to)
+      .where('input_hash', '>', after)
+      .orderBy('input_hash')
+      .limit(Math.min(PAGE, MAX_ROWS - seen))
+      .execute();
+    for (const row of page) {
+      if (row.opportunity_id && !logged.has(row.opportunity_id)) keep(row.opportunity_id, row.created_at, row.result);
+    }
+    seen += page.length;
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) break;
+    after = last.input_hash;
   }
   return out;
 }
 
-/** The posting of an opportunity as the talent-pool sync last saw it (null before a sync saw it). */
-function syncedPosting(sqlite: Store['sqlite']): (opportunityId: string) => string | null {
-  const stmt = sqlite.prepare('SELECT data FROM rd_opportunity WHERE opportunity_id = ?');
-  return (id) => {
-    const row = stmt.get(id) as { data: string } | undefined;
-    if (!row) return null;
-    try {
-      const p = (JSON.parse(row.data) as { postingId?: unknown }).postingId;
-      return typeof p === 'string' ? p : null;
-    } catch {
-      return null;
+/** Ids per statement: well under both engines' bound-parameter limits (SQLite 32,766, PostgreSQL 65,535). */
+const CHUNK = 1_000;
+
+/** The posting of each opportunity as the talent-pool sync last saw it (absent before a sync saw it). */
+async function syncedPostings(db: Kysely<Database>, opportunityIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < opportunityIds.length; i += CHUNK) {
+    const ids = opportunityIds.slice(i, i + CHUNK);
+    // rd_opportunity belongs to the rediscovery index, which is not in the typed schema.
+    const { rows } = await sql<{ opportunity_id: string; data: string }>`
+      SELECT opportunity_id, data FROM rd_opportunity WHERE opportunity_id IN (${sql.join(ids)})`.execute(db);
+    for (const row of rows) {
+      try {
+        const p = (JSON.parse(row.data) as { postingId?: unknown }).postingId;
+        if (typeof p === 'string') out.set(row.opportunity_id, p);
+      } catch {
+        // An unreadable row: the posting is unknown, as before a sync.
+      }
     }
-  };
+  }
+  return out;
 }
 
 const refId = (v: unknown): string | null =>
@@ -109,7 +141,7 @@ export async function loadAuditPack(
   if (q.minCell !== undefined && !(Number.isInteger(q.minCell) && q.minCell >= 2 && q.minCell <= 100)) {
     throw new AuditPackQueryError('the minimum cell size must be a whole number from 2 to 100');
   }
-  const scores = recordedScores(deps.store.sqlite, from, to);
+  const scores = await recordedScores(deps.store.db, from, to);
 
   const eeo = new Map<string, { gender: string | null; race: string | null; postingId: string | null }>();
   try {
@@ -129,13 +161,19 @@ export async function loadAuditPack(
     throw e;
   }
 
-  const postingOf = syncedPosting(deps.store.sqlite);
+  // Only opportunities without a posting from their EEO answer need the synced one.
+  const postingOf = q.postingId
+    ? await syncedPostings(
+        deps.store.db,
+        [...scores.keys()].filter((id) => !eeo.get(id)?.postingId),
+      )
+    : new Map<string, string>();
   const people: AssessedApplicant[] = [];
   let withEeo = 0;
   for (const [opportunityId, s] of scores) {
     const answers = eeo.get(opportunityId);
     if (q.postingId) {
-      const posting = answers?.postingId ?? postingOf(opportunityId);
+      const posting = answers?.postingId ?? postingOf.get(opportunityId) ?? null;
       if (posting !== q.postingId) continue;
     }
     if (answers) withEeo++;

@@ -1,7 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { JurisdictionId, Notice, NoticeTemplate } from '../../utils/contracts/compliance.ts';
 import { toPostingInput } from '../candidates/load-candidate.ts';
 import type { Posting } from '../lever/index.ts';
-import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
 import { JURISDICTION_NAMES, jurisdictionsOf, type RegulatedJurisdiction } from './jurisdiction.ts';
 import { DEFAULT_TEMPLATES, MAX_TEMPLATE_CHARS, renderTemplate, SECTION_TITLES } from './notice-templates.ts';
 import { describeDays, keepDays } from './retention-law.ts';
@@ -24,15 +25,15 @@ const ALL: JurisdictionId[] = [
 const MAX_ASSESSED = 15;
 const MAX_ASSESSED_CHARS = 160;
 
-type TemplateRow = { jurisdiction: string; body: string; updated_at: number; updated_by: string };
+type Db = Kysely<Database>;
 
-function templateRows(sqlite: Store['sqlite']): Map<string, TemplateRow> {
-  const rows = sqlite.prepare('SELECT * FROM compliance_notice_templates').all() as TemplateRow[];
+async function templateRows(db: Db) {
+  const rows = await db.selectFrom('compliance_notice_templates').selectAll().execute();
   return new Map(rows.map((r) => [r.jurisdiction, r]));
 }
 
-export function listTemplates(sqlite: Store['sqlite']): NoticeTemplate[] {
-  const rows = templateRows(sqlite);
+export async function listTemplates(db: Db): Promise<NoticeTemplate[]> {
+  const rows = await templateRows(db);
   return ALL.map((j) => {
     const row = rows.get(j);
     return {
@@ -48,25 +49,24 @@ export function listTemplates(sqlite: Store['sqlite']): NoticeTemplate[] {
 }
 
 /** Saves an admin's template (or, with `body === null`, goes back to the default). Returns the template as now used. */
-export function saveTemplate(
-  sqlite: Store['sqlite'],
+export async function saveTemplate(
+  db: Db,
   jurisdiction: JurisdictionId,
   body: string | null,
   by: string,
   now: number,
-): NoticeTemplate {
+): Promise<NoticeTemplate> {
   if (body === null) {
-    sqlite.prepare('DELETE FROM compliance_notice_templates WHERE jurisdiction = ?').run(jurisdiction);
+    await db.deleteFrom('compliance_notice_templates').where('jurisdiction', '=', jurisdiction).execute();
   } else {
-    sqlite
-      .prepare(
-        `INSERT INTO compliance_notice_templates (jurisdiction, body, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT (jurisdiction) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at,
-           updated_by = excluded.updated_by`,
-      )
-      .run(jurisdiction, body.slice(0, MAX_TEMPLATE_CHARS), now, by);
+    const row = { jurisdiction, body: body.slice(0, MAX_TEMPLATE_CHARS), updated_at: now, updated_by: by };
+    await db
+      .insertInto('compliance_notice_templates')
+      .values(row)
+      .onConflict((oc) => oc.column('jurisdiction').doUpdateSet({ body: row.body, updated_at: now, updated_by: by }))
+      .execute();
   }
-  return listTemplates(sqlite).find((t) => t.jurisdiction === jurisdiction) as NoticeTemplate;
+  return (await listTemplates(db)).find((t) => t.jurisdiction === jurisdiction) as NoticeTemplate;
 }
 
 export type NoticeOptions = {
@@ -78,8 +78,8 @@ export type NoticeOptions = {
   excludeCriteria?: (text: string) => boolean;
 };
 
-export function buildNotice(sqlite: Store['sqlite'], posting: Posting, opts: NoticeOptions): Notice {
-  const { settings } = readComplianceSettings(sqlite);
+export async function buildNotice(db: Db, posting: Posting, opts: NoticeOptions): Promise<Notice> {
+  const { settings } = await readComplianceSettings(db);
   const found = jurisdictionsOf(posting);
   const notes = [...found.notes];
   const input = toPostingInput(posting);
@@ -116,7 +116,7 @@ export function buildNotice(sqlite: Store['sqlite'], posting: Posting, opts: Not
     biasAuditUrl: settings.biasAuditUrl || missing('bias audit summary URL'),
   };
 
-  const rows = templateRows(sqlite);
+  const rows = await templateRows(db);
   const sections = (['generic', ...regulated] as JurisdictionId[]).map((j) => ({
     jurisdiction: j,
     title: SECTION_TITLES[j],

@@ -1,6 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { OptOutStatus } from '../../utils/contracts/compliance.ts';
-import { appendAuditSync } from '../audit/audit-log.ts';
-import type { Store } from '../store/db.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { withTransaction } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 import { readComplianceSettings } from './settings.ts';
 
 /**
@@ -8,11 +10,12 @@ import { readComplianceSettings } from './settings.ts';
  * (default `fulcrum:no-automated-assessment`, compared case-insensitively) or when a local opt-out was recorded (CLI or
  * an admin/recruiter action). Opted-out candidates get no scoring, ranking, rediscovery or automation proposal; the AI
  * routes answer 409 (governance/require-not-opted-out.ts). Every opt-out and withdrawal is audited, including the
- * first time Fulcrum sees the tag in Lever and the first time it sees it gone. All synchronous (better-sqlite3), so
- * automations and rediscovery ask the same question the HTTP middleware does.
+ * first time Fulcrum sees the tag in Lever and the first time it sees it gone. Every function takes a Kysely (`db`, or
+ * the caller's transaction), so automations and rediscovery ask the same question the HTTP middleware does, on SQLite
+ * and PostgreSQL alike.
  */
 
-type Sqlite = Store['sqlite'];
+type Db = Kysely<Database>;
 export type OptOutSource = 'lever-tag' | 'cli' | 'admin';
 
 type Row = {
@@ -24,8 +27,8 @@ type Row = {
   created_by: string;
 };
 
-export function optOutTag(sqlite: Sqlite): string {
-  return readComplianceSettings(sqlite).settings.optOutTag;
+export async function optOutTag(db: Db): Promise<string> {
+  return (await readComplianceSettings(db)).settings.optOutTag;
 }
 
 const norm = (t: string) => t.trim().toLowerCase();
@@ -38,13 +41,20 @@ export function hasOptOutTag(tags: readonly unknown[] | null | undefined, tag: s
   return false;
 }
 
-function rowsFor(sqlite: Sqlite, opportunityId: string): Row[] {
-  return sqlite.prepare('SELECT * FROM compliance_opt_outs WHERE opportunity_id = ?').all(opportunityId) as Row[];
+/** An opportunity's opt-out records, oldest first (the order the status lists its sources in). */
+function rowsFor(db: Db, opportunityId: string): Promise<Row[]> {
+  return db
+    .selectFrom('compliance_opt_outs')
+    .selectAll()
+    .where('opportunity_id', '=', opportunityId)
+    .orderBy('created_at')
+    .orderBy('source')
+    .execute();
 }
 
-function audit(sqlite: Sqlite, action: string, r: { opportunityId: string; by: string; output: unknown; now: number }) {
-  appendAuditSync(
-    sqlite,
+function audit(db: Db, action: string, r: { opportunityId: string; by: string; output: unknown; now: number }) {
+  return appendAudit(
+    db,
     {
       actor: r.by,
       opportunityId: r.opportunityId,
@@ -58,9 +68,9 @@ function audit(sqlite: Sqlite, action: string, r: { opportunityId: string; by: s
   );
 }
 
-/** Records a local opt-out (audited). Returns false when this source had already recorded one. */
+/** Records a local opt-out (audited, in one transaction). Returns false when this source had already recorded one. */
 export function recordOptOut(
-  sqlite: Sqlite,
+  db: Db,
   o: {
     opportunityId: string;
     contactId: string | null;
@@ -69,57 +79,64 @@ export function recordOptOut(
     by: string;
     now: number;
   },
-): boolean {
-  return sqlite
-    .transaction(() => {
-      const inserted = sqlite
-        .prepare(
-          `INSERT INTO compliance_opt_outs (opportunity_id, contact_id, source, reason, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (opportunity_id, source) DO NOTHING`,
-        )
-        .run(o.opportunityId, o.contactId, o.source, o.reason ?? null, o.now, o.by).changes;
-      if (inserted) {
-        audit(sqlite, 'compliance.opt-out', {
-          opportunityId: o.opportunityId,
-          by: o.by,
-          now: o.now,
-          output: { source: o.source, reason: o.reason ?? null },
-        });
-      }
-      return inserted > 0;
-    })
-    .immediate();
+): Promise<boolean> {
+  return withTransaction(db, async (trx) => {
+    const inserted = await trx
+      .insertInto('compliance_opt_outs')
+      .values({
+        opportunity_id: o.opportunityId,
+        contact_id: o.contactId,
+        source: o.source,
+        reason: o.reason ?? null,
+        created_at: o.now,
+        created_by: o.by,
+      })
+      .onConflict((oc) => oc.columns(['opportunity_id', 'source']).doNothing())
+      .executeTakeFirst();
+    if (!inserted.numInsertedOrUpdatedRows) return false;
+    await audit(trx, 'compliance.opt-out', {
+      opportunityId: o.opportunityId,
+      by: o.by,
+      now: o.now,
+      output: { source: o.source, reason: o.reason ?? null },
+    });
+    return true;
+  });
 }
 
 /**
- * Withdraws local opt-outs (audited). `sources` defaults to the local ones (CLI and admin): a Lever tag is withdrawn by
- * removing it in Lever, which the next read notices. Returns how many were removed.
+ * Withdraws local opt-outs (audited, in one transaction). `sources` defaults to the local ones (CLI and admin): a Lever
+ * tag is withdrawn by removing it in Lever, which the next read notices. Returns how many were removed.
  */
 export function withdrawOptOut(
-  sqlite: Sqlite,
+  db: Db,
   o: { opportunityId: string; by: string; now: number; reason?: string; sources?: OptOutSource[] },
-): number {
+): Promise<number> {
   const sources = o.sources ?? ['cli', 'admin'];
-  return sqlite
-    .transaction(() => {
-      let removed = 0;
-      for (const source of sources) {
-        const n = sqlite
-          .prepare('DELETE FROM compliance_opt_outs WHERE opportunity_id = ? AND source = ?')
-          .run(o.opportunityId, source).changes;
-        if (n) {
-          removed += n;
-          audit(sqlite, 'compliance.opt-out.withdrawn', {
-            opportunityId: o.opportunityId,
-            by: o.by,
-            now: o.now,
-            output: { source, reason: o.reason ?? null },
-          });
-        }
+  return withTransaction(db, async (trx) => {
+    let removed = 0;
+    for (const source of sources) {
+      const n = Number(
+        (
+          await trx
+            .deleteFrom('compliance_opt_outs')
+            .where('opportunity_id', '=', o.opportunityId)
+            .where('source', '=', source)
+            .executeTakeFirst()
+        ).numDeletedRows,
+      );
+      if (n) {
+        removed += n;
+        await audit(trx, 'compliance.opt-out.withdrawn', {
+          opportunityId: o.opportunityId,
+          by: o.by,
+          now: o.now,
+          output: { source, reason: o.reason ?? null },
+        });
       }
-      return removed;
-    })
-    .immediate();
+    }
+    return removed;
+  });
 }
 
 export type OpportunityTags = { id: string; tags?: readonly unknown[] | null; contact?: unknown };
@@ -131,14 +148,14 @@ const contactOf = (c: unknown): string | null =>
  * The opt-out status of an opportunity as just read from Lever, keeping the local record of the tag in step: the
  * first read that shows the tag records (and audits) it, the first read without it withdraws it.
  */
-export function optOutStatusOf(sqlite: Sqlite, opp: OpportunityTags, now: number = Date.now()): OptOutStatus {
-  const tag = optOutTag(sqlite);
+export async function optOutStatusOf(db: Db, opp: OpportunityTags, now: number = Date.now()): Promise<OptOutStatus> {
+  const tag = await optOutTag(db);
   const tagged = hasOptOutTag(opp.tags, tag);
-  let rows = rowsFor(sqlite, opp.id);
+  let rows = await rowsFor(db, opp.id);
   const seen = rows.some((r) => r.source === 'lever-tag');
   if (tagged !== seen) {
     if (tagged) {
-      recordOptOut(sqlite, {
+      await recordOptOut(db, {
         opportunityId: opp.id,
         contactId: contactOf(opp.contact),
         source: 'lever-tag',
@@ -147,7 +164,7 @@ export function optOutStatusOf(sqlite: Sqlite, opp: OpportunityTags, now: number
         now,
       });
     } else {
-      withdrawOptOut(sqlite, {
+      await withdrawOptOut(db, {
         opportunityId: opp.id,
         by: 'lever',
         now,
@@ -155,8 +172,12 @@ export function optOutStatusOf(sqlite: Sqlite, opp: OpportunityTags, now: number
         sources: ['lever-tag'],
       });
     }
-    rows = rowsFor(sqlite, opp.id);
+    rows = await rowsFor(db, opp.id);
   }
+  return statusOf(rows, tag);
+}
+
+function statusOf(rows: Row[], tag: string): OptOutStatus {
   return {
     optedOut: rows.length > 0,
     sources: rows.map((r) => ({
@@ -169,40 +190,56 @@ export function optOutStatusOf(sqlite: Sqlite, opp: OpportunityTags, now: number
 }
 
 /** The local record alone (no Lever read): what the CLI prints and what an offline check can tell. */
-export function localOptOutStatus(sqlite: Sqlite, opportunityId: string): OptOutStatus {
-  const rows = rowsFor(sqlite, opportunityId);
-  return {
-    optedOut: rows.length > 0,
-    sources: rows.map((r) => ({
-      source: r.source,
-      since: new Date(r.created_at).toISOString(),
-      by: r.source === 'lever-tag' ? null : r.created_by,
-    })),
-    tag: optOutTag(sqlite),
-  };
+export async function localOptOutStatus(db: Db, opportunityId: string): Promise<OptOutStatus> {
+  return statusOf(await rowsFor(db, opportunityId), await optOutTag(db));
 }
 
+type PoolPerson = { contactId: string; tags: readonly string[]; opportunities: ReadonlyArray<{ id: string }> };
+
+/** Ids per statement: well under both engines' bound-parameter limits (SQLite 32,766, PostgreSQL 65,535). */
+const CHUNK = 1_000;
+
 /**
- * Whether a talent-pool person (rediscovery index) opted out: the tag on any of their synced opportunities, or a
- * local opt-out recorded for their contact or any of their opportunities.
+ * The opt-out check for a batch of talent-pool people (rediscovery index): a person is opted out when the tag is on any
+ * of their synced opportunities, or a local opt-out was recorded for their contact or any of their opportunities.
+ * Reads the records of all of them at once; returns the check for one person of the batch.
  */
-export function isOptedOutPerson(
-  sqlite: Sqlite,
-  person: { contactId: string; tags: readonly string[]; opportunities: ReadonlyArray<{ id: string }> },
-  tag: string = optOutTag(sqlite),
-): boolean {
-  if (hasOptOutTag(person.tags, tag)) return true;
-  if (sqlite.prepare('SELECT 1 FROM compliance_opt_outs WHERE contact_id = ? LIMIT 1').get(person.contactId)) {
-    return true;
+export async function optOutCheck(
+  db: Db,
+  people: ReadonlyArray<Pick<PoolPerson, 'contactId' | 'opportunities'>>,
+  tag?: string,
+): Promise<(p: PoolPerson) => boolean> {
+  const optOutTagIs = tag ?? (await optOutTag(db));
+  const contacts = [...new Set(people.map((p) => p.contactId))];
+  const opps = [...new Set(people.flatMap((p) => p.opportunities.map((o) => o.id)))];
+  const local = new Set<string>();
+  for (const [column, ids] of [
+    ['contact_id', contacts],
+    ['opportunity_id', opps],
+  ] as const) {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await db
+        .selectFrom('compliance_opt_outs')
+        .select(['contact_id', 'opportunity_id'])
+        .where(column, 'in', ids.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) {
+        local.add(r.opportunity_id);
+        if (r.contact_id) local.add(r.contact_id);
+      }
+    }
   }
-  const byOpp = sqlite.prepare('SELECT 1 FROM compliance_opt_outs WHERE opportunity_id = ? LIMIT 1');
-  return person.opportunities.some((o) => byOpp.get(o.id) !== undefined);
+  return (p) =>
+    hasOptOutTag(p.tags, optOutTagIs) || local.has(p.contactId) || p.opportunities.some((o) => local.has(o.id));
+}
+
+/** Whether one talent-pool person opted out (see optOutCheck). */
+export async function isOptedOutPerson(db: Db, person: PoolPerson, tag?: string): Promise<boolean> {
+  return (await optOutCheck(db, [person], tag))(person);
 }
 
 /** Every opportunity with a local opt-out record (for reports and the audit pack, which leaves them out). */
-export function optedOutOpportunityIds(sqlite: Sqlite): Set<string> {
-  const rows = sqlite.prepare('SELECT DISTINCT opportunity_id FROM compliance_opt_outs').all() as Array<{
-    opportunity_id: string;
-  }>;
+export async function optedOutOpportunityIds(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('compliance_opt_outs').select('opportunity_id').distinct().execute();
   return new Set(rows.map((r) => r.opportunity_id));
 }

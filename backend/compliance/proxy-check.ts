@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { CriterionCheck, ProxyFlag } from '../../utils/contracts/compliance.ts';
 import type { PostingInput } from '../ai/types.ts';
-import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
 
 /**
  * Proxy check on criteria: a rubric line or posting requirement that names a protected trait or a known stand-in for
@@ -96,16 +97,22 @@ export function criterionKey(text: string): string {
   return createHash('sha256').update(text.slice(0, MAX_CHARS).replace(/\s+/g, ' ').trim().toLowerCase()).digest('hex');
 }
 
-function confirmedKeys(sqlite: Store['sqlite'], postingId: string): Set<string> {
-  const rows = sqlite
-    .prepare('SELECT criterion_key FROM compliance_criterion_confirmations WHERE posting_id = ?')
-    .all(postingId) as Array<{ criterion_key: string }>;
+async function confirmedKeys(db: Kysely<Database>, postingId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('compliance_criterion_confirmations')
+    .select('criterion_key')
+    .where('posting_id', '=', postingId)
+    .execute();
   return new Set(rows.map((r) => r.criterion_key));
 }
 
 /** Each criterion with its flags, and whether an admin confirmed it for this posting. */
-export function checkCriteria(sqlite: Store['sqlite'], postingId: string | null, texts: string[]): CriterionCheck[] {
-  const confirmed = postingId ? confirmedKeys(sqlite, postingId) : new Set<string>();
+export async function checkCriteria(
+  db: Kysely<Database>,
+  postingId: string | null,
+  texts: string[],
+): Promise<CriterionCheck[]> {
+  const confirmed = postingId ? await confirmedKeys(db, postingId) : new Set<string>();
   return texts.map((text) => {
     const flags = checkCriterion(text);
     const ok = confirmed.has(criterionKey(text));
@@ -113,23 +120,31 @@ export function checkCriteria(sqlite: Store['sqlite'], postingId: string | null,
   });
 }
 
-export function setConfirmation(
-  sqlite: Store['sqlite'],
+export async function setConfirmation(
+  db: Kysely<Database>,
   o: { postingId: string; text: string; confirmed: boolean; by: string; now: number },
-): void {
+): Promise<void> {
   const key = criterionKey(o.text);
   if (o.confirmed) {
-    sqlite
-      .prepare(
-        `INSERT INTO compliance_criterion_confirmations (posting_id, criterion_key, text, confirmed_by, confirmed_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (posting_id, criterion_key) DO UPDATE SET confirmed_by = excluded.confirmed_by,
-           confirmed_at = excluded.confirmed_at`,
+    await db
+      .insertInto('compliance_criterion_confirmations')
+      .values({
+        posting_id: o.postingId,
+        criterion_key: key,
+        text: o.text.slice(0, MAX_CHARS),
+        confirmed_by: o.by,
+        confirmed_at: o.now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['posting_id', 'criterion_key']).doUpdateSet({ confirmed_by: o.by, confirmed_at: o.now }),
       )
-      .run(o.postingId, key, o.text.slice(0, MAX_CHARS), o.by, o.now);
+      .execute();
   } else {
-    sqlite
-      .prepare('DELETE FROM compliance_criterion_confirmations WHERE posting_id = ? AND criterion_key = ?')
-      .run(o.postingId, key);
+    await db
+      .deleteFrom('compliance_criterion_confirmations')
+      .where('posting_id', '=', o.postingId)
+      .where('criterion_key', '=', key)
+      .execute();
   }
 }
 
@@ -138,10 +153,10 @@ export function setConfirmation(
  * are taken out of the lists the engine turns into criteria and out of the text it matches keywords against.
  * Unchanged (the same object) when nothing is flagged, so cache keys stay as they were.
  */
-export function guardPosting(sqlite: Store['sqlite'], posting: PostingInput): PostingInput {
+export async function guardPosting(db: Kysely<Database>, posting: PostingInput): Promise<PostingInput> {
   const all = [...posting.requirements, ...posting.niceToHave];
   if (!all.some((r) => checkCriterion(r).length > 0)) return posting;
-  const confirmed = confirmedKeys(sqlite, posting.id);
+  const confirmed = await confirmedKeys(db, posting.id);
   const ignored = (r: string) => checkCriterion(r).length > 0 && !confirmed.has(criterionKey(r));
   const drop = new Set(all.filter(ignored));
   if (drop.size === 0) return posting;

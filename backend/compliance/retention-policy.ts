@@ -6,7 +6,7 @@ import { purgeOpportunityProposalsSync } from '../proposals/retention.ts';
 import type { Store } from '../store/db.ts';
 import type { RegulatedJurisdiction } from './jurisdiction.ts';
 import { CLASS_RECORDS, JURISDICTION_NOTES, keepDays, legalMinimum, type RetentionClass } from './retention-law.ts';
-import { configuredJurisdictions, readComplianceSettings } from './settings.ts';
+import { COMPLIANCE_KEY, complianceSettingsOf, configuredJurisdictions } from './settings.ts';
 
 /**
  * Retention by law, on top of the admin's retention period (governance/retention.ts runs it daily):
@@ -40,7 +40,10 @@ export function retentionPlan(
   envJurisdictions: readonly RegulatedJurisdiction[],
   now: number,
 ): RetentionPlan {
-  const { jurisdictions, from } = configuredJurisdictions(readComplianceSettings(sqlite).settings, envJurisdictions);
+  const setting = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(COMPLIANCE_KEY) as
+    | { value: string }
+    | undefined;
+  const { jurisdictions, from } = configuredJurisdictions(complianceSettingsOf(setting?.value), envJurisdictions);
   const cut = (cls: RetentionClass) => now - keepDays(cls, adminDays, jurisdictions) * DAY;
   const legal = (cls: RetentionClass) => now - legalMinimum(cls, jurisdictions).minDays * DAY;
   return {

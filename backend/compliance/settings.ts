@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import {
   type ComplianceSettings,
   ComplianceSettingsSchema,
@@ -5,22 +6,25 @@ import {
   type JurisdictionId,
   JurisdictionIdSchema,
 } from '../../utils/contracts/compliance.ts';
-import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
 
 /**
- * The compliance kit's admin settings, in the settings table under one key. Read synchronously (better-sqlite3) so the
- * opt-out check runs the same way inside automations, rediscovery and the HTTP middleware. A missing or unreadable
+ * The compliance kit's admin settings, in the settings table under one key, read through Kysely (`db`, or the
+ * caller's transaction) so the opt-out check runs the same way on SQLite and PostgreSQL, inside automations,
+ * rediscovery and the HTTP middleware. A missing or unreadable
  * row means the defaults, field by field, so a row from an older version never turns a protection off.
  */
 export const COMPLIANCE_KEY = 'compliance';
 
-export function readComplianceSettings(sqlite: Store['sqlite']): {
+export async function readComplianceSettings(db: Kysely<Database>): Promise<{
   settings: ComplianceSettings;
   updatedAt: number | null;
-} {
-  const row = sqlite.prepare('SELECT value, updated_at FROM settings WHERE key = ?').get(COMPLIANCE_KEY) as
-    | { value: string; updated_at: number }
-    | undefined;
+}> {
+  const row = await db
+    .selectFrom('settings')
+    .select(['value', 'updated_at'])
+    .where('key', '=', COMPLIANCE_KEY)
+    .executeTakeFirst();
   return { settings: complianceSettingsOf(row?.value), updatedAt: row?.updated_at ?? null };
 }
 
@@ -38,19 +42,21 @@ export function complianceSettingsOf(value: string | undefined): ComplianceSetti
   return parsed.success ? parsed.data : DEFAULT_COMPLIANCE_SETTINGS;
 }
 
-export function writeComplianceSettings(
-  sqlite: Store['sqlite'],
+export async function writeComplianceSettings(
+  db: Kysely<Database>,
   settings: ComplianceSettings,
   by: string,
   now: number,
-): ComplianceSettings {
+): Promise<ComplianceSettings> {
   const parsed = ComplianceSettingsSchema.parse(settings);
-  sqlite
-    .prepare(
-      `INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  const row = { key: COMPLIANCE_KEY, value: JSON.stringify(parsed), updated_at: now, updated_by: by };
+  await db
+    .insertInto('settings')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({ value: row.value, updated_at: row.updated_at, updated_by: row.updated_by }),
     )
-    .run(COMPLIANCE_KEY, JSON.stringify(parsed), now, by);
+    .execute();
   return parsed;
 }
 

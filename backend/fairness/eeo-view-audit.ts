@@ -1,5 +1,5 @@
 import type { FunnelQuery } from '../../utils/contracts/fairness.ts';
-import { appendAuditSync } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import type { Store } from '../store/db.ts';
 
 /**
@@ -18,10 +18,10 @@ export type EeoView = {
   filter: Partial<Pick<FunnelQuery, 'team' | 'from' | 'to' | 'minCount'>> & { postingIds?: string[] };
 };
 
-export function auditEeoView(store: Pick<Store, 'sqlite'>, v: EeoView, now = Date.now()): void {
+export async function auditEeoView(store: Pick<Store, 'db'>, v: EeoView, now = Date.now()): Promise<void> {
   const postingIds = v.filter.postingIds ?? [];
-  appendAuditSync(
-    store.sqlite,
+  await appendAudit(
+    store.db,
     {
       actor: v.actor,
       capability: 'funnel',

@@ -72,7 +72,9 @@ export function requireNotOptedOut(
           return next();
         throw e;
       }
-      if (optOutStatusOf(deps.store.sqlite, { id, tags: read.tags, contact: read.contact }, deps.clock()).optedOut) {
+      if (
+        (await optOutStatusOf(deps.store.db, { id, tags: read.tags, contact: read.contact }, deps.clock())).optedOut
+      ) {
         refuse();
       }
       return next();
@@ -94,7 +96,7 @@ export function requireNotOptedOut(
         // Someone missing from the pool gets no draft and is reported as missing, whoever they are.
         if (!person && deps.access) continue;
         const summary = person?.summary ?? { contactId, tags: [], opportunities: [] };
-        if (isOptedOutPerson(sqlite, summary)) refuse();
+        if (await isOptedOutPerson(deps.store.db, summary)) refuse();
       }
     }
     return next();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { ProposalStatus } from '../../utils/contracts/api.ts';
 import {
   type ActResponse,
@@ -10,6 +11,7 @@ import {
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
 import { isOptedOutPerson } from '../compliance/opt-out.ts';
 import type { Actor, ProposalService } from '../proposals/service.ts';
+import type { Database } from '../store/schema.ts';
 import { type IndexedPerson, loadPersonByContact } from './index-store.ts';
 import { candidateOf, exclusionOf } from './rediscover.ts';
 
@@ -20,7 +22,7 @@ import { candidateOf, exclusionOf } from './rediscover.ts';
  */
 
 export type ActDeps = {
-  store: { sqlite: BetterSqlite3.Database };
+  store: { sqlite: BetterSqlite3.Database; db: Kysely<Database> };
   ai: AiEngine;
   proposals: Pick<ProposalService, 'create' | 'mustGet' | 'discard'>;
   now?: () => number;
@@ -88,7 +90,9 @@ export async function draftReengagement(
       continue;
     }
     // Re-checked here: the person may have been hired or asked not to be contacted since the list was made.
-    const why = isOptedOutPerson(sqlite, person.summary) ? 'optedOut' : exclusionOf(person.summary, posting.id, now);
+    const why = (await isOptedOutPerson(deps.store.db, person.summary))
+      ? 'optedOut'
+      : exclusionOf(person.summary, posting.id, now);
     if (why) {
       skipped.push({ contactId, reason: why });
       continue;

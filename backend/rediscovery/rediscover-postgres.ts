@@ -1,8 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { RediscoverResponse } from '../../utils/contracts/rediscovery.ts';
 import type { PostingInput } from '../ai/types.ts';
-import { hasOptOutTag } from '../compliance/opt-out.ts';
-import { COMPLIANCE_KEY, complianceSettingsOf } from '../compliance/settings.ts';
+import { optOutCheck } from '../compliance/opt-out.ts';
 import { StageSchema } from '../lever/index.ts';
 import type { Database } from '../store/schema.ts';
 import { loadPeoplePostgres } from './index-store-postgres.ts';
@@ -145,23 +144,6 @@ async function loadStagesPostgres(db: Db): Promise<Array<{ id: string; text: str
   return rows.map((r) => StageSchema.parse(JSON.parse(r.data)));
 }
 
-/** The opt-out check of isOptedOutPerson for a batch: the configured tag, or a local opt-out record. */
-async function optOutCheck(
-  db: Db,
-  people: Array<{ summary: { contactId: string; opportunities: Array<{ id: string }> } }>,
-) {
-  const setting = await sql<{ value: string }>`SELECT value FROM settings WHERE key = ${COMPLIANCE_KEY}`.execute(db);
-  const tag = complianceSettingsOf(setting.rows[0]?.value).optOutTag;
-  const contacts = people.map((p) => p.summary.contactId);
-  const opps = people.flatMap((p) => p.summary.opportunities.map((o) => o.id));
-  const { rows } = await sql<{ contact_id: string | null; opportunity_id: string }>`
-    SELECT contact_id, opportunity_id FROM compliance_opt_outs
-    WHERE contact_id = ANY(${contacts}::text[]) OR opportunity_id = ANY(${opps}::text[])`.execute(db);
-  const local = new Set(rows.flatMap((r) => [r.opportunity_id, ...(r.contact_id ? [r.contact_id] : [])]));
-  return (p: { contactId: string; tags: readonly string[]; opportunities: ReadonlyArray<{ id: string }> }) =>
-    hasOptOutTag(p.tags, tag) || local.has(p.contactId) || p.opportunities.some((o) => local.has(o.id));
-}
-
 /** rediscover(...) on PostgreSQL: the same options and the same response. */
 export async function rediscoverPostgres(
   db: Db,
@@ -197,7 +179,10 @@ export async function rediscoverPostgres(
     candidates: rids.size,
     people,
     contactedRecently: recent,
-    optedOut: await optOutCheck(db, people),
+    optedOut: await optOutCheck(
+      db,
+      people.map((p) => p.summary),
+    ),
     stages,
   });
 }

@@ -10,7 +10,8 @@ import { STOPWORDS, tokenize } from '../ai/local/text.ts';
 import { createRanker } from '../ai/rank-candidates.ts';
 import { scoreCompiled } from '../ai/score-candidate.ts';
 import type { CandidateInput, PostingInput } from '../ai/types.ts';
-import { isOptedOutPerson, optOutTag } from '../compliance/opt-out.ts';
+import { hasOptOutTag } from '../compliance/opt-out.ts';
+import { COMPLIANCE_KEY, complianceSettingsOf } from '../compliance/settings.ts';
 import { type IndexedPerson, loadPeople, type PersonSummary } from './index-store.ts';
 import { loadStages } from './ref-store.ts';
 import type { VectorSearch } from './vector-index.ts';
@@ -558,7 +559,6 @@ export function rediscover(store: Store, posting: PostingInput, opts: Rediscover
     // candidate costs the fast ranker ~0.2 ms; the keyword-retrieved ones get their semantic points all the same.
     ...(semantic ? retrieveVector(sqlite, semantic.search, filter, Math.ceil(retrieve / 2)) : []),
   ]);
-  const tag = optOutTag(sqlite);
   return rankRetrieved(plan, {
     poolSize,
     candidates: rids.size,
@@ -571,7 +571,24 @@ export function rediscover(store: Store, posting: PostingInput, opts: Rediscover
               n: number;
             }
           ).n,
-    optedOut: (p) => isOptedOutPerson(sqlite, p, tag),
+    optedOut: optOutCheckSqlite(sqlite),
     stages: loadStages(sqlite),
   });
+}
+
+/**
+ * compliance/opt-out.ts's optOutCheck for this synchronous SQLite search: the configured tag on any of the person's
+ * synced opportunities, or a local opt-out recorded for their contact or any of their opportunities.
+ */
+function optOutCheckSqlite(sqlite: BetterSqlite3.Database): (p: PersonSummary) => boolean {
+  const setting = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(COMPLIANCE_KEY) as
+    | { value: string }
+    | undefined;
+  const tag = complianceSettingsOf(setting?.value).optOutTag;
+  const byContact = sqlite.prepare('SELECT 1 FROM compliance_opt_outs WHERE contact_id = ? LIMIT 1');
+  const byOpp = sqlite.prepare('SELECT 1 FROM compliance_opt_outs WHERE opportunity_id = ? LIMIT 1');
+  return (p) =>
+    hasOptOutTag(p.tags, tag) ||
+    byContact.get(p.contactId) !== undefined ||
+    p.opportunities.some((o) => byOpp.get(o.id) !== undefined);
 }

@@ -57,11 +57,11 @@ const ExplanationQuery = z.object({ format: z.enum(['json', 'text', 'pdf']).defa
  * Every route declares its access rule (backend/access/route-rules.ts).
  */
 /** A posting's requirements and nice-to-haves through the proxy check, with the admin confirmations. */
-function postingCriteria(s: AppServices, posting: Posting) {
+async function postingCriteria(s: AppServices, posting: Posting) {
   const input = toPostingInput(posting);
   return {
     posting: { id: posting.id, title: posting.text },
-    criteria: checkCriteria(s.store.sqlite, posting.id, [...input.requirements, ...input.niceToHave]),
+    criteria: await checkCriteria(s.store.db, posting.id, [...input.requirements, ...input.niceToHave]),
   };
 }
 
@@ -79,20 +79,25 @@ export function compliancePostingRoutes(s: AppServices) {
   return new Hono<AuthEnv>()
     .get('/:postingId/notice', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
       const posting = await getPosting(c.req.valid('param').postingId);
-      const { settings } = readComplianceSettings(s.store.sqlite);
+      const { settings } = await readComplianceSettings(s.store.db);
       const { governance } = await readGovernance(s.store);
       const install = configuredJurisdictions(settings, parseJurisdictionList(s.config.COMPLIANCE_JURISDICTIONS));
-      const notice = buildNotice(s.store.sqlite, posting, {
+      // What the tool does not score is not what the notice says it assesses.
+      const unscored = new Set(
+        (await checkCriteria(s.store.db, posting.id, toPostingInput(posting).requirements))
+          .filter((r) => r.ignoredInScoring)
+          .map((r) => r.text),
+      );
+      const notice = await buildNotice(s.store.db, posting, {
         retentionDays: governance.retentionDays,
         installJurisdictions: install.jurisdictions,
-        // What the tool does not score is not what the notice says it assesses.
-        excludeCriteria: (text) => checkCriteria(s.store.sqlite, posting.id, [text])[0]?.ignoredInScoring === true,
+        excludeCriteria: (text) => unscored.has(text),
       });
       return c.json(NoticeSchema.parse(notice));
     })
     .get('/:postingId/criteria-check', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
       const posting = await getPosting(c.req.valid('param').postingId);
-      return c.json(PostingCriteriaCheckSchema.parse(postingCriteria(s, posting)));
+      return c.json(PostingCriteriaCheckSchema.parse(await postingCriteria(s, posting)));
     });
 }
 
@@ -101,10 +106,10 @@ export function complianceRoutes(s: AppServices) {
   return (
     new Hono<AuthEnv>()
       // Before a rubric line or requirement is saved: which words stand for a protected trait, why, what to write.
-      .post('/criteria-check', s.guards.signedIn(), zodJson(CriteriaCheckRequestSchema), (c) =>
+      .post('/criteria-check', s.guards.signedIn(), zodJson(CriteriaCheckRequestSchema), async (c) =>
         c.json(
           CriteriaCheckResponseSchema.parse({
-            criteria: checkCriteria(s.store.sqlite, null, c.req.valid('json').criteria),
+            criteria: await checkCriteria(s.store.db, null, c.req.valid('json').criteria),
           }),
         ),
       )
@@ -123,7 +128,7 @@ export function complianceCandidateRoutes(s: AppServices) {
     new Hono<AuthEnv>()
       .get('/:opportunityId/opt-out', zodParam(OpportunityParam), s.guards.opportunity('see'), async (c) => {
         const opp = await getOpportunity(c.req.valid('param').opportunityId);
-        return c.json(OptOutStatusSchema.parse(optOutStatusOf(s.store.sqlite, opp, s.clock())));
+        return c.json(OptOutStatusSchema.parse(await optOutStatusOf(s.store.db, opp, s.clock())));
       })
       // An explanation the recruiter can send on request: of the assessment Fulcrum recorded, audited.
       .get(
@@ -134,7 +139,7 @@ export function complianceCandidateRoutes(s: AppServices) {
         async (c) => {
           const { opportunityId } = c.req.valid('param');
           const { format } = c.req.valid('query');
-          const match = latestMatch(s.store.sqlite, opportunityId);
+          const match = await latestMatch(s.store.db, opportunityId);
           if (!match) {
             throw conflict(
               'Fulcrum has no recorded automated assessment of this candidate, so there is nothing to explain.',
@@ -151,7 +156,7 @@ export function complianceCandidateRoutes(s: AppServices) {
               posting,
               match,
               sources: { resume: cand.candidate.resumeText, application: cand.candidate.applicationText ?? '' },
-              settings: readComplianceSettings(s.store.sqlite).settings,
+              settings: (await readComplianceSettings(s.store.db)).settings,
               now: s.nowDate(),
             }),
           );
@@ -199,7 +204,7 @@ export function complianceCandidateRoutes(s: AppServices) {
           const opp = await getOpportunity(opportunityId);
           const contactId = typeof opp.contact === 'string' ? opp.contact : (opp.contact?.id ?? null);
           if (body.optedOut) {
-            recordOptOut(s.store.sqlite, {
+            await recordOptOut(s.store.db, {
               opportunityId,
               contactId,
               source: 'admin',
@@ -209,14 +214,14 @@ export function complianceCandidateRoutes(s: AppServices) {
             });
           } else {
             if (actor.role !== 'admin') throw forbidden('Only Fulcrum admins can withdraw an opt-out.');
-            withdrawOptOut(s.store.sqlite, {
+            await withdrawOptOut(s.store.db, {
               opportunityId,
               by: actor.email,
               now: s.clock(),
               ...(body.reason ? { reason: body.reason } : {}),
             });
           }
-          return c.json(OptOutStatusSchema.parse(optOutStatusOf(s.store.sqlite, opp, s.clock())));
+          return c.json(OptOutStatusSchema.parse(await optOutStatusOf(s.store.db, opp, s.clock())));
         },
       )
   );
@@ -225,16 +230,21 @@ export function complianceCandidateRoutes(s: AppServices) {
 /** Compliance settings and notice templates, for Fulcrum admins (mounted at /api/admin/compliance). */
 export function complianceAdminRoutes(s: AppServices) {
   const getPosting = postingReader(s);
-  const settingsResponse = () => {
-    const { settings, updatedAt } = readComplianceSettings(s.store.sqlite);
+  const settingsResponse = async () => {
+    const { settings, updatedAt } = await readComplianceSettings(s.store.db);
     return { settings, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString() };
   };
   return (
     new Hono<AuthEnv>()
-      .get('/settings', s.guards.fulcrumAdmin(), (c) => c.json(settingsResponse()))
+      .get('/settings', s.guards.fulcrumAdmin(), async (c) => c.json(await settingsResponse()))
       .put('/settings', s.guards.fulcrumAdmin(), zodJson(ComplianceSettingsSchema), async (c) => {
-        const before = readComplianceSettings(s.store.sqlite).settings;
-        const after = writeComplianceSettings(s.store.sqlite, c.req.valid('json'), c.get('recruiter').email, s.clock());
+        const before = (await readComplianceSettings(s.store.db)).settings;
+        const after = await writeComplianceSettings(
+          s.store.db,
+          c.req.valid('json'),
+          c.get('recruiter').email,
+          s.clock(),
+        );
         await s.audit({
           actor: c.get('recruiter').email,
           opportunityId: null,
@@ -245,7 +255,7 @@ export function complianceAdminRoutes(s: AppServices) {
           decision: null,
           leverIds: [],
         });
-        return c.json(settingsResponse());
+        return c.json(await settingsResponse());
       })
       // Spans every candidate and joins EEO self-reports: Fulcrum admin and Lever admin both.
       .get('/audit-pack', s.guards.fulcrumAndLeverAdmin(), zodQuery(AuditPackQuerySchema), async (c) => {
@@ -312,7 +322,7 @@ export function complianceAdminRoutes(s: AppServices) {
             throw badRequest('The proxy check flags nothing in this criterion, so there is nothing to confirm.');
           }
           const by = c.get('recruiter').email;
-          setConfirmation(s.store.sqlite, {
+          await setConfirmation(s.store.db, {
             postingId,
             text: body.text,
             confirmed: body.confirmed,
@@ -329,7 +339,7 @@ export function complianceAdminRoutes(s: AppServices) {
             decision: body.confirmed ? 'confirmed' : 'withdrawn',
             leverIds: [postingId],
           });
-          return c.json(PostingCriteriaCheckSchema.parse(postingCriteria(s, posting)));
+          return c.json(PostingCriteriaCheckSchema.parse(await postingCriteria(s, posting)));
         },
       )
       // What is kept and why (legal minimums per configured jurisdiction), and what must go.
@@ -360,9 +370,9 @@ export function complianceAdminRoutes(s: AppServices) {
           return c.json({ id }, 201);
         },
       )
-      .get('/notice-templates', s.guards.fulcrumAdmin(), (c) =>
+      .get('/notice-templates', s.guards.fulcrumAdmin(), async (c) =>
         c.json(
-          NoticeTemplateListSchema.parse({ templates: listTemplates(s.store.sqlite), placeholders: PLACEHOLDERS }),
+          NoticeTemplateListSchema.parse({ templates: await listTemplates(s.store.db), placeholders: PLACEHOLDERS }),
         ),
       )
       .put(
@@ -374,7 +384,7 @@ export function complianceAdminRoutes(s: AppServices) {
           const { jurisdiction } = c.req.valid('param');
           const body = c.req.valid('json');
           const text = 'body' in body ? body.body : null;
-          const saved = saveTemplate(s.store.sqlite, jurisdiction, text, c.get('recruiter').email, s.clock());
+          const saved = await saveTemplate(s.store.db, jurisdiction, text, c.get('recruiter').email, s.clock());
           await s.audit({
             actor: c.get('recruiter').email,
             opportunityId: null,

@@ -185,13 +185,13 @@ export function fairnessAdminRoutes(s: AppServices) {
     .get('/funnel', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
       const query = c.req.valid('query');
       const report = await funnel(query);
-      eeoViewed(c.get('recruiter').email, 'funnel', query);
+      await eeoViewed(c.get('recruiter').email, 'funnel', query);
       return c.json(report);
     })
     .get('/funnel.csv', s.guards.fulcrumAndLeverAdmin(), zodQuery(FunnelQuerySchema), async (c) => {
       const query = c.req.valid('query');
       const csv = funnelToCsv(await funnel(query));
-      eeoViewed(c.get('recruiter').email, 'funnel.csv', query);
+      await eeoViewed(c.get('recruiter').email, 'funnel.csv', query);
       c.header('content-disposition', 'attachment; filename="diversity-funnel.csv"');
       c.header('cache-control', 'no-store');
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });

@@ -61,7 +61,7 @@ function mapError(e: unknown): never {
 async function postingInput(s: AppServices, postingId: string) {
   const stored = storedPosting(s.store.sqlite, postingId);
   // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
-  return guardPosting(s.store.sqlite, toPostingInput(stored ?? (await s.pipeline.postings.fresh(postingId))));
+  return guardPosting(s.store.db, toPostingInput(stored ?? (await s.pipeline.postings.fresh(postingId))));
 }
 
 export function rediscoveryRoutes(s: AppServices) {

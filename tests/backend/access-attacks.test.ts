@@ -126,7 +126,7 @@ describe('interviewers cannot propose Lever writes through scheduling', () => {
 
 describe('opt-out status of a candidate the caller may not see', () => {
   it('POST /api/rediscovery/act answers a hidden opted-out contact like one missing from the pool, not 409', async () => {
-    recordOptOut(w.h.store.sqlite, {
+    await recordOptOut(w.h.store.db, {
       opportunityId: w.confidentialOpp,
       contactId: w.confidentialContact,
       source: 'admin',

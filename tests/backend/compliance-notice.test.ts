@@ -119,8 +119,8 @@ describe('notice per jurisdiction', () => {
     ['Berlin, Germany', 'DE', 'eu-ai-act', /high-risk[\s\S]*Article 86[\s\S]*human intervention/],
   ] as const)('%s (%s) gets the generic section and the %s section', async (location, country, id, wording) => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    writeComplianceSettings(
-      store.sqlite,
+    await writeComplianceSettings(
+      store.db,
       {
         ...DEFAULT_COMPLIANCE_SETTINGS,
         organization: 'Acme',
@@ -130,7 +130,7 @@ describe('notice per jurisdiction', () => {
       'admin@test',
       Date.now(),
     );
-    const n = NoticeSchema.parse(buildNotice(store.sqlite, posting(location, country), opts));
+    const n = NoticeSchema.parse(await buildNotice(store.db, posting(location, country), opts));
     expect(n.sections.map((s) => s.jurisdiction)).toEqual(['generic', id]);
     const generic = n.sections[0]!.text;
     // What it assesses, the data used, how to ask for an alternative or a human review, retention.
@@ -147,17 +147,17 @@ describe('notice per jurisdiction', () => {
 
   it('retention in the notice follows the law that applies: four years in California, the admin period elsewhere', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    const ca = buildNotice(store.sqlite, posting('San Francisco, CA', 'US'), opts);
+    const ca = await buildNotice(store.db, posting('San Francisco, CA', 'US'), opts);
     expect(ca.sections[0]!.text).toContain('kept for 4 years');
-    const tx = buildNotice(store.sqlite, posting('Austin, TX', 'US'), opts);
+    const tx = await buildNotice(store.db, posting('Austin, TX', 'US'), opts);
     expect(tx.sections[0]!.text).toContain('kept for 180 days');
-    const eu = buildNotice(store.sqlite, posting('Berlin, Germany', 'DE'), { ...opts, retentionDays: 30 });
+    const eu = await buildNotice(store.db, posting('Berlin, Germany', 'DE'), { ...opts, retentionDays: 30 });
     expect(eu.sections[0]!.text).toContain('kept for 6 months');
   });
 
   it('an unknown location gives the generic notice and a note saying so; missing settings are flagged', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    const n = buildNotice(store.sqlite, posting(null, null), opts);
+    const n = await buildNotice(store.db, posting(null, null), opts);
     expect(n.sections.map((s) => s.jurisdiction)).toEqual(['generic']);
     expect(n.notes.join('\n')).toMatch(/no location or country in Lever/);
     expect(n.notes.join('\n')).toMatch(/contact address/);
@@ -166,21 +166,21 @@ describe('notice per jurisdiction', () => {
 
   it("an admin's template replaces the default wording; placeholders are filled once, never re-expanded", async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    saveTemplate(
-      store.sqlite,
+    await saveTemplate(
+      store.db,
       'nyc-ll144',
       'NYC: write to {{contactEmail}} about {{postingTitle}}. {{unknown}}',
       'a@x',
       1,
     );
-    const n = buildNotice(store.sqlite, posting('New York, NY', 'US', { text: 'Role {{contactEmail}}' }), opts);
+    const n = await buildNotice(store.db, posting('New York, NY', 'US', { text: 'Role {{contactEmail}}' }), opts);
     const nyc = n.sections.find((s) => s.jurisdiction === 'nyc-ll144')!;
     expect(nyc.edited).toBe(true);
     expect(nyc.text).toBe(
       "NYC: write to [contact email: set it in Fulcrum's compliance settings] about Role {{contactEmail}}. {{unknown}}",
     );
-    saveTemplate(store.sqlite, 'nyc-ll144', null, 'a@x', 2);
-    expect(buildNotice(store.sqlite, posting('New York, NY', 'US'), opts).sections[1]!.edited).toBe(false);
+    await saveTemplate(store.db, 'nyc-ll144', null, 'a@x', 2);
+    expect((await buildNotice(store.db, posting('New York, NY', 'US'), opts)).sections[1]!.edited).toBe(false);
     expect(renderTemplate('{{a}}{{b}}', { a: '{{b}}', b: 'x' })).toBe('{{b}}x');
   });
 });

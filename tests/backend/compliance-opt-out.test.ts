@@ -85,7 +85,13 @@ describe('AI routes refuse an opted-out candidate with 409 and write nothing', (
     {
       name: 'CLI record',
       optOut: async (id: string) => {
-        recordOptOut(h.store.sqlite, { opportunityId: id, contactId: null, source: 'cli', by: 'cli', now: Date.now() });
+        await recordOptOut(h.store.db, {
+          opportunityId: id,
+          contactId: null,
+          source: 'cli',
+          by: 'cli',
+          now: Date.now(),
+        });
       },
     },
     {
@@ -138,9 +144,9 @@ describe('AI routes refuse an opted-out candidate with 409 and write nothing', (
     const id = usable[3];
     if (!id) throw new Error('not enough usable candidates');
     expect((await h.call('POST', `/api/candidates/${id}/match`, { body: {} })).status).toBe(200);
-    recordOptOut(h.store.sqlite, { opportunityId: id, contactId: null, source: 'cli', by: 'cli', now: Date.now() });
+    await recordOptOut(h.store.db, { opportunityId: id, contactId: null, source: 'cli', by: 'cli', now: Date.now() });
     expect((await h.call('POST', `/api/candidates/${id}/match`, { body: {} })).status).toBe(409);
-    withdrawOptOut(h.store.sqlite, { opportunityId: id, by: 'cli', now: Date.now() });
+    await withdrawOptOut(h.store.db, { opportunityId: id, by: 'cli', now: Date.now() });
     expect((await h.call('POST', `/api/candidates/${id}/match`, { body: {} })).status).toBe(200);
     const actions = h.store.sqlite
       .prepare("SELECT action FROM audit_log WHERE opportunity_id = ? AND capability = 'compliance' ORDER BY id")
@@ -172,7 +178,7 @@ describe('rediscovery leaves opted-out people out', () => {
       (r) => !usable.includes(r.latestOpportunityId) && !withFeedback.includes(r.latestOpportunityId),
     );
     if (!top) throw new Error('rediscovery found nobody to test with');
-    recordOptOut(h.store.sqlite, {
+    await recordOptOut(h.store.db, {
       opportunityId: top.latestOpportunityId,
       contactId: top.contactId,
       source: 'cli',

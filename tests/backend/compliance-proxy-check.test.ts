@@ -120,13 +120,13 @@ describe('scoring leaves flagged criteria out unless an admin confirmed them', (
 
   it('drops them from the criteria and the text, and keeps a confirmed one', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
-    const guarded = guardPosting(store.sqlite, posting);
+    const guarded = await guardPosting(store.db, posting);
     expect(guarded.requirements).toEqual(['5+ years of Go']);
     expect(guarded.text).not.toMatch(/Native|culture/);
-    setConfirmation(store.sqlite, { postingId: 'p1', text: 'Strong culture fit', confirmed: true, by: 'a', now: 1 });
-    expect(guardPosting(store.sqlite, posting).requirements).toEqual(['5+ years of Go', 'Strong culture fit']);
+    await setConfirmation(store.db, { postingId: 'p1', text: 'Strong culture fit', confirmed: true, by: 'a', now: 1 });
+    expect((await guardPosting(store.db, posting)).requirements).toEqual(['5+ years of Go', 'Strong culture fit']);
     const clean = { ...posting, requirements: ['5+ years of Go'] };
-    expect(guardPosting(store.sqlite, clean)).toBe(clean);
+    expect(await guardPosting(store.db, clean)).toBe(clean);
   });
 });
 

@@ -40,13 +40,13 @@ const keys = (s: Store) =>
 const proposalIds = (s: Store) =>
   (s.sqlite.prepare('SELECT id FROM proposals ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
 function jurisdictions(s: Store, list: typeof DEFAULT_COMPLIANCE_SETTINGS.jurisdictions) {
-  writeComplianceSettings(s.sqlite, { ...DEFAULT_COMPLIANCE_SETTINGS, jurisdictions: list }, 'admin', NOW);
+  return writeComplianceSettings(s.db, { ...DEFAULT_COMPLIANCE_SETTINGS, jurisdictions: list }, 'admin', NOW);
 }
 
 describe('retention keeps what the law requires', () => {
   it('California: AI outputs and decisions are kept 4 years even when the admin period is 180 days', async () => {
     const s = await store(180);
-    jurisdictions(s, ['california-ads']);
+    await jurisdictions(s, ['california-ads']);
     aiResult(s, 'a-1y', 'o1', 365);
     aiResult(s, 'a-3y', 'o1', 3 * 365);
     aiResult(s, 'a-5y', 'o1', 5 * 365);
@@ -116,7 +116,7 @@ describe('retention keeps what the law requires', () => {
     // Under California the records younger than 4 years are held, and the report counts them.
     aiResult(s, 'gone-1y', 'gone', 365);
     aiResult(s, 'gone-5y', 'gone', 5 * 365);
-    jurisdictions(s, ['california-ads']);
+    await jurisdictions(s, ['california-ads']);
     const held = await runRetention(s, NOW);
     expect(keys(s)).toEqual(['fine-1y', 'gone-1y']);
     expect(held.mustGo).toMatchObject({ deleted: 1, heldByLaw: 1 });
@@ -130,7 +130,7 @@ describe('retention keeps what the law requires', () => {
 
   it('an erasure request erases the person like forget: under a law, only the audit tombstone is kept', async () => {
     const s = await store(3650);
-    jurisdictions(s, ['california-ads']);
+    await jurisdictions(s, ['california-ads']);
     // The person: two opportunities under one contact in the talent-pool index, with text that names them.
     const person = { name: 'Marguerite Okonkwo-Hale', emails: ['marguerite@example.test'] };
     for (const id of ['erase-me', 'erase-me-too']) {
