@@ -322,7 +322,7 @@ export async function copyStoreToPostgres(
           return { last: lastKey, count: rows.length };
         },
         (copied) => {
-          if (Date.now() - lastLine < every) return;
+          if (copied >= total || Date.now() - lastLine < every) return;
           lastLine = Date.now();
           log(`  ${t.name.padEnd(36)} ${copied} / ${total} rows …`);
         },
