@@ -30,4 +30,5 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   offer: async () => (await import('./offer.ts')).offerCommand,
   slots: async () => (await import('./slots.ts')).slotsCommand,
   calendars: async () => (await import('./calendars.ts')).calendarsCommand,
+  'migrate-to-postgres': async () => (await import('./migrate-to-postgres.ts')).migrateToPostgresCommand,
 };

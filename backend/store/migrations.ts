@@ -591,6 +591,24 @@ END $$`.execute(db);
         SELECT t, count(*) FROM rd_person, unnest(tsvector_to_array(doc_tsv)) AS t GROUP BY t`.execute(db);
     },
   },
+  // Issue 17, `npm run cli -- migrate-to-postgres`: how far the copy of a SQLite deployment into this database got,
+  // one row per table (and one for the queue's hand-over to pg-boss), written in the same transaction as each batch,
+  // so an interrupted copy resumes exactly after its last committed batch. `source` names the deployment copied
+  // (backend/store/copy-to-postgres.ts), so a copy of another one is refused. PostgreSQL only: the copy's target.
+  '0013_store_copy_progress': {
+    async up(db: AnyDb) {
+      if (!isPostgres(db)) return;
+      await db.schema
+        .createTable('store_copy_progress')
+        .addColumn('step', 'text', (c) => c.primaryKey())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('after_key', 'text')
+        .addColumn('copied', ms, (c) => c.notNull().defaultTo(0))
+        .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /**

@@ -10,8 +10,10 @@ import { freshDatabase } from './db.ts';
 // SQLite-only: the FTS5 keyword index and its shadow tables. PostgreSQL's counterpart is a column of rd_person.
 const FTS5_TABLES = ['rd_fts', 'rd_fts_config', 'rd_fts_data', 'rd_fts_docsize', 'rd_fts_idx'];
 const POSTGRES_ONLY_COLUMNS = { rd_person: ['doc_tsv'] };
-// PostgreSQL-only: the Lever rate budget several instances share (one process on SQLite needs none).
-const POSTGRES_ONLY_TABLES = ['lever_rate_budget', 'rd_stem_df'];
+// PostgreSQL-only: the Lever rate budget several instances share (one process on SQLite needs none), and the
+// progress of a copy from SQLite (migrate-to-postgres), whose target is always PostgreSQL, and rediscovery's stem
+// document frequencies (SQLite reads FTS5's own).
+const POSTGRES_ONLY_TABLES = ['lever_rate_budget', 'store_copy_progress', 'rd_stem_df'];
 
 type Column = { table_name: string; column_name: string; data_type: string };
 
