@@ -197,6 +197,19 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(none.gap).toMatch(/Threat Management Gateway/);
   });
 
+  it('what describes the head ("and its integration", ", an integral part of APO", "different") is not asked for', () => {
+    const vmware = 'Experience with VMware and its integration into network operations';
+    expect(judge(vmware, 'Skills\n- VMware clusters for 200 hosts').status).toBe('met');
+    expect(judge(vmware, 'Skills\n- Hyper-V clusters for 200 hosts').status).not.toBe('met');
+    const cif = 'Understanding of CIF, an integral part of the system landscape in APO';
+    expect(judge(cif, 'Skills\n- CIF interface monitoring').status).toBe('met');
+    expect(judge('Practical understanding of different hardware systems', 'Skills\n- Hardware systems').status).toBe(
+      'met',
+    );
+    // A real list still asks for each item.
+    expect(judge('Experience with VMware, Hyper-V and Citrix', 'Skills\n- VMware clusters').status).not.toBe('met');
+  });
+
   it('"MS SQL Server" is a skill, not a Master of Science', () => {
     expect(classifyKind('Comprehensive understanding of MS SQL Server')).toBe('skill');
     expect(classifyKind('MS in Computer Science')).toBe('education');

@@ -107,7 +107,9 @@ export const GENERIC = new Set(
     'sophisticated matured notable notably particularly especially furthermore moreover additionally important ' +
     'pivotal crucial vital mandatory possession possessing nurtured novice fondness unmatched unbeatable ' +
     'exhaustive steep skillful skilful technically proficiencies talent flair knack mastered masterly utmost ' +
-    'paramount amount rich sharp strict resilient latest demonstratable besides consistently accurately beneficial'
+    'paramount amount rich sharp strict resilient latest demonstratable besides consistently accurately beneficial ' +
+    // How many, not what: "different hardware systems", "several facets of Adobe".
+    'different several numerous multiple diverse'
   ).split(' '),
 );
 
@@ -313,7 +315,15 @@ const BOUNDARY = new Set([
   'especially',
   'particularly',
   'eg',
+  // A possessive refers back to what the head names ("VMware and its integration"): an aspect, not a new thing.
+  'its',
+  'their',
+  'our',
+  'your',
 ]);
+
+/** Words an apposition starts with ("CIF, an integral part of APO"): it describes the head, it is not an item. */
+const APPOSITION = new Set(['a', 'an', 'the', 'its', 'their', 'our', 'your', 'which']);
 
 /** The head spans (see headSpanList), and whether a single head lists alternatives ("AWS, GCP or Azure"). */
 function headSpans(text: string, tokens: Token[]): { spans: Array<[number, number]>; anyOf: boolean } {
@@ -361,6 +371,8 @@ function headSpanList(text: string, tokens: Token[]): Array<[number, number]> {
     if (!filler.has(j)) content++;
   }
   if (j > i && tokens[i] && content > 0) j = listEnd(text, tokens, j, filler);
+  // A joining word the head stopped after ("VMware and" before "its integration") is not part of it.
+  while (j > i + 1 && ['and', 'or', 'to', 'of', '&'].includes(tokens[j - 1]!.norm)) j--;
   if (j > i && tokens[i]) spans.push([tokens[i]!.start, tokens[j - 1]!.end]);
   return spans;
 }
@@ -392,6 +404,7 @@ function listEnd(text: string, tokens: Token[], j: number, filler: Set<number>):
     const last = tokens[k]!.norm === 'and' || tokens[k]!.norm === 'or';
     if (!(/^\s*,\s*$/.test(gap) || (last && /^\s*,?\s+$/.test(gap)))) break;
     if (last) k++;
+    if (APPOSITION.has(tokens[k]?.norm ?? '')) break;
     let m = k;
     let content = 0;
     for (; m < tokens.length && m - k < 3; m++) {
