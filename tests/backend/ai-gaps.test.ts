@@ -155,6 +155,61 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(gap).toContain('Requirement: High physical stamina to endure long working hours.');
   });
 
+  it('what a head is for ("skills to guide the team", "for UI development") is not itself asked for', () => {
+    // "to" after a noun starts a purpose: the head is "Leadership skills", not "Leadership skills to guide".
+    const lead = judge('Strong Leadership skills to guide and manage the team', 'Skills\n- Leadership of a shift team');
+    expect(lead.status).toBe('met');
+    expect(judge('Strength to handle heavy baking equipment', 'Skills\n- Strength and stamina').status).toBe('met');
+    // ...but "attention to detail" is one thing.
+    expect(judge('Meticulous attention to detail', 'Skills\n- Attention to customers').status).not.toBe('met');
+    // A named skill only in the purpose clause earns credit but is not a gap.
+    const html = judge('Experience in HTML5 & CSS3 for UI development', 'Skills\n- HTML5 & CSS3 web pages');
+    expect(html.status).toBe('met');
+    const none = judge('Experience in HTML5 & CSS3 for UI development', 'Skills\n- UI development in Flutter');
+    expect(none.status).not.toBe('met');
+    expect(none.gap).toMatch(/HTML5/);
+  });
+
+  it('words that say what kind of thing a named one is ("operating systems", "programming") are not gaps', () => {
+    expect(judge('Proficient with Linux-based operating systems', 'Skills\n- Linux servers').status).toBe('met');
+    expect(judge('Proficient grasp on C# programming', 'Skills\n- C# services').status).toBe('met');
+    expect(judge('Deep expertise in Workday functionality', 'Skills\n- Workday rollouts').status).toBe('met');
+    expect(
+      judge('Proficient with Linux-based operating systems', 'Skills\n- Windows operating systems').status,
+    ).not.toBe('met');
+  });
+
+  it('a short name keeps the capitals the vocabulary writes: "iOS" is iOS', () => {
+    // Named as the skill, the requirement is met by its aliases too ("iPadOS").
+    expect(judge('Experience with iOS', 'Skills\n- Built iOS apps in Swift').status).toBe('met');
+    expect(judge('Experience with iOS', 'Skills\n- Built iPadOS apps in Swift').status).toBe('met');
+    expect(judge('Experience with iOS', 'Skills\n- Built Android apps in Kotlin').status).toBe('not-met');
+  });
+
+  it('an acronym and its expansion name one thing, written either way round', () => {
+    expect(judge('TMG (Threat Management Gateway)', 'Skills\n- TMG firewall rules').status).toBe('met');
+    expect(judge('Pefromance KPI (Key Performace Indicators)', 'Skills\n- Weekly KPI reports').status).toBe('met');
+    expect(judge('Knowledge of full Software Development Lifecycle (SDLC)', 'Skills\n- SDLC gates').status).toBe('met');
+    expect(judge('Expertise in Supply Network Planning (SNP)', 'Skills\n- Supply network planning').status).toBe('met');
+    // Neither form shown: still a gap, and it names the requirement.
+    const none = judge('TMG (Threat Management Gateway)', 'Skills\n- Threat hunting');
+    expect(none.status).toBe('not-met');
+    expect(none.gap).toMatch(/Threat Management Gateway/);
+  });
+
+  it('what describes the head ("and its integration", ", an integral part of APO", "different") is not asked for', () => {
+    const vmware = 'Experience with VMware and its integration into network operations';
+    expect(judge(vmware, 'Skills\n- VMware clusters for 200 hosts').status).toBe('met');
+    expect(judge(vmware, 'Skills\n- Hyper-V clusters for 200 hosts').status).not.toBe('met');
+    const cif = 'Understanding of CIF, an integral part of the system landscape in APO';
+    expect(judge(cif, 'Skills\n- CIF interface monitoring').status).toBe('met');
+    expect(judge('Practical understanding of different hardware systems', 'Skills\n- Hardware systems').status).toBe(
+      'met',
+    );
+    // A real list still asks for each item.
+    expect(judge('Experience with VMware, Hyper-V and Citrix', 'Skills\n- VMware clusters').status).not.toBe('met');
+  });
+
   it('"MS SQL Server" is a skill, not a Master of Science', () => {
     expect(classifyKind('Comprehensive understanding of MS SQL Server')).toBe('skill');
     expect(classifyKind('MS in Computer Science')).toBe('education');

@@ -34,6 +34,8 @@ export type CriterionSpec = {
   headAnyOf: boolean;
   /** Groups of named skills of which one is enough (examples, alternatives): see optionalGroups. */
   optional: string[][];
+  /** Keys of concepts named only in what the head is for ("HTML5 & CSS3 for UI development"): see purposeKeys. */
+  purpose: string[];
 };
 
 export type HeadPart = { label: string; concepts: Concept[] };
@@ -105,7 +107,9 @@ export const GENERIC = new Set(
     'sophisticated matured notable notably particularly especially furthermore moreover additionally important ' +
     'pivotal crucial vital mandatory possession possessing nurtured novice fondness unmatched unbeatable ' +
     'exhaustive steep skillful skilful technically proficiencies talent flair knack mastered masterly utmost ' +
-    'paramount amount rich sharp strict resilient latest demonstratable besides consistently accurately beneficial'
+    'paramount amount rich sharp strict resilient latest demonstratable besides consistently accurately beneficial ' +
+    // How many, not what: "different hardware systems", "several facets of Adobe".
+    'different several numerous multiple diverse'
   ).split(' '),
 );
 
@@ -158,6 +162,69 @@ export function classifyKind(text: string): Criterion['kind'] {
   return 'skill';
 }
 
+const JOINING = new Set(['and', 'of', 'to', 'the', 'for', 'in', 'on']);
+
+/** Whether `words` spell out `acronym`: each word adds its first letter and maybe more of its own, in order. */
+function spellsOut(acronym: string, words: string[]): boolean {
+  const spell = (a: number, w: number): boolean => {
+    if (w === words.length) return a === acronym.length;
+    const word = words[w]!;
+    if (JOINING.has(word) && spell(a, w + 1)) return true;
+    if (word[0] !== acronym[a]) return false;
+    // The word takes acronym[a] and then any further letters of the acronym it has in order ("Lifecycle" = LC).
+    let k = a + 1;
+    let from = 1;
+    if (spell(k, w + 1)) return true;
+    while (k < acronym.length) {
+      const at = word.indexOf(acronym[k]!, from);
+      if (at === -1) return false;
+      from = at + 1;
+      k++;
+      if (spell(k, w + 1)) return true;
+    }
+    return false;
+  };
+  return acronym.length >= 2 && words.length >= 2 && spell(0, 0);
+}
+
+type Expansion = { acronym: [number, number]; words: [number, number] };
+
+/**
+ * Acronyms given with their expansion, either way round: "TMG (Threat Management Gateway)", "Supply Network
+ * Planning (SNP)". Token index ranges (inclusive) of the acronym and of the words that spell it out.
+ */
+function expansionsIn(text: string, tokens: Token[]): Expansion[] {
+  const out: Expansion[] = [];
+  const at = (offset: number) => tokens.findIndex((t) => t.start >= offset);
+  const isAcronym = (s: string) => /^[A-Za-z][A-Za-z0-9]{1,7}$/.test(s) && (s.match(/[A-Z]/g)?.length ?? 0) >= 2;
+  for (const m of text.matchAll(/\(([^()]{2,80})\)/g)) {
+    const open = m.index;
+    const innerFirst = at(open + 1);
+    const innerLast = tokens.findLastIndex((t) => t.end <= open + 1 + m[1]!.length);
+    if (innerFirst === -1 || innerLast < innerFirst) continue;
+    const before = tokens.findLastIndex((t) => t.end <= open);
+    const norms = (a: number, b: number) => tokens.slice(a, b + 1).map((t) => t.norm);
+    const inner = m[1]!.trim();
+    if (isAcronym(inner) && innerFirst === innerLast) {
+      // "Words (ACR)": the fewest words before the parenthesis that spell it out.
+      for (let n = 2; n <= 8 && before - n + 1 >= 0; n++) {
+        const first = before - n + 1;
+        if (JOINING.has(tokens[first]!.norm) || /[,.;:()]/.test(text.slice(tokens[first]!.end, open))) break;
+        if (spellsOut(tokens[innerFirst]!.norm, norms(first, before))) {
+          out.push({ acronym: [innerFirst, innerFirst], words: [first, before] });
+          break;
+        }
+      }
+    } else if (before >= 0 && /^\s*$/.test(text.slice(tokens[before]!.end, open))) {
+      // "ACR (Words)".
+      const acr = text.slice(tokens[before]!.start, tokens[before]!.end);
+      if (isAcronym(acr) && spellsOut(acr.toLowerCase(), norms(innerFirst, innerLast)))
+        out.push({ acronym: [before, before], words: [innerFirst, innerLast] });
+    }
+  }
+  return out;
+}
+
 /** Turns tokens into concepts; vocabulary skills become one concept satisfied by the name or any alias. */
 export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => boolean): Concept[] {
   const out = new Map<string, Concept>();
@@ -167,8 +234,35 @@ export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => 
   tokens.forEach((_, i) => {
     if (negated[i]) covered.add(i);
   });
-  for (const m of findSkills(text, tokens)) {
-    if (negated[m.firstToken]) continue;
+  const skills = findSkills(text, tokens);
+  // An acronym and its expansion name one thing: either shows it ("KPI" or "key performance indicators").
+  for (const { acronym, words } of expansionsIn(text, tokens)) {
+    const range = (r: [number, number]) => Array.from({ length: r[1] - r[0] + 1 }, (_, k) => r[0] + k);
+    const all = [...range(acronym), ...range(words)];
+    if (all.some((i) => covered.has(i) || negated[i])) continue;
+    const skillOf = (r: [number, number]) => skills.find((m) => m.firstToken === r[0] && m.lastToken === r[1])?.skillId;
+    const acr = tokens[acronym[0]]!;
+    const acrSkill = skillOf(acronym);
+    const wordsSkill = skillOf(words);
+    const spelled = range(words)
+      .map((i) => tokens[i]!)
+      .filter((t) => !STOPWORDS.has(t.norm))
+      .map((t) => t.stem);
+    const forms = [
+      ...(acrSkill ? [[`§${acrSkill}`]] : []),
+      [acr.stem],
+      ...(wordsSkill ? [[`§${wordsSkill}`]] : []),
+      spelled,
+    ];
+    const key = acrSkill ? `§${acrSkill}` : wordsSkill ? `§${wordsSkill}` : acr.stem;
+    const from = Math.min(acronym[0], words[0]);
+    const to = Math.max(acronym[1], words[1]);
+    const label = text.slice(tokens[from]!.start, tokens[to]!.end + (text[tokens[to]!.end] === ')' ? 1 : 0));
+    if (!out.has(key)) out.set(key, { key, label, forms, head: all.some((i) => inHead(tokens[i]!)) });
+    for (const i of all) covered.add(i);
+  }
+  for (const m of skills) {
+    if (negated[m.firstToken] || covered.has(m.firstToken)) continue;
     const words: string[] = [];
     let head = false;
     for (let i = m.firstToken; i <= m.lastToken; i++) {
@@ -221,7 +315,15 @@ const BOUNDARY = new Set([
   'especially',
   'particularly',
   'eg',
+  // A possessive refers back to what the head names ("VMware and its integration"): an aspect, not a new thing.
+  'its',
+  'their',
+  'our',
+  'your',
 ]);
+
+/** Words an apposition starts with ("CIF, an integral part of APO"): it describes the head, it is not an item. */
+const APPOSITION = new Set(['a', 'an', 'the', 'its', 'their', 'our', 'your', 'which']);
 
 /** The head spans (see headSpanList), and whether a single head lists alternatives ("AWS, GCP or Azure"). */
 function headSpans(text: string, tokens: Token[]): { spans: Array<[number, number]>; anyOf: boolean } {
@@ -261,15 +363,29 @@ function headSpanList(text: string, tokens: Token[]): Array<[number, number]> {
     const gap = j > i ? text.slice(tokens[j - 1]!.end, t.start) : '';
     if (/[,;.:()]/.test(gap)) break;
     if (BOUNDARY.has(t.norm) && content > 0) break;
-    // "and"/"to"/"of" may join a phrase ("attention to detail", "stamina and fitness") only early on.
+    // "and"/"to"/"of" may join a phrase ("attention to detail", "stamina and fitness") only early on, and "to"
+    // only after a noun that takes it: "Strength to handle heavy equipment" names strength, the rest is its purpose.
+    if (t.norm === 'to' && content > 0 && !TO_NOUNS.has(tokens[j - 1]!.norm)) break;
     if ((t.norm === 'and' || t.norm === 'or' || t.norm === 'to' || t.norm === 'of' || t.norm === '&') && content >= 2)
       break;
     if (!filler.has(j)) content++;
   }
   if (j > i && tokens[i] && content > 0) j = listEnd(text, tokens, j, filler);
+  // A joining word the head stopped after ("VMware and" before "its integration") is not part of it.
+  while (j > i + 1 && ['and', 'or', 'to', 'of', '&'].includes(tokens[j - 1]!.norm)) j--;
   if (j > i && tokens[i]) spans.push([tokens[i]!.start, tokens[j - 1]!.end]);
   return spans;
 }
+
+/**
+ * Nouns followed by "to" as a preposition ("attention to detail", "commitment to quality"); after any other word
+ * "to" starts what the thing is for ("Leadership skills to guide the team", "Packer to create images").
+ */
+const TO_NOUNS = new Set(
+  'attention attentive commitment committed dedication dedicated adherence exposure devotion sensitivity responsiveness orientation'.split(
+    ' ',
+  ),
+);
 
 const ITEM_STOP = new Set([...BOUNDARY, 'and', 'or', 'etc']);
 const MAX_LIST_ITEMS = 8;
@@ -288,6 +404,7 @@ function listEnd(text: string, tokens: Token[], j: number, filler: Set<number>):
     const last = tokens[k]!.norm === 'and' || tokens[k]!.norm === 'or';
     if (!(/^\s*,\s*$/.test(gap) || (last && /^\s*,?\s+$/.test(gap)))) break;
     if (last) k++;
+    if (APPOSITION.has(tokens[k]?.norm ?? '')) break;
     let m = k;
     let content = 0;
     for (; m < tokens.length && m - k < 3; m++) {
@@ -375,6 +492,33 @@ function headPartsOf(
   return parts;
 }
 
+/**
+ * Concepts named only after the head in a clause that says what it is for ("for UI development", "to create
+ * machine images"): they earn credit when shown but are not themselves asked for.
+ */
+function purposeKeys(text: string, tokens: Token[], head: [number, number] | undefined, concepts: Concept[]): string[] {
+  if (!head) return [];
+  const inPurpose = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.start < head[1] || !(t.norm === 'for' || (t.norm === 'to' && !TO_NOUNS.has(tokens[i - 1]?.norm ?? ''))))
+      continue;
+    const end = /[.;]/.exec(text.slice(t.end));
+    const stop = end ? t.end + end.index : text.length;
+    for (; i < tokens.length && tokens[i]!.end <= stop; i++) inPurpose.add(i);
+  }
+  if (inPurpose.size === 0) return [];
+  const inside = new Set<string>();
+  const outside = new Set<string>();
+  tokens.forEach((t, i) => {
+    (inPurpose.has(i) ? inside : outside).add(t.stem);
+  });
+  const words = (c: Concept) => c.forms.find((f) => f.length > 0 && !f[0]!.startsWith('§')) ?? [c.key];
+  return concepts
+    .filter((c) => !c.head && words(c).every((w) => inside.has(w)) && !words(c).every((w) => outside.has(w)))
+    .map((c) => c.key);
+}
+
 export function analyzeCriterion(criterion: Criterion): CriterionSpec {
   const text = criterion.text;
   const tokens = tokenize(text);
@@ -414,5 +558,6 @@ export function analyzeCriterion(criterion: Criterion): CriterionSpec {
     headParts: list === null && heads.length === 1 ? headPartsOf(text, heads[0], concepts, tokens) : [],
     headAnyOf: found?.anyOf ?? false,
     optional: optionalGroups(text, tokens, concepts),
+    purpose: list === null && heads.length === 1 ? purposeKeys(text, tokens, heads[0], concepts) : [],
   };
 }

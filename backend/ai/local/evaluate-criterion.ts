@@ -105,10 +105,13 @@ const BROAD = new Set(
     'technology technologies tool tools solution solutions product products platform platforms environment environments concept concepts principle principles practice practices technique techniques method methods methodology methodologies framework frameworks software system systems ' +
     // Words that say which aspect of a thing, not what: "usage of Tablet", "Linux-based", "Cloudera ecosystem".
     'usage utilization utilisation based entire ecosystem ecosystems protocol protocols facet facets aspect aspects ' +
-    'application applications nature fundamentals basics language languages area areas'
+    'application applications nature fundamentals basics language languages area areas ' +
+    // What kind of thing a named one is: "Linux operating systems", "C# programming", "Workday functionality".
+    'os programming coding scripting functionality functionalities feature features'
   )
     .split(' ')
-    .map(stem),
+    .map(stem)
+    .concat('§operating-system'),
 );
 
 /** A broad word, also when the vocabulary has it as a skill ("software"). */
@@ -171,7 +174,7 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
   const credit = head.length > 0 && rest.length > 0 ? 0.75 * headCov + 0.25 * allCov : anyOf ? headCov : allCov;
   const spans = evidenceLines(profile, spec.concepts);
   // Concepts of alternatives or examples, one of which is shown: the others are not asked for.
-  const waived = new Set<string>();
+  const waived = new Set<string>(spec.purpose);
   if (anyOf && shownParts.length > 0) for (const p of spec.headParts) for (const c of p.concepts) waived.add(c.key);
   const missingGroups: string[] = [];
   for (const group of spec.optional) {
@@ -243,7 +246,9 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     spec.headParts.length > 0 && spec.headParts.every((p) => !coreOf(p).some((c) => presentIn(c, profile)));
   // A head of ordinary words that names no skill ("Technical knowledge on Puppet / Chef", "flush skills in Active
   // Listening") while the rest names skills: what is asked is those skills, and the resume shows every one.
-  const namedRest = spec.concepts.filter((c) => c.key.startsWith('§') && !c.head && !plainWord(c) && !isBroad(c));
+  const namedRest = spec.concepts.filter(
+    (c) => c.key.startsWith('§') && !c.head && !plainWord(c) && !isBroad(c) && !spec.purpose.includes(c.key),
+  );
   if (noPart && namedRest.length > 0 && missingNamed.length === 0 && !head.some((c) => c.key.startsWith('§')))
     return {
       status: 'met',

@@ -23,7 +23,10 @@ export type SkillMention = {
   lastToken: number;
 };
 
-type Phrase = { words: string[]; skill: Skill; surface: string | null };
+/** `surfaces`: the spellings (spaces and hyphens aside) a form must have in the text, when its case matters. */
+type Phrase = { words: string[]; skill: Skill; surfaces: string[] | null };
+
+const squashed = (s: string) => s.replace(/[\s\-_]/g, '');
 
 let phrasesByFirst: Map<string, Phrase[]> | null = null;
 let skillsById: Map<string, Skill> | null = null;
@@ -44,13 +47,19 @@ function load(): Map<string, Phrase[]> {
         .filter(Boolean);
       const first = words[0];
       if (!first) continue;
-      // Short letter-only forms (AWS, ML, UX) are ordinary words in lower case: require the exact capitals. So do
-      // exact names ("Go") and aliases the vocabulary writes with capitals ("Spark", "REST": English words too).
+      // Short letter-only forms (AWS, ML, UX) are ordinary words in lower case: require the capitals, all of them
+      // or the ones the vocabulary writes ("iOS"). So do exact names ("Go") and aliases the vocabulary writes with
+      // capitals ("Spark", "REST": English words too).
       const short = form.replace(/[\s\-_]/g, '').length <= 3 && !/\d/.test(form);
       const capitalAlias = form !== skill.name && /[A-Z]/.test(form);
-      const surface = (skill.exact && form === skill.name) || capitalAlias ? form : short ? form.toUpperCase() : null;
+      const surfaces =
+        (skill.exact && form === skill.name) || capitalAlias
+          ? [form]
+          : short
+            ? [...new Set([form.toUpperCase(), ...(/[A-Z]/.test(form) ? [form] : [])])]
+            : null;
       const list = map.get(first) ?? [];
-      list.push({ words, skill, surface });
+      list.push({ words, skill, surfaces: surfaces?.map(squashed) ?? null });
       map.set(first, list);
     }
   }
@@ -87,7 +96,7 @@ export function findSkills(text: string, tokens: Token[]): SkillMention[] {
       if (!ok) continue;
       const start = token.start;
       const end = tokens[last]!.end;
-      if (p.surface && text.slice(start, end).replace(/[\s\-_]/g, '') !== p.surface.replace(/[\s\-_]/g, '')) continue;
+      if (p.surfaces && !p.surfaces.includes(squashed(text.slice(start, end)))) continue;
       out.push({ skillId: p.skill.id, name: p.skill.name, start, end, firstToken: i, lastToken: last });
       i = last;
       break;
@@ -107,7 +116,7 @@ export function skillIdsInWords(words: string[]): string[] {
     const candidates = map.get(words[i]!);
     if (!candidates) continue;
     for (const p of candidates) {
-      if (p.surface) continue;
+      if (p.surfaces) continue;
       const n = p.words.length;
       if (i + n > words.length) continue;
       let ok = true;
