@@ -66,26 +66,13 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     throw error;
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  let closed = false;
-  const store: Store = {
-    db,
+  // Kysely's SQLite driver closes the better-sqlite3 handle on destroy.
+  const store = await migrated(db, {
     dialect: 'sqlite',
     sqlite,
     file,
     ...(tightened.length ? { tightened } : {}),
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Kysely's SQLite driver closes the better-sqlite3 handle on destroy.
-      await db.destroy();
-    },
-  };
-  try {
-    await migrateToLatest(db);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  });
   // The WAL and shared-memory files exist now; a copy restored with other modes is caught here.
   if (file !== ':memory:') tightenFiles(file, tightened);
   return store;
@@ -122,21 +109,31 @@ export class SqliteOnlyError extends Error {
  * URL with its password masked, for log lines.
  */
 export async function openPostgresStore(url: string): Promise<Store> {
-  const db = openPostgresKysely(url);
-  let closed = false;
-  const store: Store = {
-    db,
+  return migrated(openPostgresKysely(url), {
     dialect: 'postgres',
     get sqlite(): never {
       throw new SqliteOnlyError('This path still uses the raw SQLite connection and does not run on PostgreSQL yet.');
     },
     file: maskPassword(url),
+  });
+}
+
+/**
+ * The store over `db` with a close() that destroys it once, after running pending migrations (closing it again
+ * when they fail). `rest` is passed by descriptor, so a getter such as PostgreSQL's `sqlite` stays a getter.
+ */
+async function migrated(db: Kysely<Database>, rest: Omit<Store, 'db' | 'close'>): Promise<Store> {
+  let closed = false;
+  const base: Pick<Store, 'db' | 'close'> = {
+    db,
     async close() {
       if (closed) return;
       closed = true;
       await db.destroy();
     },
   };
+  // defineProperties is typed as returning its first argument; with every field of `rest` added it is a Store.
+  const store = Object.defineProperties(base, Object.getOwnPropertyDescriptors(rest)) as Store;
   try {
     await migrateToLatest(db);
   } catch (error) {
