@@ -42,7 +42,7 @@ import { schedulingRoutes } from './routes/scheduling.ts';
 import { statusRoutes } from './routes/status.ts';
 import type { Store } from './store/db.ts';
 import { webhookListener } from './webhooks/http-intake.ts';
-import { WebhookIntake } from './webhooks/intake.ts';
+import { intakeStoreFor, WebhookIntake } from './webhooks/intake.ts';
 
 export type AppDeps = {
   config: Config;
@@ -105,7 +105,7 @@ export function createServices(deps: AppDeps): AppServices {
   );
   const access = new LeverAccess({ lever: deps.lever, resolveLeverUser, now: clock, logger: deps.logger });
   const guards = createGuards(access, (id) => repo.get(id));
-  const intake = new WebhookIntake(deps.store.sqlite, {
+  const intake = new WebhookIntake(intakeStoreFor(deps.store, deps.queue), {
     replayWindowMs: deps.config.WEBHOOK_REPLAY_WINDOW_MS,
     now: clock,
     onEnqueued: () => deps.queue.notify(),

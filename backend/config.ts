@@ -105,6 +105,11 @@ export const ConfigSchema = z.object({
   REDISCOVERY_SYNC_MINUTES: z.coerce.number().int().min(0).default(15),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
+   * How long a running job is leased before another worker (or instance) may take it over. The SQLite queue renews
+   * the lease while the handler runs; pg-boss does not, so on PostgreSQL it must exceed the longest job.
+   */
+  QUEUE_LEASE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
+  /**
    * Hostile input (issue 15). Candidate text longer than RESUME_MAX_CHARS is cut there (and flagged on the match),
    * before redaction, scoring or embedding. PDF/DOCX parsing and local scoring run in SANDBOX_WORKERS worker threads,
    * each task within SANDBOX_TIMEOUT_MS and each worker within SANDBOX_MEMORY_MB of heap.

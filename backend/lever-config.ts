@@ -2,6 +2,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from './config.ts';
 import { createLeverClient, LEVER_BASE_URLS, LeverAuthError, type LeverClient } from './lever/index.ts';
+import type { RateBudget } from './lever/rate-limit.ts';
 import { oauthSettings, requireSecretKey } from './lever-oauth/connect.ts';
 import { SqliteOAuthTokenStore } from './lever-oauth/token-store.ts';
 import { DB_FILE_NAME } from './store/db.ts';
@@ -14,11 +15,16 @@ import { DB_FILE_NAME } from './store/db.ts';
  * - neither: the local emulator's key.
  * `sqlite` is the backend's open database; commands that have none get a connection opened on first use.
  */
-export function leverFromConfig(config: Config, deps: { sqlite?: () => BetterSqlite3.Database } = {}): LeverClient {
+export function leverFromConfig(
+  config: Config,
+  deps: { sqlite?: () => BetterSqlite3.Database; budget?: (credential: string) => RateBudget } = {},
+): LeverClient {
   const baseUrl =
     config.LEVER_BASE_URL ??
     (config.useEmulator ? `http://127.0.0.1:${config.LEVER_EMULATOR_PORT}/v1` : LEVER_BASE_URLS.production);
-  const limits = { ratePerSecond: config.LEVER_RATE_PER_SECOND, burst: config.LEVER_BURST };
+  const rate = { ratePerSecond: config.LEVER_RATE_PER_SECOND, burst: config.LEVER_BURST };
+  // One budget per credential: the in-process bucket, or `budget` (several instances sharing one in PostgreSQL).
+  const limits = (credential: string) => (deps.budget ? { ...rate, bucket: deps.budget(credential) } : rate);
   const oauth = config.LEVER_API_KEY ? null : oauthSettings(config);
   if (oauth) {
     const tokens = new SqliteOAuthTokenStore(
@@ -34,14 +40,11 @@ export function leverFromConfig(config: Config, deps: { sqlite?: () => BetterSql
         clientSecret: oauth.clientSecret,
         tokenUrl: oauth.endpoints.tokenUrl,
       },
-      ...limits,
+      ...limits(`${baseUrl}|oauth:${oauth.clientId}`),
     });
   }
-  return createLeverClient({
-    baseUrl,
-    auth: { kind: 'apiKey', apiKey: config.LEVER_API_KEY ?? config.LEVER_EMULATOR_KEY },
-    ...limits,
-  });
+  const apiKey = config.LEVER_API_KEY ?? config.LEVER_EMULATOR_KEY;
+  return createLeverClient({ baseUrl, auth: { kind: 'apiKey', apiKey }, ...limits(`${baseUrl}|key:${apiKey}`) });
 }
 
 /** A connection to the store's SQLite file, opened on first use (its tables come from the backend's migrations). */

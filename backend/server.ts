@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { configureInputLimits } from './ai/bound-text.ts';
 import { createAiEngine } from './ai/engine.ts';
 import type { AiEngine } from './ai/types.ts';
@@ -11,12 +13,16 @@ import { registerAutomations } from './automations/register.ts';
 import type { WebhookJob } from './automations/webhook-job.ts';
 import { parseJurisdictionList } from './compliance/settings.ts';
 import type { Config } from './config.ts';
+import { pgSingleRunner } from './coord/single-runner.ts';
 import { DEMO_TOKEN_FILE } from './demo.ts';
 import { scrubFiles, VacuumJob } from './governance/erase-person.ts';
 import { startRetention } from './governance/retention.ts';
 import { createLogger, type Logger } from './http/logger.ts';
+import { PgBossQueue } from './jobs/pg-queue.ts';
+import type { JobQueue } from './jobs/queue.ts';
 import { SqliteQueue } from './jobs/sqlite-queue.ts';
 import type { LeverClient } from './lever/index.ts';
+import { PgRateBudget } from './lever/pg-rate-budget.ts';
 import { leverFromConfig } from './lever-config.ts';
 import {
   EMBED_DEBOUNCE_MS,
@@ -34,7 +40,7 @@ export type RunningBackend = {
   url: string;
   store: Store;
   lever: LeverClient;
-  queue: SqliteQueue;
+  queue: JobQueue;
   logger: Logger;
   /** Demo recruiters revoked at this start because it runs on a real Lever key (their emails). */
   revokedDemoRecruiters: string[];
@@ -71,9 +77,9 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
       `Revoked the demo recruiter token${revokedDemoRecruiters.length > 1 ? 's' : ''} of ${revokedDemoRecruiters.join(', ')}: this data directory now runs on a real Lever key (LEVER_API_KEY). Create real recruiters with: npm run cli -- recruiters add EMAIL --role recruiter`,
     );
   }
-  const checkpointer = startCheckpointer(store, logger);
+  const scale = await scaleOut(store, config, logger);
   // With OAuth, the tokens live in this store (encrypted) and refresh under its row lease.
-  const lever = overrides.lever ?? leverFromConfig(config, { sqlite: () => store.sqlite });
+  const lever = overrides.lever ?? leverFromConfig(config, { sqlite: () => store.sqlite, budget: scale.budget });
   // Bounds on candidate text and the sandbox that parses and scores it, before anything can read a résumé.
   configureInputLimits({ maxChars: config.RESUME_MAX_CHARS });
   configureSandbox({
@@ -83,7 +89,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   });
   warmSandbox();
   const ai = overrides.ai ?? createAiEngine(aiOptions(config));
-  const queue = new SqliteQueue(store, { concurrency: config.QUEUE_CONCURRENCY, logger });
+  const queue = scale.queue;
   const hybrid = overrides.hybrid === undefined ? hybridFromConfig(config) : (overrides.hybrid ?? undefined);
   // Automations (issue 9) own the webhook job types; archive/hire/delete also update the rediscovery index.
   // A refreshed person is embedded by a separate, debounced job: webhook handling never waits on an embeddings API.
@@ -124,13 +130,20 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   }
   // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
   queue.register(VacuumJob, async () => {
+    if (store.dialect === 'postgres') {
+      // The erased rows' old versions stay in the heap until a vacuum reclaims them; autovacuum would, later.
+      await sql`VACUUM`.execute(store.db);
+      return;
+    }
     const r = scrubFiles(store.sqlite, { vacuum: true });
     if (r.problems.length) logger.warn({ problems: r.problems }, 'post-erasure vacuum incomplete');
   });
   queue.start();
   // Deletes cached AI results and decided proposals past the admin's retention period: now, then daily.
+  // With several instances on PostgreSQL, one of them at a time holds the retention lease and runs it.
   const retention = startRetention(store, logger, {
     jurisdictions: parseJurisdictionList(config.COMPLIANCE_JURISDICTIONS),
+    ...(scale.runner ? { runner: scale.runner('fulcrum.retention') } : {}),
   });
 
   const server = createServer(createRequestListener(services));
@@ -150,6 +163,8 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
     {
       url,
       lever: config.useEmulator ? 'emulator' : 'lever',
+      store: store.dialect,
+      queue: store.dialect === 'postgres' ? 'pg-boss' : 'sqlite',
       ai: ai.info().provider,
       embeddings: hybrid?.embedder.key ?? null,
     },
@@ -179,13 +194,47 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
       await queue.stop({ timeoutMs: drainMs });
       // The queue has finished or released its jobs: nothing waits on a sandbox worker any more.
       await closeSandbox();
-      await checkpointer.stop();
+      await scale.close();
       await store.close();
       logger.info({}, 'backend stopped');
     })();
     return closing;
   };
   return { url, store, lever, queue, logger, revokedDemoRecruiters, close };
+}
+
+/**
+ * What differs between one process on SQLite and several instances on one PostgreSQL (issue 17): the queue (the
+ * store's own jobs table, or pg-boss), the Lever rate budget (in-process, or one row per credential shared by every
+ * instance), the lease that lets one instance at a time run a periodic job, and the WAL checkpointer (SQLite only).
+ */
+async function scaleOut(store: Store, config: Config, logger: Logger) {
+  const leaseMs = config.QUEUE_LEASE_SECONDS * 1000;
+  const concurrency = config.QUEUE_CONCURRENCY;
+  if (store.dialect === 'sqlite' || !config.DATABASE_URL) {
+    const checkpointer = startCheckpointer(store, logger);
+    return {
+      queue: new SqliteQueue(store, { concurrency, leaseMs, logger }) as JobQueue,
+      budget: undefined,
+      runner: undefined,
+      close: () => checkpointer.stop(),
+    };
+  }
+  const url = config.DATABASE_URL;
+  const queue = await PgBossQueue.open({ connectionString: url, concurrency, leaseMs, logger });
+  // A small pool of its own: a budget reservation is one short statement, and must not wait behind the store's.
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', (err) => logger.error({ err }, 'idle PostgreSQL connection (rate budget) failed'));
+  const { ratePerSecond, burst } = { ratePerSecond: config.LEVER_RATE_PER_SECOND, burst: config.LEVER_BURST };
+  return {
+    queue: queue as JobQueue,
+    budget: (credential: string) => new PgRateBudget(pool, credential, ratePerSecond, burst),
+    runner: (name: string) => pgSingleRunner(url, name),
+    async close() {
+      await queue.close();
+      await pool.end();
+    },
+  };
 }
 
 function aiOptions(config: Config) {

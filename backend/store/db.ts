@@ -155,16 +155,19 @@ export function maskPassword(url: string): string {
 }
 
 /**
- * Opens the store the configuration names. PostgreSQL (DATABASE_URL) is the planned scale-out engine but is not
- * implemented: refusing beats silently writing to a SQLite file the operator did not ask for.
+ * Opens the store the configuration names: PostgreSQL when DATABASE_URL is set (several backend instances may share
+ * it), else the embedded SQLite file in the data directory. A database that cannot be reached or migrated is a
+ * StoreConfigError naming the URL with its password masked, never the password.
  */
 export async function openStoreFromConfig(config: { dataDir: string; DATABASE_URL?: string | undefined }) {
-  if (config.DATABASE_URL) {
-    throw new StoreConfigError(
-      'DATABASE_URL is set, but PostgreSQL support is not built yet. Unset DATABASE_URL to use the embedded SQLite store (FULCRUM_DATA_DIR).',
-    );
+  const url = config.DATABASE_URL;
+  if (!url) return openStore({ dataDir: config.dataDir });
+  try {
+    return await openPostgresStore(url);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replaceAll(url, maskPassword(url)) : String(error);
+    throw new StoreConfigError(`Cannot open the PostgreSQL store at ${maskPassword(url)}: ${reason}`);
   }
-  return openStore({ dataDir: config.dataDir });
 }
 
 function resolveFile(location: StoreLocation, changed: string[]): string {

@@ -25,10 +25,16 @@ const types: pg.CustomTypesConfig = {
 
 /**
  * A Kysely on PostgreSQL (pg Pool + PostgresDialect) for a connection string, with bigint read as number. The
- * caller runs `migrateToLatest` on it and `destroy()`s it (which ends the pool). The store itself does not run on
- * PostgreSQL yet (openStoreFromConfig refuses DATABASE_URL); this is the connection it and the tests build on.
+ * caller runs `migrateToLatest` on it (openPostgresStore does) and `destroy()`s it, which ends the pool. An idle
+ * connection the server drops (a restart, a failover, an administrator) is an 'error' on the pool: without a
+ * listener that would end the process, so it is reported to `onIdleError` (default: one line on stderr) and the
+ * pool opens a new connection on the next query.
  */
-export function openPostgresKysely(url: string): Kysely<Database> {
+export function openPostgresKysely(url: string, opts: { onIdleError?: (err: Error) => void } = {}): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, types });
+  pool.on(
+    'error',
+    opts.onIdleError ?? ((err) => process.stderr.write(`PostgreSQL: an idle connection failed: ${err.message}\n`)),
+  );
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
