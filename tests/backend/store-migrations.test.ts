@@ -86,12 +86,12 @@ describe('openStore', () => {
     ).toThrow(/FOREIGN KEY/);
   });
 
-  it('refuses DATABASE_URL honestly instead of silently using SQLite', async () => {
-    await expect(openStoreFromConfig({ dataDir: '/nonexistent', DATABASE_URL: 'postgres://x@h/db' })).rejects.toThrow(
-      StoreConfigError,
-    );
-    await expect(openStoreFromConfig({ dataDir: '/nonexistent', DATABASE_URL: 'postgres://x@h/db' })).rejects.toThrow(
-      /PostgreSQL support is not built yet/,
-    );
+  it('opens PostgreSQL for DATABASE_URL, never SQLite, and an unreachable one fails naming the URL without its password', async () => {
+    const url = 'postgres://fulcrum:s3cret-pw@127.0.0.1:1/fulcrum';
+    const opening = openStoreFromConfig({ dataDir: '/nonexistent', DATABASE_URL: url });
+    await expect(opening).rejects.toThrow(StoreConfigError);
+    const message = await opening.catch((e: Error) => e.message);
+    expect(message).toContain('Cannot open the PostgreSQL store at postgres://fulcrum:***@127.0.0.1:1/fulcrum');
+    expect(message).not.toContain('s3cret-pw');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, eraseAuditPayloads, verifyAuditChain } from '../../backend/audit/audit-log.ts';
-import { openPostgresStore, SqliteOnlyError, type Store } from '../../backend/store/db.ts';
+import { openPostgresStore, openStoreFromConfig, SqliteOnlyError, type Store } from '../../backend/store/db.ts';
 import { freshDatabase } from './db.ts';
 
 let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -11,7 +11,8 @@ beforeAll(async () => {
   database = await freshDatabase();
   a = await openPostgresStore(database.url);
   // A second instance on the same database: its own pool, like a second backend process.
-  b = await openPostgresStore(database.url);
+  // The second one as the backend opens it: from the configuration's DATABASE_URL (the data dir is not used).
+  b = await openStoreFromConfig({ dataDir: '/nonexistent', DATABASE_URL: database.url });
 });
 
 afterAll(async () => {
@@ -25,6 +26,7 @@ const entry = (i: number) => ({ actor: 'system', capability: 'test', action: 'ap
 describe('the store on PostgreSQL', () => {
   it('opens migrated, masks the password for logs, and refuses raw SQLite use loudly', async () => {
     expect(a.dialect).toBe('postgres');
+    expect(b.dialect).toBe('postgres');
     expect(a.file).not.toMatch(/:[^:@/]+@/);
     const tables = await a.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toContain('audit_log');
