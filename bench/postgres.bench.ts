@@ -19,6 +19,7 @@ import { openStore } from '../backend/store/db.ts';
 import { migrateToLatest } from '../backend/store/migrations.ts';
 import { openPostgresKysely } from '../backend/store/postgres.ts';
 import { pgTier, startCluster } from '../tests/postgres/cluster.ts';
+import { type BurstFigures, twoInstanceBurst } from '../tests/postgres/helpers/burst.ts';
 
 /**
  * `npm run bench -- postgres`: Fulcrum on PostgreSQL, each figure next to SQLite's from the same run, in named
@@ -26,6 +27,7 @@ import { pgTier, startCluster } from '../tests/postgres/cluster.ts';
  * skips, saying so, without PostgreSQL.
  * - rediscovery: BENCH_PROFILES (100,000) emulator-seed people indexed into both stores, then BENCH_QUERIES (50)
  *   searches over the seed's postings on each. Target: PostgreSQL p95 < 300 ms.
+ * - burst: two backend instances sharing a webhook burst, one killed with SIGKILL (burstSection below).
  */
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 50);
@@ -106,7 +108,49 @@ async function rediscoverySection(url: string): Promise<boolean> {
   }
 }
 
-const SECTIONS: Record<string, (url: string) => Promise<boolean>> = { rediscovery: rediscoverySection };
+/**
+ * burst: BENCH_BURST (5,000) signed webhook deliveries, 32 in flight. SQLite: one backend instance. PostgreSQL: two
+ * instances on the one database, split between them, instance A killed with SIGKILL halfway; what A can no longer
+ * answer goes to B. Then every job must complete (A's leased ones after QUEUE_LEASE_SECONDS, BENCH_LEASE_S = 10),
+ * with one event row and one job per delivery, and the emulator (Lever's 10 req/s per key, bursts of 20) must see
+ * no 429. Each webhook job asks Lever about its opportunity, so draining the jobs takes as long as 10 req/s allows.
+ */
+async function burstSection(url: string): Promise<boolean> {
+  const deliveries = Number(process.env.BENCH_BURST ?? 5_000);
+  const leaseSeconds = Number(process.env.BENCH_LEASE_S ?? 10);
+  const drainTimeoutMs = Number(process.env.BENCH_DRAIN_S ?? 3_600) * 1000;
+  const progress = (l: string) => console.log(`  ${l}`);
+  const report = (name: string, f: BurstFigures) => {
+    const lost = f.deliveries - f.eventRows;
+    const duplicated = f.jobs - f.distinctEventJobs;
+    console.log(
+      `burst ${name}: ${f.deliveries} deliveries in ${f.burstSeconds.toFixed(1)} s (${Math.round(f.deliveriesPerSecond)}/s), ` +
+        `answered 200: ${f.answered.stored} stored + ${f.answered.duplicate} duplicate, other ${f.answered.other}, resent ${f.answered.resent}; ` +
+        `events ${f.eventRows}, jobs ${f.jobs} (lost ${lost}, duplicated ${duplicated}), completed ${f.completed} in ${f.drainSeconds.toFixed(0)} s; ` +
+        `Lever: ${f.lever.requests} requests, ${f.lever.averagePerSecond.toFixed(1)}/s average, at most ${f.lever.maxInAnySecond} in any second, ${f.lever.rateLimited} refused (429)`,
+    );
+    return lost === 0 && duplicated === 0 && f.completed === f.deliveries && f.lever.rateLimited === 0;
+  };
+  console.log(`burst SQLite (one instance): ${deliveries} deliveries`);
+  const lite = await twoInstanceBurst({ url: 'sqlite', deliveries, leaseSeconds, drainTimeoutMs, progress });
+  console.log(`burst PostgreSQL (two instances, A killed halfway): ${deliveries} deliveries`);
+  const pg = await twoInstanceBurst({
+    url,
+    deliveries,
+    killAfter: Math.floor(deliveries / 2),
+    leaseSeconds,
+    drainTimeoutMs,
+    progress,
+  });
+  const okLite = report('SQLite', lite);
+  const okPg = report('PostgreSQL', pg) && pg.killed;
+  return okLite && okPg;
+}
+
+const SECTIONS: Record<string, (url: string) => Promise<boolean>> = {
+  rediscovery: rediscoverySection,
+  burst: burstSection,
+};
 
 async function main(): Promise<number> {
   const tier = pgTier();
