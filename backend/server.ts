@@ -73,7 +73,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   }
   const checkpointer = startCheckpointer(store, logger);
   // With OAuth, the tokens live in this store (encrypted) and refresh under its row lease.
-  const lever = overrides.lever ?? leverFromConfig(config, { sqlite: () => store.sqlite });
+  const lever = overrides.lever ?? leverFromConfig(config, { db: () => store.db });
   // Bounds on candidate text and the sandbox that parses and scores it, before anything can read a résumé.
   configureInputLimits({ maxChars: config.RESUME_MAX_CHARS });
   configureSandbox({
