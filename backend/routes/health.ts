@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { type Kysely, sql } from 'kysely';
 import type { AppServices } from '../app.ts';
+import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 
 const REQUIRED_TABLES = [
@@ -30,7 +31,12 @@ async function countTables(db: Kysely<Database>, dialect: 'sqlite' | 'postgres',
  * names the engine it checked (`engine`: sqlite or postgres), so a load balancer's log shows what each instance runs
  * on. Nothing is read at build time: the store is only queried per request, through Kysely.
  */
-export function healthRoutes(s: AppServices) {
+export function healthRoutes(
+  s: Pick<AppServices, 'isReady'> & {
+    store: Pick<Store, 'db' | 'dialect'>;
+    guards: Pick<AppServices['guards'], 'public'>;
+  },
+) {
   const engine = s.store.dialect;
   return new Hono()
     .get('/healthz', s.guards.public(), (c) => c.json({ status: 'ok' }))
