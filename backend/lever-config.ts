@@ -1,11 +1,14 @@
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Config } from './config.ts';
 import { createLeverClient, LEVER_BASE_URLS, LeverAuthError, type LeverClient } from './lever/index.ts';
 import type { RateBudget } from './lever/rate-limit.ts';
 import { oauthSettings, requireSecretKey } from './lever-oauth/connect.ts';
-import { SqliteOAuthTokenStore } from './lever-oauth/token-store.ts';
+import { DbOAuthTokenStore } from './lever-oauth/token-store.ts';
 import { DB_FILE_NAME } from './store/db.ts';
+import { openPostgresKysely } from './store/postgres.ts';
+import type { Database } from './store/schema.ts';
 
 /**
  * Lever credentials from the config, in this order:
@@ -13,11 +16,12 @@ import { DB_FILE_NAME } from './store/db.ts';
  * - LEVER_OAUTH_CLIENT_ID/SECRET: a partner app's OAuth tokens, stored encrypted in the database by
  *   `npm run cli -- lever connect` and refreshed under a lease every process respects;
  * - neither: the local emulator's key.
- * `sqlite` is the backend's open database; commands that have none get a connection opened on first use.
+ * `db` is the backend's open store (`store.db`, SQLite or PostgreSQL); commands that have none get a connection to
+ * the configured database (DATABASE_URL, else the data dir's SQLite file) opened on first use.
  */
 export function leverFromConfig(
   config: Config,
-  deps: { sqlite?: () => BetterSqlite3.Database; budget?: (credential: string) => RateBudget } = {},
+  deps: { db?: () => Kysely<Database>; budget?: (credential: string) => RateBudget } = {},
 ): LeverClient {
   const baseUrl =
     config.LEVER_BASE_URL ??
@@ -27,10 +31,7 @@ export function leverFromConfig(
   const limits = (credential: string) => (deps.budget ? { ...rate, bucket: deps.budget(credential) } : rate);
   const oauth = config.LEVER_API_KEY ? null : oauthSettings(config);
   if (oauth) {
-    const tokens = new SqliteOAuthTokenStore(
-      deps.sqlite ?? lazyDatabase(path.join(config.dataDir, DB_FILE_NAME)),
-      requireSecretKey(config),
-    );
+    const tokens = new DbOAuthTokenStore(deps.db ?? lazyDatabase(config), requireSecretKey(config));
     return createLeverClient({
       baseUrl,
       auth: {
@@ -47,21 +48,30 @@ export function leverFromConfig(
   return createLeverClient({ baseUrl, auth: { kind: 'apiKey', apiKey }, ...limits(`${baseUrl}|key:${apiKey}`) });
 }
 
-/** A connection to the store's SQLite file, opened on first use (its tables come from the backend's migrations). */
-function lazyDatabase(file: string): () => BetterSqlite3.Database {
-  let db: BetterSqlite3.Database | undefined;
+/**
+ * A connection to the configured database, opened on first use (its tables come from the backend's migrations, which
+ * this does not run): PostgreSQL when DATABASE_URL is set, else the data dir's SQLite file, which must exist.
+ */
+function lazyDatabase(config: Pick<Config, 'dataDir' | 'DATABASE_URL'>): () => Kysely<Database> {
+  let db: Kysely<Database> | undefined;
   return () => {
-    if (!db) {
-      try {
-        db = new BetterSqlite3(file, { fileMustExist: true });
-      } catch {
-        throw new LeverAuthError(
-          `Fulcrum is not connected to Lever yet (no database at ${file}): run npm run cli -- lever connect first.`,
-        );
-      }
-      db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
+    if (db) return db;
+    if (config.DATABASE_URL) {
+      db = openPostgresKysely(config.DATABASE_URL);
+      return db;
     }
+    const file = path.join(config.dataDir, DB_FILE_NAME);
+    let sqlite: BetterSqlite3.Database;
+    try {
+      sqlite = new BetterSqlite3(file, { fileMustExist: true });
+    } catch {
+      throw new LeverAuthError(
+        `Fulcrum is not connected to Lever yet (no database at ${file}): run npm run cli -- lever connect first.`,
+      );
+    }
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return db;
   };
 }

@@ -79,7 +79,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   }
   const scale = await scaleOut(store, config, logger);
   // With OAuth, the tokens live in this store (encrypted) and refresh under its row lease.
-  const lever = overrides.lever ?? leverFromConfig(config, { sqlite: () => store.sqlite, budget: scale.budget });
+  const lever = overrides.lever ?? leverFromConfig(config, { db: () => store.db, budget: scale.budget });
   // Bounds on candidate text and the sandbox that parses and scores it, before anything can read a résumé.
   configureInputLimits({ maxChars: config.RESUME_MAX_CHARS });
   configureSandbox({

@@ -17,7 +17,7 @@ import {
   requireSecretKey,
   startConnect,
 } from '../lever-oauth/connect.ts';
-import { SqliteOAuthTokenStore } from '../lever-oauth/token-store.ts';
+import { DbOAuthTokenStore } from '../lever-oauth/token-store.ts';
 import { openStoreFromConfig } from '../store/db.ts';
 import type { CliCommand } from './commands.ts';
 
@@ -105,7 +105,7 @@ async function connect(args: string[]): Promise<number> {
   try {
     const startedBy = `cli:${os.userInfo().username}`;
     const startedAt = Date.now();
-    const started = startConnect(store.sqlite, settings, startedBy, startedAt);
+    const started = await startConnect(store.db, settings, startedBy, startedAt);
     const stateHash = createHash('sha256').update(started.state).digest('hex');
 
     let settle!: (code: number) => void;
@@ -116,7 +116,7 @@ async function connect(args: string[]): Promise<number> {
     const finish = async (p: CallbackParams): Promise<{ ok: boolean; message: string }> => {
       if (finished) return { ok: false, message: 'This connection attempt is already finished.' };
       try {
-        const r = await completeConnect(store.sqlite, settings, key, p);
+        const r = await completeConnect(store.db, settings, key, p);
         finished = true;
         console.log(`\nConnected. Lever granted: ${r.scope ?? '(scopes not reported)'}`);
         settle(0);
@@ -152,12 +152,16 @@ async function connect(args: string[]): Promise<number> {
     );
 
     // The backend's own callback route may complete the flow: watch for the state being used.
-    const poll = setInterval(() => {
-      const row = store.sqlite.prepare('SELECT used_at FROM lever_oauth_states WHERE state_hash = ?').get(stateHash) as
-        | { used_at: number | null }
-        | undefined;
+    let polling = false;
+    const watch = async () => {
+      const row = await store.db
+        .selectFrom('lever_oauth_states')
+        .select('used_at')
+        .where('state_hash', '=', stateHash)
+        .executeTakeFirst();
       if (finished || !row?.used_at) return;
-      const info = new SqliteOAuthTokenStore(() => store.sqlite, key).info();
+      const info = await new DbOAuthTokenStore(() => store.db, key).info();
+      if (finished) return;
       finished = true;
       if (info.connected && (info.connectedAt ?? 0) >= startedAt) {
         console.log(`\nConnected (the backend received Lever's answer). Lever granted: ${info.scope ?? '?'}`);
@@ -168,6 +172,15 @@ async function connect(args: string[]): Promise<number> {
         );
         settle(1);
       }
+    };
+    const poll = setInterval(() => {
+      if (polling || finished) return;
+      polling = true;
+      watch()
+        .catch((e: unknown) => console.error(`\nCould not read the connection state: ${(e as Error).message}`))
+        .finally(() => {
+          polling = false;
+        });
     }, 500);
     const rl = process.stdin.isTTY || !process.stdin.readableEnded ? createInterface({ input: process.stdin }) : null;
     rl?.on('line', (line) => {
@@ -190,7 +203,7 @@ async function connect(args: string[]): Promise<number> {
     listener?.close();
     if (code === 0) {
       // Proof that the stored tokens work: one cheap read with them.
-      const stages = await leverFromConfig(config, { sqlite: () => store.sqlite }).listStages();
+      const stages = await leverFromConfig(config, { db: () => store.db }).listStages();
       console.log(
         `Lever answered with the tokens: ${stages.length} pipeline stages. Fulcrum can use this account now.`,
       );
@@ -215,7 +228,7 @@ async function status(): Promise<number> {
   const key = requireSecretKey(config);
   const store = await openStoreFromConfig(config);
   try {
-    const info = new SqliteOAuthTokenStore(() => store.sqlite, key).info();
+    const info = await new DbOAuthTokenStore(() => store.db, key).info();
     if (!info.connected) {
       console.log(
         `Lever: OAuth app ${config.LEVER_OAUTH_CLIENT_ID} at ${base}, NOT connected: run npm run cli -- lever connect.`,
@@ -253,7 +266,7 @@ async function contract(args: string[]): Promise<number> {
       const settings = oauthSettings(config) ?? notConfigured();
       const opened = await openStoreFromConfig(config);
       store = opened;
-      const tokens = new SqliteOAuthTokenStore(() => opened.sqlite, requireSecretKey(config));
+      const tokens = new DbOAuthTokenStore(() => opened.db, requireSecretKey(config));
       env.LEVER_CONTRACT_TOKEN = await currentAccessToken({
         kind: 'oauth',
         tokens,

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { appendAuditSync } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { loadConfig } from '../config.ts';
 import { LeverNotFoundError } from '../lever/index.ts';
 import { leverFromConfig } from '../lever-config.ts';
@@ -9,6 +9,7 @@ import { changeHolidays, HolidayDateSchema, holidaysOf, listHolidays } from '../
 import { readOfferData } from '../offers/lever-data.ts';
 import { paragraphWriterFromEnv } from '../offers/paragraphs.ts';
 import { loadDefaultTemplate, type OfferTemplate, parseTemplate, TemplateError } from '../offers/template.ts';
+import { withTransaction } from '../store/dialect.ts';
 import type { CliCommand } from './commands.ts';
 import { withCliStore } from './open-store.ts';
 
@@ -127,20 +128,23 @@ async function holidays(args: string[]): Promise<number> {
     }
     if (add.length || remove.length) {
       const now = Date.now();
-      const changed = changeHolidays(store.sqlite, { add: add.map((date) => ({ date, label })), remove }, 'cli', now);
-      appendAuditSync(
-        store.sqlite,
-        {
-          actor: 'cli',
-          capability: 'offer',
-          action: 'offer.holidays.set',
-          output: changed,
-          decision: 'configured',
-        },
-        now,
-      );
+      // The change and its audit entry commit together, or neither does.
+      await withTransaction(store.db, async (trx) => {
+        const changed = await changeHolidays(trx, { add: add.map((date) => ({ date, label })), remove }, 'cli', now);
+        await appendAudit(
+          trx,
+          {
+            actor: 'cli',
+            capability: 'offer',
+            action: 'offer.holidays.set',
+            output: changed,
+            decision: 'configured',
+          },
+          now,
+        );
+      });
     }
-    const list = listHolidays(store.sqlite, env);
+    const list = await listHolidays(store.db, env);
     if (values.json) console.log(JSON.stringify({ holidays: list }, null, 2));
     else if (list.length === 0) console.log('No holidays configured (weekends are always refused).');
     else

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import {
   buildAuthorizeUrl,
@@ -10,8 +10,9 @@ import {
   type LeverOAuthEndpoints,
   leverOAuthEndpoints,
 } from '../lever/index.ts';
+import type { Database } from '../store/schema.ts';
 import { parseSecretKey, SECRET_KEY_HELP } from './secret-box.ts';
-import { SqliteOAuthTokenStore } from './token-store.ts';
+import { DbOAuthTokenStore } from './token-store.ts';
 
 /**
  * The connect flow for a Lever partner app (docs/lever-api.md §2.2): a Fulcrum admin starts it (route or CLI), a Lever
@@ -81,20 +82,28 @@ export function requireSecretKey(config: Pick<Config, 'FULCRUM_SECRET_KEY'>): Bu
 const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
 
 /** Starts a connection: a fresh single-use state and the URL to send a Lever Super Admin to. */
-export function startConnect(
-  sqlite: BetterSqlite3.Database,
+export async function startConnect(
+  db: Kysely<Database>,
   settings: OAuthSettings,
   startedBy: string,
   now: number = Date.now(),
-): { authorizeUrl: string; state: string; expiresAt: number } {
+): Promise<{ authorizeUrl: string; state: string; expiresAt: number }> {
   const state = randomBytes(32).toString('base64url');
   const expiresAt = now + STATE_TTL_MS;
-  sqlite.prepare('DELETE FROM lever_oauth_states WHERE expires_at < ? OR used_at IS NOT NULL').run(now - STATE_TTL_MS);
-  sqlite
-    .prepare(
-      'INSERT INTO lever_oauth_states (state_hash, created_by, redirect_uri, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-    )
-    .run(hashState(state), startedBy, settings.redirectUri, now, expiresAt);
+  await db
+    .deleteFrom('lever_oauth_states')
+    .where((eb) => eb.or([eb('expires_at', '<', now - STATE_TTL_MS), eb('used_at', 'is not', null)]))
+    .execute();
+  await db
+    .insertInto('lever_oauth_states')
+    .values({
+      state_hash: hashState(state),
+      created_by: startedBy,
+      redirect_uri: settings.redirectUri,
+      created_at: now,
+      expires_at: expiresAt,
+    })
+    .execute();
   const authorizeUrl = buildAuthorizeUrl({
     endpoints: settings.endpoints,
     clientId: settings.clientId,
@@ -114,7 +123,7 @@ export type CallbackParams = {
 
 /** Consumes the state, then stores the tokens for the code (or reports the denial). Returns who started the flow. */
 export async function completeConnect(
-  sqlite: BetterSqlite3.Database,
+  db: Kysely<Database>,
   settings: OAuthSettings,
   key: Buffer,
   params: CallbackParams,
@@ -122,21 +131,21 @@ export async function completeConnect(
 ): Promise<{ connectedBy: string; scope: string | null }> {
   if (!params.state) throw new ConnectError('state', 'The callback has no state: start again from Fulcrum.');
   const hash = hashState(params.state);
-  const claimed = sqlite
-    .prepare('UPDATE lever_oauth_states SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND expires_at >= ?')
-    .run(now, hash, now);
-  if (claimed.changes !== 1) {
+  // One statement: the state is claimed and its row read back atomically, so two callbacks cannot both use it.
+  const row = await db
+    .updateTable('lever_oauth_states')
+    .set({ used_at: now })
+    .where('state_hash', '=', hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>=', now)
+    .returning(['created_by', 'redirect_uri'])
+    .executeTakeFirst();
+  if (!row) {
     throw new ConnectError(
       'state',
       'This Lever authorization link is unknown, expired or was already used. Start again with npm run cli -- lever connect.',
     );
   }
-  const row = sqlite
-    .prepare('SELECT created_by, redirect_uri FROM lever_oauth_states WHERE state_hash = ?')
-    .get(hash) as {
-    created_by: string;
-    redirect_uri: string;
-  };
   if (params.error) {
     const why = params.errorDescription ? ` (${params.errorDescription.slice(0, 200)})` : '';
     throw new ConnectError(
@@ -162,8 +171,8 @@ export async function completeConnect(
       e instanceof LeverAuthError ? e.message : 'The code exchange with Lever failed.',
     );
   }
-  const store = new SqliteOAuthTokenStore(() => sqlite, key);
-  store.connect(
+  const store = new DbOAuthTokenStore(() => db, key);
+  await store.connect(
     { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt },
     { scope: tokens.scope ?? settings.scopes.join(' '), connectedBy: row.created_by },
   );

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { LeverAuthError, type OAuthTokenStore, type OAuthTokens } from '../lever/index.ts';
+import type { Database } from '../store/schema.ts';
 import { open, seal } from './secret-box.ts';
 
 /**
- * Lever OAuth tokens in SQLite (table lever_oauth_connections, migration 0031), encrypted at rest (secret-box.ts),
+ * Lever OAuth tokens in the store (table lever_oauth_connections, migration 0007), encrypted at rest (secret-box.ts),
  * with a refresh lock that holds ACROSS PROCESSES: a lease on the connection's row. Lever rotates the refresh token on
  * every refresh and invalidates the old one, so two processes (the backend and a CLI, or two backends on one
  * database) refreshing at once would leave one of them with a dead token and the tenant locked out. The lease makes
  * the second one wait; when it gets the lease it re-reads the row, finds the token the first one stored, and uses
  * that instead of refreshing again (oauth.ts refreshOnce).
  *
- * The lease is a plain UPDATE ... WHERE lease_until < now, atomic in SQLite; it expires by itself if its holder dies.
+ * The lease is a plain UPDATE ... WHERE lease_until < now through Kysely, atomic on both engines (SQLite: one writer
+ * at a time; PostgreSQL: the second UPDATE waits for the first's row lock, then re-checks the WHERE and matches
+ * nothing), so it holds across processes and backend instances on one database. No transaction stays open while the
+ * token request runs. It expires by itself if its holder dies.
  */
 
 export const DEFAULT_ACCOUNT = 'default';
@@ -34,18 +38,6 @@ const TokensSchema = z.object({
   expiresAt: z.number(),
 });
 
-type Row = {
-  account: string;
-  ciphertext: string;
-  scope: string | null;
-  connected_by: string | null;
-  connected_at: number;
-  updated_at: number;
-  version: number;
-  lease_owner: string | null;
-  lease_until: number | null;
-};
-
 export type TokenStoreOptions = {
   account?: string;
   /** How long one refresh may hold the lease; it must outlive the token request (30 s timeout). */
@@ -55,7 +47,7 @@ export type TokenStoreOptions = {
   now?: () => number;
 };
 
-export class SqliteOAuthTokenStore implements OAuthTokenStore {
+export class DbOAuthTokenStore implements OAuthTokenStore {
   readonly account: string;
   private readonly owner = randomUUID();
   private readonly leaseMs: number;
@@ -64,7 +56,7 @@ export class SqliteOAuthTokenStore implements OAuthTokenStore {
 
   /** `db` is called on every use, so a store can be built before the database is open (the CLI opens it lazily). */
   constructor(
-    private readonly db: () => BetterSqlite3.Database,
+    private readonly db: () => Kysely<Database>,
     private readonly key: Buffer,
     opts: TokenStoreOptions = {},
   ) {
@@ -78,14 +70,20 @@ export class SqliteOAuthTokenStore implements OAuthTokenStore {
     return `lever-oauth:${this.account}`;
   }
 
-  private row(): Row | undefined {
-    return this.db().prepare('SELECT * FROM lever_oauth_connections WHERE account = ?').get(this.account) as
-      | Row
-      | undefined;
+  private row() {
+    return this.db()
+      .selectFrom('lever_oauth_connections')
+      .selectAll()
+      .where('account', '=', this.account)
+      .executeTakeFirst();
+  }
+
+  private sealed(tokens: OAuthTokens): string {
+    return seal(this.key, JSON.stringify(TokensSchema.parse(tokens)), this.aad());
   }
 
   async load(): Promise<OAuthTokens> {
-    const row = this.row();
+    const row = await this.row();
     if (!row) {
       throw new LeverAuthError(
         'Fulcrum is not connected to Lever yet: a Fulcrum admin connects it with npm run cli -- lever connect (or Settings → Lever).',
@@ -95,43 +93,54 @@ export class SqliteOAuthTokenStore implements OAuthTokenStore {
   }
 
   async save(tokens: OAuthTokens): Promise<void> {
-    const info = this.db()
-      .prepare(
-        'UPDATE lever_oauth_connections SET ciphertext = ?, updated_at = ?, version = version + 1 WHERE account = ?',
-      )
-      .run(seal(this.key, JSON.stringify(TokensSchema.parse(tokens)), this.aad()), this.now(), this.account);
-    if (info.changes !== 1)
+    const r = await this.db()
+      .updateTable('lever_oauth_connections')
+      .set((eb) => ({ ciphertext: this.sealed(tokens), updated_at: this.now(), version: eb('version', '+', 1) }))
+      .where('account', '=', this.account)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1)
       throw new LeverAuthError('The Lever connection was removed while its tokens were refreshed.');
   }
 
   /** Stores the tokens of a (re)connection, replacing whatever was there. */
-  connect(tokens: OAuthTokens, meta: { scope: string | null; connectedBy: string }): void {
+  async connect(tokens: OAuthTokens, meta: { scope: string | null; connectedBy: string }): Promise<void> {
     const now = this.now();
-    this.db()
-      .prepare(
-        `INSERT INTO lever_oauth_connections (account, ciphertext, scope, connected_by, connected_at, updated_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, 1)
-         ON CONFLICT(account) DO UPDATE SET ciphertext = excluded.ciphertext, scope = excluded.scope,
-           connected_by = excluded.connected_by, connected_at = excluded.connected_at,
-           updated_at = excluded.updated_at, version = lever_oauth_connections.version + 1`,
+    const ciphertext = this.sealed(tokens);
+    await this.db()
+      .insertInto('lever_oauth_connections')
+      .values({
+        account: this.account,
+        ciphertext,
+        scope: meta.scope,
+        connected_by: meta.connectedBy,
+        connected_at: now,
+        updated_at: now,
+        version: 1,
+      })
+      .onConflict((oc) =>
+        oc.column('account').doUpdateSet((eb) => ({
+          ciphertext: eb.ref('excluded.ciphertext'),
+          scope: eb.ref('excluded.scope'),
+          connected_by: eb.ref('excluded.connected_by'),
+          connected_at: eb.ref('excluded.connected_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+          version: eb('lever_oauth_connections.version', '+', 1),
+        })),
       )
-      .run(
-        this.account,
-        seal(this.key, JSON.stringify(TokensSchema.parse(tokens)), this.aad()),
-        meta.scope,
-        meta.connectedBy,
-        now,
-        now,
-      );
+      .execute();
   }
 
-  disconnect(): boolean {
-    return this.db().prepare('DELETE FROM lever_oauth_connections WHERE account = ?').run(this.account).changes > 0;
+  async disconnect(): Promise<boolean> {
+    const r = await this.db()
+      .deleteFrom('lever_oauth_connections')
+      .where('account', '=', this.account)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 
   /** What an admin may see about the connection: never a token. */
-  info(): ConnectionInfo {
-    const row = this.row();
+  async info(): Promise<ConnectionInfo> {
+    const row = await this.row();
     let expiresAt: number | null = null;
     if (row) {
       try {
@@ -151,21 +160,24 @@ export class SqliteOAuthTokenStore implements OAuthTokenStore {
     };
   }
 
+  /** Takes the lease when nobody holds a live one; true when this store holds it now. */
+  private async take(now: number): Promise<boolean> {
+    const r = await this.db()
+      .updateTable('lever_oauth_connections')
+      .set({ lease_owner: this.owner, lease_until: now + this.leaseMs })
+      .where('account', '=', this.account)
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   /** Holds the row lease while `fn` runs; waits (up to one lease) for another holder to finish. */
   async withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
-    const db = this.db();
-    const take = db.prepare(
-      `UPDATE lever_oauth_connections SET lease_owner = ?, lease_until = ?
-       WHERE account = ? AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until < ?)`,
-    );
-    const giveBack = db.prepare(
-      'UPDATE lever_oauth_connections SET lease_owner = NULL, lease_until = NULL WHERE account = ? AND lease_owner = ?',
-    );
     const deadline = this.now() + this.leaseMs + 5_000;
     for (;;) {
       const now = this.now();
-      if (take.run(this.owner, now + this.leaseMs, this.account, now).changes === 1) break;
-      if (!this.row()) return fn(); // not connected: load() inside fn says so
+      if (await this.take(now)) break;
+      if (!(await this.row())) return fn(); // not connected: load() inside fn says so
       if (now > deadline) {
         throw new LeverAuthError(
           'Another Fulcrum process has been refreshing the Lever token for too long; try again.',
@@ -176,7 +188,12 @@ export class SqliteOAuthTokenStore implements OAuthTokenStore {
     try {
       return await fn();
     } finally {
-      giveBack.run(this.account, this.owner);
+      await this.db()
+        .updateTable('lever_oauth_connections')
+        .set({ lease_owner: null, lease_until: null })
+        .where('account', '=', this.account)
+        .where('lease_owner', '=', this.owner)
+        .execute();
     }
   }
 }

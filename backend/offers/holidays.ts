@@ -1,5 +1,7 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { withTransaction } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 
 /**
  * Non-working days an offer's start date may not fall on (weekends always count). Two sources, merged: OFFER_HOLIDAYS
@@ -27,50 +29,58 @@ export const HolidayDateSchema = z
 export type Holiday = { date: string; label: string | null; source: 'environment' | 'admin' };
 
 /** The admins' days, in date order. */
-export function storedHolidays(sqlite: BetterSqlite3.Database): Array<{ date: string; label: string | null }> {
-  return (
-    sqlite.prepare('SELECT day, label FROM offer_holidays ORDER BY day').all() as Array<{
-      day: string;
-      label: string | null;
-    }>
-  ).map((r) => ({ date: r.day, label: r.label }));
+export async function storedHolidays(db: Kysely<Database>): Promise<Array<{ date: string; label: string | null }>> {
+  const rows = await db.selectFrom('offer_holidays').select(['day', 'label']).orderBy('day').execute();
+  return rows.map((r) => ({ date: r.day, label: r.label }));
 }
 
 /** Every holiday with where it comes from (a day in both lists counts once, as the environment's). */
-export function listHolidays(sqlite: BetterSqlite3.Database, envDays: readonly string[]): Holiday[] {
+export async function listHolidays(db: Kysely<Database>, envDays: readonly string[]): Promise<Holiday[]> {
   const env = new Set(envDays);
   const out: Holiday[] = [...env].map((date) => ({ date, label: null, source: 'environment' }));
-  for (const h of storedHolidays(sqlite)) if (!env.has(h.date)) out.push({ ...h, source: 'admin' });
+  for (const h of await storedHolidays(db)) if (!env.has(h.date)) out.push({ ...h, source: 'admin' });
   return out.sort((a, b) => a.date.localeCompare(b.date));
 }
 
 /** The days the start-date check refuses: both lists. */
-export function holidayDays(sqlite: BetterSqlite3.Database, envDays: readonly string[]): string[] {
-  return listHolidays(sqlite, envDays).map((h) => h.date);
+export async function holidayDays(db: Kysely<Database>, envDays: readonly string[]): Promise<string[]> {
+  return (await listHolidays(db, envDays)).map((h) => h.date);
 }
 
-/** Adds and removes admin days in one transaction; returns what changed. Dates must already be validated. */
-export function changeHolidays(
-  sqlite: BetterSqlite3.Database,
+/**
+ * Adds and removes admin days in one transaction (the caller's when `db` is one, so its audit entry commits with the
+ * change); returns what changed. Dates must already be validated. The writes are one statement each, however many
+ * days: a replace is a delete and one multi-row upsert.
+ */
+export async function changeHolidays(
+  db: Kysely<Database>,
   change: { add?: Array<{ date: string; label?: string | null }>; remove?: string[]; replace?: boolean },
   by: string,
   now: number,
-): { added: string[]; removed: string[] } {
-  return sqlite
-    .transaction(() => {
-      const before = new Set(storedHolidays(sqlite).map((h) => h.date));
-      if (change.replace) sqlite.prepare('DELETE FROM offer_holidays').run();
-      const del = sqlite.prepare('DELETE FROM offer_holidays WHERE day = ?');
-      for (const d of change.remove ?? []) del.run(d);
-      const put = sqlite.prepare(
-        'INSERT INTO offer_holidays (day, label, updated_by, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(day) DO UPDATE SET label = excluded.label, updated_by = excluded.updated_by, updated_at = excluded.updated_at',
-      );
-      for (const h of change.add ?? []) put.run(h.date, h.label ?? null, by, now);
-      const after = new Set(storedHolidays(sqlite).map((h) => h.date));
-      return {
-        added: [...after].filter((d) => !before.has(d)).sort(),
-        removed: [...before].filter((d) => !after.has(d)).sort(),
-      };
-    })
-    .immediate();
+): Promise<{ added: string[]; removed: string[] }> {
+  return withTransaction(db, async (trx) => {
+    const before = new Set((await storedHolidays(trx)).map((h) => h.date));
+    if (change.replace) await trx.deleteFrom('offer_holidays').execute();
+    if (change.remove?.length) await trx.deleteFrom('offer_holidays').where('day', 'in', change.remove).execute();
+    // One row per day (the last label wins), so the multi-row upsert never touches a day twice (PostgreSQL refuses).
+    const add = new Map((change.add ?? []).map((h) => [h.date, h.label ?? null]));
+    if (add.size) {
+      await trx
+        .insertInto('offer_holidays')
+        .values([...add].map(([day, label]) => ({ day, label, updated_by: by, updated_at: now })))
+        .onConflict((oc) =>
+          oc.column('day').doUpdateSet((eb) => ({
+            label: eb.ref('excluded.label'),
+            updated_by: eb.ref('excluded.updated_by'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+    const after = new Set((await storedHolidays(trx)).map((h) => h.date));
+    return {
+      added: [...after].filter((d) => !before.has(d)).sort(),
+      removed: [...before].filter((d) => !after.has(d)).sort(),
+    };
+  });
 }

@@ -85,6 +85,15 @@ export interface HrisHandoffsTable {
   updated_at: EpochMs;
 }
 
+/** An admin's non-working day for the start-date check (migration 0008_offer_holidays, offers/holidays.ts). */
+export interface OfferHolidaysTable {
+  /** YYYY-MM-DD. */
+  day: string;
+  label: string | null;
+  updated_by: string;
+  updated_at: EpochMs;
+}
+
 declare module '../store/schema.ts' {
   interface Database {
     offer_templates: OfferTemplatesTable;
@@ -94,5 +103,6 @@ declare module '../store/schema.ts' {
     offer_decisions: OfferDecisionsTable;
     offer_overrides: OfferOverridesTable;
     hris_handoffs: HrisHandoffsTable;
+    offer_holidays: OfferHolidaysTable;
   }
 }

@@ -162,7 +162,7 @@ export class OfferService {
     }
     const stored = await this.d.templates.get(input.templateId ?? DEFAULT_TEMPLATE_ID);
     if (!stored) throw notFound(`No offer template with id "${input.templateId}".`);
-    const drafted = await draftLetter(data, stored.template, this.d.writer, this.opts(input.justification));
+    const drafted = await draftLetter(data, stored.template, this.d.writer, await this.opts(input.justification));
     const open = await this.d.store.db
       .selectFrom('offer_letters')
       .selectAll()
@@ -262,7 +262,7 @@ export class OfferService {
     const fields = FieldsSchema.parse(JSON.parse(prev.fields));
     // Lever's values as they are now; digit-bearing text values the earlier version had stay recognised.
     const freshFields = { ...fields, ...letterFields(data) };
-    const checks = recheck(data, template, input.text, freshFields, this.opts(justification));
+    const checks = recheck(data, template, input.text, freshFields, await this.opts(justification));
     const version = letter.current_version + 1;
     const t = this.d.now();
     await this.d.store.db.transaction().execute(async (trx) => {
@@ -294,10 +294,10 @@ export class OfferService {
     return this.view(letterId, actor, data);
   }
 
-  private opts(justification: string | null | undefined) {
+  private async opts(justification: string | null | undefined) {
     return {
       now: new Date(this.d.now()),
-      holidays: holidayDays(this.d.store.sqlite, this.d.holidays),
+      holidays: await holidayDays(this.d.store.db, this.d.holidays),
       justification: justification ?? null,
     };
   }
@@ -369,7 +369,7 @@ export class OfferService {
       template,
       v.text,
       FieldsSchema.parse(JSON.parse(v.fields)),
-      this.opts(v.justification),
+      await this.opts(v.justification),
     );
     if (JSON.stringify(checks) !== v.checks) {
       await this.d.store.db

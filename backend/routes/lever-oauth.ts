@@ -9,7 +9,7 @@ import {
   requireSecretKey,
   startConnect,
 } from '../lever-oauth/connect.ts';
-import { SqliteOAuthTokenStore } from '../lever-oauth/token-store.ts';
+import { DbOAuthTokenStore } from '../lever-oauth/token-store.ts';
 
 /**
  * Connecting Fulcrum to Lever with OAuth (a Lever partner app; docs/lever-api.md §2.2):
@@ -48,7 +48,7 @@ export function leverOAuthAdminRoutes(s: AppServices) {
   return new Hono<AuthEnv>()
     .post('/lever/connect', s.guards.fulcrumAdmin(), async (c) => {
       const { settings } = settingsOrThrow(s);
-      const started = startConnect(s.store.sqlite, settings, c.get('recruiter').email, s.clock());
+      const started = await startConnect(s.store.db, settings, c.get('recruiter').email, s.clock());
       return c.json({
         authorizeUrl: started.authorizeUrl,
         redirectUri: settings.redirectUri,
@@ -60,7 +60,7 @@ export function leverOAuthAdminRoutes(s: AppServices) {
         return c.json({ mode: s.config.LEVER_API_KEY ? 'api-key' : 'emulator', connected: !!s.config.LEVER_API_KEY });
       }
       const { key } = settingsOrThrow(s);
-      const info = new SqliteOAuthTokenStore(() => s.store.sqlite, key).info();
+      const info = await new DbOAuthTokenStore(() => s.store.db, key).info();
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
       return c.json({
         mode: 'oauth',
@@ -96,7 +96,7 @@ export function leverOAuthCallbackRoutes(s: AppServices) {
     const q = (k: string) => c.req.query(k)?.slice(0, 2000);
     try {
       const done = await completeConnect(
-        s.store.sqlite,
+        s.store.db,
         ctx.settings,
         ctx.key,
         { state: q('state'), code: q('code'), error: q('error'), errorDescription: q('error_description') },

@@ -17,6 +17,7 @@ import {
   ReviseOfferRequestSchema,
 } from '../../utils/contracts/offers.ts';
 import type { AppServices } from '../app.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import type { AuthEnv, Principal } from '../http/auth.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { zodJson, zodParam, zodQuery } from '../http/validate.ts';
@@ -25,6 +26,7 @@ import { createParagraphWriter } from '../offers/paragraphs.ts';
 import { OfferService } from '../offers/service.ts';
 import { TemplateError } from '../offers/template.ts';
 import { OfferTemplates, type StoredTemplate } from '../offers/templates-repo.ts';
+import { withTransaction } from '../store/dialect.ts';
 
 const LetterParam = z.object({ letterId: z.string().uuid('offer letter ids are UUIDs') });
 const TeamParam = z.object({ team: z.string().min(1).max(200) });
@@ -124,31 +126,37 @@ export function offerRoutes(s: AppServices, o: OfferServices = createOfferServic
       const chain = await o.offers.setChain(c.get('recruiter'), c.req.valid('param').team, c.req.valid('json').steps);
       return c.json(OfferChainSchema.parse(chain));
     })
-    .get('/holidays', g.leverUser(), (c) =>
-      c.json(OfferHolidayListSchema.parse({ holidays: listHolidays(s.store.sqlite, holidaysOf(s.config)) })),
+    .get('/holidays', g.leverUser(), async (c) =>
+      c.json(OfferHolidayListSchema.parse({ holidays: await listHolidays(s.store.db, holidaysOf(s.config)) })),
     )
     .put('/holidays', g.fulcrumAdmin(), zodJson(PutOfferHolidaysRequestSchema), async (c) => {
       const { holidays } = c.req.valid('json');
       const bad = holidays.find((h) => !HolidayDateSchema.safeParse(h.date).success);
       if (bad) throw badRequest(`"${bad.date}" is not a calendar date (YYYY-MM-DD).`);
       const actor = c.get('recruiter').email;
-      const changed = changeHolidays(
-        s.store.sqlite,
-        { replace: true, add: holidays.map((h) => ({ date: h.date, label: h.label ?? null })) },
-        actor,
-        s.clock(),
-      );
-      await s.audit({
-        actor,
-        opportunityId: null,
-        capability: 'offer',
-        action: 'offer.holidays.set',
-        provenance: null,
-        output: changed,
-        decision: 'configured',
-        leverIds: [],
+      const now = s.clock();
+      // The change and its audit entry commit together, or neither does.
+      await withTransaction(s.store.db, async (trx) => {
+        const changed = await changeHolidays(
+          trx,
+          { replace: true, add: holidays.map((h) => ({ date: h.date, label: h.label ?? null })) },
+          actor,
+          now,
+        );
+        await appendAudit(
+          trx,
+          {
+            actor,
+            opportunityId: null,
+            capability: 'offer',
+            action: 'offer.holidays.set',
+            output: changed,
+            decision: 'configured',
+          },
+          now,
+        );
       });
-      return c.json(OfferHolidayListSchema.parse({ holidays: listHolidays(s.store.sqlite, holidaysOf(s.config)) }));
+      return c.json(OfferHolidayListSchema.parse({ holidays: await listHolidays(s.store.db, holidaysOf(s.config)) }));
     })
     .get(
       '/',

@@ -12,12 +12,16 @@ import type { Store } from './db.ts';
  * waits for or blocks the writer) every `intervalMs`. Durability is unchanged: commits reach the WAL exactly as
  * before; only the copy into the main file moves off the request path. If the thread dies, the server's connection
  * goes back to automatic checkpoints so the WAL cannot grow without bound.
+ *
+ * SQLite only (checkpointsWal): on a PostgreSQL store, or an in-memory one, there is no WAL file to checkpoint and
+ * this starts nothing (its stop() does nothing), without touching `store.sqlite`.
  */
 export function startCheckpointer(
   store: Store,
   logger: Logger,
   opts: { intervalMs?: number } = {},
 ): { stop(): Promise<void> } {
+  if (!checkpointsWal(store)) return { stop: async () => {} };
   const workerData = {
     file: store.file,
     intervalMs: opts.intervalMs ?? 1_000,
@@ -43,6 +47,11 @@ export function startCheckpointer(
       restoreAuto();
     },
   };
+}
+
+/** True when the store has a WAL file this process checkpoints: a SQLite store on disk (not PostgreSQL, not :memory:). */
+export function checkpointsWal(store: Pick<Store, 'dialect' | 'file'>): boolean {
+  return store.dialect === 'sqlite' && store.file !== ':memory:';
 }
 
 /** Plain CommonJS for `eval: true`: no loader hooks needed, better-sqlite3 resolved by the parent. */

@@ -47,7 +47,7 @@ describe('health', () => {
     expect((await h.app.request('/healthz')).status).toBe(200);
     const ready = await h.app.request('/readyz');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', engine: 'sqlite' });
   });
 });
 

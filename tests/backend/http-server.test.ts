@@ -55,7 +55,7 @@ afterAll(async () => {
 describe('startBackend', () => {
   it('serves health, readiness and the authenticated API over real HTTP', async () => {
     expect((await fetch(`${backend.url}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${backend.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(`${backend.url}/readyz`)).json()).toEqual({ status: 'ready', engine: 'sqlite' });
     const unauth = await fetch(`${backend.url}/api/status`);
     expect(unauth.status).toBe(401);
     expect(await unauth.json()).toMatchObject({ error: { code: 'unauthorized' } });

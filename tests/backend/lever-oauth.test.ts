@@ -9,7 +9,7 @@ import { leverFromConfig } from '../../backend/lever-config.ts';
 import { type EmulatorHandle, startEmulator } from '../../backend/lever-emulator/server.ts';
 import { ConnectError, completeConnect, oauthSettings, startConnect } from '../../backend/lever-oauth/connect.ts';
 import { open, parseSecretKey, SecretKeyError, seal } from '../../backend/lever-oauth/secret-box.ts';
-import { SqliteOAuthTokenStore } from '../../backend/lever-oauth/token-store.ts';
+import { DbOAuthTokenStore } from '../../backend/lever-oauth/token-store.ts';
 import { openStore } from '../../backend/store/db.ts';
 import { type Harness, makeHarness } from './helpers/backend-harness.ts';
 import { makeTempDir } from './helpers/temp-store.ts';
@@ -120,7 +120,7 @@ describe('the connect flow through the backend (emulator as Lever)', () => {
     expect(await res.text()).toContain('connected to Lever');
 
     const row = h.store.sqlite.prepare('SELECT * FROM lever_oauth_connections').get() as { ciphertext: string };
-    const tokens = await new SqliteOAuthTokenStore(() => h.store.sqlite, KEY).load();
+    const tokens = await new DbOAuthTokenStore(() => h.store.db, KEY).load();
     expect(tokens.accessToken).toMatch(/^[0-9a-f]{48}$/);
     expect(row.ciphertext).not.toContain(tokens.accessToken);
     expect(row.ciphertext).not.toContain(tokens.refreshToken);
@@ -137,7 +137,7 @@ describe('the connect flow through the backend (emulator as Lever)', () => {
     expect(await again.text()).toMatch(/already used/);
 
     // A client built from the config now talks to Lever with the stored bearer token, within its scopes.
-    const lever = leverFromConfig(h.config, { sqlite: () => h.store.sqlite });
+    const lever = leverFromConfig(h.config, { db: () => h.store.db });
     expect((await lever.listStages()).length).toBeGreaterThan(3);
     await expect(collect(lever.listEeoResponsesWithPii())).rejects.toMatchObject({ status: 403 });
   });
@@ -156,9 +156,9 @@ describe('the connect flow through the backend (emulator as Lever)', () => {
     expect(forged.status).toBe(400);
     const settings = oauthSettings(h.config);
     if (!settings) throw new Error('no settings');
-    const old = startConnect(h.store.sqlite, settings, 'someone', Date.now() - 11 * 60_000);
+    const old = await startConnect(h.store.db, settings, 'someone', Date.now() - 11 * 60_000);
     await expect(
-      completeConnect(h.store.sqlite, settings, KEY, { state: old.state, code: 'whatever' }),
+      completeConnect(h.store.db, settings, KEY, { state: old.state, code: 'whatever' }),
     ).rejects.toBeInstanceOf(ConnectError);
   });
 });
@@ -243,7 +243,7 @@ describe('npm run cli -- lever connect', () => {
     expect(await exited(status)).toBe(0);
     expect(s.all()).toMatch(/connected by cli:/);
     const store = await openStore({ dataDir: tmp.dir });
-    const tokens = await new SqliteOAuthTokenStore(() => store.sqlite, KEY).load();
+    const tokens = await new DbOAuthTokenStore(() => store.db, KEY).load();
     await store.close();
     expect(s.all()).not.toContain(tokens.accessToken);
   });
@@ -289,7 +289,7 @@ describe('refresh under a lock that holds across processes', () => {
   async function race(lock: 'on' | 'off') {
     const db = await openStore({ file });
     const first = emu.issueOAuthTokens(3600);
-    new SqliteOAuthTokenStore(() => db.sqlite, KEY).connect(
+    await new DbOAuthTokenStore(() => db.db, KEY).connect(
       { accessToken: 'expired-token', refreshToken: first.refresh_token, expiresAt: Date.now() - 1000 },
       { scope: 'offline_access', connectedBy: 'test' },
     );
@@ -308,7 +308,7 @@ describe('refresh under a lock that holds across processes', () => {
       outs.map(async (o) => JSON.parse(await o.next(/\{.*\}/)) as { ok: boolean; token?: string; error?: string }),
     );
     await Promise.all(kids.map(exited));
-    const stored = await new SqliteOAuthTokenStore(() => db.sqlite, KEY).load();
+    const stored = await new DbOAuthTokenStore(() => db.db, KEY).load();
     await db.close();
     return { results, stored, calls: { ...emu.context.oauth.calls } };
   }

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { backupCommand } from '../../backend/cli/backup.ts';
 import { openStore } from '../../backend/store/db.ts';
@@ -43,5 +45,31 @@ describe('backup CLI', () => {
     const keys2 = (await copy2.db.selectFrom('settings').select('key').orderBy('key').execute()).map((r) => r.key);
     expect(keys2).toEqual(['first', 'second']);
     await expect(backupCommand.run([])).rejects.toThrow(/Usage: backup FILE/);
+  });
+
+  it('refuses on a PostgreSQL DATABASE_URL, naming pg_dump -Fc and pg_restore, with a non-zero exit', {
+    timeout: 60_000,
+  }, async () => {
+    const t = await openTempStoreUntilCleanup(cleanups);
+    const target = path.join(t.dir, 'b.sqlite');
+    const env = {
+      ...process.env,
+      FULCRUM_DATA_DIR: t.dir,
+      DATABASE_URL: 'postgresql://fulcrum:s3cret@127.0.0.1:1/fulcrum',
+    };
+    const cli = await promisify(execFile)('npx', ['tsx', 'backend/cli/index.ts', 'backup', target], {
+      cwd: path.resolve(__dirname, '../..'),
+      env,
+      timeout: 60_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/pg_dump -Fc/);
+    expect(cli.stderr).toMatch(/pg_restore/);
+    expect(cli.stderr).not.toContain('s3cret'); // the password is masked
+    expect(cli.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+    expect(fs.existsSync(target)).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { createLeverClient, type OAuthTokenStore, TokenBucket } from '../../../backend/lever/index.ts';
-import { SqliteOAuthTokenStore } from '../../../backend/lever-oauth/token-store.ts';
+import { DbOAuthTokenStore } from '../../../backend/lever-oauth/token-store.ts';
+import type { Database } from '../../../backend/store/schema.ts';
 
 /**
  * One "process" of the two-process refresh test (lever-oauth.test.ts): its own SQLite connection to the shared
@@ -14,7 +16,8 @@ const [file, keyHex, apiBaseUrl, tokenUrl] = process.argv.slice(2) as [string, s
 const db = new BetterSqlite3(file);
 db.pragma('journal_mode = WAL');
 db.pragma('busy_timeout = 5000');
-const inner = new SqliteOAuthTokenStore(() => db, Buffer.from(keyHex, 'hex'), { pollMs: 20 });
+const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+const inner = new DbOAuthTokenStore(() => kysely, Buffer.from(keyHex, 'hex'), { pollMs: 20 });
 const tokens: OAuthTokenStore =
   process.env.LOCK === 'off' ? { load: () => inner.load(), save: (t) => inner.save(t) } : inner;
 const lever = createLeverClient({
@@ -36,5 +39,5 @@ rl.once('line', async () => {
     console.log(JSON.stringify({ ok: false, error: (e as Error).message }));
   }
   rl.close();
-  db.close();
+  await kysely.destroy();
 });
