@@ -124,7 +124,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   }
   // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
   queue.register(VacuumJob, async () => {
-    const r = scrubFiles(store.sqlite, { vacuum: true });
+    const r = await scrubFiles(store.db, { vacuum: true });
     if (r.problems.length) logger.warn({ problems: r.problems }, 'post-erasure vacuum incomplete');
   });
   queue.start();
