@@ -233,6 +233,12 @@ export function describeComplianceContract(name: string, open: () => Promise<Com
         emu = await startEmulator({ port: 0, seed: 7, opportunities: 30, ratePerSecond: 1000, burst: 1000 });
       });
       afterAll(async () => emu?.close());
+      const emulatorLever = () =>
+        createLeverClient({
+          baseUrl: emu.apiBaseUrl,
+          auth: { kind: 'apiKey', apiKey: emu.apiKey },
+          bucket: new TokenBucket(500, 500),
+        });
 
       const match = (store: Store, opportunityId: string, at: number, score: number) =>
         appendAudit(
@@ -278,11 +284,7 @@ export function describeComplianceContract(name: string, open: () => Promise<Com
 
       it('joins the recorded scores to the EEO self-reports, filtered by posting', async () => {
         const store = await setup();
-        const lever = createLeverClient({
-          baseUrl: emu.apiBaseUrl,
-          auth: { kind: 'apiKey', apiKey: emu.apiKey },
-          bucket: new TokenBucket(500, 500),
-        });
+        const lever = emulatorLever();
         const eeo = await collect(lever.listEeoResponsesWithPii({ createdAtStart: 0, createdAtEnd: Date.now() }));
         const withEeo = eeo.filter((e) => e.opportunityId).slice(0, 6);
         expect(withEeo.length).toBeGreaterThan(2);
@@ -311,11 +313,7 @@ export function describeComplianceContract(name: string, open: () => Promise<Com
 
       it('leaves out candidates who opted out of automated assessment (scores recorded before included)', async () => {
         const store = await setup();
-        const lever = createLeverClient({
-          baseUrl: emu.apiBaseUrl,
-          auth: { kind: 'apiKey', apiKey: emu.apiKey },
-          bucket: new TokenBucket(500, 500),
-        });
+        const lever = emulatorLever();
         const eeo = await collect(lever.listEeoResponsesWithPii({ createdAtStart: 0, createdAtEnd: Date.now() }));
         const withEeo = eeo.filter((e) => e.opportunityId).slice(0, 4);
         expect(withEeo.length).toBeGreaterThan(2);
