@@ -16,7 +16,9 @@ import type { Database } from '../store/schema.ts';
  * keeps about them goes: cached AI results, proposals with their write ledger and follow-ups, Lever note links, the
  * automations' watchers and polls, the talent-pool index (opportunities, person row, FTS5 keyword index, skill index,
  * vector, cached rediscovery results, outreach drafts), queued jobs and webhook payloads that name them, and any other
- * table with an `opportunity_id` or `contact_id` column (so a table added later is covered). Audit rows about them
+ * table with an `opportunity_id`, `contact_id` or (their proposals') `proposal_id` column (so a table added later is
+ * covered). All of it, and the audit tombstones, in ONE transaction through Kysely, so it runs the same on SQLite and
+ * PostgreSQL and a failure part-way leaves nothing half-erased. Audit rows about them
  * keep their place in the hash chain, but their payloads are replaced by a tombstone (audit/audit-log.ts), so
  * `audit verify` still passes.
  *
@@ -28,7 +30,8 @@ import type { Database } from '../store/schema.ts';
  * So the text is really gone from the files, not just unlinked: the erasure runs with `secure_delete` on (freed
  * database space is overwritten with zeros) and FTS5's secure-delete (the keyword index drops the terms instead of
  * recording a delete marker next to them), and afterwards the WAL is checkpointed and truncated (old page images of
- * the person live there until then). The CLI also runs VACUUM.
+ * the person live there until then). The CLI also runs VACUUM. On PostgreSQL the server owns its files: deleted
+ * tuples are reclaimed by (auto)vacuum, and the keyword index is the row's generated tsvector, gone with the row.
  *
  * Two scopes. 'person' (the CLI): the contact and every opportunity of theirs. 'opportunity' (candidateDeleted: Lever
  * deleted one opportunity, the contact may have others): that opportunity's data; the person's index row is rebuilt

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { Kysely } from 'kysely';
 import { DEFAULT_GOVERNANCE, type Governance, GovernanceSchema } from '../../utils/contracts/governance.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -10,6 +10,9 @@ import type { Database } from '../store/schema.ts';
 export const GOVERNANCE_KEY = 'governance';
 
 type Db = Kysely<Database>;
+/** A Kysely (or the caller's transaction), or a store (its `db`). */
+type DbOrStore = Db | Pick<Store, 'db'>;
+const dbOf = (from: DbOrStore): Db => (from instanceof Kysely ? from : from.db);
 
 /** The governance a stored row's value means: a row written by an older version gets new fields from the defaults. */
 export function governanceOf(value: string | undefined): Governance {
@@ -28,8 +31,8 @@ export function governanceOf(value: string | undefined): Governance {
   return parsed.success ? parsed.data : DEFAULT_GOVERNANCE;
 }
 
-export async function readGovernance(db: Db): Promise<{ governance: Governance; updatedAt: number | null }> {
-  const row = await db
+export async function readGovernance(from: DbOrStore): Promise<{ governance: Governance; updatedAt: number | null }> {
+  const row = await dbOf(from)
     .selectFrom('settings')
     .select(['value', 'updated_at'])
     .where('key', '=', GOVERNANCE_KEY)
@@ -37,9 +40,9 @@ export async function readGovernance(db: Db): Promise<{ governance: Governance; 
   return { governance: governanceOf(row?.value), updatedAt: row?.updated_at ?? null };
 }
 
-export async function writeGovernance(db: Db, governance: Governance, now: number): Promise<void> {
+export async function writeGovernance(to: DbOrStore, governance: Governance, now: number): Promise<void> {
   const value = JSON.stringify(GovernanceSchema.parse(governance));
-  await db
+  await dbOf(to)
     .insertInto('settings')
     .values({ key: GOVERNANCE_KEY, value, updated_at: now })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))

@@ -521,6 +521,8 @@ export function describeGovernanceContract(name: string, open: () => Promise<Gov
         const changed = { ...DEFAULT_GOVERNANCE, retentionDays: 42, automationsMayPropose: false };
         await writeGovernance(store.db, changed, NOW);
         expect(await readGovernance(store.db)).toEqual({ governance: changed, updatedAt: NOW });
+        // A store reads the same as its Kysely.
+        expect(await readGovernance(store)).toEqual({ governance: changed, updatedAt: NOW });
         expect(await automationsMayPropose(store.db)).toBe(false);
         // Written twice: one row, the newer value.
         await writeGovernance(store.db, { ...changed, retentionDays: 43 }, NOW + 1);
