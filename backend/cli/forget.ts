@@ -106,7 +106,9 @@ export const forgetCommand: CliCommand = {
         );
       }
       console.log(
-        `  Files: ${[scrub.vacuumed ? 'VACUUM done' : null, scrub.walTruncated ? 'WAL checkpointed and truncated' : null, 'freed space overwritten (secure_delete)'].filter(Boolean).join(', ')}.`,
+        store.dialect === 'postgres'
+          ? '  Files: PostgreSQL reclaims the deleted rows at its next (auto)vacuum.'
+          : `  Files: ${[scrub.vacuumed ? 'VACUUM done' : null, scrub.walTruncated ? 'WAL checkpointed and truncated' : null, 'freed space overwritten (secure_delete)'].filter(Boolean).join(', ')}.`,
       );
       for (const p of scrub.problems) console.log(`  Note: ${p}.`);
       // Tombstoned audit rows keep the opportunity id and Lever ids they were written with (opaque ids of records

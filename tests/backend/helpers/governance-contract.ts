@@ -314,6 +314,28 @@ export function describeGovernanceContract(name: string, open: () => Promise<Gov
         expect(again).toMatchObject({ removed: {}, auditErased: 0 });
       });
 
+      it('two erasures of the same person at once (two instances, or the CLI and a retention run) both finish', async () => {
+        const store = await seeded();
+        const before = await footprint(store, ADA);
+        const target = await resolvePersonLocally(store.db, { contactId: ADA.contact });
+        const [a, b] = await Promise.all([
+          erasePerson(store.db, target, { actor: 'one', reason: 'forget', now: NOW }),
+          erasePerson(store.db, target, { actor: 'two', reason: 'forget', now: NOW }),
+        ]);
+        // Each row is erased once: the tombstones are listed by exactly one erasure record between them.
+        expect(a.auditErased + b.auditErased).toBe(2);
+        expect(await footprint(store, ADA)).toEqual(NONE(before));
+        const records = await store.db
+          .selectFrom('audit_log')
+          .select('output')
+          .where('action', '=', AUDIT_ERASE_ACTION)
+          .execute();
+        expect(
+          records.flatMap((r) => (JSON.parse(r.output ?? '{}') as { erasedAuditIds: number[] }).erasedAuditIds),
+        ).toHaveLength(2);
+        expect(await verifyAuditChain(store)).toMatchObject({ ok: true, erased: 2 });
+      });
+
       it('one opportunity (candidateDeleted): the person is rebuilt from what is left', async () => {
         const store = await seeded();
         const [gone, kept] = ADA.opps as [string, string];
