@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { configureInputLimits } from './ai/bound-text.ts';
 import { createAiEngine } from './ai/engine.ts';
@@ -130,12 +129,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   }
   // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
   queue.register(VacuumJob, async () => {
-    if (store.dialect === 'postgres') {
-      // The erased rows' old versions stay in the heap until a vacuum reclaims them; autovacuum would, later.
-      await sql`VACUUM`.execute(store.db);
-      return;
-    }
-    const r = scrubFiles(store.sqlite, { vacuum: true });
+    const r = await scrubFiles(store.db, { vacuum: true });
     if (r.problems.length) logger.warn({ problems: r.problems }, 'post-erasure vacuum incomplete');
   });
   queue.start();

@@ -15,7 +15,7 @@ import type { Database } from '../store/schema.ts';
  *
  * The chain covers each row's payload (`output`) through its content hash (sha256 of the payload's JSON, stored in
  * content_hash), not the payload itself. So the payload of a person who must be forgotten can be replaced by a
- * tombstone (eraseAuditPayloadsSync) and the chain still verifies: the content hash stays, what it hashed is gone.
+ * tombstone (eraseAuditPayloads) and the chain still verifies: the content hash stays, what it hashed is gone.
  * An erased row must hold exactly the tombstone and be listed by a later erasure record (action `audit.erase`),
  * which verification checks, so a payload cannot be removed or forged quietly under the cover of an erasure.
  */
@@ -348,45 +348,6 @@ export async function eraseAuditPayloads(
     }
     return done;
   });
-}
-
-/**
- * The synchronous form of eraseAuditPayloads, for erase-person's SQLite transaction until it moves to Kysely.
- * Replaces the payload of these rows with the tombstone, keeping their content hash (so the chain still verifies),
- * and appends the erasure record that lists them, in the caller's transaction. Rows already erased are skipped.
- * The record names the reason and the rows, never the person. Returns the ids erased now.
- */
-export function eraseAuditPayloadsSync(
-  sqlite: BetterSqlite3.Database,
-  ids: readonly number[],
-  opts: { actor: string; reason: string; now?: number },
-): number[] {
-  const now = opts.now ?? Date.now();
-  const run = () => {
-    const pick = sqlite.prepare('SELECT id FROM audit_log WHERE id = ? AND erased_at IS NULL');
-    const erase = sqlite.prepare('UPDATE audit_log SET output = ?, erased_at = ? WHERE id = ? AND erased_at IS NULL');
-    const done: number[] = [];
-    for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-      if (!pick.get(id)) continue;
-      erase.run(AUDIT_TOMBSTONE, now, id);
-      done.push(id);
-    }
-    if (done.length > 0) {
-      appendAuditSync(
-        sqlite,
-        {
-          actor: opts.actor,
-          capability: 'governance',
-          action: AUDIT_ERASE_ACTION,
-          output: { reason: opts.reason, erasedAuditIds: done },
-          decision: null,
-        },
-        now,
-      );
-    }
-    return done;
-  };
-  return sqlite.inTransaction ? run() : sqlite.transaction(run).immediate();
 }
 
 /** Rows in id order, in pages, so a large log never sits in memory at once. */

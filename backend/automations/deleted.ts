@@ -1,4 +1,4 @@
-import { erasePersonSync, scheduleVacuum, scrubFiles } from '../governance/erase-person.ts';
+import { erasePerson, scheduleVacuum, scrubFiles } from '../governance/erase-person.ts';
 import { AUTOMATION_ACTOR, type AutomationDeps, readOpportunity } from './context.ts';
 import type { WebhookJob } from './webhook-job.ts';
 
@@ -13,13 +13,13 @@ export const DELETED = 'candidateDeleted';
 export async function handleCandidateDeleted(deps: AutomationDeps, job: WebhookJob): Promise<void> {
   const id = job.data.opportunityId;
   if ((await readOpportunity(deps, id)) !== null) return;
-  erasePersonSync(
-    deps.store.sqlite,
+  await erasePerson(
+    deps.store.db,
     { scope: 'opportunity', opportunityIds: [id], contactIds: [], names: [], emails: [] },
     { actor: AUTOMATION_ACTOR.email, reason: DELETED, now: deps.now() },
   );
   // No VACUUM here (it holds the database for seconds); secure_delete zeroed what was freed, and a debounced VACUUM job
   // removes older copies left in free pages (governance/erase-person.ts).
-  scrubFiles(deps.store.sqlite, { vacuum: false });
+  await scrubFiles(deps.store.db, { vacuum: false });
   await scheduleVacuum(deps.queue, deps.now());
 }

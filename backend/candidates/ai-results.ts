@@ -1,9 +1,10 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { hashInput } from '../ai/provenance.ts';
 import type { AiEngineInfo } from '../ai/types.ts';
 import type { Store } from '../store/db.ts';
+import { isPostgres } from '../store/dialect.ts';
+import { inChunks, LIKE_CHUNK, likeAny } from '../store/in-chunks.ts';
 import type { Database } from '../store/schema.ts';
 
 /**
@@ -77,26 +78,44 @@ export async function deleteAiResultsBefore(trx: Kysely<Database>, before: numbe
 }
 
 /** An opportunity's results stored before `before` (consent expired); returns how many went. */
-export function purgeOpportunityAiResultsSync(
-  sqlite: BetterSqlite3.Database,
+export async function purgeOpportunityAiResults(
+  trx: Kysely<Database>,
   opportunityId: string,
   before: number,
-): number {
-  return sqlite.prepare('DELETE FROM ai_results WHERE opportunity_id = ? AND created_at < ?').run(opportunityId, before)
-    .changes;
+): Promise<number> {
+  const res = await trx
+    .deleteFrom('ai_results')
+    .where('opportunity_id', '=', opportunityId)
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
 /**
- * Erasure: the results of these opportunities, and any whose stored result matches one of `likePatterns` (LIKE
- * patterns escaped with '\'); returns how many went.
+ * Erasure: the results of these opportunities, and any whose stored result matches one of `patterns` (from
+ * store/in-chunks.ts likePatterns); returns how many went.
  */
-export function eraseAiResultsSync(
-  sqlite: BetterSqlite3.Database,
+export async function eraseAiResults(
+  trx: Kysely<Database>,
   opportunityIds: readonly string[],
-  likePatterns: readonly string[],
-): number {
-  const like = likePatterns.length === 0 ? '0' : likePatterns.map(() => `result LIKE ? ESCAPE '\\'`).join(' OR ');
-  return sqlite
-    .prepare(`DELETE FROM ai_results WHERE opportunity_id IN (SELECT value FROM json_each(?)) OR ${like}`)
-    .run(JSON.stringify(opportunityIds), ...likePatterns).changes;
+  patterns: readonly string[],
+): Promise<number> {
+  const pg = isPostgres(trx);
+  const byId = await inChunks(
+    opportunityIds,
+    async (chunk) =>
+      (await trx.deleteFrom('ai_results').where('opportunity_id', 'in', chunk).executeTakeFirst()).numDeletedRows,
+  );
+  const byText = await inChunks(
+    patterns,
+    async (chunk) =>
+      (
+        await trx
+          .deleteFrom('ai_results')
+          .where(likeAny(pg, 'result', chunk))
+          .executeTakeFirst()
+      ).numDeletedRows,
+    LIKE_CHUNK,
+  );
+  return byId + byText;
 }

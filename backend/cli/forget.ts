@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
-  erasePersonSync,
+  erasePerson,
   findLeftovers,
   type PersonSelector,
   resolvePerson,
@@ -79,7 +79,7 @@ export const forgetCommand: CliCommand = {
       return 2;
     }
     return withCliStore(async (store, config) => {
-      const resolution = await resolvePerson(store.sqlite, selector, offline ? {} : { lever: leverFromConfig(config) });
+      const resolution = await resolvePerson(store.db, selector, offline ? {} : { lever: leverFromConfig(config) });
       const { target } = resolution;
       const what =
         'opportunityId' in selector
@@ -90,8 +90,8 @@ export const forgetCommand: CliCommand = {
       if (resolution.leverProblem) {
         console.log(`Lever was not asked (${resolution.leverProblem}): using Fulcrum's own data only.`);
       }
-      const summary = erasePersonSync(store.sqlite, target, { actor: cliActor(), reason: 'forget' });
-      const scrub = scrubFiles(store.sqlite, { vacuum: true });
+      const summary = await erasePerson(store.db, target, { actor: cliActor(), reason: 'forget' });
+      const scrub = await scrubFiles(store.db, { vacuum: true });
       const removedLines = Object.entries(summary.removed).map(([k, n]) => `    ${String(n).padStart(5)}  ${k}`);
       const nothing = removedLines.length === 0 && summary.auditErased === 0;
       console.log(
@@ -106,13 +106,15 @@ export const forgetCommand: CliCommand = {
         );
       }
       console.log(
-        `  Files: ${[scrub.vacuumed ? 'VACUUM done' : null, scrub.walTruncated ? 'WAL checkpointed and truncated' : null, 'freed space overwritten (secure_delete)'].filter(Boolean).join(', ')}.`,
+        store.dialect === 'postgres'
+          ? '  Files: PostgreSQL reclaims the deleted rows at its next (auto)vacuum.'
+          : `  Files: ${[scrub.vacuumed ? 'VACUUM done' : null, scrub.walTruncated ? 'WAL checkpointed and truncated' : null, 'freed space overwritten (secure_delete)'].filter(Boolean).join(', ')}.`,
       );
       for (const p of scrub.problems) console.log(`  Note: ${p}.`);
       // Tombstoned audit rows keep the opportunity id and Lever ids they were written with (opaque ids of records
       // Lever no longer has): they are what the hash chain covers, so they are not searched for.
-      const left = findLeftovers(
-        store.sqlite,
+      const left = await findLeftovers(
+        store.db,
         [...summary.opportunityIds, ...summary.contactIds, ...target.emails, ...target.names],
         { skip: { audit_log: ['opportunity_id', 'lever_ids'] } },
       );

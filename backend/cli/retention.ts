@@ -46,7 +46,7 @@ export const retentionCommand: CliCommand = {
       if (values['erase-request'] !== undefined) {
         const id = OpportunityIdSchema.safeParse(values['erase-request']);
         if (!id.success) throw new Error(`--erase-request needs a Lever opportunity id (a UUID). ${USAGE}`);
-        const req = requestErasure(store.sqlite, id.data, 'cli', now);
+        const req = await requestErasure(store.db, id.data, 'cli', now);
         console.log(`Erasure request ${req} recorded (audited); the next retention run (or --run) carries it out.`);
         return 0;
       }
@@ -56,10 +56,10 @@ export const retentionCommand: CliCommand = {
           `Deleted ${r.aiResults} AI outputs, ${r.proposals} decided proposals, ${r.jobs} jobs, ${r.webhookEvents} webhook events; must go: ${r.mustGo.deleted} rows deleted, ${r.mustGo.heldByLaw} held by law, ${r.mustGo.erased} erasure requests carried out (${r.mustGo.auditTombstones} audit rows kept as de-identified tombstones).`,
         );
       }
-      const { governance } = await readGovernance(store);
-      const report = retentionReport(
-        store.sqlite,
-        retentionPlan(store.sqlite, governance.retentionDays, env, now),
+      const { governance } = await readGovernance(store.db);
+      const report = await retentionReport(
+        store.db,
+        await retentionPlan(store.db, governance.retentionDays, env, now),
         now,
       );
       console.log(values.json ? JSON.stringify(report, null, 2) : formatRetention(report));

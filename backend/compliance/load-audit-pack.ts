@@ -3,8 +3,10 @@ import { z } from 'zod';
 import type { AuditPack } from '../../utils/contracts/compliance.ts';
 import { type LeverClient, LeverForbiddenError } from '../lever/index.ts';
 import type { Store } from '../store/db.ts';
+import { inChunks, keysetPages } from '../store/in-chunks.ts';
 import type { Database } from '../store/schema.ts';
 import { type AssessedApplicant, computeAuditPack } from './audit-pack.ts';
+import { optedOutOpportunityIds } from './opt-out.ts';
 
 /**
  * The audit pack from Fulcrum's records and Lever's EEO self-reports with identifiers (`/eeo/responses/pii`, which
@@ -58,61 +60,54 @@ export async function recordedScores(
     const r = Scored.safeParse(parsed);
     if (r.success) out.set(id, { score: r.data.score, verdict: r.data.verdict, at });
   };
-  // Read a page at a time (keyset on the primary key), so memory stays bounded however long the window.
-  let seen = 0;
-  for (let after = 0; seen < MAX_ROWS; ) {
-    const page = await db
-      .selectFrom('audit_log')
-      .select(['id', 'opportunity_id', 'at', 'output'])
-      .where('capability', '=', 'match')
-      .where('action', '=', 'ai.generate')
-      .where('opportunity_id', 'is not', null)
-      .where('at', '>=', from)
-      .where('at', '<=', to)
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(Math.min(PAGE, MAX_ROWS - seen))
-      .execute();
-    for (const row of page) keep(row.opportunity_id, row.at, row.output);
-    seen += page.length;
-    const last = page.at(-1);
-    if (!last || page.length < PAGE) break;
-    after = last.id;
-  }
+  // Read a page at a time (keyset on each table's primary key), so memory stays bounded however long the window.
+  const pages = { pageSize: PAGE, max: MAX_ROWS };
+  await keysetPages(
+    (after, limit) =>
+      db
+        .selectFrom('audit_log')
+        .select(['id', 'opportunity_id', 'at', 'output'])
+        .where('capability', '=', 'match')
+        .where('action', '=', 'ai.generate')
+        .where('opportunity_id', 'is not', null)
+        .where('at', '>=', from)
+        .where('at', '<=', to)
+        .$if(after !== null, (q) => q.where('id', '>', after as number))
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    (row) => row.id,
+    (row) => keep(row.opportunity_id, row.at, row.output),
+    pages,
+  );
   // The cache fills in opportunities the log does not hold (the newest row of each, whatever order pages come in).
   const logged = new Set(out.keys());
-  seen = 0;
-  for (let after = ''; seen < MAX_ROWS; ) {
-    const page = await db
-      .selectFrom('ai_results')
-      .select(['input_hash', 'opportunity_id', 'created_at', 'result'])
-      .where('capability', '=', 'match')
-      .where('opportunity_id', 'is not', null)
-      .where('created_at', '>=', from)
-      .where('created_at', '<=', to)
-      .where('input_hash', '>', after)
-      .orderBy('input_hash')
-      .limit(Math.min(PAGE, MAX_ROWS - seen))
-      .execute();
-    for (const row of page) {
+  await keysetPages(
+    (after, limit) =>
+      db
+        .selectFrom('ai_results')
+        .select(['input_hash', 'opportunity_id', 'created_at', 'result'])
+        .where('capability', '=', 'match')
+        .where('opportunity_id', 'is not', null)
+        .where('created_at', '>=', from)
+        .where('created_at', '<=', to)
+        .$if(after !== null, (q) => q.where('input_hash', '>', after as string))
+        .orderBy('input_hash')
+        .limit(limit)
+        .execute(),
+    (row) => row.input_hash,
+    (row) => {
       if (row.opportunity_id && !logged.has(row.opportunity_id)) keep(row.opportunity_id, row.created_at, row.result);
-    }
-    seen += page.length;
-    const last = page.at(-1);
-    if (!last || page.length < PAGE) break;
-    after = last.input_hash;
-  }
+    },
+    pages,
+  );
   return out;
 }
-
-/** Ids per statement: well under both engines' bound-parameter limits (SQLite 32,766, PostgreSQL 65,535). */
-const CHUNK = 1_000;
 
 /** The posting of each opportunity as the talent-pool sync last saw it (absent before a sync saw it). */
 async function syncedPostings(db: Kysely<Database>, opportunityIds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (let i = 0; i < opportunityIds.length; i += CHUNK) {
-    const ids = opportunityIds.slice(i, i + CHUNK);
+  await inChunks(opportunityIds, async (ids) => {
     // rd_opportunity belongs to the rediscovery index, which is not in the typed schema.
     const { rows } = await sql<{ opportunity_id: string; data: string }>`
       SELECT opportunity_id, data FROM rd_opportunity WHERE opportunity_id IN (${sql.join(ids)})`.execute(db);
@@ -124,7 +119,7 @@ async function syncedPostings(db: Kysely<Database>, opportunityIds: string[]): P
         // An unreadable row: the posting is unknown, as before a sync.
       }
     }
-  }
+  });
   return out;
 }
 
@@ -142,6 +137,8 @@ export async function loadAuditPack(
     throw new AuditPackQueryError('the minimum cell size must be a whole number from 2 to 100');
   }
   const scores = await recordedScores(deps.store.db, from, to);
+  // Candidates who opted out of automated assessment are left out of the pack (their earlier scores included).
+  for (const id of await optedOutOpportunityIds(deps.store.db)) scores.delete(id);
 
   const eeo = new Map<string, { gender: string | null; race: string | null; postingId: string | null }>();
   try {

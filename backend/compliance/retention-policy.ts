@@ -1,12 +1,15 @@
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { RetentionReport } from '../../utils/contracts/compliance.ts';
-import { appendAuditSync } from '../audit/audit-log.ts';
-import { purgeOpportunityAiResultsSync } from '../candidates/ai-results.ts';
-import { erasePersonSync, resolvePersonLocallySync, scrubFiles } from '../governance/erase-person.ts';
-import { purgeOpportunityProposalsSync } from '../proposals/retention.ts';
-import type { Store } from '../store/db.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { purgeOpportunityAiResults } from '../candidates/ai-results.ts';
+import { erasePerson, resolvePersonLocally, scrubFiles } from '../governance/erase-person.ts';
+import { purgeOpportunityProposals } from '../proposals/retention.ts';
+import { isPostgres, lockForTransaction, withTransaction } from '../store/dialect.ts';
+import { inChunks } from '../store/in-chunks.ts';
+import type { Database } from '../store/schema.ts';
 import type { RegulatedJurisdiction } from './jurisdiction.ts';
 import { CLASS_RECORDS, JURISDICTION_NOTES, keepDays, legalMinimum, type RetentionClass } from './retention-law.ts';
-import { COMPLIANCE_KEY, complianceSettingsOf, configuredJurisdictions } from './settings.ts';
+import { configuredJurisdictions, readComplianceSettings } from './settings.ts';
 
 /**
  * Retention by law, on top of the admin's retention period (governance/retention.ts runs it daily):
@@ -22,7 +25,7 @@ import { COMPLIANCE_KEY, complianceSettingsOf, configuredJurisdictions } from '.
  */
 
 const DAY = 86_400_000;
-type Sqlite = Store['sqlite'];
+type Db = Kysely<Database>;
 
 export type RetentionPlan = {
   jurisdictions: RegulatedJurisdiction[];
@@ -34,16 +37,14 @@ export type RetentionPlan = {
   mustGoCutoffs: { aiOutputs: number; decisions: number };
 };
 
-export function retentionPlan(
-  sqlite: Sqlite,
+export async function retentionPlan(
+  db: Db,
   adminDays: number,
   envJurisdictions: readonly RegulatedJurisdiction[],
   now: number,
-): RetentionPlan {
-  const setting = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(COMPLIANCE_KEY) as
-    | { value: string }
-    | undefined;
-  const { jurisdictions, from } = configuredJurisdictions(complianceSettingsOf(setting?.value), envJurisdictions);
+): Promise<RetentionPlan> {
+  const { settings } = await readComplianceSettings(db);
+  const { jurisdictions, from } = configuredJurisdictions(settings, envJurisdictions);
   const cut = (cls: RetentionClass) => now - keepDays(cls, adminDays, jurisdictions) * DAY;
   const legal = (cls: RetentionClass) => now - legalMinimum(cls, jurisdictions).minDays * DAY;
   return {
@@ -56,66 +57,85 @@ export function retentionPlan(
 }
 
 /** Opportunities whose Lever consent to store their data has expired, as the talent-pool sync last saw them. */
-export function consentExpired(sqlite: Sqlite, now: number): string[] {
-  const rows = sqlite
-    .prepare(
-      "SELECT opportunity_id FROM rd_opportunity WHERE json_extract(data, '$.storeExpiresAt') IS NOT NULL AND json_extract(data, '$.storeExpiresAt') < ?",
-    )
-    .all(now) as Array<{ opportunity_id: string }>;
+export async function consentExpired(db: Db, now: number): Promise<string[]> {
+  // rd_opportunity belongs to the rediscovery index (not in the typed schema); `data` is its JSON text.
+  const expiresAt = isPostgres(db)
+    ? sql`(data::jsonb ->> 'storeExpiresAt')::double precision`
+    : sql`json_extract(data, '$.storeExpiresAt')`;
+  const { rows } = await sql<{ opportunity_id: string }>`
+    SELECT opportunity_id FROM rd_opportunity WHERE ${expiresAt} IS NOT NULL AND ${expiresAt} < ${now}
+    ORDER BY opportunity_id`.execute(db);
   return rows.map((r) => r.opportunity_id);
 }
 
-function pendingErasures(sqlite: Sqlite): Array<{ id: number; opportunity_id: string }> {
-  return sqlite
-    .prepare('SELECT id, opportunity_id FROM compliance_erasure_requests WHERE completed_at IS NULL')
-    .all() as Array<{ id: number; opportunity_id: string }>;
+function pendingErasures(db: Db): Promise<Array<{ id: number; opportunity_id: string }>> {
+  return db
+    .selectFrom('compliance_erasure_requests')
+    .select(['id', 'opportunity_id'])
+    .where('completed_at', 'is', null)
+    .orderBy('id')
+    .execute();
 }
 
-export function requestErasure(sqlite: Sqlite, opportunityId: string, by: string, now: number): number {
-  return sqlite
-    .transaction(() => {
-      const id = Number(
-        sqlite
-          .prepare(
-            'INSERT INTO compliance_erasure_requests (opportunity_id, requested_at, requested_by) VALUES (?, ?, ?)',
-          )
-          .run(opportunityId, now, by).lastInsertRowid,
-      );
-      appendAuditSync(
-        sqlite,
-        {
-          actor: by,
-          opportunityId,
-          capability: 'compliance',
-          action: 'compliance.erasure.request',
-          output: { requestId: id },
-          decision: null,
-          leverIds: [opportunityId],
-        },
-        now,
-      );
-      return id;
-    })
-    .immediate();
+/** Records an erasure request (audited, in one transaction); the next retention run carries it out. */
+export function requestErasure(db: Db, opportunityId: string, by: string, now: number): Promise<number> {
+  return withTransaction(db, async (trx) => {
+    const { id } = await trx
+      .insertInto('compliance_erasure_requests')
+      .values({ opportunity_id: opportunityId, requested_at: now, requested_by: by })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await appendAudit(
+      trx,
+      {
+        actor: by,
+        opportunityId,
+        capability: 'compliance',
+        action: 'compliance.erasure.request',
+        output: { requestId: Number(id) },
+        decision: null,
+        leverIds: [opportunityId],
+      },
+      now,
+    );
+    return Number(id);
+  });
+}
+
+const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> }) =>
+  Number((await q.executeTakeFirstOrThrow()).n);
+
+/** Rows of these opportunities a law still holds: their cached AI results and proposals (but approved ones). */
+async function heldRows(db: Db, opportunityIds: readonly string[]): Promise<number> {
+  return inChunks(
+    opportunityIds,
+    async (chunk) =>
+      (await count(
+        db
+          .selectFrom('ai_results')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('opportunity_id', 'in', chunk),
+      )) +
+      (await count(
+        db
+          .selectFrom('proposals')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('opportunity_id', 'in', chunk)
+          .where('status', '<>', 'approved'),
+      )),
+  );
 }
 
 /** Rows of one opportunity that must go, and those a law still holds. */
-function purgeOne(sqlite: Sqlite, opportunityId: string, plan: RetentionPlan): { deleted: number; held: number } {
-  const ai = purgeOpportunityAiResultsSync(sqlite, opportunityId, plan.mustGoCutoffs.aiOutputs);
+async function purgeOne(
+  trx: Db,
+  opportunityId: string,
+  plan: RetentionPlan,
+): Promise<{ deleted: number; held: number }> {
+  const ai = await purgeOpportunityAiResults(trx, opportunityId, plan.mustGoCutoffs.aiOutputs);
   // Approved proposals are being written right now: left for the write to finish; everything else goes.
-  const proposals = purgeOpportunityProposalsSync(sqlite, opportunityId, plan.mustGoCutoffs.decisions);
-  const held =
-    (
-      sqlite.prepare('SELECT count(*) AS n FROM ai_results WHERE opportunity_id = ?').get(opportunityId) as {
-        n: number;
-      }
-    ).n +
-    (
-      sqlite
-        .prepare("SELECT count(*) AS n FROM proposals WHERE opportunity_id = ? AND status <> 'approved'")
-        .get(opportunityId) as { n: number }
-    ).n;
-  return { deleted: ai + proposals, held };
+  const proposals = await purgeOpportunityProposals(trx, opportunityId, plan.mustGoCutoffs.decisions);
+  return { deleted: ai + proposals, held: await heldRows(trx, [opportunityId]) };
 }
 
 export type MustGoResult = {
@@ -131,79 +151,85 @@ export type MustGoResult = {
  * Deletes what must go: the consent-expired rows no law holds (one transaction), then each pending erasure request
  * through the erasure module (its own transaction per person); audits what it did.
  */
-export function purgeMustGo(sqlite: Sqlite, plan: RetentionPlan, now: number): MustGoResult {
-  const out = sqlite
-    .transaction((): MustGoResult => {
-      const out: MustGoResult = { consentExpired: 0, erased: 0, deleted: 0, heldByLaw: 0, auditTombstones: 0 };
-      for (const id of consentExpired(sqlite, now)) {
-        const r = purgeOne(sqlite, id, plan);
-        out.consentExpired++;
-        out.deleted += r.deleted;
-        out.heldByLaw += r.held;
-        if (r.deleted) {
-          appendAuditSync(
-            sqlite,
-            {
-              actor: 'retention',
-              opportunityId: id,
-              capability: 'compliance',
-              action: 'compliance.retention.consent-expired',
-              output: { deleted: r.deleted, heldByLaw: r.held, jurisdictions: plan.jurisdictions },
-              decision: null,
-              leverIds: [id],
-            },
-            now,
-          );
-        }
-      }
-      return out;
-    })
-    .immediate();
-  for (const req of pendingErasures(sqlite)) {
-    const target = resolvePersonLocallySync(sqlite, { opportunityId: req.opportunity_id });
-    const summary = erasePersonSync(sqlite, target, { actor: 'retention', reason: `erasure request ${req.id}`, now });
-    const deleted = Object.values(summary.removed).reduce((a, b) => a + b, 0);
-    out.erased++;
-    out.deleted += deleted;
-    out.auditTombstones += summary.auditErased;
-    // Counts only: the request row keeps the opportunity id it was made for, never a name or text.
-    const result = JSON.stringify({
-      deleted,
-      removed: summary.removed,
-      auditTombstones: summary.auditErased,
-      opportunities: summary.opportunityIds.length,
-      jurisdictions: plan.jurisdictions,
-    });
-    sqlite
-      .transaction(() => {
-        sqlite
-          .prepare('UPDATE compliance_erasure_requests SET result = ?, completed_at = ? WHERE id = ?')
-          .run(result, now, req.id);
-        appendAuditSync(
-          sqlite,
+export async function purgeMustGo(db: Db, plan: RetentionPlan, now: number): Promise<MustGoResult> {
+  const out = await withTransaction(db, async (trx): Promise<MustGoResult> => {
+    const out: MustGoResult = { consentExpired: 0, erased: 0, deleted: 0, heldByLaw: 0, auditTombstones: 0 };
+    for (const id of await consentExpired(trx, now)) {
+      const r = await purgeOne(trx, id, plan);
+      out.consentExpired++;
+      out.deleted += r.deleted;
+      out.heldByLaw += r.held;
+      if (r.deleted) {
+        await appendAudit(
+          trx,
           {
             actor: 'retention',
-            opportunityId: null,
+            opportunityId: id,
             capability: 'compliance',
-            action: 'compliance.erasure.done',
-            output: { requestId: req.id, deleted, auditTombstones: summary.auditErased },
+            action: 'compliance.retention.consent-expired',
+            output: { deleted: r.deleted, heldByLaw: r.held, jurisdictions: plan.jurisdictions },
             decision: null,
-            leverIds: [],
+            leverIds: [id],
           },
           now,
         );
-      })
-      .immediate();
+      }
+    }
+    return out;
+  });
+  for (const req of await pendingErasures(db)) {
+    // One transaction per request: the person's erasure and the request's completion commit together.
+    await withTransaction(db, async (trx) => {
+      // Another instance may have carried it out meanwhile (the retention lease moved): then it is done.
+      await lockForTransaction(trx, `compliance.erasure-request:${req.id}`);
+      const open = await trx
+        .selectFrom('compliance_erasure_requests')
+        .select('id')
+        .where('id', '=', req.id)
+        .where('completed_at', 'is', null)
+        .executeTakeFirst();
+      if (!open) return;
+      const target = await resolvePersonLocally(trx, { opportunityId: req.opportunity_id });
+      const summary = await erasePerson(trx, target, { actor: 'retention', reason: `erasure request ${req.id}`, now });
+      const deleted = Object.values(summary.removed).reduce((a, b) => a + b, 0);
+      out.erased++;
+      out.deleted += deleted;
+      out.auditTombstones += summary.auditErased;
+      // Counts only: the request row keeps the opportunity id it was made for, never a name or text.
+      const result = JSON.stringify({
+        deleted,
+        removed: summary.removed,
+        auditTombstones: summary.auditErased,
+        opportunities: summary.opportunityIds.length,
+        jurisdictions: plan.jurisdictions,
+      });
+      await trx
+        .updateTable('compliance_erasure_requests')
+        .set({ result, completed_at: now })
+        .where('id', '=', req.id)
+        .execute();
+      await appendAudit(
+        trx,
+        {
+          actor: 'retention',
+          opportunityId: null,
+          capability: 'compliance',
+          action: 'compliance.erasure.done',
+          output: { requestId: req.id, deleted, auditTombstones: summary.auditErased },
+          decision: null,
+          leverIds: [],
+        },
+        now,
+      );
+    });
   }
   // The WAL holds page images from before the erasure until it is checkpointed (secure_delete zeroed the rest).
-  if (out.erased > 0) scrubFiles(sqlite, { vacuum: false });
+  if (out.erased > 0) await scrubFiles(db, { vacuum: false });
   return out;
 }
 
-const n = (sqlite: Sqlite, sql: string, ...args: unknown[]) => (sqlite.prepare(sql).get(...args) as { n: number }).n;
-
 /** What is kept and why, class by class, and what must go. */
-export function retentionReport(sqlite: Sqlite, plan: RetentionPlan, now: number): RetentionReport {
+export async function retentionReport(db: Db, plan: RetentionPlan, now: number): Promise<RetentionReport> {
   const adminCut = now - plan.adminDays * DAY;
   const rules = (cls: RetentionClass) =>
     legalMinimum(cls, plan.jurisdictions).rules.map((r) => ({
@@ -220,31 +246,58 @@ export function retentionReport(sqlite: Sqlite, plan: RetentionPlan, now: number
       ? `Kept ${plan.adminDays} days (the admin's period), which meets the legal minimum of ${legal.minDays} days.`
       : `Kept ${plan.adminDays} days (the admin's period); no configured law sets a minimum.`;
   };
-  const classRow = (cls: 'ai-outputs' | 'decisions', table: string, col: string, filter: string, cutoff: number) => ({
+  // biome-ignore lint/suspicious/noExplicitAny: a count over any of the tables below.
+  const n = (eb: ExpressionBuilder<any, any>) => eb.fn.countAll<number>().as('n');
+  // Rows, rows older than `before`, and (with `since`) only those in [since, before).
+  const aiResults = (before?: number, since?: number) =>
+    count(
+      db
+        .selectFrom('ai_results')
+        .select(n)
+        .$if(before !== undefined, (q) => q.where('created_at', '<', before as number))
+        .$if(since !== undefined, (q) => q.where('created_at', '>=', since as number)),
+    );
+  const decided = (before?: number, since?: number) =>
+    count(
+      db
+        .selectFrom('proposals')
+        .select(n)
+        .where('status', 'in', ['written', 'discarded'])
+        .$if(before !== undefined, (q) => q.where('updated_at', '<', before as number))
+        .$if(since !== undefined, (q) => q.where('updated_at', '>=', since as number)),
+    );
+  const doneJobs = (before?: number) =>
+    count(
+      db
+        .selectFrom('jobs')
+        .select(n)
+        .where('status', '=', 'done')
+        .$if(before !== undefined, (q) => q.where('updated_at', '<', before as number)),
+    );
+  const events = (before?: number) =>
+    count(
+      db
+        .selectFrom('webhook_events')
+        .select(n)
+        .$if(before !== undefined, (q) => q.where('received_at', '<', before as number)),
+    );
+  const classRow = async (
+    cls: 'ai-outputs' | 'decisions',
+    rows: (before?: number, since?: number) => Promise<number>,
+    cutoff: number,
+  ) => ({
     class: cls,
     records: CLASS_RECORDS[cls],
     keepDays: keepDays(cls, plan.adminDays, plan.jurisdictions),
     rules: rules(cls),
     why: why(cls),
-    rows: n(sqlite, `SELECT count(*) AS n FROM ${table} WHERE ${filter}`),
-    heldByLaw: n(
-      sqlite,
-      `SELECT count(*) AS n FROM ${table} WHERE ${filter} AND ${col} < ? AND ${col} >= ?`,
-      adminCut,
-      cutoff,
-    ),
-    dueForDeletion: n(sqlite, `SELECT count(*) AS n FROM ${table} WHERE ${filter} AND ${col} < ?`, cutoff),
+    rows: await rows(),
+    heldByLaw: await rows(adminCut, cutoff),
+    dueForDeletion: await rows(cutoff),
   });
-  const expired = consentExpired(sqlite, now);
-  const rowsOf = (ids: string[]) =>
-    ids.reduce(
-      (sum, id) =>
-        sum +
-        n(sqlite, 'SELECT count(*) AS n FROM ai_results WHERE opportunity_id = ?', id) +
-        n(sqlite, "SELECT count(*) AS n FROM proposals WHERE opportunity_id = ? AND status <> 'approved'", id),
-      0,
-    );
-  const pending = pendingErasures(sqlite);
+  const expired = await consentExpired(db, now);
+  const expiredRows = await heldRows(db, expired);
+  const pending = await pendingErasures(db);
   const notes = [
     ...plan.jurisdictions.map((j) => JURISDICTION_NOTES[j]).filter((x): x is string => !!x),
     'Pending and approved-in-flight proposals, and dead jobs, are kept whatever their age: they still need a person.',
@@ -260,15 +313,15 @@ export function retentionReport(sqlite: Sqlite, plan: RetentionPlan, now: number
     jurisdictionsFrom: plan.from,
     adminRetentionDays: plan.adminDays,
     classes: [
-      classRow('ai-outputs', 'ai_results', 'created_at', '1 = 1', plan.cutoffs.aiOutputs),
-      classRow('decisions', 'proposals', 'updated_at', "status IN ('written', 'discarded')", plan.cutoffs.decisions),
+      await classRow('ai-outputs', aiResults, plan.cutoffs.aiOutputs),
+      await classRow('decisions', decided, plan.cutoffs.decisions),
       {
         class: 'audit-log',
         records: CLASS_RECORDS['audit-log'],
         keepDays: null,
         rules: rules('audit-log'),
         why: 'Never deleted by retention: append-only and hash-chained, so changes can be detected. A person who must be forgotten has their payloads replaced by a tombstone (npm run cli -- forget).',
-        rows: n(sqlite, 'SELECT count(*) AS n FROM audit_log'),
+        rows: await count(db.selectFrom('audit_log').select(n)),
         heldByLaw: 0,
         dueForDeletion: 0,
       },
@@ -278,26 +331,19 @@ export function retentionReport(sqlite: Sqlite, plan: RetentionPlan, now: number
         keepDays: plan.adminDays,
         rules: [],
         why: `Kept ${plan.adminDays} days (the admin's period); no law sets a minimum.`,
-        rows:
-          n(sqlite, "SELECT count(*) AS n FROM jobs WHERE status = 'done'") +
-          n(sqlite, 'SELECT count(*) AS n FROM webhook_events'),
+        rows: (await doneJobs()) + (await events()),
         heldByLaw: 0,
-        dueForDeletion:
-          n(
-            sqlite,
-            "SELECT count(*) AS n FROM jobs WHERE status = 'done' AND updated_at < ?",
-            plan.cutoffs.operational,
-          ) + n(sqlite, 'SELECT count(*) AS n FROM webhook_events WHERE received_at < ?', plan.cutoffs.operational),
+        dueForDeletion: (await doneJobs(plan.cutoffs.operational)) + (await events(plan.cutoffs.operational)),
       },
     ],
     mustGo: {
-      consentExpired: { opportunities: expired.length, rows: rowsOf(expired) },
+      consentExpired: { opportunities: expired.length, rows: expiredRows },
       erasureRequests: {
         pending: pending.length,
-        done: n(sqlite, 'SELECT count(*) AS n FROM compliance_erasure_requests WHERE completed_at IS NOT NULL'),
+        done: await count(db.selectFrom('compliance_erasure_requests').select(n).where('completed_at', 'is not', null)),
       },
       // Pending erasure requests hold nothing back: the next run erases the person and tombstones their audit rows.
-      heldByLaw: rowsOf(expired),
+      heldByLaw: expiredRows,
     },
     notes,
   };

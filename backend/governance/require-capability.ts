@@ -25,7 +25,7 @@ export function requireCapability(
   return async (c, next) => {
     const capability = capabilityOf(c.req.method, c.req.path);
     if (capability) {
-      const { governance } = await readGovernance(store);
+      const { governance } = await readGovernance(store.db);
       if (!governance.capabilities[capability]) {
         throw new HttpError(
           403,

@@ -4,7 +4,7 @@ import type { GovernedCapability } from '../../utils/contracts/governance.ts';
 import type { LeverAccess } from '../access/lever-access.ts';
 import type { Guards } from '../access/route-rules.ts';
 import { contactsInScope } from '../access/talent-pool.ts';
-import { isOptedOutPerson, optOutStatusOf } from '../compliance/opt-out.ts';
+import { optOutCheck, optOutStatusOf } from '../compliance/opt-out.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import { LeverBadRequestError, type LeverClient, LeverForbiddenError, LeverNotFoundError } from '../lever/index.ts';
@@ -26,6 +26,8 @@ import type { Store } from '../store/db.ts';
  */
 
 export const TAG_TTL_MS = 15_000;
+
+type PersonSummaryLike = Parameters<Awaited<ReturnType<typeof optOutCheck>>>[0];
 const CACHE_MAX = 1_000;
 
 export function requireNotOptedOut(
@@ -91,13 +93,16 @@ export function requireNotOptedOut(
           await deps.access.requirePosting(viewer, body.postingId, 'see');
         ids = (await contactsInScope(deps.access, viewer, sqlite, ids.slice(0, 200) as string[])).allowed;
       }
+      const people: PersonSummaryLike[] = [];
       for (const contactId of ids.slice(0, 200) as string[]) {
         const person = loadPersonByContact(sqlite, contactId);
         // Someone missing from the pool gets no draft and is reported as missing, whoever they are.
         if (!person && deps.access) continue;
-        const summary = person?.summary ?? { contactId, tags: [], opportunities: [] };
-        if (await isOptedOutPerson(deps.store.db, summary)) refuse();
+        people.push(person?.summary ?? { contactId, tags: [], opportunities: [] });
       }
+      // One read of the local opt-out records for the whole selection (compliance/opt-out.ts).
+      const optedOut = await optOutCheck(deps.store.db, people);
+      if (people.some(optedOut)) refuse();
     }
     return next();
   };

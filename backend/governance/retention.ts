@@ -33,13 +33,13 @@ export type RetentionResult = {
 };
 
 export async function runRetention(
-  store: Store,
+  store: Pick<Store, 'db'>,
   now: number,
   opts: { jurisdictions?: readonly RegulatedJurisdiction[] } = {},
 ): Promise<RetentionResult> {
-  const { governance } = await readGovernance(store);
+  const { governance } = await readGovernance(store.db);
   const cutoff = now - governance.retentionDays * DAY_MS;
-  const plan = retentionPlan(store.sqlite, governance.retentionDays, opts.jurisdictions ?? [], now);
+  const plan = await retentionPlan(store.db, governance.retentionDays, opts.jurisdictions ?? [], now);
   const { aiOutputs, decisions } = plan.cutoffs;
   const result = await store.db.transaction().execute(async (trx) => {
     const aiResults = await deleteAiResultsBefore(trx, aiOutputs);
@@ -59,7 +59,7 @@ export async function runRetention(
       webhookEvents: Number(events.numDeletedRows),
     };
   });
-  return { ...result, mustGo: purgeMustGo(store.sqlite, plan, now) };
+  return { ...result, mustGo: await purgeMustGo(store.db, plan, now) };
 }
 
 /**

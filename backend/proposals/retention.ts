@@ -1,5 +1,5 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { inChunks } from '../store/in-chunks.ts';
 import type { Database } from '../store/schema.ts';
 
 /**
@@ -7,8 +7,10 @@ import type { Database } from '../store/schema.ts';
  * Each runs inside the caller's transaction: the caller deletes other tables in the same one.
  */
 
+type Db = Kysely<Database>;
+
 /** Decided proposals (written or discarded) last changed before `before`; returns how many went. */
-export async function deleteDecidedProposals(trx: Kysely<Database>, before: number): Promise<number> {
+export async function deleteDecidedProposals(trx: Db, before: number): Promise<number> {
   const old = trx
     .selectFrom('proposals')
     .select('id')
@@ -28,40 +30,57 @@ export async function deleteDecidedProposals(trx: Kysely<Database>, before: numb
  * An opportunity's proposals last changed before `before`, except approved ones (being written right now: left for
  * the write to finish); returns how many went.
  */
-export function purgeOpportunityProposalsSync(
-  sqlite: BetterSqlite3.Database,
-  opportunityId: string,
-  before: number,
-): number {
-  const doomed = `SELECT id FROM proposals WHERE opportunity_id = ? AND status <> 'approved' AND updated_at < ?`;
-  sqlite.prepare(`DELETE FROM write_ledger WHERE proposal_id IN (${doomed})`).run(opportunityId, before);
-  return sqlite.prepare(`DELETE FROM proposals WHERE id IN (${doomed})`).run(opportunityId, before).changes;
+export async function purgeOpportunityProposals(trx: Db, opportunityId: string, before: number): Promise<number> {
+  const doomed = trx
+    .selectFrom('proposals')
+    .select('id')
+    .where('opportunity_id', '=', opportunityId)
+    .where('status', '<>', 'approved')
+    .where('updated_at', '<', before);
+  await trx.deleteFrom('write_ledger').where('proposal_id', 'in', doomed).execute();
+  const res = await trx
+    .deleteFrom('proposals')
+    .where('opportunity_id', '=', opportunityId)
+    .where('status', '<>', 'approved')
+    .where('updated_at', '<', before)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
-const IN_LIST = 'IN (SELECT value FROM json_each(?))';
-
 /** The ids of every proposal on these opportunities. */
-export function proposalIdsOfSync(sqlite: BetterSqlite3.Database, opportunityIds: readonly string[]): string[] {
-  return (
-    sqlite
-      .prepare(`SELECT id FROM proposals WHERE opportunity_id ${IN_LIST}`)
-      .all(JSON.stringify(opportunityIds)) as Array<{ id: string }>
-  ).map((r) => r.id);
+export async function proposalIdsOf(db: Db, opportunityIds: readonly string[]): Promise<string[]> {
+  const ids: string[] = [];
+  await inChunks(opportunityIds, async (chunk) => {
+    const rows = await db.selectFrom('proposals').select('id').where('opportunity_id', 'in', chunk).execute();
+    for (const r of rows) ids.push(r.id);
+  });
+  return ids;
 }
 
 /** Write-ledger rows of these opportunities or of these proposals (erasure); returns how many went. */
-export function eraseWriteLedgerSync(
-  sqlite: BetterSqlite3.Database,
+export async function eraseWriteLedger(
+  trx: Db,
   opportunityIds: readonly string[],
   proposalIds: readonly string[],
-): number {
-  return sqlite
-    .prepare(`DELETE FROM write_ledger WHERE opportunity_id ${IN_LIST} OR proposal_id ${IN_LIST}`)
-    .run(JSON.stringify(opportunityIds), JSON.stringify(proposalIds)).changes;
+): Promise<number> {
+  const byOpportunity = await inChunks(
+    opportunityIds,
+    async (chunk) =>
+      (await trx.deleteFrom('write_ledger').where('opportunity_id', 'in', chunk).executeTakeFirst()).numDeletedRows,
+  );
+  const byProposal = await inChunks(
+    proposalIds,
+    async (chunk) =>
+      (await trx.deleteFrom('write_ledger').where('proposal_id', 'in', chunk).executeTakeFirst()).numDeletedRows,
+  );
+  return byOpportunity + byProposal;
 }
 
 /** Every proposal on these opportunities (erasure; their ledger rows and follow-ups go first); returns how many. */
-export function eraseProposalsSync(sqlite: BetterSqlite3.Database, opportunityIds: readonly string[]): number {
-  return sqlite.prepare(`DELETE FROM proposals WHERE opportunity_id ${IN_LIST}`).run(JSON.stringify(opportunityIds))
-    .changes;
+export async function eraseProposals(trx: Db, opportunityIds: readonly string[]): Promise<number> {
+  return inChunks(
+    opportunityIds,
+    async (chunk) =>
+      (await trx.deleteFrom('proposals').where('opportunity_id', 'in', chunk).executeTakeFirst()).numDeletedRows,
+  );
 }

@@ -80,7 +80,7 @@ export function compliancePostingRoutes(s: AppServices) {
     .get('/:postingId/notice', zodParam(PostingParam), s.guards.posting('see'), async (c) => {
       const posting = await getPosting(c.req.valid('param').postingId);
       const { settings } = await readComplianceSettings(s.store.db);
-      const { governance } = await readGovernance(s.store);
+      const { governance } = await readGovernance(s.store.db);
       const install = configuredJurisdictions(settings, parseJurisdictionList(s.config.COMPLIANCE_JURISDICTIONS));
       // What the tool does not score is not what the notice says it assesses.
       const unscored = new Set(
@@ -344,10 +344,10 @@ export function complianceAdminRoutes(s: AppServices) {
       )
       // What is kept and why (legal minimums per configured jurisdiction), and what must go.
       .get('/retention', s.guards.fulcrumAdmin(), async (c) => {
-        const { governance } = await readGovernance(s.store);
+        const { governance } = await readGovernance(s.store.db);
         const env = parseJurisdictionList(s.config.COMPLIANCE_JURISDICTIONS);
-        const plan = retentionPlan(s.store.sqlite, governance.retentionDays, env, s.clock());
-        return c.json(RetentionReportSchema.parse(retentionReport(s.store.sqlite, plan, s.clock())));
+        const plan = await retentionPlan(s.store.db, governance.retentionDays, env, s.clock());
+        return c.json(RetentionReportSchema.parse(await retentionReport(s.store.db, plan, s.clock())));
       })
       // A person asked to be erased: the next retention run erases them as `forget` does (governance/erase-person.ts),
       // keeping only the audit tombstone of what a law requires kept (audited).
@@ -360,9 +360,9 @@ export function complianceAdminRoutes(s: AppServices) {
           const body = (c.req.valid as (t: 'json') => { opportunityId: string })('json');
           await s.access.requireOpportunity(v, body.opportunityId, 'see');
         }),
-        (c) => {
-          const id = requestErasure(
-            s.store.sqlite,
+        async (c) => {
+          const id = await requestErasure(
+            s.store.db,
             c.req.valid('json').opportunityId,
             c.get('recruiter').email,
             s.clock(),

@@ -19,15 +19,15 @@ const ExportQuery = z.object({
  */
 export function governanceRoutes(s: AppServices) {
   const response = async (): Promise<GovernanceResponse> => {
-    const { governance, updatedAt } = await readGovernance(s.store);
+    const { governance, updatedAt } = await readGovernance(s.store.db);
     return { governance, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString() };
   };
   return new Hono<AuthEnv>()
     .get('/governance', s.guards.fulcrumAdmin(), async (c) => c.json(await response()))
     .put('/governance', s.guards.fulcrumAdmin(), zodJson(GovernanceSchema), async (c) => {
-      const before = (await readGovernance(s.store)).governance;
+      const before = (await readGovernance(s.store.db)).governance;
       const after = c.req.valid('json');
-      await writeGovernance(s.store, after, s.clock());
+      await writeGovernance(s.store.db, after, s.clock());
       // Who changed what the AI may do belongs in the same trail as what the AI did.
       await s.audit({
         actor: c.get('recruiter').email,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUDIT_TOMBSTONE,
   appendAudit,
-  eraseAuditPayloadsSync,
+  eraseAuditPayloads,
   exportAudit,
   listAudit,
   verifyAuditChain,
@@ -34,7 +34,7 @@ describe('erasing audit payloads', () => {
     await appendAudit(store.db, entry({ summary: 'Zephyrine Quillfeather matches 8 of 9 criteria' }));
     await appendAudit(store.db, entry({ other: 'someone else' }, null));
     await appendAudit(store.db, entry({ note: 'zephyrine@example.org' }));
-    const erased = eraseAuditPayloadsSync(store.sqlite, [1, 3], { actor: 'cli:ops', reason: 'forget' });
+    const erased = await eraseAuditPayloads(store.db, [1, 3], { actor: 'cli:ops', reason: 'forget' });
     expect(erased).toEqual([1, 3]);
 
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 4, erased: 2 });
@@ -52,7 +52,7 @@ describe('erasing audit payloads', () => {
     const history = await listAudit(store, { opportunityId: OPP });
     expect(history.map((h) => h.output)).toEqual([{ erased: true }, { erased: true }]);
     // Erasing again does nothing and records nothing.
-    expect(eraseAuditPayloadsSync(store.sqlite, [1, 3], { actor: 'cli:ops', reason: 'forget' })).toEqual([]);
+    expect(await eraseAuditPayloads(store.db, [1, 3], { actor: 'cli:ops', reason: 'forget' })).toEqual([]);
     expect(await verifyAuditChain(store)).toMatchObject({ ok: true, rows: 4 });
   });
 
@@ -65,7 +65,7 @@ describe('erasing audit payloads', () => {
 
     const other = await openTempStoreUntilCleanup(cleanups);
     for (let i = 0; i < 3; i++) await appendAudit(other.store.db, entry({ i }));
-    eraseAuditPayloadsSync(other.store.sqlite, [2], { actor: 'cli', reason: 'forget' });
+    await eraseAuditPayloads(other.store.db, [2], { actor: 'cli', reason: 'forget' });
     // A row marked erased must hold exactly the tombstone: "erased" is no cover for rewriting it.
     other.store.sqlite.prepare(`UPDATE audit_log SET output = '{"i":99}' WHERE id = 2`).run();
     expect(await verifyAuditChain(other.store)).toMatchObject({ ok: false, firstBadId: 2 });
@@ -81,7 +81,7 @@ describe('erasing audit payloads', () => {
   it('the JSONL export carries the content hash, version and erasure time of each row', async () => {
     const { store } = await openTempStoreUntilCleanup(cleanups);
     await appendAudit(store.db, entry({ a: 1 }));
-    eraseAuditPayloadsSync(store.sqlite, [1], { actor: 'cli', reason: 'forget' });
+    await eraseAuditPayloads(store.db, [1], { actor: 'cli', reason: 'forget' });
     let text = '';
     for await (const line of exportAudit(store, { format: 'jsonl' })) text += line;
     const [first] = text
@@ -176,7 +176,7 @@ describe('migration 0003 (audit chain over content hashes)', () => {
     expect(first.hash).not.toBe(hashes[0]);
     // New rows chain on; an old row's payload can now be erased like a new one's.
     await appendAudit(store.db, entry({ after: 'upgrade' }));
-    eraseAuditPayloadsSync(store.sqlite, [10], { actor: 'cli', reason: 'forget' });
+    await eraseAuditPayloads(store.db, [10], { actor: 'cli', reason: 'forget' });
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 1_207, erased: 1 });
   });
 

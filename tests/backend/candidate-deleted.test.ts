@@ -65,7 +65,7 @@ describe('candidateDeleted', () => {
     expect(res.status).toBe(200);
     await waitFor(async () => doneDeletions() > done, 10_000);
     expect(stateOf(opp)).toEqual(before);
-    expect(findLeftovers(s.backend.store.sqlite, ['Still Here']).length).toBeGreaterThan(0);
+    expect((await findLeftovers(s.backend.store.db, ['Still Here'])).length).toBeGreaterThan(0);
   });
 
   it('when Lever cannot be asked, fails (the queue retries it) and erases nothing', async () => {
@@ -106,10 +106,10 @@ describe('candidateDeleted', () => {
     expect(
       count('SELECT count(*) AS n FROM audit_log WHERE opportunity_id = ? AND erased_at IS NOT NULL', opp),
     ).toBeGreaterThan(0);
-    expect(findLeftovers(s.backend.store.sqlite, ['Gwendolyn Erasewell'])).toEqual([]);
+    expect(await findLeftovers(s.backend.store.db, ['Gwendolyn Erasewell'])).toEqual([]);
     expect(await verifyAuditChain(s.backend.store)).toMatchObject({ ok: true });
     // The others are still there.
-    expect(findLeftovers(s.backend.store.sqlite, ['Still Here']).length).toBeGreaterThan(0);
+    expect((await findLeftovers(s.backend.store.db, ['Still Here'])).length).toBeGreaterThan(0);
 
     // The debounced VACUUM is queued for later; run it now and the name is gone from the files as well.
     const vacuum = s.backend.store.sqlite

@@ -16,7 +16,7 @@ const cleanups = cleanupsAfterEach();
 
 async function store(adminDays: number) {
   const { store } = await openTempStoreUntilCleanup(cleanups);
-  await writeGovernance(store, { ...DEFAULT_GOVERNANCE, retentionDays: adminDays }, NOW);
+  await writeGovernance(store.db, { ...DEFAULT_GOVERNANCE, retentionDays: adminDays }, NOW);
   return store;
 }
 function aiResult(s: Store, key: string, opportunityId: string, daysAgo: number) {
@@ -57,7 +57,9 @@ describe('retention keeps what the law requires', () => {
         "INSERT INTO jobs (type, payload, status, attempts, max_attempts, run_at, created_at, updated_at) VALUES ('t', '{}', 'done', 1, 1, 0, ?, ?)",
       )
       .run(ago(365), ago(365));
-    const before = RetentionReportSchema.parse(retentionReport(s.sqlite, retentionPlan(s.sqlite, 180, [], NOW), NOW));
+    const before = RetentionReportSchema.parse(
+      await retentionReport(s.db, await retentionPlan(s.db, 180, [], NOW), NOW),
+    );
     const ai = before.classes.find((c) => c.class === 'ai-outputs')!;
     expect(ai).toMatchObject({ keepDays: 4 * 365 + 1, rows: 3, heldByLaw: 2, dueForDeletion: 1 });
     expect(ai.rules[0]!.citation).toMatch(/California/);
@@ -68,7 +70,7 @@ describe('retention keeps what the law requires', () => {
     expect(proposalIds(s)).toEqual(['p-2y']);
     // Operational records have no legal minimum: the admin period applies.
     expect(r.jobs).toBe(1);
-    const after = retentionReport(s.sqlite, retentionPlan(s.sqlite, 180, [], NOW), NOW);
+    const after = await retentionReport(s.db, await retentionPlan(s.db, 180, [], NOW), NOW);
     expect(after.classes.every((c) => c.dueForDeletion === 0)).toBe(true);
   });
 
@@ -78,7 +80,7 @@ describe('retention keeps what the law requires', () => {
     aiResult(s, 'a-10d', 'o1', 10);
     await runRetention(s, NOW);
     expect(keys(s)).toEqual(['a-10d']);
-    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 180, [], NOW), NOW);
+    const report = await retentionReport(s.db, await retentionPlan(s.db, 180, [], NOW), NOW);
     expect(report.jurisdictionsFrom).toBe('none');
     expect(report.notes.join(' ')).toMatch(/No jurisdiction is configured/);
   });
@@ -89,7 +91,7 @@ describe('retention keeps what the law requires', () => {
     aiResult(s, 'a-200d', 'o1', 200);
     await runRetention(s, NOW, { jurisdictions: ['eu-ai-act'] });
     expect(keys(s)).toEqual(['a-100d']);
-    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 30, ['eu-ai-act'], NOW), NOW);
+    const report = await retentionReport(s.db, await retentionPlan(s.db, 30, ['eu-ai-act'], NOW), NOW);
     expect(report.jurisdictionsFrom).toBe('environment');
     expect(report.classes.find((c) => c.class === 'audit-log')).toMatchObject({ keepDays: null });
   });
@@ -120,7 +122,7 @@ describe('retention keeps what the law requires', () => {
     const held = await runRetention(s, NOW);
     expect(keys(s)).toEqual(['fine-1y', 'gone-1y']);
     expect(held.mustGo).toMatchObject({ deleted: 1, heldByLaw: 1 });
-    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 3650, [], NOW), NOW);
+    const report = await retentionReport(s.db, await retentionPlan(s.db, 3650, [], NOW), NOW);
     expect(report.mustGo.consentExpired).toEqual({ opportunities: 1, rows: 1 });
     const audit = s.sqlite
       .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'compliance.retention.consent-expired'")
@@ -158,7 +160,7 @@ describe('retention keeps what the law requires', () => {
       },
       ago(365),
     );
-    requestErasure(s.sqlite, 'erase-me', 'admin@x', NOW);
+    await requestErasure(s.db, 'erase-me', 'admin@x', NOW);
     const r = await runRetention(s, NOW);
 
     // Everything about the person goes, the rows California would hold included; someone else's stays.
@@ -166,7 +168,7 @@ describe('retention keeps what the law requires', () => {
     expect(proposalIds(s)).toEqual([]);
     expect(r.mustGo).toMatchObject({ erased: 1, heldByLaw: 0 });
     expect(r.mustGo.deleted).toBeGreaterThanOrEqual(7);
-    expect(findLeftovers(s.sqlite, [person.name, ...person.emails])).toEqual([]);
+    expect(await findLeftovers(s.db, [person.name, ...person.emails])).toEqual([]);
     // What the law requires stays as the audit tombstone: time, action, decision, hash; no name, email or text.
     const kept = s.sqlite
       .prepare("SELECT action, decision, output, erased_at, at FROM audit_log WHERE action = 'match.score'")
@@ -188,7 +190,7 @@ describe('retention keeps what the law requires', () => {
     expect(done.completed_at).toBe(NOW);
     expect(JSON.parse(done.result)).toMatchObject({ auditTombstones: 2, opportunities: 2 });
     expect(done.result).not.toContain(person.name);
-    const report = retentionReport(s.sqlite, retentionPlan(s.sqlite, 3650, [], NOW), NOW);
+    const report = await retentionReport(s.db, await retentionPlan(s.db, 3650, [], NOW), NOW);
     expect(report.mustGo.erasureRequests).toEqual({ pending: 0, done: 1 });
     // A second run has nothing left to do.
     expect((await runRetention(s, NOW)).mustGo).toMatchObject({ erased: 0, deleted: 0 });

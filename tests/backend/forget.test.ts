@@ -128,7 +128,9 @@ describe('forget', () => {
     expect(rid, 'the sync indexed the person').toBeDefined();
     expect(sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE rid = ?').get(rid)).toEqual({ n: 1 });
     expect(sqlite.prepare("SELECT rowid FROM rd_fts WHERE rd_fts MATCH 'quillfeather'").all()).toHaveLength(1);
-    const before = findLeftovers(sqlite, [NAME, EMAIL, opportunityId, contactId]).map((l) => l.table);
+    const before = (await findLeftovers(s.backend.store.db, [NAME, EMAIL, opportunityId, contactId])).map(
+      (l) => l.table,
+    );
     console.log(`[forget] tables holding the person before: ${before.join(', ')}`);
     expect(before).toEqual(
       expect.arrayContaining([
@@ -169,7 +171,7 @@ describe('forget', () => {
         [],
       );
       expect(sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE rid = ?').get(rid)).toEqual({ n: 0 });
-      expect(findLeftovers(sqlite, [NAME, EMAIL, contactId], {})).toEqual([]);
+      expect(await findLeftovers(s.backend.store.db, [NAME, EMAIL, contactId], {})).toEqual([]);
       // The other applicant is untouched.
       expect(
         sqlite.prepare("SELECT count(*) AS n FROM proposals WHERE payload LIKE '%Bartholomew%'").get(),

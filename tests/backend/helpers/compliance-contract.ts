@@ -233,6 +233,12 @@ export function describeComplianceContract(name: string, open: () => Promise<Com
         emu = await startEmulator({ port: 0, seed: 7, opportunities: 30, ratePerSecond: 1000, burst: 1000 });
       });
       afterAll(async () => emu?.close());
+      const emulatorLever = () =>
+        createLeverClient({
+          baseUrl: emu.apiBaseUrl,
+          auth: { kind: 'apiKey', apiKey: emu.apiKey },
+          bucket: new TokenBucket(500, 500),
+        });
 
       const match = (store: Store, opportunityId: string, at: number, score: number) =>
         appendAudit(
@@ -278,11 +284,7 @@ export function describeComplianceContract(name: string, open: () => Promise<Com
 
       it('joins the recorded scores to the EEO self-reports, filtered by posting', async () => {
         const store = await setup();
-        const lever = createLeverClient({
-          baseUrl: emu.apiBaseUrl,
-          auth: { kind: 'apiKey', apiKey: emu.apiKey },
-          bucket: new TokenBucket(500, 500),
-        });
+        const lever = emulatorLever();
         const eeo = await collect(lever.listEeoResponsesWithPii({ createdAtStart: 0, createdAtEnd: Date.now() }));
         const withEeo = eeo.filter((e) => e.opportunityId).slice(0, 6);
         expect(withEeo.length).toBeGreaterThan(2);
@@ -307,6 +309,34 @@ export function describeComplianceContract(name: string, open: () => Promise<Com
           { from: '2000-01-01', to: today, postingId },
         );
         expect(filtered.sample).toMatchObject({ assessed: onPosting.length + 1, withEeo: onPosting.length });
+      });
+
+      it('leaves out candidates who opted out of automated assessment (scores recorded before included)', async () => {
+        const store = await setup();
+        const lever = emulatorLever();
+        const eeo = await collect(lever.listEeoResponsesWithPii({ createdAtStart: 0, createdAtEnd: Date.now() }));
+        const withEeo = eeo.filter((e) => e.opportunityId).slice(0, 4);
+        expect(withEeo.length).toBeGreaterThan(2);
+        const now = Date.now();
+        for (const [i, e] of withEeo.entries()) await match(store, e.opportunityId as string, now - 10 - i, 40 + i);
+        const cachedOnly = '00000000-0000-4000-8000-0000000000fe';
+        await cached(store, cachedOnly, 'h-opted', now - 5, 80);
+        const today = new Date(now).toISOString().slice(0, 10);
+        const q = { from: '2000-01-01', to: today };
+        const all = await loadAuditPack({ store, lever, now: new Date(now) }, q);
+        expect(all.sample).toMatchObject({ assessed: withEeo.length + 1, withEeo: withEeo.length });
+        // One opted out by the CLI (with a self-report), one by a Lever tag seen earlier (from the cache only).
+        const optedOut = withEeo[0]?.opportunityId as string;
+        await recordOptOut(store.db, { opportunityId: optedOut, contactId: null, source: 'cli', by: 'cli', now });
+        await recordOptOut(store.db, {
+          opportunityId: cachedOnly,
+          contactId: null,
+          source: 'lever-tag',
+          by: 'lever',
+          now,
+        });
+        const pack = await loadAuditPack({ store, lever, now: new Date(now) }, q);
+        expect(pack.sample).toMatchObject({ assessed: withEeo.length - 1, withEeo: withEeo.length - 1 });
       });
     });
   });
