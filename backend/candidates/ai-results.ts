@@ -1,5 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { z } from 'zod';
 import { hashInput } from '../ai/provenance.ts';
 import type { AiEngineInfo } from '../ai/types.ts';
@@ -77,26 +76,37 @@ export async function deleteAiResultsBefore(trx: Kysely<Database>, before: numbe
 }
 
 /** An opportunity's results stored before `before` (consent expired); returns how many went. */
-export function purgeOpportunityAiResultsSync(
-  sqlite: BetterSqlite3.Database,
+export async function purgeOpportunityAiResults(
+  trx: Kysely<Database>,
   opportunityId: string,
   before: number,
-): number {
-  return sqlite.prepare('DELETE FROM ai_results WHERE opportunity_id = ? AND created_at < ?').run(opportunityId, before)
-    .changes;
+): Promise<number> {
+  const res = await trx
+    .deleteFrom('ai_results')
+    .where('opportunity_id', '=', opportunityId)
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
 /**
  * Erasure: the results of these opportunities, and any whose stored result matches one of `likePatterns` (LIKE
- * patterns escaped with '\'); returns how many went.
+ * patterns escaped with '\'); returns how many went. One statement, whatever the number of ids and patterns.
  */
-export function eraseAiResultsSync(
-  sqlite: BetterSqlite3.Database,
+export async function eraseAiResults(
+  trx: Kysely<Database>,
   opportunityIds: readonly string[],
   likePatterns: readonly string[],
-): number {
-  const like = likePatterns.length === 0 ? '0' : likePatterns.map(() => `result LIKE ? ESCAPE '\\'`).join(' OR ');
-  return sqlite
-    .prepare(`DELETE FROM ai_results WHERE opportunity_id IN (SELECT value FROM json_each(?)) OR ${like}`)
-    .run(JSON.stringify(opportunityIds), ...likePatterns).changes;
+): Promise<number> {
+  if (opportunityIds.length === 0 && likePatterns.length === 0) return 0;
+  const res = await trx
+    .deleteFrom('ai_results')
+    .where((eb) =>
+      eb.or([
+        ...(opportunityIds.length ? [eb('opportunity_id', 'in', [...opportunityIds])] : []),
+        ...likePatterns.map((p) => eb(sql<string>`result`, 'like', sql<string>`${p} ESCAPE '\\'`)),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
