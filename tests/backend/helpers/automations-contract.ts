@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { syncedOpportunityHints } from '../../../backend/access/talent-pool.ts';
 import { verifyAuditChain } from '../../../backend/audit/audit-log.ts';
 import { closeCandidate } from '../../../backend/automations/close-candidate.ts';
 import { type AutomationDeps, recordWatchers, stopPoll, upsertProposal } from '../../../backend/automations/context.ts';
@@ -398,6 +400,35 @@ export function describeAutomationsContract(name: string, open: () => Promise<Au
           summary: 'Add tags: fulcrum:strong-match',
           createdBy: ACTOR,
         });
+      });
+    });
+
+    describe('talent-pool access hints', () => {
+      it('reads what the last sync recorded about many opportunities in batches: confidential flag and posting', async () => {
+        const { store } = await setup();
+        const ids = Array.from({ length: 1_200 }, (_, i) => `opp-${i}`);
+        const data = (i: number) =>
+          JSON.stringify(
+            i % 3 === 0
+              ? { confidential: true, postingId: `post-${i}` }
+              : i % 3 === 1
+                ? { confidential: false, postingId: null }
+                : {},
+          );
+        // rd_opportunity belongs to the rediscovery index (not in the Kysely schema): rows as the sync writes them.
+        for (let i = 0; i < ids.length; i += 400) {
+          const values = ids.slice(i, i + 400).map((id, j) => sql`(${id}, ${`contact-${i + j}`}, ${data(i + j)})`);
+          await sql`INSERT INTO rd_opportunity (opportunity_id, contact_id, data) VALUES ${sql.join(values)}`.execute(
+            store.db,
+          );
+        }
+        const hint = await syncedOpportunityHints(store.db, [...ids, 'opp-missing', 'opp-0']);
+        expect(hint('opp-0')).toEqual({ confidential: true, postingId: 'post-0' });
+        expect(hint('opp-1')).toEqual({ confidential: false, postingId: null });
+        expect(hint('opp-1199')).toEqual({ confidential: false, postingId: null });
+        expect(hint('opp-1197')).toEqual({ confidential: true, postingId: 'post-1197' });
+        expect(hint('opp-missing')).toBeNull();
+        expect((await syncedOpportunityHints(store.db, []))('opp-0')).toBeNull();
       });
     });
 
