@@ -1,8 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { RediscoverResponse } from '../../utils/contracts/rediscovery.ts';
-import { type IndexedPerson, indexedPersonOf } from '../rediscovery/index-store.ts';
-import { isPostgres } from '../store/dialect.ts';
-import type { Database } from '../store/schema.ts';
+import { loadPersonByContact } from '../rediscovery/index-store.ts';
 import type { LeverAccess } from './lever-access.ts';
 import type { Viewer } from './policy.ts';
 
@@ -12,67 +10,30 @@ import type { Viewer } from './policy.ts';
  * confidential application the caller is not on is left out entirely, not shown with that application cut out.
  */
 
-type Hint = { confidential: boolean; postingId: string | null };
-
-/** Ids per statement: far below SQLite's and PostgreSQL's parameter limits. */
-const CHUNK = 500;
-
-/**
- * What the last sync recorded about these opportunities (one query per 500 ids): lets the policy skip a Lever read
- * for a plain team member.
- */
-export async function syncedOpportunityHints(
-  db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<(id: string) => Hint | null> {
-  const unique = [...new Set(ids)];
-  const hints = new Map<string, Hint>();
-  const fields = isPostgres(db)
-    ? sql`(data::jsonb ->> 'confidential') = 'true' AS confidential, data::jsonb ->> 'postingId' AS posting_id`
-    : sql`json_extract(data, '$.confidential') = 1 AS confidential, json_extract(data, '$.postingId') AS posting_id`;
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK);
-    const { rows } = await sql<{
-      opportunity_id: string;
-      confidential: boolean | number | null;
-      posting_id: string | null;
-    }>`SELECT opportunity_id, ${fields} FROM rd_opportunity WHERE opportunity_id IN (${sql.join(chunk)})`.execute(db);
-    for (const r of rows) {
-      hints.set(r.opportunity_id, {
-        confidential: r.confidential === true || r.confidential === 1,
-        postingId: r.posting_id,
-      });
-    }
-  }
-  return (id) => hints.get(id) ?? null;
-}
-
-/** The indexed people of these contacts (one query per 500), by contact id; contacts not in the pool are absent. */
-async function peopleByContact(
-  db: Kysely<Database>,
-  contactIds: readonly string[],
-): Promise<Map<string, IndexedPerson>> {
-  const out = new Map<string, IndexedPerson>();
-  for (let i = 0; i < contactIds.length; i += CHUNK) {
-    const chunk = contactIds.slice(i, i + CHUNK);
-    const { rows } = await sql<{ contact_id: string; rid: number; doc: string; summary: string }>`
-      SELECT contact_id, rid, doc, summary FROM rd_person WHERE contact_id IN (${sql.join(chunk)})`.execute(db);
-    for (const r of rows)
-      out.set(r.contact_id, indexedPersonOf({ rid: Number(r.rid), doc: r.doc, summary: r.summary }));
-  }
-  return out;
+/** What the last sync recorded about an opportunity: lets the policy skip a Lever read for a plain team member. */
+export function syncedOpportunityHint(
+  sqlite: BetterSqlite3.Database,
+): (id: string) => { confidential: boolean; postingId: string | null } | null {
+  const stmt = sqlite.prepare(
+    `SELECT json_extract(data, '$.confidential') AS confidential, json_extract(data, '$.postingId') AS posting_id
+     FROM rd_opportunity WHERE opportunity_id = ?`,
+  );
+  return (id) => {
+    const row = stmt.get(id) as { confidential: number | null; posting_id: string | null } | undefined;
+    return row ? { confidential: row.confidential === 1, postingId: row.posting_id } : null;
+  };
 }
 
 /** The results the caller may see, re-ranked 1..n and cut to `limit`. */
 export async function visibleResults(
   access: LeverAccess,
   viewer: Viewer,
-  db: Kysely<Database>,
+  sqlite: BetterSqlite3.Database,
   res: RediscoverResponse,
   limit: number,
 ): Promise<RediscoverResponse> {
   const ids = res.results.flatMap((r) => [...r.opportunityIds, r.latestOpportunityId]);
-  const visible = await access.visibleOpportunities(viewer, ids, await syncedOpportunityHints(db, ids));
+  const visible = await access.visibleOpportunities(viewer, ids, syncedOpportunityHint(sqlite));
   const results = res.results
     .filter((r) => visible.has(r.latestOpportunityId) && r.opportunityIds.every((id) => visible.has(id)))
     .slice(0, limit)
@@ -88,14 +49,12 @@ export async function visibleResults(
 export async function contactsInScope(
   access: Pick<LeverAccess, 'visibleOpportunities'>,
   viewer: Viewer,
-  db: Kysely<Database>,
+  sqlite: BetterSqlite3.Database,
   contactIds: readonly string[],
 ): Promise<{ allowed: string[]; hidden: string[] }> {
-  const unique = [...new Set(contactIds)];
-  const byContact = await peopleByContact(db, unique);
-  const people = unique.map((id) => ({ id, person: byContact.get(id) ?? null }));
+  const people = [...new Set(contactIds)].map((id) => ({ id, person: loadPersonByContact(sqlite, id) }));
   const ids = people.flatMap((p) => p.person?.summary.opportunities.map((o) => o.id) ?? []);
-  const visible = await access.visibleOpportunities(viewer, ids, await syncedOpportunityHints(db, ids));
+  const visible = await access.visibleOpportunities(viewer, ids, syncedOpportunityHint(sqlite));
   const allowed: string[] = [];
   const hidden: string[] = [];
   for (const { id, person } of people) {

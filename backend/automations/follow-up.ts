@@ -1,11 +1,10 @@
-import type { Kysely } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { OutreachDraftSchema } from '../../utils/contracts/ai.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { defineJob } from '../jobs/queue.ts';
 import { lockForTransaction, withTransaction } from '../store/dialect.ts';
-import type { Database } from '../store/schema.ts';
 import {
   AUTOMATION_ACTOR,
   type AutomationDeps,
@@ -33,23 +32,20 @@ export async function cancelFollowUps(deps: AutomationDeps, opportunityId: strin
   return Number(res.numUpdatedRows);
 }
 
-/** Erasure: the follow-ups of these opportunities or of these proposals; returns how many went. */
-export async function eraseFollowUps(
-  trx: Kysely<Database>,
+/**
+ * Erasure: the follow-ups of these opportunities or of these proposals; returns how many went. SQLite only, for
+ * governance/erase-person.ts as it is on main; the Kysely erasure (issue 17, branch st-gov) removes these rows by
+ * their opportunity and proposal columns and no longer calls this: delete it when that lands.
+ */
+export function eraseFollowUpsSync(
+  sqlite: BetterSqlite3.Database,
   opportunityIds: readonly string[],
   proposalIds: readonly string[],
-): Promise<number> {
-  if (opportunityIds.length === 0 && proposalIds.length === 0) return 0;
-  const res = await trx
-    .deleteFrom('automation_followups')
-    .where((eb) =>
-      eb.or([
-        ...(opportunityIds.length ? [eb('opportunity_id', 'in', [...opportunityIds])] : []),
-        ...(proposalIds.length ? [eb('proposal_id', 'in', [...proposalIds])] : []),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(res.numDeletedRows);
+): number {
+  const inList = 'IN (SELECT value FROM json_each(?))';
+  return sqlite
+    .prepare(`DELETE FROM automation_followups WHERE opportunity_id ${inList} OR proposal_id ${inList}`)
+    .run(JSON.stringify(opportunityIds), JSON.stringify(proposalIds)).changes;
 }
 
 /** Without a date from the draft, a follow-up is suggested this long after sending. */

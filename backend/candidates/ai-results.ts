@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { hashInput } from '../ai/provenance.ts';
 import type { AiEngineInfo } from '../ai/types.ts';
@@ -76,37 +77,26 @@ export async function deleteAiResultsBefore(trx: Kysely<Database>, before: numbe
 }
 
 /** An opportunity's results stored before `before` (consent expired); returns how many went. */
-export async function purgeOpportunityAiResults(
-  trx: Kysely<Database>,
+export function purgeOpportunityAiResultsSync(
+  sqlite: BetterSqlite3.Database,
   opportunityId: string,
   before: number,
-): Promise<number> {
-  const res = await trx
-    .deleteFrom('ai_results')
-    .where('opportunity_id', '=', opportunityId)
-    .where('created_at', '<', before)
-    .executeTakeFirst();
-  return Number(res.numDeletedRows);
+): number {
+  return sqlite.prepare('DELETE FROM ai_results WHERE opportunity_id = ? AND created_at < ?').run(opportunityId, before)
+    .changes;
 }
 
 /**
  * Erasure: the results of these opportunities, and any whose stored result matches one of `likePatterns` (LIKE
- * patterns escaped with '\'); returns how many went. One statement, whatever the number of ids and patterns.
+ * patterns escaped with '\'); returns how many went.
  */
-export async function eraseAiResults(
-  trx: Kysely<Database>,
+export function eraseAiResultsSync(
+  sqlite: BetterSqlite3.Database,
   opportunityIds: readonly string[],
   likePatterns: readonly string[],
-): Promise<number> {
-  if (opportunityIds.length === 0 && likePatterns.length === 0) return 0;
-  const res = await trx
-    .deleteFrom('ai_results')
-    .where((eb) =>
-      eb.or([
-        ...(opportunityIds.length ? [eb('opportunity_id', 'in', [...opportunityIds])] : []),
-        ...likePatterns.map((p) => eb(sql<string>`result`, 'like', sql<string>`${p} ESCAPE '\\'`)),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(res.numDeletedRows);
+): number {
+  const like = likePatterns.length === 0 ? '0' : likePatterns.map(() => `result LIKE ? ESCAPE '\\'`).join(' OR ');
+  return sqlite
+    .prepare(`DELETE FROM ai_results WHERE opportunity_id IN (SELECT value FROM json_each(?)) OR ${like}`)
+    .run(JSON.stringify(opportunityIds), ...likePatterns).changes;
 }

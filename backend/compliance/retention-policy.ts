@@ -1,5 +1,6 @@
 import type { RetentionReport } from '../../utils/contracts/compliance.ts';
 import { appendAuditSync } from '../audit/audit-log.ts';
+import { purgeOpportunityAiResultsSync } from '../candidates/ai-results.ts';
 import { erasePersonSync, resolvePersonLocallySync, scrubFiles } from '../governance/erase-person.ts';
 import { purgeOpportunityProposalsSync } from '../proposals/retention.ts';
 import type { Store } from '../store/db.ts';
@@ -100,10 +101,7 @@ export function requestErasure(sqlite: Sqlite, opportunityId: string, by: string
 
 /** Rows of one opportunity that must go, and those a law still holds. */
 function purgeOne(sqlite: Sqlite, opportunityId: string, plan: RetentionPlan): { deleted: number; held: number } {
-  // (Inline until this module moves to Kysely: candidates/ai-results.ts purgeOpportunityAiResults is the async form.)
-  const ai = sqlite
-    .prepare('DELETE FROM ai_results WHERE opportunity_id = ? AND created_at < ?')
-    .run(opportunityId, plan.mustGoCutoffs.aiOutputs).changes;
+  const ai = purgeOpportunityAiResultsSync(sqlite, opportunityId, plan.mustGoCutoffs.aiOutputs);
   // Approved proposals are being written right now: left for the write to finish; everything else goes.
   const proposals = purgeOpportunityProposalsSync(sqlite, opportunityId, plan.mustGoCutoffs.decisions);
   const held =

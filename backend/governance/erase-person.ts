@@ -1,6 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { eraseAuditPayloadsSync } from '../audit/audit-log.ts';
+import { eraseFollowUpsSync } from '../automations/follow-up.ts';
+import { eraseAiResultsSync } from '../candidates/ai-results.ts';
 import { defineJob, type JobQueue } from '../jobs/queue.ts';
 import type { Opportunity } from '../lever/index.ts';
 import { eraseProposalsSync, eraseWriteLedgerSync, proposalIdsOfSync } from '../proposals/retention.ts';
@@ -136,13 +138,7 @@ export function erasePersonSync(
       // Proposals first: the write ledger references them.
       const proposalIds = proposalIdsOfSync(sqlite, [...opps]);
       count('Lever write-ledger entries', eraseWriteLedgerSync(sqlite, [...opps], proposalIds));
-      // (Inline until this module moves to Kysely: automations/follow-up.ts eraseFollowUps is the async form.)
-      count(
-        'follow-ups',
-        sqlite
-          .prepare(`DELETE FROM automation_followups WHERE opportunity_id ${inOpps} OR proposal_id ${inOpps}`)
-          .run(oppList, JSON.stringify(proposalIds)).changes,
-      );
+      count('follow-ups', eraseFollowUpsSync(sqlite, [...opps], proposalIds));
       count('proposals', eraseProposalsSync(sqlite, [...opps]));
 
       // The talent-pool index: FTS5 drops the terms themselves while secure-delete is on (off again below, so a
@@ -185,13 +181,7 @@ export function erasePersonSync(
         'cached rediscovery results',
         sqlite.prepare(`DELETE FROM rd_result WHERE ${anyLike('response', textPatterns)}`).run(...textPatterns).changes,
       );
-      // (Inline until this module moves to Kysely: candidates/ai-results.ts eraseAiResults is the async form.)
-      count(
-        'cached AI results',
-        sqlite
-          .prepare(`DELETE FROM ai_results WHERE opportunity_id ${inOpps} OR ${anyLike('result', textPatterns)}`)
-          .run(oppList, ...textPatterns).changes,
-      );
+      count('cached AI results', eraseAiResultsSync(sqlite, [...opps], textPatterns));
       // A running job is the one doing this erasure (or about to notice the person is gone): it holds ids only.
       count(
         'queued or finished jobs',

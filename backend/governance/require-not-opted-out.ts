@@ -89,7 +89,7 @@ export function requireNotOptedOut(
         const viewer = await deps.guards.viewer(c);
         if (typeof body?.postingId === 'string' && body.postingId)
           await deps.access.requirePosting(viewer, body.postingId, 'see');
-        ids = (await contactsInScope(deps.access, viewer, deps.store.db, ids.slice(0, 200) as string[])).allowed;
+        ids = (await contactsInScope(deps.access, viewer, sqlite, ids.slice(0, 200) as string[])).allowed;
       }
       for (const contactId of ids.slice(0, 200) as string[]) {
         const person = loadPersonByContact(sqlite, contactId);

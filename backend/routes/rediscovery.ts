@@ -92,7 +92,7 @@ export function rediscoveryRoutes(s: AppServices) {
       const body = c.req.valid('json');
       const posting = await postingInput(s, body.postingId);
       // People the caller may not see are reported exactly like people missing from the pool.
-      const scope = await contactsInScope(s.access, await s.guards.viewer(c), s.store.db, body.contactIds);
+      const scope = await contactsInScope(s.access, await s.guards.viewer(c), s.store.sqlite, body.contactIds);
       try {
         const res =
           scope.allowed.length > 0
@@ -190,7 +190,7 @@ export function rediscoveryPostingRoutes(s: AppServices) {
           },
           s.hybrid,
         );
-        const shown = admin ? res : await visibleResults(s.access, viewer, s.store.db, res, body.limit);
+        const shown = admin ? res : await visibleResults(s.access, viewer, s.store.sqlite, res, body.limit);
         cacheResults(s.store.sqlite, res, s.clock());
         return c.json(RediscoverResponseSchema.parse(shown));
       } catch (e) {
