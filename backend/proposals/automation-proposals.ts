@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Provenance } from '../../utils/contracts/ai.ts';
 import type { ProposalKind, ProposalPayload } from '../../utils/contracts/api.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { lockForTransaction, withTransaction } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
-import { fromRow, type ProposalRecord } from './repo.ts';
+import { fromRow, insertProposal, type ProposalRecord } from './repo.ts';
 
 /**
  * The proposals of webhook automations, on either dialect: check and write in one transaction that holds the
@@ -91,28 +90,21 @@ export async function upsertAutomationProposal(
       await audit('proposal.refresh', pending.id);
       return { outcome: 'refreshed', proposal: fromRow(updated) };
     }
-    const created = await trx
-      .insertInto('proposals')
-      .values({
-        id: randomUUID(),
-        opportunity_id: input.opportunityId,
+    const created = await insertProposal(
+      trx,
+      {
+        opportunityId: input.opportunityId,
         kind: input.kind,
-        status: 'pending',
-        payload,
+        payload: input.payload,
         reason: input.reason,
-        created_by: actor,
-        created_at: t,
-        updated_at: t,
-        decided_by: null,
-        result: null,
-        error: null,
-        source_capability: input.subject,
-        provenance,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+        createdBy: actor,
+        sourceCapability: input.subject,
+        provenance: input.provenance,
+      },
+      t,
+    );
     await audit('proposal.create', created.id);
-    return { outcome: 'created', proposal: fromRow(created) };
+    return { outcome: 'created', proposal: created };
   });
 }
 
