@@ -32,7 +32,7 @@ export async function handleApplicationCreated(deps: AutomationDeps, job: Webhoo
   if (!opp || isArchived(opp)) return;
   const loaded = await loadForAutomation(deps, opp.id, opp);
   if (!loaded) return;
-  recordWatchers(deps, loaded.opportunity, loaded.rawPosting);
+  await recordWatchers(deps, loaded.opportunity, loaded.rawPosting);
   const policy = await effectivePolicy(deps.store, {
     postingId: loaded.posting.id,
     team: loaded.posting.team,
@@ -43,7 +43,7 @@ export async function handleApplicationCreated(deps: AutomationDeps, job: Webhoo
   const match = await scoreWithCache(deps, loaded);
   if (match.score < policy.threshold) return;
   const score = Math.round(match.score);
-  const summary = upsertProposal(deps, {
+  const summary = await upsertProposal(deps, {
     opportunityId: opp.id,
     kind: 'match-summary',
     subject: 'automation.match',
@@ -51,8 +51,8 @@ export async function handleApplicationCreated(deps: AutomationDeps, job: Webhoo
     reason: `New application to ${loaded.posting.title}: scored ${score}/100 (${match.verdict}), at or above this posting's threshold (${policy.threshold}).`,
     provenance: match.provenance,
   });
-  observeLatency(deps, job.eventId);
-  upsertProposal(deps, {
+  await observeLatency(deps, job.eventId);
+  await upsertProposal(deps, {
     opportunityId: opp.id,
     kind: 'tag',
     subject: 'automation.strong-match-tag',
@@ -74,11 +74,11 @@ async function proposeFirstContact(deps: AutomationDeps, loaded: Loaded, match: 
       loaded.candidate,
       match,
       { tone: 'warm', variant: 'first-contact', maxWords: 160 },
-      senderFor(deps, loaded.rawPosting),
+      await senderFor(deps, loaded.rawPosting),
     ),
   );
   deps.metrics.tokens('outreach', draft.provenance);
-  const r = upsertProposal(deps, {
+  const r = await upsertProposal(deps, {
     opportunityId: loaded.opportunity.id,
     kind: 'outreach',
     subject: 'automation.outreach:first-contact',
@@ -86,7 +86,7 @@ async function proposeFirstContact(deps: AutomationDeps, loaded: Loaded, match: 
     reason: `Strong match (score ${Math.round(match.score)} ≥ ${threshold}): first-contact email draft. Send it yourself, then mark it sent; a follow-up is suggested on ${draft.followUpDate} if there is no reply.`,
     provenance: draft.provenance,
   });
-  if (r.proposal) rememberFollowUpDate(deps, r.proposal.id, loaded.opportunity.id, draft.followUpDate);
+  if (r.proposal) await rememberFollowUpDate(deps, r.proposal.id, loaded.opportunity.id, draft.followUpDate);
 }
 
 /** The outreach draft as the note that records it in Lever once approved (Lever has no email-sending API). */
@@ -94,10 +94,12 @@ export function outreachNoteText(d: OutreachDraft): string {
   return `Outreach draft (${d.variant})\nSubject: ${d.subject}\n\n${d.body}`;
 }
 
-function observeLatency(deps: AutomationDeps, eventId: string): void {
-  const row = deps.store.sqlite.prepare('SELECT received_at FROM webhook_events WHERE event_id = ?').get(eventId) as
-    | { received_at: number }
-    | undefined;
+async function observeLatency(deps: AutomationDeps, eventId: string): Promise<void> {
+  const row = await deps.store.db
+    .selectFrom('webhook_events')
+    .select('received_at')
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
   if (row) deps.metrics.eventToProposal(APPLICATION_CREATED, Math.max(0, deps.now() - row.received_at) / 1000);
 }
 

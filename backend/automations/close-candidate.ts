@@ -1,3 +1,4 @@
+import { withTransaction } from '../store/dialect.ts';
 import { type AutomationDeps, dropPending, isArchived, readOpportunity, stopPoll } from './context.ts';
 import { cancelFollowUps } from './follow-up.ts';
 import type { WebhookJob } from './webhook-job.ts';
@@ -17,15 +18,15 @@ export async function closeCandidate(
   const gone = opp === null;
   if (gone || isArchived(opp)) {
     const reason = gone ? 'candidate deleted' : type === 'candidateHired' ? 'candidate hired' : 'candidate archived';
-    dropPending(deps, id, reason);
-    cancelFollowUps(deps, id, reason);
-    stopPoll(deps, id);
+    await dropPending(deps, id, reason);
+    await cancelFollowUps(deps, id, reason);
+    await stopPoll(deps, id);
   }
   // Last, and allowed to throw (retry): everything above is idempotent, so a retry only redoes the index update.
   if (deps.talentPool) {
     await deps.talentPool(gone ? { ...job, event: 'candidateDeleted' } : job);
   } else {
-    updateTalentPoolRow(deps, id, gone);
+    await updateTalentPoolRow(deps, id, gone);
   }
 }
 
@@ -33,25 +34,32 @@ export async function closeCandidate(
  * Without the rediscovery index, keep the placeholder talent_pool table honest: forget a deleted opportunity.
  * (Archived people stay in the pool: that is what rediscovery searches.)
  */
-function updateTalentPoolRow(deps: AutomationDeps, opportunityId: string, gone: boolean): void {
+async function updateTalentPoolRow(deps: AutomationDeps, opportunityId: string, gone: boolean): Promise<void> {
   if (!gone) return;
-  const { sqlite } = deps.store;
-  const rows = sqlite
-    .prepare('SELECT contact_id, opportunity_ids FROM talent_pool WHERE opportunity_ids LIKE ?')
-    .all(`%${opportunityId}%`) as Array<{ contact_id: string; opportunity_ids: string }>;
-  for (const r of rows) {
-    let ids: unknown;
-    try {
-      ids = JSON.parse(r.opportunity_ids);
-    } catch {
-      continue;
+  await withTransaction(deps.store.db, async (trx) => {
+    const rows = await trx
+      .selectFrom('talent_pool')
+      .select(['contact_id', 'opportunity_ids'])
+      // A wildcard in the id could only widen the match; the parsed list below decides.
+      .where('opportunity_ids', 'like', `%${opportunityId}%`)
+      .execute();
+    const t = deps.now();
+    for (const r of rows) {
+      let ids: unknown;
+      try {
+        ids = JSON.parse(r.opportunity_ids);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(ids) || !ids.includes(opportunityId)) continue;
+      const rest = ids.filter((x) => x !== opportunityId);
+      if (rest.length === 0) await trx.deleteFrom('talent_pool').where('contact_id', '=', r.contact_id).execute();
+      else
+        await trx
+          .updateTable('talent_pool')
+          .set({ opportunity_ids: JSON.stringify(rest), updated_at: t })
+          .where('contact_id', '=', r.contact_id)
+          .execute();
     }
-    if (!Array.isArray(ids)) continue;
-    const rest = ids.filter((x) => x !== opportunityId);
-    if (rest.length === 0) sqlite.prepare('DELETE FROM talent_pool WHERE contact_id = ?').run(r.contact_id);
-    else
-      sqlite
-        .prepare('UPDATE talent_pool SET opportunity_ids = ?, updated_at = ? WHERE contact_id = ?')
-        .run(JSON.stringify(rest), deps.now(), r.contact_id);
-  }
+  });
 }

@@ -5,7 +5,7 @@ import { fetchOpportunity } from '../candidates/load-candidate.ts';
 import type { CandidatePipeline } from '../candidates/pipeline.ts';
 import { newestResume } from '../candidates/resume-text.ts';
 import { optOutStatusOf } from '../compliance/opt-out.ts';
-import { automationsMayProposeSync } from '../governance/settings.ts';
+import { readGovernance } from '../governance/settings.ts';
 import type { AuditFn } from '../http/audit.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
@@ -144,26 +144,21 @@ export function watchersOf(opp: Opportunity, posting: Posting | null): string[] 
   return [...new Set(ids.filter((x): x is string => !!x))].sort();
 }
 
-export function recordWatchers(deps: AutomationDeps, opp: Opportunity, posting: Posting | null): void {
-  const { sqlite } = deps.store;
+export async function recordWatchers(deps: AutomationDeps, opp: Opportunity, posting: Posting | null): Promise<void> {
   const base = deps.lever.baseUrl.replace(/\/v1$/, '');
-  sqlite
-    .prepare(
-      `INSERT INTO automation_watchers (opportunity_id, user_ids, candidate_name, posting_id, posting_title, lever_url, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (opportunity_id) DO UPDATE SET user_ids = excluded.user_ids, candidate_name = excluded.candidate_name,
-         posting_id = excluded.posting_id, posting_title = excluded.posting_title, lever_url = excluded.lever_url,
-         updated_at = excluded.updated_at`,
-    )
-    .run(
-      opp.id,
-      JSON.stringify(watchersOf(opp, posting)),
-      opp.name ?? '(no name)',
-      posting?.id ?? null,
-      posting?.text ?? null,
-      opp.urls?.show ?? `${base}/candidates/${opp.id}`,
-      deps.now(),
-    );
+  const row = {
+    user_ids: JSON.stringify(watchersOf(opp, posting)),
+    candidate_name: opp.name ?? '(no name)',
+    posting_id: posting?.id ?? null,
+    posting_title: posting?.text ?? null,
+    lever_url: opp.urls?.show ?? `${base}/candidates/${opp.id}`,
+    updated_at: deps.now(),
+  };
+  await deps.store.db
+    .insertInto('automation_watchers')
+    .values({ opportunity_id: opp.id, ...row })
+    .onConflict((oc) => oc.column('opportunity_id').doUpdateSet(row))
+    .execute();
 }
 
 /** The stored (cached) match for these inputs, or a fresh one, stored in ai_results and audited as 'automation'. */
@@ -189,12 +184,13 @@ export type { UpsertOutcome };
  * and kind, never re-proposed once decided), unless admins forbid webhook automations to propose anything
  * (Settings → AI governance).
  */
-export function upsertProposal(
+export async function upsertProposal(
   deps: AutomationDeps,
   input: AutomationProposalInput,
-): { outcome: UpsertOutcome; proposal: ProposalRecord | null } {
-  if (!automationsMayProposeSync(deps.store.sqlite)) return { outcome: 'skipped', proposal: null };
-  const r = upsertAutomationProposal(deps.store.sqlite, AUTOMATION_ACTOR.email, deps.now, input);
+): Promise<{ outcome: UpsertOutcome; proposal: ProposalRecord | null }> {
+  if (!(await readGovernance(deps.store)).governance.automationsMayPropose)
+    return { outcome: 'skipped', proposal: null };
+  const r = await upsertAutomationProposal(deps.store.db, AUTOMATION_ACTOR.email, deps.now, input);
   if (r.outcome === 'created' || r.outcome === 'refreshed') deps.metrics.proposal(input.kind, r.outcome);
   return r;
 }
@@ -203,22 +199,26 @@ export function upsertProposal(
  * Discards every pending proposal of an opportunity (archived, hired, deleted): nothing is left in an inbox for a
  * candidate who is no longer in process. Audited with the reason. Returns the ids dropped.
  */
-export function dropPending(deps: AutomationDeps, opportunityId: string, reason: string): string[] {
-  return discardPendingOf(deps.store.sqlite, AUTOMATION_ACTOR.email, deps.now, opportunityId, reason);
+export function dropPending(deps: AutomationDeps, opportunityId: string, reason: string): Promise<string[]> {
+  return discardPendingOf(deps.store.db, AUTOMATION_ACTOR.email, deps.now, opportunityId, reason);
 }
 
 /** Stops the feedback poll of an opportunity: the next poll job finds no row (or another token) and ends. */
-export function stopPoll(deps: AutomationDeps, opportunityId: string): void {
-  deps.store.sqlite.prepare('DELETE FROM automation_polls WHERE opportunity_id = ?').run(opportunityId);
+export async function stopPoll(deps: AutomationDeps, opportunityId: string): Promise<void> {
+  await deps.store.db.deleteFrom('automation_polls').where('opportunity_id', '=', opportunityId).execute();
 }
 
 /** The recruiter to sign outreach with: the Fulcrum recruiter who is the posting owner in Lever, if any. */
-export function senderFor(deps: AutomationDeps, posting: Posting): { name: string; email: string } {
+export async function senderFor(deps: AutomationDeps, posting: Posting): Promise<{ name: string; email: string }> {
   const owner = userIdOf(posting.owner);
   if (owner) {
-    const row = deps.store.sqlite
-      .prepare('SELECT name, email FROM recruiters WHERE lever_user_id = ? AND revoked_at IS NULL LIMIT 1')
-      .get(owner) as { name: string | null; email: string } | undefined;
+    const row = await deps.store.db
+      .selectFrom('recruiters')
+      .select(['name', 'email'])
+      .where('lever_user_id', '=', owner)
+      .where('revoked_at', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
     if (row) return { name: row.name ?? row.email, email: row.email };
     if (typeof posting.owner === 'object' && posting.owner?.name) {
       return { name: posting.owner.name, email: posting.owner.email ?? '' };

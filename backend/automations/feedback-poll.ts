@@ -4,6 +4,7 @@ import { type FeedbackSynthesis, FeedbackSynthesisSchema } from '../../utils/con
 import { loadFeedback } from '../candidates/load-candidate.ts';
 import { defineJob } from '../jobs/queue.ts';
 import { hasProposalAbout } from '../proposals/automation-proposals.ts';
+import { lockForTransaction, withTransaction } from '../store/dialect.ts';
 import {
   type AutomationDeps,
   isArchived,
@@ -41,25 +42,25 @@ export async function startFeedbackPoll(
   stage: { id: string; text: string },
   everyMinutes: number,
 ): Promise<void> {
-  const { sqlite } = deps.store;
   const token = randomUUID();
-  const claimed = sqlite
-    .transaction(() => {
-      const row = sqlite
-        .prepare('SELECT stage_id FROM automation_polls WHERE opportunity_id = ?')
-        .get(loaded.opportunity.id) as { stage_id: string } | undefined;
-      // A duplicate delivery for the same stage joins the running chain instead of starting a second one.
-      if (row?.stage_id === stage.id) return false;
-      sqlite
-        .prepare(
-          `INSERT INTO automation_polls (opportunity_id, stage_id, token, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (opportunity_id) DO UPDATE SET stage_id = excluded.stage_id, token = excluded.token,
-             updated_at = excluded.updated_at`,
-        )
-        .run(loaded.opportunity.id, stage.id, token, deps.now());
-      return true;
-    })
-    .immediate();
+  const opportunityId = loaded.opportunity.id;
+  const claimed = await withTransaction(deps.store.db, async (trx) => {
+    await lockForTransaction(trx, `fulcrum.feedback-poll:${opportunityId}`);
+    const row = await trx
+      .selectFrom('automation_polls')
+      .select('stage_id')
+      .where('opportunity_id', '=', opportunityId)
+      .executeTakeFirst();
+    // A duplicate delivery for the same stage joins the running chain instead of starting a second one.
+    if (row?.stage_id === stage.id) return false;
+    const chain = { stage_id: stage.id, token, updated_at: deps.now() };
+    await trx
+      .insertInto('automation_polls')
+      .values({ opportunity_id: opportunityId, ...chain })
+      .onConflict((oc) => oc.column('opportunity_id').doUpdateSet(chain))
+      .execute();
+    return true;
+  });
   await refreshSynthesis(deps, loaded, stage);
   if (claimed) await scheduleNext(deps, loaded.opportunity.id, stage.id, token, everyMinutes);
 }
@@ -85,26 +86,27 @@ export async function handleFeedbackPoll(
   deps: AutomationDeps,
   p: z.output<typeof FeedbackPollJob.schema>,
 ): Promise<void> {
-  const { sqlite } = deps.store;
-  const live = () =>
+  const live = async () =>
     (
-      sqlite.prepare('SELECT token FROM automation_polls WHERE opportunity_id = ?').get(p.opportunityId) as
-        | { token: string }
-        | undefined
+      await deps.store.db
+        .selectFrom('automation_polls')
+        .select('token')
+        .where('opportunity_id', '=', p.opportunityId)
+        .executeTakeFirst()
     )?.token === p.token;
-  if (!live()) return;
+  if (!(await live())) return;
   const opp = await readOpportunity(deps, p.opportunityId);
   const stage = opp ? stageOf(opp) : null;
   if (!opp || isArchived(opp) || stage?.id !== p.stageId) {
-    stopPoll(deps, p.opportunityId);
+    await stopPoll(deps, p.opportunityId);
     return;
   }
   const loaded = await loadForAutomation(deps, opp.id, opp);
-  if (!loaded) return stopPoll(deps, p.opportunityId);
+  if (!loaded) return await stopPoll(deps, p.opportunityId);
   const policy = await effectivePolicy(deps.store, { postingId: loaded.posting.id, team: loaded.posting.team });
-  if (!policy.feedbackSynthesis) return stopPoll(deps, p.opportunityId);
+  if (!policy.feedbackSynthesis) return await stopPoll(deps, p.opportunityId);
   await refreshSynthesis(deps, loaded, stage);
-  if (live()) await scheduleNext(deps, opp.id, stage.id, p.token, policy.feedbackPollMinutes);
+  if (await live()) await scheduleNext(deps, opp.id, stage.id, p.token, policy.feedbackPollMinutes);
 }
 
 /** Proposes (or refreshes) the synthesis when the number of feedback forms changed; nothing without feedback. */
@@ -113,7 +115,7 @@ async function refreshSynthesis(deps: AutomationDeps, loaded: Loaded, stage: { i
   if (feedback.length === 0) return;
   const subject = `automation.feedback:${stage.id}:${feedback.length}`;
   // Same forms as last time: no model call, no churn.
-  if (hasProposalAbout(deps.store.sqlite, loaded.opportunity.id, 'feedback-synthesis', subject)) return;
+  if (await hasProposalAbout(deps.store.db, loaded.opportunity.id, 'feedback-synthesis', subject)) return;
   const synthesis: FeedbackSynthesis = FeedbackSynthesisSchema.parse(
     await deps.ai.synthesizeFeedback(loaded.posting, feedback),
   );
@@ -124,7 +126,7 @@ async function refreshSynthesis(deps: AutomationDeps, loaded: Loaded, stage: { i
   ];
   if (synthesis.unassessed.length) lines.push('', `Not assessed: ${synthesis.unassessed.join(', ')}`);
   if (synthesis.flags.length) lines.push('', ...synthesis.flags.map((f) => `⚠ ${f.interviewer}: ${f.reason}`));
-  upsertProposal(deps, {
+  await upsertProposal(deps, {
     opportunityId: loaded.opportunity.id,
     kind: 'feedback-synthesis',
     subject,

@@ -1,9 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { OutreachDraftSchema } from '../../utils/contracts/ai.ts';
-import { appendAuditSync } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { defineJob } from '../jobs/queue.ts';
+import { lockForTransaction, withTransaction } from '../store/dialect.ts';
 import {
   AUTOMATION_ACTOR,
   type AutomationDeps,
@@ -21,16 +22,21 @@ export const FOLLOW_UP = 'automation.follow-up';
 export const FollowUpJob = defineJob(FOLLOW_UP, z.object({ proposalId: z.string().min(1) }));
 
 /** Cancels scheduled (and not yet sent) follow-ups of an opportunity; the follow-up job then does nothing. */
-export function cancelFollowUps(deps: AutomationDeps, opportunityId: string, reason: string): number {
-  return deps.store.sqlite
-    .prepare(
-      `UPDATE automation_followups SET status = 'cancelled', cancel_reason = ?, updated_at = ?
-       WHERE opportunity_id = ? AND status IN ('draft', 'scheduled')`,
-    )
-    .run(reason, deps.now(), opportunityId).changes;
+export async function cancelFollowUps(deps: AutomationDeps, opportunityId: string, reason: string): Promise<number> {
+  const res = await deps.store.db
+    .updateTable('automation_followups')
+    .set({ status: 'cancelled', cancel_reason: reason, updated_at: deps.now() })
+    .where('opportunity_id', '=', opportunityId)
+    .where('status', 'in', ['draft', 'scheduled'])
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
 
-/** Erasure: the follow-ups of these opportunities or of these proposals; returns how many went. */
+/**
+ * Erasure: the follow-ups of these opportunities or of these proposals; returns how many went. SQLite only, for
+ * governance/erase-person.ts as it is on main; the Kysely erasure (issue 17, branch st-gov) removes these rows by
+ * their opportunity and proposal columns and no longer calls this: delete it when that lands.
+ */
 export function eraseFollowUpsSync(
   sqlite: BetterSqlite3.Database,
   opportunityIds: readonly string[],
@@ -46,15 +52,29 @@ export function eraseFollowUpsSync(
 const DEFAULT_FOLLOW_UP_MS = 5 * 24 * 3_600_000;
 
 /** Keeps the draft's suggested follow-up date until the recruiter marks the outreach sent. */
-export function rememberFollowUpDate(deps: AutomationDeps, proposalId: string, opportunityId: string, date: string) {
-  deps.store.sqlite
-    .prepare(
-      `INSERT INTO automation_followups (proposal_id, opportunity_id, follow_up_date, status, updated_at)
-       VALUES (?, ?, ?, 'draft', ?)
-       ON CONFLICT (proposal_id) DO UPDATE SET follow_up_date = excluded.follow_up_date, updated_at = excluded.updated_at
-       WHERE automation_followups.status = 'draft'`,
+export async function rememberFollowUpDate(
+  deps: AutomationDeps,
+  proposalId: string,
+  opportunityId: string,
+  date: string,
+): Promise<void> {
+  const t = deps.now();
+  await deps.store.db
+    .insertInto('automation_followups')
+    .values({
+      proposal_id: proposalId,
+      opportunity_id: opportunityId,
+      follow_up_date: date,
+      status: 'draft',
+      updated_at: t,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('proposal_id')
+        .doUpdateSet({ follow_up_date: date, updated_at: t })
+        .where('automation_followups.status', '=', 'draft'),
     )
-    .run(proposalId, opportunityId, date, deps.now());
+    .execute();
 }
 
 /** "YYYY-MM-DD" means 09:00 UTC that day; a full ISO timestamp is taken as is. Past dates mean now. */
@@ -85,38 +105,44 @@ export async function markSent(
   }
   const opp = await readOpportunity(deps, p.opportunityId);
   if (!opp) throw notFound('Lever no longer has this candidate.');
-  const { sqlite } = deps.store;
-  const row = sqlite
-    .prepare('SELECT follow_up_date, status FROM automation_followups WHERE proposal_id = ?')
-    .get(proposalId) as { follow_up_date: string; status: string } | undefined;
-  if (row && row.status !== 'draft') {
-    throw conflict(`This outreach was already marked sent (follow-up ${row.status}).`);
-  }
   const now = deps.now();
-  const date = body.followUpAt ?? row?.follow_up_date ?? new Date(now + DEFAULT_FOLLOW_UP_MS).toISOString();
-  const runAt = followUpTime(date, now);
-  sqlite
-    .transaction(() => {
-      sqlite
-        .prepare(
-          `INSERT INTO automation_followups (proposal_id, opportunity_id, follow_up_date, status, stage_at_send, sent_at, run_at, updated_at)
-           VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?)
-           ON CONFLICT (proposal_id) DO UPDATE SET status = 'scheduled', follow_up_date = excluded.follow_up_date,
-             stage_at_send = excluded.stage_at_send, sent_at = excluded.sent_at, run_at = excluded.run_at,
-             updated_at = excluded.updated_at`,
-        )
-        .run(proposalId, p.opportunityId, date, stageOf(opp)?.id ?? null, now, runAt, now);
-      appendAuditSync(sqlite, {
-        actor: actor.email,
-        opportunityId: p.opportunityId,
-        capability: 'outreach',
-        action: 'outreach.mark-sent',
-        output: { proposalId, followUpAt: new Date(runAt).toISOString() },
-        decision: 'sent',
-        leverIds: [p.opportunityId],
-      });
-    })
-    .immediate();
+  const runAt = await withTransaction(deps.store.db, async (trx) => {
+    // Two "mark sent" at once (two tabs, two instances): the second sees the first's schedule and is refused.
+    await lockForTransaction(trx, `fulcrum.follow-up:${proposalId}`);
+    const row = await trx
+      .selectFrom('automation_followups')
+      .select(['follow_up_date', 'status'])
+      .where('proposal_id', '=', proposalId)
+      .executeTakeFirst();
+    if (row && row.status !== 'draft') {
+      throw conflict(`This outreach was already marked sent (follow-up ${row.status}).`);
+    }
+    const date = body.followUpAt ?? row?.follow_up_date ?? new Date(now + DEFAULT_FOLLOW_UP_MS).toISOString();
+    const at = followUpTime(date, now);
+    const scheduled = {
+      status: 'scheduled' as const,
+      follow_up_date: date,
+      stage_at_send: stageOf(opp)?.id ?? null,
+      sent_at: now,
+      run_at: at,
+      updated_at: now,
+    };
+    await trx
+      .insertInto('automation_followups')
+      .values({ proposal_id: proposalId, opportunity_id: p.opportunityId, ...scheduled })
+      .onConflict((oc) => oc.column('proposal_id').doUpdateSet(scheduled))
+      .execute();
+    await appendAudit(trx, {
+      actor: actor.email,
+      opportunityId: p.opportunityId,
+      capability: 'outreach',
+      action: 'outreach.mark-sent',
+      output: { proposalId, followUpAt: new Date(at).toISOString() },
+      decision: 'sent',
+      leverIds: [p.opportunityId],
+    });
+    return at;
+  });
   await deps.queue.enqueue({
     type: FollowUpJob,
     payload: { proposalId },
@@ -131,27 +157,27 @@ export async function handleFollowUp(
   deps: AutomationDeps,
   { proposalId }: z.output<typeof FollowUpJob.schema>,
 ): Promise<void> {
-  const { sqlite } = deps.store;
-  const row = sqlite
-    .prepare(
-      "SELECT opportunity_id, stage_at_send FROM automation_followups WHERE proposal_id = ? AND status = 'scheduled'",
-    )
-    .get(proposalId) as { opportunity_id: string; stage_at_send: string | null } | undefined;
+  const row = await deps.store.db
+    .selectFrom('automation_followups')
+    .select(['opportunity_id', 'stage_at_send'])
+    .where('proposal_id', '=', proposalId)
+    .where('status', '=', 'scheduled')
+    .executeTakeFirst();
   if (!row) return; // cancelled, already proposed, or never scheduled
   const opp = await readOpportunity(deps, row.opportunity_id);
   if (!opp || isArchived(opp)) {
-    cancelFollowUps(deps, row.opportunity_id, opp ? 'candidate archived' : 'candidate deleted');
+    await cancelFollowUps(deps, row.opportunity_id, opp ? 'candidate archived' : 'candidate deleted');
     return;
   }
   if ((stageOf(opp)?.id ?? null) !== row.stage_at_send) {
-    cancelFollowUps(deps, row.opportunity_id, 'candidate moved stage');
+    await cancelFollowUps(deps, row.opportunity_id, 'candidate moved stage');
     return;
   }
   const loaded = await loadForAutomation(deps, opp.id, opp);
   if (!loaded) return;
   const policy = await effectivePolicy(deps.store, { postingId: loaded.posting.id, team: loaded.posting.team });
   if (!policy.followUps) {
-    cancelFollowUps(deps, opp.id, 'follow-ups are off for this posting');
+    await cancelFollowUps(deps, opp.id, 'follow-ups are off for this posting');
     return;
   }
   const match = await scoreWithCache(deps, loaded);
@@ -161,11 +187,11 @@ export async function handleFollowUp(
       loaded.candidate,
       match,
       { tone: 'warm', variant: 'follow-up', maxWords: 120 },
-      senderFor(deps, loaded.rawPosting),
+      await senderFor(deps, loaded.rawPosting),
     ),
   );
   deps.metrics.tokens('outreach', draft.provenance);
-  upsertProposal(deps, {
+  await upsertProposal(deps, {
     opportunityId: opp.id,
     kind: 'outreach',
     subject: `automation.follow-up:${proposalId}`,
@@ -173,11 +199,12 @@ export async function handleFollowUp(
     reason: 'No reply and no stage move since the first email was sent: follow-up draft.',
     provenance: draft.provenance,
   });
-  sqlite
-    .prepare(
-      "UPDATE automation_followups SET status = 'proposed', updated_at = ? WHERE proposal_id = ? AND status = 'scheduled'",
-    )
-    .run(deps.now(), proposalId);
+  await deps.store.db
+    .updateTable('automation_followups')
+    .set({ status: 'proposed', updated_at: deps.now() })
+    .where('proposal_id', '=', proposalId)
+    .where('status', '=', 'scheduled')
+    .execute();
 }
 
 export { AUTOMATION_ACTOR };

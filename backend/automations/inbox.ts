@@ -1,40 +1,45 @@
+import { type Kysely, sql } from 'kysely';
 import type { ProposalPayload } from '../../utils/contracts/api.ts';
 import { type InboxItem, InboxItemSchema } from '../../utils/contracts/automations.ts';
 import { fromRow } from '../proposals/repo.ts';
 import type { Store } from '../store/db.ts';
-import type { ProposalRow } from '../store/schema.ts';
+import { isPostgres } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 
 const INBOX_LIMIT = 200;
 
-type Row = ProposalRow & {
-  w_name: string | null;
-  w_title: string | null;
-  w_url: string | null;
-};
+/** `value` is one of the strings of the JSON array in `w.user_ids` (TEXT on both engines). */
+const watchedBy = (db: Kysely<Database>, value: string) =>
+  isPostgres(db)
+    ? sql<boolean>`${value} IN (SELECT jsonb_array_elements_text(w.user_ids::jsonb))`
+    : sql<boolean>`EXISTS (SELECT 1 FROM json_each(w.user_ids) j WHERE j.value = ${value})`;
 
 /**
  * Pending proposals, newest first. A recruiter sees those for opportunities they (by Lever user id) own or follow,
  * directly or through the posting (owner, hiring manager, followers, as recorded when the automation last re-read
  * Lever), plus the ones they created themselves; admins see everything.
  */
-export function listInbox(
-  store: Store,
+export async function listInbox(
+  store: Pick<Store, 'db'>,
   viewer: { email: string; role: 'recruiter' | 'admin'; leverUserId: string | null },
-): InboxItem[] {
-  const { sqlite } = store;
-  const base = `SELECT p.*, w.candidate_name AS w_name, w.posting_title AS w_title, w.lever_url AS w_url
-     FROM proposals p LEFT JOIN automation_watchers w ON w.opportunity_id = p.opportunity_id
-     WHERE p.status = 'pending'`;
-  const order = ` ORDER BY p.created_at DESC, p.id LIMIT ${INBOX_LIMIT}`;
-  const rows = (
-    viewer.role === 'admin'
-      ? sqlite.prepare(base + order).all()
-      : sqlite
-          .prepare(
-            `${base} AND (p.created_by = ? OR EXISTS (SELECT 1 FROM json_each(w.user_ids) j WHERE j.value = ?))${order}`,
-          )
-          .all(viewer.email, viewer.leverUserId ?? '\u0000')
-  ) as Row[];
+): Promise<InboxItem[]> {
+  const { db } = store;
+  let q = db
+    .selectFrom('proposals as p')
+    .leftJoin('automation_watchers as w', 'w.opportunity_id', 'p.opportunity_id')
+    .selectAll('p')
+    .select(['w.candidate_name as w_name', 'w.posting_title as w_title', 'w.lever_url as w_url'])
+    .where('p.status', '=', 'pending');
+  if (viewer.role !== 'admin') {
+    const leverUserId = viewer.leverUserId;
+    q = q.where((eb) =>
+      eb.or([
+        eb('p.created_by', '=', viewer.email),
+        ...(leverUserId ? [eb.and([eb('w.user_ids', 'is not', null), watchedBy(db, leverUserId)])] : []),
+      ]),
+    );
+  }
+  const rows = await q.orderBy('p.created_at', 'desc').orderBy('p.id').limit(INBOX_LIMIT).execute();
   return rows.map((r) => {
     const p = fromRow(r);
     return InboxItemSchema.parse({

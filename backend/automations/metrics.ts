@@ -126,12 +126,15 @@ export class AutomationMetrics {
 
 const registries = new WeakMap<object, AutomationMetrics>();
 
-/** The registry of the backend that owns this store (one per process and database). */
-export function metricsFor(store: Pick<Store, 'sqlite'>): AutomationMetrics {
-  let m = registries.get(store.sqlite);
+/**
+ * The registry of the backend that owns this store (one per process and database), keyed by the store's Kysely
+ * instance, so it works on either engine and never touches the raw SQLite connection.
+ */
+export function metricsFor(store: Pick<Store, 'db'>): AutomationMetrics {
+  let m = registries.get(store.db);
   if (!m) {
     m = new AutomationMetrics();
-    registries.set(store.sqlite, m);
+    registries.set(store.db, m);
   }
   return m;
 }

@@ -104,7 +104,7 @@ export async function proposeInterviewSchedule(
   const best = options[0];
   if (!best) return 'no-time';
 
-  const sender = senderFor(deps, posting);
+  const sender = await senderFor(deps, posting);
   const candidate = { name: opp.name ?? 'there', email: opp.emails?.[0] ?? null, timeZone: zone };
   const byId = new Map(users.map((u) => [u.id, u]));
   const sessionsOf = (o: SlotOption) =>
@@ -140,7 +140,7 @@ export async function proposeInterviewSchedule(
       sessions: sessionsOf(o),
     })),
   };
-  const { outcome } = upsertProposal(deps, {
+  const { outcome } = await upsertProposal(deps, {
     opportunityId: opp.id,
     kind: 'interview-schedule',
     subject: `automation.schedule:${stage.id}`,

@@ -30,17 +30,17 @@ export async function handleStageChange(deps: AutomationDeps, job: WebhookJob): 
   const opp = await readOpportunity(deps, job.data.opportunityId);
   if (!opp) return;
   const stage = stageOf(opp);
-  cancelMovedFollowUps(deps, opp.id, stage?.id ?? null);
+  await cancelMovedFollowUps(deps, opp.id, stage?.id ?? null);
   if (isArchived(opp) || !stage) {
-    stopPoll(deps, opp.id);
+    await stopPoll(deps, opp.id);
     return;
   }
   const posting = await readPosting(deps, opp);
-  recordWatchers(deps, opp, posting);
+  await recordWatchers(deps, opp, posting);
   if (!posting) return;
   const policy = await effectivePolicy(deps.store, { postingId: posting.id, team: posting.categories?.team ?? null });
   const kind = classifyStage(policy, stage);
-  if (kind !== 'debrief') stopPoll(deps, opp.id);
+  if (kind !== 'debrief') await stopPoll(deps, opp.id);
   if (kind === null) return; // Other stages need no resume read: Lever requests are the scarce resource.
   const loaded = await loadForAutomation(deps, opp.id, opp);
   if (!loaded) return;
@@ -55,7 +55,7 @@ export async function handleStageChange(deps: AutomationDeps, job: WebhookJob): 
       `Questions for ${stage.text}:`,
       ...q.questions.map((x, i) => `${i + 1}. ${x.question}\n   Strong answer: ${x.strongAnswer}`),
     ].join('\n');
-    upsertProposal(deps, {
+    await upsertProposal(deps, {
       opportunityId: opp.id,
       kind: 'interview-questions',
       subject: `automation.questions:${stage.id}`,
@@ -72,12 +72,18 @@ export async function handleStageChange(deps: AutomationDeps, job: WebhookJob): 
 }
 
 /** Follow-ups were scheduled for "no reply at this stage"; a move to another stage means there was one. */
-function cancelMovedFollowUps(deps: AutomationDeps, opportunityId: string, stageId: string | null): void {
-  const moved = deps.store.sqlite
-    .prepare(
-      `SELECT count(*) AS n FROM automation_followups
-       WHERE opportunity_id = ? AND status = 'scheduled' AND (stage_at_send IS NULL OR stage_at_send IS NOT ?)`,
-    )
-    .get(opportunityId, stageId) as { n: number };
-  if (moved.n > 0) cancelFollowUps(deps, opportunityId, 'candidate moved stage');
+async function cancelMovedFollowUps(
+  deps: AutomationDeps,
+  opportunityId: string,
+  stageId: string | null,
+): Promise<void> {
+  let q = deps.store.db
+    .selectFrom('automation_followups')
+    .select('proposal_id')
+    .where('opportunity_id', '=', opportunityId)
+    .where('status', '=', 'scheduled');
+  // No stage now (archived, or Lever sent none) counts as a move from any stage.
+  if (stageId !== null) q = q.where((eb) => eb('stage_at_send', 'is', null).or('stage_at_send', '!=', stageId));
+  const moved = await q.limit(1).executeTakeFirst();
+  if (moved) await cancelFollowUps(deps, opportunityId, 'candidate moved stage');
 }

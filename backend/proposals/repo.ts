@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { type Provenance, ProvenanceSchema } from '../../utils/contracts/ai.ts';
 import {
@@ -11,7 +11,7 @@ import {
   ProposalStatusSchema,
 } from '../../utils/contracts/api.ts';
 import type { Store } from '../store/db.ts';
-import type { ProposalRow } from '../store/schema.ts';
+import type { Database, ProposalRow } from '../store/schema.ts';
 import { formatNote, modelLabelOrNull } from './note-format.ts';
 
 /**
@@ -118,6 +118,38 @@ export type NewProposalInput = {
   provenance?: Provenance | null;
 };
 
+/**
+ * Inserts a pending proposal and returns it; `db` may be a transaction (the automations' upsert inserts under its
+ * lock, with the audit entry in the same transaction).
+ */
+export async function insertProposal(
+  db: Kysely<Database>,
+  input: NewProposalInput,
+  now: number,
+): Promise<ProposalRecord> {
+  const row = await db
+    .insertInto('proposals')
+    .values({
+      id: randomUUID(),
+      opportunity_id: input.opportunityId,
+      kind: input.kind,
+      status: 'pending',
+      payload: JSON.stringify(input.payload),
+      reason: input.reason,
+      created_by: input.createdBy,
+      created_at: now,
+      updated_at: now,
+      decided_by: null,
+      result: null,
+      error: null,
+      source_capability: input.sourceCapability ?? null,
+      provenance: input.provenance ? JSON.stringify(input.provenance) : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return fromRow(row);
+}
+
 export class ProposalRepo {
   constructor(
     private readonly store: Store,
@@ -154,28 +186,7 @@ export class ProposalRepo {
   }
 
   async create(input: NewProposalInput): Promise<ProposalRecord> {
-    const t = this.now();
-    const row = await this.store.db
-      .insertInto('proposals')
-      .values({
-        id: randomUUID(),
-        opportunity_id: input.opportunityId,
-        kind: input.kind,
-        status: 'pending',
-        payload: JSON.stringify(input.payload),
-        reason: input.reason,
-        created_by: input.createdBy,
-        created_at: t,
-        updated_at: t,
-        decided_by: null,
-        result: null,
-        error: null,
-        source_capability: input.sourceCapability ?? null,
-        provenance: input.provenance ? JSON.stringify(input.provenance) : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return fromRow(row);
+    return insertProposal(this.store.db, input, this.now());
   }
 
   /** Replaces the payload of a proposal still open for edits: the edited row, or null when its status no longer allows it. */

@@ -28,7 +28,7 @@ export function inboxRoutes(s: AppServices) {
   return new Hono<AuthEnv>().get('/', s.guards.filtered('inbox: proposals the caller may see'), async (c) => {
     const v = await s.guards.viewer(c);
     // Everything for Lever admins; for everyone else what they own or follow, then only what their role may see.
-    const all = listInbox(s.store, {
+    const all = await listInbox(s.store, {
       email: v.email,
       role: isLeverAdmin(v) ? 'admin' : 'recruiter',
       leverUserId: v.leverUserId,

@@ -112,6 +112,39 @@ export interface ProposalsTable {
   provenance: JsonText | null;
 }
 
+/** The Lever users who own or follow an opportunity (last re-read), plus what the inbox shows without a Lever call. */
+export interface AutomationWatchersTable {
+  opportunity_id: string;
+  /** JSON array of Lever user ids. */
+  user_ids: JsonText;
+  candidate_name: string;
+  posting_id: string | null;
+  posting_title: string | null;
+  lever_url: string | null;
+  updated_at: EpochMs;
+}
+
+/** An outreach draft's follow-up date and, once marked sent, its schedule or cancellation. */
+export interface AutomationFollowupsTable {
+  proposal_id: string;
+  opportunity_id: string;
+  follow_up_date: string;
+  status: 'draft' | 'scheduled' | 'cancelled' | 'proposed';
+  stage_at_send: string | null;
+  sent_at: EpochMs | null;
+  run_at: EpochMs | null;
+  cancel_reason: string | null;
+  updated_at: EpochMs;
+}
+
+/** The one live feedback poll chain per opportunity. */
+export interface AutomationPollsTable {
+  opportunity_id: string;
+  stage_id: string;
+  token: string;
+  updated_at: EpochMs;
+}
+
 export type WriteLedgerStatus = 'started' | 'done';
 
 export interface WriteLedgerTable {
@@ -282,6 +315,9 @@ export interface Database {
   jobs: JobsTable;
   ai_results: AiResultsTable;
   proposals: ProposalsTable;
+  automation_watchers: AutomationWatchersTable;
+  automation_followups: AutomationFollowupsTable;
+  automation_polls: AutomationPollsTable;
   write_ledger: WriteLedgerTable;
   lever_notes: LeverNotesTable;
   audit_log: AuditLogTable;

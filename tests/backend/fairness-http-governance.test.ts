@@ -115,11 +115,11 @@ describe('automations may propose', () => {
       (await h.store.db.selectFrom('proposals').select('id').where('kind', '=', 'tag').execute()).length;
 
     await put({ ...DEFAULT_GOVERNANCE, automationsMayPropose: false });
-    expect(upsertProposal(deps, input)).toEqual({ outcome: 'skipped', proposal: null });
+    expect(await upsertProposal(deps, input)).toEqual({ outcome: 'skipped', proposal: null });
     expect(await count()).toBe(0);
 
     await put(DEFAULT_GOVERNANCE);
-    expect(upsertProposal(deps, input).outcome).toBe('created');
+    expect((await upsertProposal(deps, input)).outcome).toBe('created');
     expect(await count()).toBe(1);
   });
 });
