@@ -5,7 +5,7 @@ import { fetchOpportunity } from '../candidates/load-candidate.ts';
 import type { CandidatePipeline } from '../candidates/pipeline.ts';
 import { newestResume } from '../candidates/resume-text.ts';
 import { optOutStatusOf } from '../compliance/opt-out.ts';
-import { readGovernance } from '../governance/settings.ts';
+import { automationsMayPropose } from '../governance/settings.ts';
 import type { AuditFn } from '../http/audit.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { PermanentJobError } from '../jobs/queue.ts';
@@ -188,8 +188,7 @@ export async function upsertProposal(
   deps: AutomationDeps,
   input: AutomationProposalInput,
 ): Promise<{ outcome: UpsertOutcome; proposal: ProposalRecord | null }> {
-  if (!(await readGovernance(deps.store)).governance.automationsMayPropose)
-    return { outcome: 'skipped', proposal: null };
+  if (!(await automationsMayPropose(deps.store.db))) return { outcome: 'skipped', proposal: null };
   const r = await upsertAutomationProposal(deps.store.db, AUTOMATION_ACTOR.email, deps.now, input);
   if (r.outcome === 'created' || r.outcome === 'refreshed') deps.metrics.proposal(input.kind, r.outcome);
   return r;

@@ -1,4 +1,3 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { OutreachDraftSchema } from '../../utils/contracts/ai.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -30,22 +29,6 @@ export async function cancelFollowUps(deps: AutomationDeps, opportunityId: strin
     .where('status', 'in', ['draft', 'scheduled'])
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
-}
-
-/**
- * Erasure: the follow-ups of these opportunities or of these proposals; returns how many went. SQLite only, for
- * governance/erase-person.ts as it is on main; the Kysely erasure (issue 17, branch st-gov) removes these rows by
- * their opportunity and proposal columns and no longer calls this: delete it when that lands.
- */
-export function eraseFollowUpsSync(
-  sqlite: BetterSqlite3.Database,
-  opportunityIds: readonly string[],
-  proposalIds: readonly string[],
-): number {
-  const inList = 'IN (SELECT value FROM json_each(?))';
-  return sqlite
-    .prepare(`DELETE FROM automation_followups WHERE opportunity_id ${inList} OR proposal_id ${inList}`)
-    .run(JSON.stringify(opportunityIds), JSON.stringify(proposalIds)).changes;
 }
 
 /** Without a date from the draft, a follow-up is suggested this long after sending. */

@@ -53,14 +53,3 @@ export async function writeGovernance(to: DbOrStore, governance: Governance, now
 export async function automationsMayPropose(db: Db): Promise<boolean> {
   return (await readGovernance(db)).governance.automationsMayPropose;
 }
-
-/**
- * The synchronous form of automationsMayPropose, for the automations' proposal upsert, which still runs inside a
- * better-sqlite3 transaction (backend/automations/context.ts) until it moves to Kysely; then this goes.
- */
-export function automationsMayProposeSync(sqlite: Store['sqlite']): boolean {
-  const row = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(GOVERNANCE_KEY) as
-    | { value: string }
-    | undefined;
-  return governanceOf(row?.value).automationsMayPropose;
-}
