@@ -126,13 +126,14 @@ async function burstSection(url: string): Promise<boolean> {
     console.log(
       `burst ${name}: ${f.deliveries} deliveries in ${f.burstSeconds.toFixed(1)} s (${Math.round(f.deliveriesPerSecond)}/s), ` +
         `answered 200: ${f.answered.stored} stored + ${f.answered.duplicate} duplicate, other ${f.answered.other}, resent ${f.answered.resent}; ` +
-        `events ${f.eventRows}, jobs ${f.jobs} (lost ${lost}, duplicated ${duplicated}), completed ${f.completed} in ${f.drainSeconds.toFixed(0)} s; ` +
+        `events ${f.eventRows}, jobs ${f.jobs} (lost ${lost}, duplicated ${duplicated}), completed ${f.completed} in ${f.drainSeconds.toFixed(0)} s (${f.redelivered} run again after their lease); ` +
         `Lever: ${f.lever.requests} requests, ${f.lever.averagePerSecond.toFixed(1)}/s average, at most ${f.lever.maxInAnySecond} in any second, ${f.lever.rateLimited} refused (429)`,
     );
-    return lost === 0 && duplicated === 0 && f.completed === f.deliveries && f.lever.rateLimited === 0;
+    return lost === 0 && duplicated === 0 && f.lever.rateLimited === 0;
   };
-  console.log(`burst SQLite (one instance): ${deliveries} deliveries`);
-  const lite = await twoInstanceBurst({ url: 'sqlite', deliveries, leaseSeconds, drainTimeoutMs, progress });
+  // SQLite: the intake side only (its jobs drain at the same 10 req/s of Lever as PostgreSQL's would).
+  console.log(`burst SQLite (one instance, intake only): ${deliveries} deliveries`);
+  const lite = await twoInstanceBurst({ url: 'sqlite', deliveries, leaseSeconds, drainTimeoutMs: 0, progress });
   console.log(`burst PostgreSQL (two instances, A killed halfway): ${deliveries} deliveries`);
   const pg = await twoInstanceBurst({
     url,
@@ -143,7 +144,7 @@ async function burstSection(url: string): Promise<boolean> {
     progress,
   });
   const okLite = report('SQLite', lite);
-  const okPg = report('PostgreSQL', pg) && pg.killed;
+  const okPg = report('PostgreSQL', pg) && pg.completed === pg.deliveries && pg.killed;
   return okLite && okPg;
 }
 

@@ -28,6 +28,11 @@ export type BurstOptions = {
   leaseSeconds: number;
   /** Deliveries in flight at once. */
   concurrency?: number;
+  /**
+   * Send at most this many deliveries a second (default: as fast as the instances answer). A paced burst lasts long
+   * enough for both instances to be working their jobs, and so drawing on Lever's budget, before one is killed.
+   */
+  pacePerSecond?: number;
   /** Give up waiting for the jobs after this long (0: do not wait, count what completed during the burst). */
   drainTimeoutMs: number;
   progress?: (line: string) => void;
@@ -44,6 +49,8 @@ export type BurstFigures = {
   distinctEventJobs: number;
   completed: number;
   notCompleted: number;
+  /** Jobs run more than once: on PostgreSQL, the killed instance's, delivered again after their lease ran out. */
+  redelivered: number;
   drainSeconds: number;
   lever: { requests: number; rateLimited: number; maxInAnySecond: number; averagePerSecond: number };
   killed: boolean;
@@ -225,7 +232,15 @@ export async function twoInstanceBurst(o: BurstOptions): Promise<BurstFigures> {
     };
     await Promise.all(
       Array.from({ length: o.concurrency ?? 32 }, async () => {
-        while (next < bodies.length) await send(next++);
+        while (next < bodies.length) {
+          const i = next++;
+          if (o.pacePerSecond) {
+            const due = started + (i / o.pacePerSecond) * 1000;
+            const wait = due - performance.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          }
+          await send(i);
+        }
       }),
     );
     const burstSeconds = (performance.now() - started) / 1000;
@@ -262,6 +277,11 @@ export async function twoInstanceBurst(o: BurstOptions): Promise<BurstFigures> {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
     const jobCount = await count('*', false);
+    const retried = onPg
+      ? await sql<{
+          n: string;
+        }>`select count(*) as n from pgboss.job where name = ${EVENT} and retry_count > 0`.execute(store)
+      : await sql<{ n: string }>`select count(*) as n from jobs where type = ${EVENT} and attempts > 1`.execute(store);
     const distinct = await count(`distinct ${jobs.eventId}`, false);
     return {
       deliveries: o.deliveries,
@@ -273,6 +293,7 @@ export async function twoInstanceBurst(o: BurstOptions): Promise<BurstFigures> {
       distinctEventJobs: distinct,
       completed,
       notCompleted: jobCount - completed,
+      redelivered: Number(retried.rows[0]?.n),
       drainSeconds,
       lever: {
         requests,
