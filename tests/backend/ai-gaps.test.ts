@@ -116,6 +116,18 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(judge(req, 'Skills\n- Puppet for 300 servers').status).not.toBe('met');
   });
 
+  it('names written with a capital after a head of ordinary words decide it: "flush skills in Active Listening"', () => {
+    const listening = 'The candidate should have flush skills in Active Listening';
+    expect(judge(listening, 'Skills\n- Active Listening with customers').status).toBe('met');
+    expect(judge(listening, 'Skills\n- Customer service').status).toBe('not-met');
+    const nist = 'Acute depth knowlege and experience within NIST, FISMA, HITRUST AND HIPAA frameworks is compulsory.';
+    expect(judge(nist, 'Skills\n- Audits under NIST, FISMA, HITRUST and HIPAA').status).toBe('met');
+    // Every name must be shown, and a head that is itself a name still decides.
+    expect(judge(nist, 'Skills\n- Audits under NIST and HIPAA').status).not.toBe('met');
+    const cif = 'Understanding of CIF, an integral part of the system landscape in APO';
+    expect(judge(cif, 'Skills\n- APO demand planning').status).not.toBe('met');
+  });
+
   it('a skill named only in a dated role title is partly shown, and the gap says so', () => {
     const title = judge('Strong proficiency in Java', 'Work\nBig Data Developer - Hadoop/Java (2016 - 2021)');
     expect(title.status).toBe('partly');
@@ -213,6 +225,9 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
   it('"MS SQL Server" is a skill, not a Master of Science', () => {
     expect(classifyKind('Comprehensive understanding of MS SQL Server')).toBe('skill');
     expect(classifyKind('MS in Computer Science')).toBe('education');
+    // Nor is a lower-case "ms" naming a further thing.
+    expect(classifyKind('Expert knowledge of ms analytics platform and big data')).toBe('skill');
+    expect(classifyKind('ms degree in statistics')).toBe('education');
     expect(judge('Comprehensive understanding of MS SQL Server', 'Skills\n- Customer service').status).toBe('not-met');
   });
 

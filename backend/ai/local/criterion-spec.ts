@@ -1,5 +1,5 @@
 import type { Criterion } from '../../../utils/contracts/ai.ts';
-import { degreeLevel, MICROSOFT_PRODUCT } from './education.ts';
+import { degreeLevel, withoutMicrosoft } from './education.ts';
 import { isLanguageRequirement, languagesIn } from './languages.ts';
 import { findSkills } from './skills.ts';
 import { negatedTokens, STOPWORDS, type Token, tokenize } from './text.ts';
@@ -10,8 +10,11 @@ import { minYearsAsked } from './years.ts';
  * understood the same way as criteria extracted from the posting.
  */
 
-/** One thing the resume must show; satisfied when every key of any one form is present. */
-export type Concept = { key: string; label: string; forms: string[][]; head: boolean };
+/**
+ * One thing the resume must show; satisfied when every key of any one form is present. `proper`: a word written
+ * with a capital inside a sentence ("Active Listening", "NIST"), so a name rather than an ordinary word.
+ */
+export type Concept = { key: string; label: string; forms: string[][]; head: boolean; proper?: true };
 
 export type CriterionSpec = {
   criterion: Criterion;
@@ -156,7 +159,7 @@ const EDUCATION_RE =
 
 export function classifyKind(text: string): Criterion['kind'] {
   if (isLanguageRequirement(text)) return 'language';
-  if (EDUCATION_RE.test(text.replace(MICROSOFT_PRODUCT, ' ')) && degreeLevel(text) > 0) return 'education';
+  if (EDUCATION_RE.test(withoutMicrosoft(text)) && degreeLevel(text) > 0) return 'education';
   if (minYearsAsked(text) !== null) return 'experience';
   if (OTHER_RE.test(text)) return 'other';
   return 'skill';
@@ -225,6 +228,13 @@ function expansionsIn(text: string, tokens: Token[]): Expansion[] {
   return out;
 }
 
+/** A word written with a capital that is not the first of its sentence or item ("skills in Active Listening"). */
+function midSentenceCapital(text: string, t: Token): boolean {
+  if (!/^\p{Lu}/u.test(text.slice(t.start, t.end))) return false;
+  const before = text.slice(0, t.start).trimEnd();
+  return before.length > 0 && !/[.!?:;\-–—•*(\n]$/.test(before);
+}
+
 /** Turns tokens into concepts; vocabulary skills become one concept satisfied by the name or any alias. */
 export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => boolean): Concept[] {
   const out = new Map<string, Concept>();
@@ -279,8 +289,18 @@ export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => 
   tokens.forEach((t, i) => {
     if (covered.has(i) || filler.has(i)) return;
     const existing = out.get(t.stem);
-    if (existing) existing.head ||= inHead(t);
-    else out.set(t.stem, { key: t.stem, label: t.norm, forms: [[t.stem]], head: inHead(t) });
+    const proper = midSentenceCapital(text, t);
+    if (existing) {
+      existing.head ||= inHead(t);
+      if (proper) existing.proper = true;
+    } else
+      out.set(t.stem, {
+        key: t.stem,
+        label: t.norm,
+        forms: [[t.stem]],
+        head: inHead(t),
+        ...(proper ? { proper: true as const } : {}),
+      });
   });
   return [...out.values()];
 }

@@ -246,10 +246,19 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     spec.headParts.length > 0 && spec.headParts.every((p) => !coreOf(p).some((c) => presentIn(c, profile)));
   // A head of ordinary words that names no skill ("Technical knowledge on Puppet / Chef", "flush skills in Active
   // Listening") while the rest names skills: what is asked is those skills, and the resume shows every one.
+  // Names are vocabulary skills and words written with a capital ("flush skills in Active Listening", "Acute depth
+  // knowlege within NIST, FISMA").
   const namedRest = spec.concepts.filter(
-    (c) => c.key.startsWith('§') && !c.head && !plainWord(c) && !isBroad(c) && !spec.purpose.includes(c.key),
+    (c) =>
+      ((c.key.startsWith('§') && !plainWord(c)) || c.proper) && !c.head && !isBroad(c) && !spec.purpose.includes(c.key),
   );
-  if (noPart && namedRest.length > 0 && missingNamed.length === 0 && !head.some((c) => c.key.startsWith('§')))
+  if (
+    noPart &&
+    namedRest.length > 0 &&
+    missingNamed.length === 0 &&
+    namedRest.every((c) => presentIn(c, profile)) &&
+    !head.some((c) => c.key.startsWith('§') || c.proper)
+  )
     return {
       status: 'met',
       credit: Math.max(credit, t.metAt),
