@@ -128,6 +128,29 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(judge(cif, 'Skills\n- APO demand planning').status).not.toBe('met');
   });
 
+  it('what is done with a thing ("modify and implement", "identification of") and how ("oral and written") is not a gap', () => {
+    expect(
+      judge('Capability to modify and implement circuits', 'Skills\n- Building circuits for test rigs').status,
+    ).toBe('met');
+    expect(judge('Identification of patterns through clustering', 'Skills\n- Clustering to find patterns').status).toBe(
+      'met',
+    );
+    const talk = 'Excellent oral and written communication skills';
+    expect(judge(talk, 'Skills\n- Strong communication skills').status).toBe('met');
+    expect(judge(talk, 'Skills\n- Strong written reports').status).not.toBe('met');
+    // The thing itself is still asked for.
+    expect(judge('Capability to modify and implement circuits', 'Skills\n- Modifying web pages').status).not.toBe(
+      'met',
+    );
+  });
+
+  it('a name written with a capital after the head is asked for, unless it only describes the head', () => {
+    const scrum = 'Adept in implementing Java applications within Scrum framework';
+    expect(judge(scrum, 'Skills\n- Java applications for banks').status).toBe('partly');
+    expect(judge(scrum, 'Skills\n- Java applications for banks').gap).toMatch(/Scrum/);
+    expect(judge(scrum, 'Skills\n- Java applications in Scrum teams').status).toBe('met');
+  });
+
   it('a skill named only in a dated role title is partly shown, and the gap says so', () => {
     const title = judge('Strong proficiency in Java', 'Work\nBig Data Developer - Hadoop/Java (2016 - 2021)');
     expect(title.status).toBe('partly');
@@ -203,6 +226,10 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(judge('Pefromance KPI (Key Performace Indicators)', 'Skills\n- Weekly KPI reports').status).toBe('met');
     expect(judge('Knowledge of full Software Development Lifecycle (SDLC)', 'Skills\n- SDLC gates').status).toBe('met');
     expect(judge('Expertise in Supply Network Planning (SNP)', 'Skills\n- Supply network planning').status).toBe('met');
+    // The words may join with "and": "Security Information and Event Management (SIEM)".
+    const siem = 'Strong working understanding of Security Information and Event Management (SIEM)';
+    expect(judge(siem, 'Skills\n- SIEM tuning').status).toBe('met');
+    expect(judge(siem, 'Skills\n- Event planning').status).not.toBe('met');
     // Neither form shown: still a gap, and it names the requirement.
     const none = judge('TMG (Threat Management Gateway)', 'Skills\n- Threat hunting');
     expect(none.status).toBe('not-met');

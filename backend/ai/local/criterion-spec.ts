@@ -80,7 +80,9 @@ function optionalGroups(text: string, tokens: Token[], concepts: Concept[]): str
   for (const [a, b] of spans) {
     const stems = new Set(tokens.filter((t) => t.start >= a && t.end <= b).map((t) => t.stem));
     const keys = concepts
-      .filter((c) => c.key.startsWith('§') && c.forms.some((f) => f.length > 0 && f.every((k) => stems.has(k))))
+      .filter(
+        (c) => (c.key.startsWith('§') || c.proper) && c.forms.some((f) => f.length > 0 && f.every((k) => stems.has(k))),
+      )
       .map((c) => c.key);
     if (keys.length > 1) groups.push(keys);
   }
@@ -212,7 +214,9 @@ function expansionsIn(text: string, tokens: Token[]): Expansion[] {
       // "Words (ACR)": the fewest words before the parenthesis that spell it out.
       for (let n = 2; n <= 8 && before - n + 1 >= 0; n++) {
         const first = before - n + 1;
-        if (JOINING.has(tokens[first]!.norm) || /[,.;:()]/.test(text.slice(tokens[first]!.end, open))) break;
+        if (/[,.;:()]/.test(text.slice(tokens[first]!.end, open))) break;
+        // "Security Information and Event Management (SIEM)": the words start further back than the "and".
+        if (JOINING.has(tokens[first]!.norm)) continue;
         if (spellsOut(tokens[innerFirst]!.norm, norms(first, before))) {
           out.push({ acronym: [innerFirst, innerFirst], words: [first, before] });
           break;
@@ -514,14 +518,20 @@ function headPartsOf(
 
 /**
  * Concepts named only after the head in a clause that says what it is for ("for UI development", "to create
- * machine images"): they earn credit when shown but are not themselves asked for.
+ * machine images") or describes it (", an integral part of APO"): they earn credit when shown but are not
+ * themselves asked for.
  */
 function purposeKeys(text: string, tokens: Token[], head: [number, number] | undefined, concepts: Concept[]): string[] {
   if (!head) return [];
   const inPurpose = new Set<number>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.start < head[1] || !(t.norm === 'for' || (t.norm === 'to' && !TO_NOUNS.has(tokens[i - 1]?.norm ?? ''))))
+    // ", an integral part of APO" after the head describes it, as a purpose clause does.
+    const apposition = i > 0 && APPOSITION.has(t.norm) && /,\s*$/.test(text.slice(tokens[i - 1]!.end, t.start));
+    if (
+      t.start < head[1] ||
+      !(apposition || t.norm === 'for' || (t.norm === 'to' && !TO_NOUNS.has(tokens[i - 1]?.norm ?? '')))
+    )
       continue;
     const end = /[.;]/.exec(text.slice(t.end));
     const stop = end ? t.end + end.index : text.length;

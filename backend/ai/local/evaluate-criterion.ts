@@ -107,7 +107,17 @@ const BROAD = new Set(
     'usage utilization utilisation based entire ecosystem ecosystems protocol protocols facet facets aspect aspects ' +
     'application applications nature fundamentals basics language languages area areas ' +
     // What kind of thing a named one is: "Linux operating systems", "C# programming", "Workday functionality".
-    'os programming coding scripting functionality functionalities feature features'
+    'os programming coding scripting functionality functionalities feature features ' +
+    // What is done with a thing, not what: "design and implement circuits", "identification of patterns through
+    // clustering", "modify and refine graphic files". Verbs that also name a skill ("troubleshoot", "design",
+    // "develop", "test", "maintain") are not here.
+    'implement implementing implementation identify identifying identification modify modifying refine refining ' +
+    'create creating creation prepare preparing preparation conduct conducting define defining derive deriving ' +
+    'engage engaging involve involving execute executing execution exhibit exhibiting oversee overseeing ' +
+    'provide providing assist assisting achieve achieving establish establishing undertake undertaking ' +
+    'incorporate incorporating ' +
+    // How a skill is used: "oral and written communication", "verbal and written customer service".
+    'oral verbal written'
   )
     .split(' ')
     .map(stem)
@@ -154,11 +164,16 @@ function titleOnlyConcepts(head: Concept[], profile: ResumeProfile): Concept[] {
   );
 }
 
-function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Thresholds = THRESHOLDS): Judgement {
+function judgeCoverage(asked: CriterionSpec, profile: ResumeProfile, t: Thresholds = THRESHOLDS): Judgement {
+  let spec = asked;
   // Broad words ("Middleware tools", "HTTP protocols") complete a phrase: they neither earn nor cost credit when
   // the requirement names something more specific.
   const specific = spec.concepts.filter((c) => !isBroad(c));
   const judged = specific.length > 0 ? specific : spec.concepts;
+  // A part of the head of broad words only ("design and implement circuits", "oral and written communication")
+  // says how the other parts are done: it is not a thing of its own.
+  const named = spec.headParts.filter((p) => p.concepts.some((c) => !isBroad(c)));
+  if (named.length > 0 && named.length < spec.headParts.length) spec = { ...spec, headParts: named };
   const head = judged.filter((c) => c.head);
   const rest = judged.filter((c) => !c.head);
   // "AWS, GCP or Azure": the head is as well covered as its best alternative.
@@ -191,7 +206,7 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     ...spec.concepts
       .filter(
         (c) =>
-          ((c.key.startsWith('§') && (c.head || !plainWord(c))) || (spec.isList && c.head)) &&
+          ((c.key.startsWith('§') && (c.head || !plainWord(c))) || c.proper || (spec.isList && c.head)) &&
           !waived.has(c.key) &&
           !isBroad(c) &&
           !presentIn(c, profile),
