@@ -144,6 +144,19 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     );
   });
 
+  it('a head part that names something is shown by what it names, not by its ordinary words', () => {
+    expect(judge('Clear competency of using EC2', 'Skills\n- Proficiency in working with EC2').status).toBe('met');
+    const judgment = 'Brilliant sense of Judgment and Decision Making';
+    expect(judge(judgment, 'Skills\n- Judgment and Decision Making').status).toBe('met');
+    expect(judge(judgment, 'Skills\n- Decision Making').status).not.toBe('met');
+    // A name in title case is one name: "Customer Service" is not shown by "service" alone, nor "Problem-solving"
+    // by "problem", nor "Database Testing" by the two words on different lines.
+    expect(judge('Customer Service', 'Skills\n- Field service engineer').status).not.toBe('met');
+    expect(judge('Strong Problem-solving Skills', 'Skills\n- Problem analysis').status).not.toBe('met');
+    expect(judge('Proficient in Database Testing', 'Skills\n- Database design\n- Unit testing').status).not.toBe('met');
+    expect(judge('Proficient in Database Testing', 'Skills\n- Database testing with SQL').status).toBe('met');
+  });
+
   it('a name written with a capital after the head is asked for, unless it only describes the head', () => {
     const scrum = 'Adept in implementing Java applications within Scrum framework';
     expect(judge(scrum, 'Skills\n- Java applications for banks').status).toBe('partly');

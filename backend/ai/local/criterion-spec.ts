@@ -234,9 +234,15 @@ function expansionsIn(text: string, tokens: Token[]): Expansion[] {
 
 /** A word written with a capital that is not the first of its sentence or item ("skills in Active Listening"). */
 function midSentenceCapital(text: string, t: Token): boolean {
+  // "Problem-solving": the word after a hyphen belongs to the capitalised word before it.
+  const joined = /(?:^|[^\p{L}])\p{Lu}[\p{L}\p{N}]*-$/u.exec(text.slice(Math.max(0, t.start - 40), t.start));
+  if (joined) return midSentenceCapital(text, { ...t, start: t.start - joined[0].replace(/^[^\p{L}]/u, '').length });
   if (!/^\p{Lu}/u.test(text.slice(t.start, t.end))) return false;
   const before = text.slice(0, t.start).trimEnd();
-  return before.length > 0 && !/[.!?:;\-–—•*(\n]$/.test(before);
+  if (before.length > 0 && !/[.!?:;\-–—•*(\n]$/.test(before)) return true;
+  // The first word of a name in title case ("Customer Service", "Active Listening Skills") is part of the name.
+  const next = /^[\s-]+(\p{Lu}\p{Ll}[\p{L}\p{N}]*)/u.exec(text.slice(t.end));
+  return next !== null && !GENERIC.has(next[1]!.toLowerCase()) && !STOPWORDS.has(next[1]!.toLowerCase());
 }
 
 /** Turns tokens into concepts; vocabulary skills become one concept satisfied by the name or any alias. */
@@ -272,7 +278,8 @@ export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => 
     const from = Math.min(acronym[0], words[0]);
     const to = Math.max(acronym[1], words[1]);
     const label = text.slice(tokens[from]!.start, tokens[to]!.end + (text[tokens[to]!.end] === ')' ? 1 : 0));
-    if (!out.has(key)) out.set(key, { key, label, forms, head: all.some((i) => inHead(tokens[i]!)) });
+    // An acronym is a name ("MM (Material Management)").
+    if (!out.has(key)) out.set(key, { key, label, forms, head: all.some((i) => inHead(tokens[i]!)), proper: true });
     for (const i of all) covered.add(i);
   }
   for (const m of skills) {

@@ -133,6 +133,9 @@ const isBroad = (c: Concept) => BROAD.has(c.key) || c.forms.some((f) => f.length
  */
 const plainWord = (c: Concept) => /^[a-z]+$/.test(c.label);
 
+/** A vocabulary skill written as a name ("Photoshop", not "data"), or a word written with a capital. */
+const isName = (c: Concept) => !isBroad(c) && ((c.key.startsWith('§') && !plainWord(c)) || c.proper === true);
+
 /** The words of a part that say what it is: all but the broad ones (unless it has only broad ones). */
 function coreOf(part: HeadPart): Concept[] {
   const specific = part.concepts.filter((c) => !isBroad(c));
@@ -146,6 +149,14 @@ function coreOf(part: HeadPart): Concept[] {
  */
 function partShown(part: HeadPart, profile: ResumeProfile): boolean {
   const core = coreOf(part);
+  // A part that names something ("Power over Project Management skills", "sense of Judgment") is shown by what it
+  // names; its ordinary words say how much or in what way.
+  const names = core.filter(isName);
+  if (names.length > 0) {
+    if (!names.every((c) => presentIn(c, profile))) return false;
+    // "Database Testing": the words of one name on one line.
+    return names.length === 1 || profile.lines.some((l) => names.every((c) => present(c, l.keys)));
+  }
   if (!core.some((c) => presentIn(c, profile))) return false;
   if (core.length !== 2) return true;
   return profile.lines.some((l) => core.every((c) => present(c, l.keys)));
@@ -239,7 +250,14 @@ function judgeCoverage(asked: CriterionSpec, profile: ResumeProfile, t: Threshol
     : apart
       ? `; ${missingParts[0]!.concepts.map((c) => c.label).join(' and ')} appear only on separate lines`
       : '';
-  if (credit >= t.metAt && missingNamed.length === 0 && missingParts.length === 0) {
+  // Every name the head writes is shown, and every part of it: its ordinary words ("Clear competency of using EC2",
+  // "Highly developed analytical skills") do not make it a gap.
+  const headNames = head.filter(isName);
+  const namesShown =
+    headNames.length > 0 &&
+    spec.headParts.length > 0 &&
+    headNames.every((c) => waived.has(c.key) || presentIn(c, profile));
+  if ((credit >= t.metAt || namesShown) && missingNamed.length === 0 && missingParts.length === 0) {
     // A skill named only in a role title ("Big Data Developer - Hadoop/Java, 2016 - 2021") is a claim, not shown use.
     const titleOnly = titleOnlyConcepts(head, profile);
     if (titleOnly.length === 0)
