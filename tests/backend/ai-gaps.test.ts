@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateFromText } from '../../backend/ai/candidate-from-text.ts';
 import { classifyKind } from '../../backend/ai/local/criterion-spec.ts';
@@ -5,6 +6,8 @@ import { stem } from '../../backend/ai/local/text.ts';
 import { postingFromText } from '../../backend/ai/posting-from-text.ts';
 import { scoreCandidateLocal } from '../../backend/ai/score-candidate.ts';
 import type { PostingInput } from '../../backend/ai/types.ts';
+import { loadRows } from '../../bench/quality-data.ts';
+import { RJDB_DEV } from '../../bench/shared-data.ts';
 import type { Rubric } from '../../utils/contracts/ai.ts';
 
 /** What the match reports for one requirement: how it was judged, and the gap (if any) a recruiter reads. */
@@ -173,6 +176,10 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
       'Work\nBig Data Developer - Hadoop/Java (2016 - 2021)\n- Wrote Java services for billing',
     );
     expect(used.status).toBe('met');
+    // Examples of the head shown on a skills line show it, whatever the job title says.
+    const frontEnd = 'Adept at front-end languages such as HTML, CSS3, JavaScript';
+    const titled = 'Work\nFront-End Developer, Acme (2016 - 2021)\nSkills\n- HTML, CSS3, JavaScript, jQuery';
+    expect(judge(frontEnd, titled).status).toBe('met');
   });
 
   it('a generic word that is part of a name counts: "Requirements Analyst" is not met by "Systems Analyst"', () => {
@@ -286,5 +293,83 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(postingFromText('job', text).requirements).toEqual([
       '3 years of hands-on experience as a Molder, Molding Machine Setter, and Operator of both metal and plastic.',
     ]);
+  });
+});
+
+/**
+ * Every gap names its requirement in plain words: the words it quotes are the requirement's own as written (never a
+ * stem such as "manag" or a vocabulary id such as "§project-management"), and the requirement itself is in the text.
+ */
+const TEMPLATE_WORDS = new Set(
+  (
+    'found partly the resume shows part of no mention evidence in appear only on separate lines a job title asked years ' +
+    'year mentions it but not as dated role gives dates to count this experience has clearly field for and or ' +
+    'degree master s bachelor associate doctorate high school diploma does say whether candidate speaks'
+  ).split(' '),
+);
+/** Words as written, split at hyphens and apostrophes ("e-Commerce", "API's"); "C#" and "C++" stay whole. */
+const words = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+[#+]*/gu) ?? [];
+
+function expectPlainGap(gap: { text: string }, requirement: string) {
+  expect(gap.text).not.toMatch(/§/);
+  const flat = requirement.replace(/\s+/g, ' ').trim();
+  const asked = new Set(words(flat));
+  // The requirement is quoted (up to the length limit), or the explanation already holds all of it.
+  const [explanation, quoted] = gap.text.split(' Requirement: ');
+  if (quoted !== undefined) expect(flat.replace(/[.;:,]+$/, '')).toContain(quoted.replace(/[.…]+$/, ''));
+  else for (const w of asked) expect(words(gap.text)).toContain(w);
+  // Every other word of the explanation is the requirement's own or the sentence around it.
+  for (const w of words(explanation!)) {
+    if (/^\d+\+?$/.test(w)) continue;
+    expect(asked.has(w) || TEMPLATE_WORDS.has(w), `"${w}" in: ${gap.text}`).toBe(true);
+  }
+}
+
+describe('every gap names the requirement in plain words', () => {
+  const cases: Array<[string, string]> = [
+    ['Proficiency in systems development and project management', 'Skills\n- Systems development in C'],
+    ['Excellent time management skills', 'Skills\n- Stock management\n- Worked part time'],
+    ['In-depth experience with Solarwinds/Orion, AppDynamics for APM', 'Skills\n- Solarwinds/Orion dashboards'],
+    ['Experience with AWS, GCP or Azure', 'Skills\n- Customer service'],
+    ['Strong proficiency in Java', 'Work\nBig Data Developer - Hadoop/Java (2016 - 2021)'],
+    ['5+ years of experience as a Frontend Engineer', 'Work\nFrontend Engineer, Acme (2022 - 2024)'],
+    ["Bachelor's degree in Computer Science", 'Education\nHigh school diploma'],
+    ['TMG (Threat Management Gateway)', 'Skills\n- Threat hunting'],
+    ['Managerial abilities and budgeting', 'Skills\n- Budget reviews'],
+  ];
+  it('the check itself fails on a stem, an id, or a requirement that is not quoted', () => {
+    const req = 'Proficiency in systems development and project management';
+    expect(() =>
+      expectPlainGap(
+        { text: `Partly: The resume shows part of ${req}; no mention of manag. Requirement: ${req}.` },
+        req,
+      ),
+    ).toThrow();
+    expect(() => expectPlainGap({ text: 'No evidence of §project-management in the resume.' }, req)).toThrow();
+    expect(() => expectPlainGap({ text: 'No evidence of project management in the resume.' }, req)).toThrow();
+  });
+
+  for (const [requirement, resume] of cases)
+    it(`"${requirement}"`, () => {
+      const { gap } = judge(requirement, resume);
+      expect(gap).toBeDefined();
+      expectPlainGap({ text: gap! }, requirement);
+    });
+
+  it.skipIf(!fs.existsSync(RJDB_DEV))('on the first 40 RJDB jobs, for the unmatched and the matched resume', () => {
+    const rows = loadRows(RJDB_DEV, 40);
+    let checked = 0;
+    rows.forEach((r, i) => {
+      const job = postingFromText(`job-${i}`, r['Job-Description']);
+      for (const text of [r['Resume-unmatched'], r['Resume-matched']]) {
+        const result = scoreCandidateLocal(job, candidateFromText(`c${i}`, text), { now });
+        for (const gap of result.gaps) {
+          const criterion = result.criteria.find((c) => c.criterion.id === gap.criterionId)!.criterion;
+          expectPlainGap(gap, criterion.text);
+          checked++;
+        }
+      }
+    });
+    expect(checked).toBeGreaterThan(100);
   });
 });

@@ -259,7 +259,11 @@ function judgeCoverage(asked: CriterionSpec, profile: ResumeProfile, t: Threshol
     headNames.every((c) => waived.has(c.key) || presentIn(c, profile));
   if ((credit >= t.metAt || namesShown) && missingNamed.length === 0 && missingParts.length === 0) {
     // A skill named only in a role title ("Big Data Developer - Hadoop/Java, 2016 - 2021") is a claim, not shown use.
-    const titleOnly = titleOnlyConcepts(head, profile);
+    // ...unless its examples are shown: "front-end languages such as HTML, CSS3" by a line of HTML and CSS3.
+    const exampleShown = spec.optional.some((g) =>
+      spec.concepts.some((c) => g.includes(c.key) && presentIn(c, profile)),
+    );
+    const titleOnly = exampleShown ? [] : titleOnlyConcepts(head, profile);
     if (titleOnly.length === 0)
       return {
         status: 'met',
