@@ -160,6 +160,12 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     expect(judge('Proficient in Database Testing', 'Skills\n- Database testing with SQL').status).toBe('met');
   });
 
+  it('a requirement that names things is met when the resume shows every name, whatever its ordinary words', () => {
+    const ui = 'Solid grasp of intuitive layouts built with AngularJS and React';
+    expect(judge(ui, 'Skills\n- Web apps in React and AngularJS').status).toBe('met');
+    expect(judge(ui, 'Skills\n- Web apps in React').status).not.toBe('met');
+  });
+
   it('a name written with a capital after the head is asked for, unless it only describes the head', () => {
     const scrum = 'Adept in implementing Java applications within Scrum framework';
     expect(judge(scrum, 'Skills\n- Java applications for banks').status).toBe('partly');

@@ -257,7 +257,16 @@ function judgeCoverage(asked: CriterionSpec, profile: ResumeProfile, t: Threshol
     headNames.length > 0 &&
     spec.headParts.length > 0 &&
     headNames.every((c) => waived.has(c.key) || presentIn(c, profile));
-  if ((credit >= t.metAt || namesShown) && missingNamed.length === 0 && missingParts.length === 0) {
+  // A requirement that names things ("Proficiency in Intuitive User Interfaces (UI) with AngularJS and React") is met
+  // when the resume shows every name, each name of a head part on one line: the ordinary words around the names say
+  // how much or what for.
+  const allNames = judged.filter((c) => isName(c) && !spec.purpose.includes(c.key));
+  const everyNameShown =
+    allNames.length > 0 &&
+    missingNamed.length === 0 &&
+    allNames.every((c) => waived.has(c.key) || presentIn(c, profile)) &&
+    spec.headParts.every((p) => !p.concepts.some(isName) || partShown(p, profile));
+  if (((credit >= t.metAt || namesShown) && missingNamed.length === 0 && missingParts.length === 0) || everyNameShown) {
     // A skill named only in a role title ("Big Data Developer - Hadoop/Java, 2016 - 2021") is a claim, not shown use.
     // ...unless its examples are shown: "front-end languages such as HTML, CSS3" by a line of HTML and CSS3.
     const exampleShown = spec.optional.some((g) =>
