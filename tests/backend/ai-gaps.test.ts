@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateFromText } from '../../backend/ai/candidate-from-text.ts';
-import { classifyKind } from '../../backend/ai/local/criterion-spec.ts';
+import { analyzeCriterion, classifyKind } from '../../backend/ai/local/criterion-spec.ts';
 import { stem } from '../../backend/ai/local/text.ts';
 import { postingFromText } from '../../backend/ai/posting-from-text.ts';
 import { scoreCandidateLocal } from '../../backend/ai/score-candidate.ts';
@@ -273,6 +273,16 @@ describe('gaps name what the posting asks for and the resume lacks', () => {
     );
     // A real list still asks for each item.
     expect(judge('Experience with VMware, Hyper-V and Citrix', 'Skills\n- VMware clusters').status).not.toBe('met');
+  });
+
+  it('reading names stays linear on long runs of capitals and hyphens', () => {
+    for (const text of ['Ab-'.repeat(40_000), 'Ab Cd '.repeat(20_000)]) {
+      const t0 = performance.now();
+      expect(
+        analyzeCriterion({ id: 'r', text, kind: 'skill', weight: 1, mustHave: false }).concepts.length,
+      ).toBeGreaterThan(0);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+    }
   });
 
   it('"MS SQL Server" is a skill, not a Master of Science', () => {

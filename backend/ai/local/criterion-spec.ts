@@ -235,13 +235,14 @@ function expansionsIn(text: string, tokens: Token[]): Expansion[] {
 /** A word written with a capital that is not the first of its sentence or item ("skills in Active Listening"). */
 function midSentenceCapital(text: string, t: Token): boolean {
   // "Problem-solving": the word after a hyphen belongs to the capitalised word before it.
+  // One step back only, so a long run of "A-B-C-..." costs no more than its words.
   const joined = /(?:^|[^\p{L}])\p{Lu}[\p{L}\p{N}]*-$/u.exec(text.slice(Math.max(0, t.start - 40), t.start));
-  if (joined) return midSentenceCapital(text, { ...t, start: t.start - joined[0].replace(/^[^\p{L}]/u, '').length });
-  if (!/^\p{Lu}/u.test(text.slice(t.start, t.end))) return false;
-  const before = text.slice(0, t.start).trimEnd();
+  const start = joined ? t.start - joined[0].replace(/^[^\p{L}]/u, '').length : t.start;
+  if (!/^\p{Lu}/u.test(text.slice(start, t.end))) return false;
+  const before = text.slice(Math.max(0, start - 200), start).trimEnd();
   if (before.length > 0 && !/[.!?:;\-–—•*(\n]$/.test(before)) return true;
   // The first word of a name in title case ("Customer Service", "Active Listening Skills") is part of the name.
-  const next = /^[\s-]+(\p{Lu}\p{Ll}[\p{L}\p{N}]*)/u.exec(text.slice(t.end));
+  const next = /^[\s-]+(\p{Lu}\p{Ll}[\p{L}\p{N}]*)/u.exec(text.slice(t.end, t.end + 80));
   return next !== null && !GENERIC.has(next[1]!.toLowerCase()) && !STOPWORDS.has(next[1]!.toLowerCase());
 }
 
