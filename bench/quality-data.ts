@@ -30,17 +30,28 @@ export function loadRows(file: string, limit?: number): Row[] {
     .slice(0, limit);
 }
 
-/** The command line both quality benchmarks take: `[--file F --limit N --rerank N]`, and what it loads. */
-export function benchInput(): { rows: Row[]; rerank: number; now: Date; docs: Doc[] } {
+/**
+ * The command line both quality benchmarks take: `[--file F --limit N --rerank N --only gaps]`, and what it loads.
+ * `--only gaps` asks quality.bench.ts for the pairwise and gap figures alone (no ranking, baselines or injection).
+ */
+export function benchInput(): { rows: Row[]; rerank: number; now: Date; docs: Doc[]; only: 'gaps' | null } {
   const { values } = parseArgs({
     options: {
       file: { type: 'string', default: RJDB_DEV },
       limit: { type: 'string' },
       rerank: { type: 'string', default: '30' },
+      only: { type: 'string' },
     },
   });
+  if (values.only !== undefined && values.only !== 'gaps') throw new Error(`--only takes "gaps", not "${values.only}"`);
   const rows = loadRows(values.file, values.limit ? Number(values.limit) : undefined);
-  return { rows, rerank: Number(values.rerank), now: new Date('2026-01-01T00:00:00Z'), docs: docsOf(rows) };
+  return {
+    rows,
+    rerank: Number(values.rerank),
+    now: new Date('2026-01-01T00:00:00Z'),
+    docs: docsOf(rows),
+    only: values.only === 'gaps' ? 'gaps' : null,
+  };
 }
 
 /** Every resume of the file: `m<i>` is job i's matched resume, `u<i>` its unmatched copy (ids at 2i and 2i+1). */

@@ -39,10 +39,12 @@ import {
  * - the injection detector (bench/injection-eval.ts): share of injected strings flagged when hidden in a clean
  *   résumé, per source, for the sources the model was trained on and the ones it never saw, and for disguised
  *   copies; false flags on the 600 RJDB résumés (per fold), on the benign trigger-word set and on open benign texts.
- * `npm run bench:quality [-- --file F --limit N --rerank N]`
+ * `npm run bench:quality [-- --file F --limit N --rerank N --only gaps]`: `--only gaps` prints pairwise accuracy and
+ * the gap figures only (no ranking, baselines, throughput or injection detector), in a fraction of the time.
  */
 
-const { rows, rerank, now, docs } = benchInput();
+const { rows, rerank, now, docs, only } = benchInput();
+const gapsOnly = only === 'gaps';
 /** The fold the gap rules of evaluate-criterion.ts were chosen on; the others are held out. */
 const TUNE_FOLD = 0;
 const fold = rows.map((r) => foldOf(r['Job-Description']));
@@ -66,21 +68,28 @@ pairs.forEach(({ m, u }, i) => {
 
 // Local engine: ranking every job against all resumes (pool IDF in the rank score).
 const tPrep = performance.now();
-const prepared = docs.map(prepareDocument);
+const prepared = gapsOnly ? [] : docs.map(prepareDocument);
 const prepMs = performance.now() - tPrep;
 const tRank = performance.now();
+const unranked = { ndcg: Number.NaN, mrr: Number.NaN, mrrMatched: Number.NaN };
 rows.forEach((r, i) => {
-  const ranked = createRanker(postingFromText(`job-${i}`, r['Job-Description']), { now })
-    .rank(prepared, prepared.length, rerank)
-    .map((x) => x.candidateId);
-  engine.push({ pairwise: pairwiseOf(pairs[i]!.m.score, pairs[i]!.u.score), ...figuresFromRanking(ranked, i) });
+  const ranked = gapsOnly
+    ? null
+    : createRanker(postingFromText(`job-${i}`, r['Job-Description']), { now })
+        .rank(prepared, prepared.length, rerank)
+        .map((x) => x.candidateId);
+  engine.push({
+    pairwise: pairwiseOf(pairs[i]!.m.score, pairs[i]!.u.score),
+    ...(ranked ? figuresFromRanking(ranked, i) : unranked),
+  });
 });
 const rankMs = performance.now() - tRank;
 
-const plain = bm25Baseline(rows, docs, plainTerms);
-const stemmed = bm25Baseline(rows, docs, stemmedTerms);
+const noBaseline = rows.map(() => ({ pairwise: Number.NaN, ...unranked }));
+const plain = gapsOnly ? noBaseline : bm25Baseline(rows, docs, plainTerms);
+const stemmed = gapsOnly ? noBaseline : bm25Baseline(rows, docs, stemmedTerms);
 
-const f = (x: number) => x.toFixed(3);
+const f = (x: number) => (Number.isNaN(x) ? '  -  ' : x.toFixed(3));
 const pick = <T>(xs: T[], k: number | null) => xs.filter((_, i) => k === null || fold[i] === k);
 
 const n = rows.length;
@@ -125,6 +134,10 @@ for (const k of [null, ...Array.from({ length: FOLDS }, (_, i) => i)]) {
   );
 }
 console.log(`matched resumes judged 'strong': ${verdictStrong}/${n}`);
+if (gapsOnly) {
+  console.log('--only gaps: ranking, baselines, throughput and the injection detector skipped');
+  process.exit(0);
+}
 console.log(
   `throughput, full score: ${((2 * n) / (scoreMs / 1000)).toFixed(0)} candidates/s (${(scoreMs / (2 * n)).toFixed(2)} ms each)`,
 );

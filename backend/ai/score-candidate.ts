@@ -40,7 +40,7 @@ import type { CandidateInput, PostingInput } from './types.ts';
 
 export const LOCAL_ENGINE = { provider: 'local', model: 'fulcrum-local', version: '1.0.0' } as const;
 /** Bump when the algorithm changes in a way that changes scores: it is part of the cache key. */
-export const MATCH_ALGORITHM_VERSION = 'local-match-1.4';
+export const MATCH_ALGORITHM_VERSION = 'local-match-1.5';
 
 export type MatchWeights = { criteriaShare: number; keywordShare: number; mustHavePenalty: number };
 export const MATCH_WEIGHTS: Readonly<MatchWeights> = { criteriaShare: 0.6, keywordShare: 0.5, mustHavePenalty: 5 };

@@ -1,5 +1,5 @@
 import type { Criterion } from '../../../utils/contracts/ai.ts';
-import { degreeLevel, MICROSOFT_PRODUCT } from './education.ts';
+import { degreeLevel, withoutMicrosoft } from './education.ts';
 import { isLanguageRequirement, languagesIn } from './languages.ts';
 import { findSkills } from './skills.ts';
 import { negatedTokens, STOPWORDS, type Token, tokenize } from './text.ts';
@@ -10,8 +10,11 @@ import { minYearsAsked } from './years.ts';
  * understood the same way as criteria extracted from the posting.
  */
 
-/** One thing the resume must show; satisfied when every key of any one form is present. */
-export type Concept = { key: string; label: string; forms: string[][]; head: boolean };
+/**
+ * One thing the resume must show; satisfied when every key of any one form is present. `proper`: a word written
+ * with a capital inside a sentence ("Active Listening", "NIST"), so a name rather than an ordinary word.
+ */
+export type Concept = { key: string; label: string; forms: string[][]; head: boolean; proper?: true };
 
 export type CriterionSpec = {
   criterion: Criterion;
@@ -77,7 +80,9 @@ function optionalGroups(text: string, tokens: Token[], concepts: Concept[]): str
   for (const [a, b] of spans) {
     const stems = new Set(tokens.filter((t) => t.start >= a && t.end <= b).map((t) => t.stem));
     const keys = concepts
-      .filter((c) => c.key.startsWith('§') && c.forms.some((f) => f.length > 0 && f.every((k) => stems.has(k))))
+      .filter(
+        (c) => (c.key.startsWith('§') || c.proper) && c.forms.some((f) => f.length > 0 && f.every((k) => stems.has(k))),
+      )
       .map((c) => c.key);
     if (keys.length > 1) groups.push(keys);
   }
@@ -156,7 +161,7 @@ const EDUCATION_RE =
 
 export function classifyKind(text: string): Criterion['kind'] {
   if (isLanguageRequirement(text)) return 'language';
-  if (EDUCATION_RE.test(text.replace(MICROSOFT_PRODUCT, ' ')) && degreeLevel(text) > 0) return 'education';
+  if (EDUCATION_RE.test(withoutMicrosoft(text)) && degreeLevel(text) > 0) return 'education';
   if (minYearsAsked(text) !== null) return 'experience';
   if (OTHER_RE.test(text)) return 'other';
   return 'skill';
@@ -209,7 +214,9 @@ function expansionsIn(text: string, tokens: Token[]): Expansion[] {
       // "Words (ACR)": the fewest words before the parenthesis that spell it out.
       for (let n = 2; n <= 8 && before - n + 1 >= 0; n++) {
         const first = before - n + 1;
-        if (JOINING.has(tokens[first]!.norm) || /[,.;:()]/.test(text.slice(tokens[first]!.end, open))) break;
+        if (/[,.;:()]/.test(text.slice(tokens[first]!.end, open))) break;
+        // "Security Information and Event Management (SIEM)": the words start further back than the "and".
+        if (JOINING.has(tokens[first]!.norm)) continue;
         if (spellsOut(tokens[innerFirst]!.norm, norms(first, before))) {
           out.push({ acronym: [innerFirst, innerFirst], words: [first, before] });
           break;
@@ -223,6 +230,20 @@ function expansionsIn(text: string, tokens: Token[]): Expansion[] {
     }
   }
   return out;
+}
+
+/** A word written with a capital that is not the first of its sentence or item ("skills in Active Listening"). */
+function midSentenceCapital(text: string, t: Token): boolean {
+  // "Problem-solving": the word after a hyphen belongs to the capitalised word before it.
+  // One step back only, so a long run of "A-B-C-..." costs no more than its words.
+  const joined = /(?:^|[^\p{L}])\p{Lu}[\p{L}\p{N}]*-$/u.exec(text.slice(Math.max(0, t.start - 40), t.start));
+  const start = joined ? t.start - joined[0].replace(/^[^\p{L}]/u, '').length : t.start;
+  if (!/^\p{Lu}/u.test(text.slice(start, t.end))) return false;
+  const before = text.slice(Math.max(0, start - 200), start).trimEnd();
+  if (before.length > 0 && !/[.!?:;\-–—•*(\n]$/.test(before)) return true;
+  // The first word of a name in title case ("Customer Service", "Active Listening Skills") is part of the name.
+  const next = /^[\s-]+(\p{Lu}\p{Ll}[\p{L}\p{N}]*)/u.exec(text.slice(t.end, t.end + 80));
+  return next !== null && !GENERIC.has(next[1]!.toLowerCase()) && !STOPWORDS.has(next[1]!.toLowerCase());
 }
 
 /** Turns tokens into concepts; vocabulary skills become one concept satisfied by the name or any alias. */
@@ -258,7 +279,8 @@ export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => 
     const from = Math.min(acronym[0], words[0]);
     const to = Math.max(acronym[1], words[1]);
     const label = text.slice(tokens[from]!.start, tokens[to]!.end + (text[tokens[to]!.end] === ')' ? 1 : 0));
-    if (!out.has(key)) out.set(key, { key, label, forms, head: all.some((i) => inHead(tokens[i]!)) });
+    // An acronym is a name ("MM (Material Management)").
+    if (!out.has(key)) out.set(key, { key, label, forms, head: all.some((i) => inHead(tokens[i]!)), proper: true });
     for (const i of all) covered.add(i);
   }
   for (const m of skills) {
@@ -279,8 +301,18 @@ export function conceptsOf(text: string, tokens: Token[], inHead: (t: Token) => 
   tokens.forEach((t, i) => {
     if (covered.has(i) || filler.has(i)) return;
     const existing = out.get(t.stem);
-    if (existing) existing.head ||= inHead(t);
-    else out.set(t.stem, { key: t.stem, label: t.norm, forms: [[t.stem]], head: inHead(t) });
+    const proper = midSentenceCapital(text, t);
+    if (existing) {
+      existing.head ||= inHead(t);
+      if (proper) existing.proper = true;
+    } else
+      out.set(t.stem, {
+        key: t.stem,
+        label: t.norm,
+        forms: [[t.stem]],
+        head: inHead(t),
+        ...(proper ? { proper: true as const } : {}),
+      });
   });
   return [...out.values()];
 }
@@ -494,14 +526,20 @@ function headPartsOf(
 
 /**
  * Concepts named only after the head in a clause that says what it is for ("for UI development", "to create
- * machine images"): they earn credit when shown but are not themselves asked for.
+ * machine images") or describes it (", an integral part of APO"): they earn credit when shown but are not
+ * themselves asked for.
  */
 function purposeKeys(text: string, tokens: Token[], head: [number, number] | undefined, concepts: Concept[]): string[] {
   if (!head) return [];
   const inPurpose = new Set<number>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.start < head[1] || !(t.norm === 'for' || (t.norm === 'to' && !TO_NOUNS.has(tokens[i - 1]?.norm ?? ''))))
+    // ", an integral part of APO" after the head describes it, as a purpose clause does.
+    const apposition = i > 0 && APPOSITION.has(t.norm) && /,\s*$/.test(text.slice(tokens[i - 1]!.end, t.start));
+    if (
+      t.start < head[1] ||
+      !(apposition || t.norm === 'for' || (t.norm === 'to' && !TO_NOUNS.has(tokens[i - 1]?.norm ?? '')))
+    )
       continue;
     const end = /[.;]/.exec(text.slice(t.end));
     const stop = end ? t.end + end.index : text.length;

@@ -107,7 +107,17 @@ const BROAD = new Set(
     'usage utilization utilisation based entire ecosystem ecosystems protocol protocols facet facets aspect aspects ' +
     'application applications nature fundamentals basics language languages area areas ' +
     // What kind of thing a named one is: "Linux operating systems", "C# programming", "Workday functionality".
-    'os programming coding scripting functionality functionalities feature features'
+    'os programming coding scripting functionality functionalities feature features ' +
+    // What is done with a thing, not what: "design and implement circuits", "identification of patterns through
+    // clustering", "modify and refine graphic files". Verbs that also name a skill ("troubleshoot", "design",
+    // "develop", "test", "maintain") are not here.
+    'implement implementing implementation identify identifying identification modify modifying refine refining ' +
+    'create creating creation prepare preparing preparation conduct conducting define defining derive deriving ' +
+    'engage engaging involve involving execute executing execution exhibit exhibiting oversee overseeing ' +
+    'provide providing assist assisting achieve achieving establish establishing undertake undertaking ' +
+    'incorporate incorporating ' +
+    // How a skill is used: "oral and written communication", "verbal and written customer service".
+    'oral verbal written'
   )
     .split(' ')
     .map(stem)
@@ -123,6 +133,9 @@ const isBroad = (c: Concept) => BROAD.has(c.key) || c.forms.some((f) => f.length
  */
 const plainWord = (c: Concept) => /^[a-z]+$/.test(c.label);
 
+/** A vocabulary skill written as a name ("Photoshop", not "data"), or a word written with a capital. */
+const isName = (c: Concept) => !isBroad(c) && ((c.key.startsWith('§') && !plainWord(c)) || c.proper === true);
+
 /** The words of a part that say what it is: all but the broad ones (unless it has only broad ones). */
 function coreOf(part: HeadPart): Concept[] {
   const specific = part.concepts.filter((c) => !isBroad(c));
@@ -136,6 +149,14 @@ function coreOf(part: HeadPart): Concept[] {
  */
 function partShown(part: HeadPart, profile: ResumeProfile): boolean {
   const core = coreOf(part);
+  // A part that names something ("Power over Project Management skills", "sense of Judgment") is shown by what it
+  // names; its ordinary words say how much or in what way.
+  const names = core.filter(isName);
+  if (names.length > 0) {
+    if (!names.every((c) => presentIn(c, profile))) return false;
+    // "Database Testing": the words of one name on one line.
+    return names.length === 1 || profile.lines.some((l) => names.every((c) => present(c, l.keys)));
+  }
   if (!core.some((c) => presentIn(c, profile))) return false;
   if (core.length !== 2) return true;
   return profile.lines.some((l) => core.every((c) => present(c, l.keys)));
@@ -154,11 +175,16 @@ function titleOnlyConcepts(head: Concept[], profile: ResumeProfile): Concept[] {
   );
 }
 
-function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Thresholds = THRESHOLDS): Judgement {
+function judgeCoverage(asked: CriterionSpec, profile: ResumeProfile, t: Thresholds = THRESHOLDS): Judgement {
+  let spec = asked;
   // Broad words ("Middleware tools", "HTTP protocols") complete a phrase: they neither earn nor cost credit when
   // the requirement names something more specific.
   const specific = spec.concepts.filter((c) => !isBroad(c));
   const judged = specific.length > 0 ? specific : spec.concepts;
+  // A part of the head of broad words only ("design and implement circuits", "oral and written communication")
+  // says how the other parts are done: it is not a thing of its own.
+  const named = spec.headParts.filter((p) => p.concepts.some((c) => !isBroad(c)));
+  if (named.length > 0 && named.length < spec.headParts.length) spec = { ...spec, headParts: named };
   const head = judged.filter((c) => c.head);
   const rest = judged.filter((c) => !c.head);
   // "AWS, GCP or Azure": the head is as well covered as its best alternative.
@@ -191,7 +217,7 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     ...spec.concepts
       .filter(
         (c) =>
-          ((c.key.startsWith('§') && (c.head || !plainWord(c))) || (spec.isList && c.head)) &&
+          ((c.key.startsWith('§') && (c.head || !plainWord(c))) || c.proper || (spec.isList && c.head)) &&
           !waived.has(c.key) &&
           !isBroad(c) &&
           !presentIn(c, profile),
@@ -224,9 +250,29 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     : apart
       ? `; ${missingParts[0]!.concepts.map((c) => c.label).join(' and ')} appear only on separate lines`
       : '';
-  if (credit >= t.metAt && missingNamed.length === 0 && missingParts.length === 0) {
+  // Every name the head writes is shown, and every part of it: its ordinary words ("Clear competency of using EC2",
+  // "Highly developed analytical skills") do not make it a gap.
+  const headNames = head.filter(isName);
+  const namesShown =
+    headNames.length > 0 &&
+    spec.headParts.length > 0 &&
+    headNames.every((c) => waived.has(c.key) || presentIn(c, profile));
+  // A requirement that names things ("Proficiency in Intuitive User Interfaces (UI) with AngularJS and React") is met
+  // when the resume shows every name, each name of a head part on one line: the ordinary words around the names say
+  // how much or what for.
+  const allNames = judged.filter((c) => isName(c) && !spec.purpose.includes(c.key));
+  const everyNameShown =
+    allNames.length > 0 &&
+    missingNamed.length === 0 &&
+    allNames.every((c) => waived.has(c.key) || presentIn(c, profile)) &&
+    spec.headParts.every((p) => !p.concepts.some(isName) || partShown(p, profile));
+  if (((credit >= t.metAt || namesShown) && missingNamed.length === 0 && missingParts.length === 0) || everyNameShown) {
     // A skill named only in a role title ("Big Data Developer - Hadoop/Java, 2016 - 2021") is a claim, not shown use.
-    const titleOnly = titleOnlyConcepts(head, profile);
+    // ...unless its examples are shown: "front-end languages such as HTML, CSS3" by a line of HTML and CSS3.
+    const exampleShown = spec.optional.some((g) =>
+      spec.concepts.some((c) => g.includes(c.key) && presentIn(c, profile)),
+    );
+    const titleOnly = exampleShown ? [] : titleOnlyConcepts(head, profile);
     if (titleOnly.length === 0)
       return {
         status: 'met',
@@ -246,10 +292,19 @@ function judgeCoverage(spec: CriterionSpec, profile: ResumeProfile, t: Threshold
     spec.headParts.length > 0 && spec.headParts.every((p) => !coreOf(p).some((c) => presentIn(c, profile)));
   // A head of ordinary words that names no skill ("Technical knowledge on Puppet / Chef", "flush skills in Active
   // Listening") while the rest names skills: what is asked is those skills, and the resume shows every one.
+  // Names are vocabulary skills and words written with a capital ("flush skills in Active Listening", "Acute depth
+  // knowlege within NIST, FISMA").
   const namedRest = spec.concepts.filter(
-    (c) => c.key.startsWith('§') && !c.head && !plainWord(c) && !isBroad(c) && !spec.purpose.includes(c.key),
+    (c) =>
+      ((c.key.startsWith('§') && !plainWord(c)) || c.proper) && !c.head && !isBroad(c) && !spec.purpose.includes(c.key),
   );
-  if (noPart && namedRest.length > 0 && missingNamed.length === 0 && !head.some((c) => c.key.startsWith('§')))
+  if (
+    noPart &&
+    namedRest.length > 0 &&
+    missingNamed.length === 0 &&
+    namedRest.every((c) => presentIn(c, profile)) &&
+    !head.some((c) => c.key.startsWith('§') || c.proper)
+  )
     return {
       status: 'met',
       credit: Math.max(credit, t.metAt),
