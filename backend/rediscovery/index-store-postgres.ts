@@ -105,21 +105,35 @@ async function rebuildPeoplePostgres(
   }
 }
 
-/** Replaces the stored pipeline stages, in pipeline order under the same keys ref-store.ts uses on SQLite. */
-export async function saveStagesPostgres(db: Db, stages: Array<{ id: string; text: string }>): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await sql`DELETE FROM rd_ref WHERE kind = 'stage'`.execute(tx);
-    if (stages.length === 0) return;
-    await sql`INSERT INTO rd_ref (kind, id, data) SELECT 'stage', k, d FROM unnest(
-      ${stages.map((_, i) => String(i).padStart(4, '0'))}::text[], ${stages.map((s) => JSON.stringify(s))}::text[]) AS t(k, d)`.execute(
-      tx,
-    );
-  });
-}
-
 export async function loadPeoplePostgres(db: Db, rids: number[]): Promise<IndexedPerson[]> {
   if (rids.length === 0) return [];
   const { rows } = await sql<{ rid: number; doc: string; summary: string }>`
     SELECT rid, doc, summary FROM rd_person WHERE rid = ANY(${rids}::bigint[])`.execute(db);
   return rows.map(indexedPersonOf);
+}
+
+export async function loadPersonByContactPostgres(db: Db, contactId: string): Promise<IndexedPerson | null> {
+  const { rows } = await sql<{ rid: number; doc: string; summary: string }>`
+    SELECT rid, doc, summary FROM rd_person WHERE contact_id = ${contactId}`.execute(db);
+  return rows[0] ? indexedPersonOf({ ...rows[0], rid: Number(rows[0].rid) }) : null;
+}
+
+export async function indexCountsPostgres(db: Db): Promise<{ people: number; opportunities: number }> {
+  const { rows } = await sql<{ people: number; opportunities: number }>`
+    SELECT (SELECT count(*) FROM rd_person)::integer AS people,
+      (SELECT count(*) FROM rd_opportunity)::integer AS opportunities`.execute(db);
+  return { people: Number(rows[0]?.people ?? 0), opportunities: Number(rows[0]?.opportunities ?? 0) };
+}
+
+/** What the last sync recorded about these opportunities (confidential, posting), for the access policy. */
+export async function opportunityHintsPostgres(
+  db: Db,
+  ids: string[],
+): Promise<Map<string, { confidential: boolean; postingId: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; confidential: boolean | null; posting_id: string | null }>`
+    SELECT opportunity_id AS id, (data::jsonb->>'confidential')::boolean AS confidential,
+      data::jsonb->>'postingId' AS posting_id
+    FROM rd_opportunity WHERE opportunity_id = ANY(${[...new Set(ids)]}::text[])`.execute(db);
+  return new Map(rows.map((r) => [r.id, { confidential: r.confidential === true, postingId: r.posting_id }]));
 }

@@ -70,7 +70,7 @@ export async function handleRediscoveryWebhook(deps: RediscoveryJobDeps, job: Re
   if (!id) return 'ignored';
   // candidateDeleted too: a webhook is only a trigger, so Lever is asked; only its 404 removes the opportunity
   // (refreshOpportunity), and one Lever still has is re-indexed as it is.
-  return refreshOpportunity(deps, id, loadRefData(deps.store.sqlite));
+  return refreshOpportunity(deps, id, await loadRefData(deps.store.db));
 }
 
 /**

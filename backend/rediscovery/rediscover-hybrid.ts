@@ -5,7 +5,8 @@ import { embedderFromConfig, MAX_EMBED_CHARS, type TextEmbedder } from '../ai/em
 import { AiError, LlmUnavailableError } from '../ai/errors.ts';
 import type { PostingInput } from '../ai/types.ts';
 import type { Config } from '../config.ts';
-import { type RediscoverOptions, rediscover } from './rediscover.ts';
+import type { RediscoverOptions } from './rediscover.ts';
+import { type IndexStore, talentIndexFor } from './talent-index.ts';
 import { blobToVector, searchVectors, vectorToBlob } from './vector-index.ts';
 
 /**
@@ -78,31 +79,36 @@ function describe(err: unknown): string {
 
 /** rediscover(), hybrid when `hybrid` is given and usable; keyword + skills otherwise (with the reason). */
 export async function rediscoverRanked(
-  store: { sqlite: BetterSqlite3.Database },
+  store: IndexStore,
   posting: PostingInput,
   opts: RediscoverOptions = {},
   hybrid?: HybridRanking,
 ): Promise<RediscoverResponse> {
-  if (!hybrid) return rediscover(store, posting, opts);
+  const index = talentIndexFor(store);
+  if (!hybrid) return index.search(posting, opts);
   const t0 = performance.now();
-  const { sqlite } = store;
   const from = `embeddings:${hybrid.embedder.key}`;
   let search: ReturnType<typeof searchVectors> | undefined;
   let reason = 'No one in the talent pool has an embedding yet: the embedding job runs after each sync.';
-  try {
-    const query = await postingVector(sqlite, hybrid.embedder, posting, (opts.now ?? new Date()).getTime());
-    search = searchVectors(sqlite, hybrid.embedder.key, query);
-  } catch (e) {
-    reason = describe(e);
+  if (index.engine === 'postgres') {
+    reason = 'Hybrid ranking is not available on PostgreSQL yet: keyword + skills answer.';
+  } else {
+    try {
+      const { sqlite } = store;
+      const query = await postingVector(sqlite, hybrid.embedder, posting, (opts.now ?? new Date()).getTime());
+      search = searchVectors(sqlite, hybrid.embedder.key, query);
+    } catch (e) {
+      reason = describe(e);
+    }
   }
   if (search && search.size > 0) {
-    const res = rediscover(store, posting, {
+    const res = await index.search(posting, {
       ...opts,
       semantic: { search, model: hybrid.embedder.key, weight: hybrid.weight },
     });
     return { ...res, tookMs: Math.round((performance.now() - t0) * 10) / 10 };
   }
-  const res = rediscover(store, posting, opts);
+  const res = await index.search(posting, opts);
   return {
     ...res,
     ranking: { ...(res.ranking ?? keywordRanking), fallback: { from, reason } },

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
 import type { SyncProgress } from '../../utils/contracts/rediscovery.ts';
 import { collect, LeverApiError, type LeverClient, LeverNotFoundError, type Opportunity } from '../lever/index.ts';
+import type { Database } from '../store/schema.ts';
 import { type DetailOptions, fetchDetails } from './fetch-details.ts';
 import {
   type IndexItem,
-  indexCounts,
   indexOpportunities,
   loadOpportunity,
   removeOpportunity,
@@ -13,6 +14,7 @@ import {
 } from './index-store.ts';
 import { normalizeOpportunity, type RefData } from './normalize.ts';
 import { saveRefData } from './ref-store.ts';
+import { type IndexStore, talentIndexFor } from './talent-index.ts';
 
 /**
  * Talent-pool sync from Lever, resumable after a crash.
@@ -28,7 +30,7 @@ import { saveRefData } from './ref-store.ts';
  */
 
 export type SyncDeps = {
-  store: { sqlite: BetterSqlite3.Database };
+  store: IndexStore;
   lever: LeverClient;
   now?: () => number;
   /** Also sync confidential opportunities and postings (needs a key with confidential access). */
@@ -82,10 +84,35 @@ function writeState(sqlite: BetterSqlite3.Database, patch: Partial<StateRow>): v
   sqlite.prepare(`UPDATE rd_sync_state SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = 1`).run(patch);
 }
 
+/** rd_sync_state's numeric columns: PostgreSQL returns its bigint columns as strings. */
+const NUMERIC: Array<keyof StateRow> = [
+  'since',
+  'started_at',
+  'finished_at',
+  'listed',
+  'details_done',
+  'details_total',
+  'requests',
+  'rate_limited',
+  'high_water_mark',
+  'run_max_updated_at',
+  'heartbeat_at',
+  'detail_errors',
+];
+function stateOf(row: Record<string, unknown> | undefined): StateRow | null {
+  if (!row) return null;
+  const out = { ...row } as Record<string, unknown>;
+  for (const k of NUMERIC) out[k] = out[k] == null ? null : Number(out[k]);
+  return out as StateRow;
+}
+
+async function readStateDb(db: Kysely<Database>): Promise<StateRow | null> {
+  return stateOf((await sql<Record<string, unknown>>`SELECT * FROM rd_sync_state WHERE id = 1`.execute(db)).rows[0]);
+}
+
 /** What GET /api/rediscovery/sync answers and the CLI prints. */
-export function getSyncProgress(store: { sqlite: BetterSqlite3.Database }): SyncProgress {
-  const s = readState(store.sqlite);
-  const counts = indexCounts(store.sqlite);
+export async function getSyncProgress(store: IndexStore): Promise<SyncProgress> {
+  const [s, counts] = await Promise.all([readStateDb(store.db), talentIndexFor(store).counts()]);
   if (!s) {
     return {
       status: 'never',
@@ -214,13 +241,15 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       rate_limited: state.rate_limited + (s.rateLimited - base.rateLimited),
     };
   };
-  const report = () => deps.onProgress?.(getSyncProgress(deps.store));
+  const report = async () => {
+    if (deps.onProgress) deps.onProgress(await getSyncProgress(deps.store));
+  };
   const check = () => {
     if (deps.signal?.aborted) throw deps.signal.reason ?? new Error('sync aborted');
   };
   try {
     const ref = await loadRef(deps.lever, deps.confidentialityAll ?? false);
-    saveRefData(sqlite, ref);
+    await saveRefData(deps.store.db, ref);
 
     if (state.phase === 'listing') {
       const seen = sqlite.prepare('SELECT 1 FROM rd_sync_seen WHERE run_id = ? AND opportunity_id = ?');
@@ -228,7 +257,7 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       let page: Opportunity[] = [];
       let listed = state.listed;
       let maxUpdated = state.run_max_updated_at;
-      const flush = () => {
+      const flush = async () => {
         const fresh = page.filter((o) => !seen.get(runId, o.id));
         sqlite.transaction(() => {
           const changed = fresh.map((o) => listedItem(sqlite, o, ref, state.mode === 'full')).filter((x) => x !== null);
@@ -241,7 +270,7 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
           writeState(sqlite, { listed, run_max_updated_at: maxUpdated, heartbeat_at: now(), ...counters() });
         })();
         page = [];
-        report();
+        await report();
       };
       for await (const o of deps.lever.listOpportunities({
         limit: 100,
@@ -251,11 +280,11 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       })) {
         page.push(o);
         if (page.length >= 100) {
-          flush();
+          await flush();
           check();
         }
       }
-      if (page.length) flush();
+      if (page.length) await flush();
 
       if (state.mode === 'full') {
         // Whatever a complete listing did not return no longer exists in Lever (or is no longer visible to us).
@@ -283,7 +312,7 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       state.phase = 'details';
       state.details_total = total;
       state.details_done = 0;
-      report();
+      await report();
     }
 
     await detailsPhase(deps, state, counters, report, check);
@@ -298,12 +327,12 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       ...counters(),
     });
     sqlite.prepare('DELETE FROM rd_sync_seen WHERE run_id = ?').run(runId);
-    report();
+    await report();
     return getSyncProgress(deps.store);
   } catch (e) {
     // The checkpoint stays 'running' so the next call resumes; the error is kept for the progress view.
     writeState(sqlite, { error: e instanceof Error ? e.message : String(e), heartbeat_at: null, ...counters() });
-    report();
+    await report();
     throw e;
   }
 }
@@ -312,7 +341,7 @@ async function detailsPhase(
   deps: SyncDeps,
   state: StateRow,
   counters: () => { requests: number; rate_limited: number },
-  report: () => void,
+  report: () => Promise<void>,
   check: () => void,
 ): Promise<void> {
   const { sqlite } = deps.store;
@@ -359,7 +388,7 @@ async function detailsPhase(
       done += items.length + removed.length;
       writeState(sqlite, { details_done: done, detail_errors: errors, heartbeat_at: now(), ...counters() });
     })();
-    report();
+    await report();
   }
 }
 

@@ -71,7 +71,7 @@ beforeEach(async () => {
 
 async function bakeryPool() {
   const t = await openTempStoreUntilCleanup(cleanups);
-  saveRefData(t.store.sqlite, { stages: [], archiveReasons: [], postingTitles: new Map() });
+  await saveRefData(t.store.db, { stages: [], archiveReasons: [], postingTitles: new Map() });
   indexOpportunities(t.store.sqlite, [
     { opportunity: opp('literal', 'Jean Dupont'), resumeText: LITERAL },
     { opportunity: opp('semantic', 'Marie Lambert'), resumeText: SEMANTIC },
