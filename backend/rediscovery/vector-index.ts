@@ -1,4 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import { isPostgres } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 import { createMatrix, type VectorMatrix } from './dot-scan.ts';
 
 /**
@@ -207,4 +210,30 @@ export function vectorCount(sqlite: BetterSqlite3.Database, key: string): number
     n: number;
   };
   return all.n - refused.n;
+}
+
+/** Which vector search rediscovery's hybrid ranking uses on this store, for the start-up log line. */
+export type VectorSearchChoice = {
+  mode: 'in-process exact search';
+  /** PostgreSQL only: whether the pgvector extension is available to install (null on SQLite). */
+  pgvectorAvailable: boolean | null;
+  line: string;
+};
+
+/**
+ * The vector search in use, said once at start. Always the in-process exact scan above: on SQLite by design, and
+ * on PostgreSQL too, where the pgvector extension is detected (pg_available_extensions) but not used yet.
+ */
+export async function vectorSearchChoice(db: Kysely<Database>): Promise<VectorSearchChoice> {
+  const mode = 'in-process exact search' as const;
+  if (!isPostgres(db)) return { mode, pgvectorAvailable: null, line: `rediscovery vectors: ${mode} (SQLite)` };
+  const { rows } = await sql`SELECT 1 AS x FROM pg_available_extensions WHERE name = 'vector'`.execute(db);
+  const available = rows.length > 0;
+  return {
+    mode,
+    pgvectorAvailable: available,
+    line: available
+      ? `rediscovery vectors: ${mode} (PostgreSQL; pgvector is available but this build does not use it)`
+      : `rediscovery vectors: ${mode} (PostgreSQL; pgvector extension not installed)`,
+  };
 }
