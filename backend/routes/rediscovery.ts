@@ -86,7 +86,7 @@ export function rediscoveryRoutes(s: AppServices) {
   const index = talentIndexFor(s.store);
   const progress = async () => ({
     ...(await getSyncProgress(s.store)),
-    embeddings: s.hybrid ? embeddingProgress(s.store.sqlite, s.hybrid.embedder.key) : null,
+    embeddings: s.hybrid ? await embeddingProgress(s.store.db, s.hybrid.embedder.key) : null,
   });
   return new Hono<AuthEnv>()
     .get('/sync', s.guards.leverUser(), async (c) => c.json(SyncProgressSchema.parse(await progress())))

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { LeverAccess } from '../../../backend/access/lever-access.ts';
 import { createGuards } from '../../../backend/access/route-rules.ts';
+import { OpenAiEmbedder } from '../../../backend/ai/embed-texts.ts';
 import { createAiEngine } from '../../../backend/ai/engine.ts';
 import type { AppServices } from '../../../backend/app.ts';
 import { toPostingInput } from '../../../backend/candidates/load-candidate.ts';
@@ -14,6 +15,7 @@ import type { EmulatorHandle } from '../../../backend/lever-emulator/server.ts';
 import { ProposalRepo } from '../../../backend/proposals/repo.ts';
 import { ProposalService } from '../../../backend/proposals/service.ts';
 import { WriteBack } from '../../../backend/proposals/write-back.ts';
+import { embeddingProgress, embedPeople } from '../../../backend/rediscovery/embed-people.ts';
 import {
   handleRediscoveryWebhook,
   nextScheduledRun,
@@ -40,6 +42,7 @@ import {
   SyncProgressSchema,
 } from '../../../utils/contracts/rediscovery.ts';
 import { admin, clientFor, testEmulator } from '../lever-helpers.ts';
+import { startFakeOpenAi } from './fake-openai.ts';
 import { cleanupsAfterEach } from './temp-store.ts';
 
 /** One store (and a job queue on it) for a test, on the engine under test, and how to close them. */
@@ -205,6 +208,30 @@ export function describeRediscoveryContract(name: string, open: () => Promise<Re
         stageId: stage.id,
       });
       expect(missing.status).toBe(404);
+    });
+
+    it('embeds the pool (resuming where it stopped) and ranks hybrid with the in-process vector index', async () => {
+      const { h, emu } = await setup(40);
+      const fake = await startFakeOpenAi();
+      cleanups.push(() => fake.close());
+      const embedder = new OpenAiEmbedder({ baseUrl: fake.baseUrl, model: 'fake-embed', maxRetries: 0 });
+      const lever = clientFor(emu);
+      const { people } = await runSync({ store: h.store, lever });
+      expect(await embeddingProgress(h.store.db, embedder.key)).toMatchObject({ status: 'never', pending: people });
+      await embedPeople({ store: h.store, embedder, maxPeople: 3 });
+      expect(await embeddingProgress(h.store.db, embedder.key)).toMatchObject({ embedded: 3, pending: people - 3 });
+      const done = await embedPeople({ store: h.store, embedder });
+      expect(done).toMatchObject({ status: 'idle', embedded: people, pending: 0 });
+      // Nothing changed: a second run sends nothing.
+      const calls = fake.requests.length;
+      await embedPeople({ store: h.store, embedder });
+      expect(fake.requests.length).toBe(calls);
+
+      const posting = toPostingInput(await lever.getPosting([...emu.context.store.postings.keys()][0]!));
+      const res = await rediscoverRanked(h.store, posting, { excludeContactedWithinDays: 0 }, { embedder, weight: 20 });
+      expect(res.ranking).toMatchObject({ mode: 'hybrid', embeddingsModel: 'fake-embed', fallback: null });
+      expect(res.ranking?.vectorCoverage).toMatchObject({ embedded: people, people });
+      for (const r of res.results) expect(r.components.map((c) => c.name)).toContain('semantic similarity');
     });
 
     it('says which vector search it uses: the in-process exact scan', async () => {
