@@ -155,15 +155,17 @@ type VectorRow = { rid: number; dims: number; hash: string; vector: Buffer | nul
 /** Writes a batch's vectors (refused people: NULL) in one statement, skipping people deleted meanwhile. */
 async function upsertVectors(trx: Db, rows: VectorRow[], key: string, gen: number, at: number): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map((r) => sql`(${r.rid}, ${r.dims}, ${r.hash}, ${r.vector})`);
-  // The CTE's columns carry no types on PostgreSQL; cast them to rd_vector's.
+  // PostgreSQL types a VALUES list from its first row's parameters, which are untyped: cast them (bytea above all).
   const pg = isPostgres(trx);
-  const cols = pg
-    ? sql`b.rid::bigint, ${key}, b.dims::integer, b.hash::text, b.vector::bytea`
-    : sql`b.rid, ${key}, b.dims, b.hash, b.vector`;
+  const values = rows.map((r) =>
+    pg
+      ? sql`(${r.rid}::bigint, ${r.dims}::integer, ${r.hash}::text, ${r.vector}::bytea)`
+      : sql`(${r.rid}, ${r.dims}, ${r.hash}, ${r.vector})`,
+  );
   await sql`WITH b (rid, dims, hash, vector) AS (VALUES ${sql.join(values)})
     INSERT INTO rd_vector (rid, model, dims, text_hash, vector, stale, gen, embedded_at)
-    SELECT ${cols}, 0, ${gen}, ${at} FROM b WHERE EXISTS (SELECT 1 FROM rd_person p WHERE p.rid = ${pg ? sql`b.rid::bigint` : sql`b.rid`})
+    SELECT b.rid, CAST(${key} AS TEXT), b.dims, b.hash, b.vector, 0, CAST(${gen} AS INTEGER), CAST(${at} AS BIGINT) FROM b
+    WHERE EXISTS (SELECT 1 FROM rd_person p WHERE p.rid = b.rid)
     ON CONFLICT (rid) DO UPDATE SET model = excluded.model, dims = excluded.dims, text_hash = excluded.text_hash,
       vector = excluded.vector, stale = 0, gen = excluded.gen, embedded_at = excluded.embedded_at`.execute(trx);
 }
