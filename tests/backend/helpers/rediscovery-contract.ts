@@ -11,6 +11,7 @@ import { createAudit } from '../../../backend/http/audit.ts';
 import type { AuthEnv, Principal } from '../../../backend/http/auth.ts';
 import { toHttpError } from '../../../backend/http/errors.ts';
 import type { JobQueue } from '../../../backend/jobs/queue.ts';
+import { collect } from '../../../backend/lever/index.ts';
 import type { EmulatorHandle } from '../../../backend/lever-emulator/server.ts';
 import { ProposalRepo } from '../../../backend/proposals/repo.ts';
 import { ProposalService } from '../../../backend/proposals/service.ts';
@@ -25,7 +26,7 @@ import {
   SyncJob,
   scheduleRediscovery,
 } from '../../../backend/rediscovery/jobs.ts';
-import { cachedResults } from '../../../backend/rediscovery/poll-postings.ts';
+import { cachedResults, pollPostings, storedPosting } from '../../../backend/rediscovery/poll-postings.ts';
 import { rediscoverRanked } from '../../../backend/rediscovery/rediscover-hybrid.ts';
 import { loadStages } from '../../../backend/rediscovery/ref-store.ts';
 import { getSyncProgress, runSync } from '../../../backend/rediscovery/sync.ts';
@@ -232,6 +233,23 @@ export function describeRediscoveryContract(name: string, open: () => Promise<Re
       expect(res.ranking).toMatchObject({ mode: 'hybrid', embeddingsModel: 'fake-embed', fallback: null });
       expect(res.ranking?.vectorCoverage).toMatchObject({ embedded: people, people });
       for (const r of res.results) expect(r.components.map((c) => c.name)).toContain('semantic similarity');
+    });
+
+    it('the posting poll stores postings, rediscovers each new open one once and caches its results', async () => {
+      const { h, emu } = await setup(40);
+      const lever = clientFor(emu);
+      await runSync({ store: h.store, lever });
+      const first = await pollPostings({ store: h.store, lever }, { limit: 5 });
+      const postings = await collect(lever.listPostings({}));
+      expect(first.seen).toBe(postings.length);
+      const open = postings.filter((p) => p.state !== 'closed' && p.state !== 'draft').map((p) => p.id);
+      expect(first.fresh.sort()).toEqual(open.sort());
+      for (const id of first.fresh) {
+        expect((await storedPosting(h.store.db, id))?.id).toBe(id);
+        expect((await cachedResults(h.store.db, id))?.response.postingId).toBe(id);
+      }
+      const again = await pollPostings({ store: h.store, lever }, { limit: 5 });
+      expect(again.fresh).toEqual([]);
     });
 
     it('says which vector search it uses: the in-process exact scan', async () => {
