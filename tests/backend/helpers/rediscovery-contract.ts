@@ -29,7 +29,7 @@ import {
 import { cachedResults, pollPostings, storedPosting } from '../../../backend/rediscovery/poll-postings.ts';
 import { rediscoverRanked } from '../../../backend/rediscovery/rediscover-hybrid.ts';
 import { loadStages } from '../../../backend/rediscovery/ref-store.ts';
-import { getSyncProgress, runSync } from '../../../backend/rediscovery/sync.ts';
+import { getSyncProgress, runSync, SyncBusyError } from '../../../backend/rediscovery/sync.ts';
 import { talentIndexFor } from '../../../backend/rediscovery/talent-index.ts';
 import { vectorSearchChoice } from '../../../backend/rediscovery/vector-index.ts';
 import { rediscoveryPostingRoutes, rediscoveryRoutes } from '../../../backend/routes/rediscovery.ts';
@@ -100,6 +100,24 @@ export function describeRediscoveryContract(name: string, open: () => Promise<Re
       expect(outcome).toBe('removed');
       expect(await index.personByContact(gone.contact)).toBeNull();
       expect((await index.counts()).people).toBe(contacts.size - 1);
+    });
+
+    it('two syncs started at once (two instances): one runs, the other is refused and nothing is indexed twice', async () => {
+      const { h, emu } = await setup(40);
+      const results = await Promise.allSettled([
+        runSync({ store: h.store, lever: clientFor(emu) }),
+        runSync({ store: h.store, lever: clientFor(emu) }),
+      ]);
+      const ok = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(ok).toHaveLength(1);
+      expect(refused.map((r) => (r as PromiseRejectedResult).reason)).toEqual([expect.any(SyncBusyError)]);
+      const visible = emu.context.store.seed.opportunities.filter((o) => o.confidentiality === 'non-confidential');
+      expect(await getSyncProgress(h.store)).toMatchObject({
+        status: 'idle',
+        opportunities: visible.length,
+        people: new Set(visible.map((o) => o.contact)).size,
+      });
     });
 
     it('the routes answer alike: progress, stages, rediscover with its cache, drafts and mark sent', async () => {
