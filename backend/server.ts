@@ -31,6 +31,7 @@ import {
   scheduleRediscovery,
 } from './rediscovery/jobs.ts';
 import { type HybridRanking, hybridFromConfig } from './rediscovery/rediscover-hybrid.ts';
+import { vectorSearchChoice } from './rediscovery/vector-index.ts';
 import { closeSandbox, configureSandbox, warmSandbox } from './sandbox/sandbox.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
 import { openStoreFromConfig, type Store } from './store/db.ts';
@@ -119,6 +120,8 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
   registerAutomations(queue, services.automations);
   // Talent-pool sync, new-posting polling and embedding; the webhook job types above belong to the automations.
   registerRediscoveryJobs(queue, { store, lever, hybrid }, { webhookEvents: false });
+  const vectors = await vectorSearchChoice(store.db);
+  logger.info({ vectors: vectors.mode, pgvector: vectors.pgvectorAvailable }, vectors.line);
   // Catches up people a previous run did not reach, or every one after EMBEDDINGS_MODEL changed.
   if (hybrid) await queueEmbedding(queue);
   if (config.REDISCOVERY_SYNC_MINUTES > 0) {

@@ -10,11 +10,11 @@ import { renderResumeText } from '../backend/lever-emulator/resume-text.ts';
 import { publicRecord, serializeOpportunity, serializePosting } from '../backend/lever-emulator/serialize.ts';
 import { EmulatorStore } from '../backend/lever-emulator/store.ts';
 import { type IndexItem, indexOpportunities } from '../backend/rediscovery/index-store.ts';
-import { indexOpportunitiesPostgres, saveStagesPostgres } from '../backend/rediscovery/index-store-postgres.ts';
+import { indexOpportunitiesPostgres } from '../backend/rediscovery/index-store-postgres.ts';
 import { feedbackStats, normalizeOpportunity, type RefData } from '../backend/rediscovery/normalize.ts';
 import { type RediscoverOptions, rediscover } from '../backend/rediscovery/rediscover.ts';
 import { rediscoverPostgres } from '../backend/rediscovery/rediscover-postgres.ts';
-import { saveRefData } from '../backend/rediscovery/ref-store.ts';
+import { saveRefData, saveStages } from '../backend/rediscovery/ref-store.ts';
 import { openStore } from '../backend/store/db.ts';
 import { migrateToLatest } from '../backend/store/migrations.ts';
 import { openPostgresKysely } from '../backend/store/postgres.ts';
@@ -59,8 +59,8 @@ async function rediscoverySection(url: string): Promise<boolean> {
       archiveReasons: emu.seed.archiveReasons,
       postingTitles: new Map(emu.seed.postings.map((p) => [p.id, p.text])),
     };
-    saveRefData(store.sqlite, ref);
-    await saveStagesPostgres(db, ref.stages);
+    await saveRefData(store.db, ref);
+    await saveStages(db, ref.stages);
     const ui = 'http://127.0.0.1';
     const expand = new Set(['applications']);
     let liteMs = 0;

@@ -88,7 +88,7 @@ async function main(): Promise<number> {
       archiveReasons: emu.seed.archiveReasons,
       postingTitles: new Map(emu.seed.postings.map((p) => [p.id, p.text])),
     };
-    saveRefData(store.sqlite, ref);
+    await saveRefData(store.db, ref);
     const ui = 'http://127.0.0.1';
     const expand = new Set(['applications']);
     const none = new Set<string>();

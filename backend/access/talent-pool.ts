@@ -1,6 +1,5 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { RediscoverResponse } from '../../utils/contracts/rediscovery.ts';
-import { loadPersonByContact } from '../rediscovery/index-store.ts';
+import type { TalentIndex } from '../rediscovery/talent-index.ts';
 import type { LeverAccess } from './lever-access.ts';
 import type { Viewer } from './policy.ts';
 
@@ -10,30 +9,28 @@ import type { Viewer } from './policy.ts';
  * confidential application the caller is not on is left out entirely, not shown with that application cut out.
  */
 
-/** What the last sync recorded about an opportunity: lets the policy skip a Lever read for a plain team member. */
-export function syncedOpportunityHint(
-  sqlite: BetterSqlite3.Database,
-): (id: string) => { confidential: boolean; postingId: string | null } | null {
-  const stmt = sqlite.prepare(
-    `SELECT json_extract(data, '$.confidential') AS confidential, json_extract(data, '$.postingId') AS posting_id
-     FROM rd_opportunity WHERE opportunity_id = ?`,
-  );
-  return (id) => {
-    const row = stmt.get(id) as { confidential: number | null; posting_id: string | null } | undefined;
-    return row ? { confidential: row.confidential === 1, postingId: row.posting_id } : null;
-  };
+/**
+ * What the last sync recorded about these opportunities, read in one go: lets the policy skip a Lever read for a
+ * plain team member.
+ */
+async function syncedOpportunityHint(
+  index: TalentIndex,
+  ids: string[],
+): Promise<(id: string) => { confidential: boolean; postingId: string | null } | null> {
+  const hints = await index.hints(ids);
+  return (id) => hints.get(id) ?? null;
 }
 
 /** The results the caller may see, re-ranked 1..n and cut to `limit`. */
 export async function visibleResults(
   access: LeverAccess,
   viewer: Viewer,
-  sqlite: BetterSqlite3.Database,
+  index: TalentIndex,
   res: RediscoverResponse,
   limit: number,
 ): Promise<RediscoverResponse> {
   const ids = res.results.flatMap((r) => [...r.opportunityIds, r.latestOpportunityId]);
-  const visible = await access.visibleOpportunities(viewer, ids, syncedOpportunityHint(sqlite));
+  const visible = await access.visibleOpportunities(viewer, ids, await syncedOpportunityHint(index, ids));
   const results = res.results
     .filter((r) => visible.has(r.latestOpportunityId) && r.opportunityIds.every((id) => visible.has(id)))
     .slice(0, limit)
@@ -49,12 +46,14 @@ export async function visibleResults(
 export async function contactsInScope(
   access: Pick<LeverAccess, 'visibleOpportunities'>,
   viewer: Viewer,
-  sqlite: BetterSqlite3.Database,
+  index: TalentIndex,
   contactIds: readonly string[],
 ): Promise<{ allowed: string[]; hidden: string[] }> {
-  const people = [...new Set(contactIds)].map((id) => ({ id, person: loadPersonByContact(sqlite, id) }));
+  const people = await Promise.all(
+    [...new Set(contactIds)].map(async (id) => ({ id, person: await index.personByContact(id) })),
+  );
   const ids = people.flatMap((p) => p.person?.summary.opportunities.map((o) => o.id) ?? []);
-  const visible = await access.visibleOpportunities(viewer, ids, syncedOpportunityHint(sqlite));
+  const visible = await access.visibleOpportunities(viewer, ids, await syncedOpportunityHint(index, ids));
   const allowed: string[] = [];
   const hidden: string[] = [];
   for (const { id, person } of people) {

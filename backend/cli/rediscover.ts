@@ -28,7 +28,7 @@ export const rediscoverCommand: CliCommand = {
     if (!Number.isInteger(days) || days < 0) throw new Error(`--within-days must be a whole number of days. ${usage}`);
     return withCliStore(async (store, config) => {
       const posting =
-        storedPosting(store.sqlite, values.posting as string) ??
+        (await storedPosting(store.db, values.posting as string)) ??
         (await leverFromConfig(config).getPosting(values.posting as string));
       const res = await rediscoverRanked(
         store,

@@ -8,7 +8,7 @@ import { optOutCheck, optOutStatusOf } from '../compliance/opt-out.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import { LeverBadRequestError, type LeverClient, LeverForbiddenError, LeverNotFoundError } from '../lever/index.ts';
-import { loadPersonByContact } from '../rediscovery/index-store.ts';
+import { talentIndexFor } from '../rediscovery/talent-index.ts';
 import type { Store } from '../store/db.ts';
 
 /**
@@ -84,18 +84,18 @@ export function requireNotOptedOut(
     if (/^\/api\/rediscovery\/act\/?$/.test(c.req.path)) {
       const body = (await c.req.json().catch(() => null)) as { contactIds?: unknown; postingId?: unknown } | null;
       let ids = Array.isArray(body?.contactIds) ? body.contactIds.filter((x) => typeof x === 'string') : [];
-      const { sqlite } = deps.store;
+      const index = talentIndexFor(deps.store);
       if (deps.access && deps.guards) {
         // The route's own rules first (the posting, then the people the caller may see): a 409 for someone hidden
         // from the caller would say that they exist and opted out. Hidden people are reported by the route instead.
         const viewer = await deps.guards.viewer(c);
         if (typeof body?.postingId === 'string' && body.postingId)
           await deps.access.requirePosting(viewer, body.postingId, 'see');
-        ids = (await contactsInScope(deps.access, viewer, sqlite, ids.slice(0, 200) as string[])).allowed;
+        ids = (await contactsInScope(deps.access, viewer, index, ids.slice(0, 200) as string[])).allowed;
       }
       const people: PersonSummaryLike[] = [];
       for (const contactId of ids.slice(0, 200) as string[]) {
-        const person = loadPersonByContact(sqlite, contactId);
+        const person = await index.personByContact(contactId);
         // Someone missing from the pool gets no draft and is reported as missing, whoever they are.
         if (!person && deps.access) continue;
         people.push(person?.summary ?? { contactId, tags: [], opportunities: [] });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ProposalStatus } from '../../utils/contracts/api.ts';
 import {
   type ActResponse,
@@ -11,9 +10,12 @@ import {
 import type { AiEngine, CandidateInput, PostingInput } from '../ai/types.ts';
 import { isOptedOutPerson } from '../compliance/opt-out.ts';
 import type { Actor, ProposalService } from '../proposals/service.ts';
+import type { Store } from '../store/db.ts';
+import { isPostgres } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
-import { type IndexedPerson, loadPersonByContact } from './index-store.ts';
+import type { IndexedPerson } from './index-store.ts';
 import { candidateOf, exclusionOf } from './rediscover.ts';
+import { talentIndexFor } from './talent-index.ts';
 
 /**
  * The act step for the people a recruiter picked: a re-engagement email that mentions the earlier application,
@@ -22,7 +24,7 @@ import { candidateOf, exclusionOf } from './rediscover.ts';
  */
 
 export type ActDeps = {
-  store: { sqlite: BetterSqlite3.Database; db: Kysely<Database> };
+  store: Pick<Store, 'db' | 'sqlite'>;
   ai: AiEngine;
   proposals: Pick<ProposalService, 'create' | 'mustGet' | 'discard'>;
   now?: () => number;
@@ -68,7 +70,7 @@ function rowToRecord(r: Record<string, unknown>): OutreachRecord {
     body: r.body,
     tagProposalId: r.tag_proposal_id,
     stageProposalId: r.stage_proposal_id ?? null,
-    sentAt: r.sent_at ?? null,
+    sentAt: r.sent_at == null ? null : Number(r.sent_at),
   });
 }
 
@@ -79,12 +81,13 @@ export async function draftReengagement(
   contactIds: string[],
   tone: 'warm' | 'concise' | 'formal',
 ): Promise<ActResponse> {
-  const { sqlite } = deps.store;
+  const { db } = deps.store;
+  const index = talentIndexFor(deps.store);
   const now = (deps.now ?? Date.now)();
   const outreach: OutreachRecord[] = [];
   const skipped: ActResponse['skipped'] = [];
   for (const contactId of [...new Set(contactIds)]) {
-    const person = loadPersonByContact(sqlite, contactId);
+    const person = await index.personByContact(contactId);
     if (!person) {
       skipped.push({ contactId, reason: NOT_IN_POOL });
       continue;
@@ -128,43 +131,32 @@ export async function draftReengagement(
       provenance: draft.provenance,
     });
     const id = randomUUID();
-    sqlite
-      .prepare(
-        `INSERT INTO rd_outreach (id, contact_id, opportunity_id, posting_id, subject, body, tag_proposal_id, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        contactId,
-        person.summary.latestOpportunityId,
-        posting.id,
-        draft.subject,
-        draft.body,
-        proposal.id,
-        actor.email,
-        now,
-      );
-    outreach.push(getOutreach(sqlite, id) as OutreachRecord);
+    await sql`INSERT INTO rd_outreach
+        (id, contact_id, opportunity_id, posting_id, subject, body, tag_proposal_id, created_by, created_at)
+      VALUES (${id}, ${contactId}, ${person.summary.latestOpportunityId}, ${posting.id}, ${draft.subject},
+        ${draft.body}, ${proposal.id}, ${actor.email}, ${now})`.execute(db);
+    outreach.push((await getOutreach(db, id)) as OutreachRecord);
   }
   return { outreach, skipped };
 }
 
-export function getOutreach(sqlite: BetterSqlite3.Database, id: string): OutreachRecord | null {
-  const row = sqlite.prepare('SELECT * FROM rd_outreach WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+export async function getOutreach(db: Kysely<Database>, id: string): Promise<OutreachRecord | null> {
+  const row = (await sql<Record<string, unknown>>`SELECT * FROM rd_outreach WHERE id = ${id}`.execute(db)).rows[0];
   return row ? rowToRecord(row) : null;
 }
 
 /** A posting's re-engagement drafts, newest first, with their proposals' statuses (null when retention removed one). */
-export function listOutreach(sqlite: BetterSqlite3.Database, postingId: string, limit = 200): OutreachList['outreach'] {
-  const rows = sqlite
-    .prepare(
-      `SELECT o.*, t.status AS tag_status, s.status AS stage_status
-       FROM rd_outreach o
-       LEFT JOIN proposals t ON t.id = o.tag_proposal_id
-       LEFT JOIN proposals s ON s.id = o.stage_proposal_id
-       WHERE o.posting_id = ? ORDER BY o.created_at DESC LIMIT ?`,
-    )
-    .all(postingId, limit) as Array<Record<string, unknown>>;
+export async function listOutreach(
+  db: Kysely<Database>,
+  postingId: string,
+  limit = 200,
+): Promise<OutreachList['outreach']> {
+  const { rows } = await sql<Record<string, unknown>>`
+    SELECT o.*, t.status AS tag_status, s.status AS stage_status
+    FROM rd_outreach o
+    LEFT JOIN proposals t ON t.id = o.tag_proposal_id
+    LEFT JOIN proposals s ON s.id = o.stage_proposal_id
+    WHERE o.posting_id = ${postingId} ORDER BY o.created_at DESC LIMIT ${limit}`.execute(db);
   return rows.map((r) => ({
     ...rowToRecord(r),
     tagProposalStatus: (r.tag_status as ProposalStatus | null) ?? null,
@@ -184,8 +176,8 @@ export async function markOutreachSent(
   stageId: string,
   stageName?: string,
 ): Promise<OutreachRecord> {
-  const { sqlite } = deps.store;
-  const current = getOutreach(sqlite, outreachId);
+  const { db } = deps.store;
+  const current = await getOutreach(db, outreachId);
   if (!current) throw new ActError('not_found', `No re-engagement draft with id "${outreachId}".`);
   if (current.stageProposalId) {
     const previous = await deps.proposals.mustGet(current.stageProposalId);
@@ -201,11 +193,12 @@ export async function markOutreachSent(
   });
   // Guarded by the proposal it replaces, so of two concurrent requests (a double click) one links its proposal; the
   // other discards its own, so the inbox holds one stage move, and answers with the winner's.
-  const linked = sqlite
-    .prepare(
-      'UPDATE rd_outreach SET sent_at = COALESCE(sent_at, ?), stage_proposal_id = ? WHERE id = ? AND stage_proposal_id IS ?',
-    )
-    .run(now, proposal.id, outreachId, current.stageProposalId);
-  if (linked.changes === 0) await deps.proposals.discard(actor, proposal.id);
-  return getOutreach(sqlite, outreachId) as OutreachRecord;
+  const same = isPostgres(db)
+    ? sql`stage_proposal_id IS NOT DISTINCT FROM ${current.stageProposalId}`
+    : sql`stage_proposal_id IS ${current.stageProposalId}`;
+  const linked =
+    await sql`UPDATE rd_outreach SET sent_at = COALESCE(sent_at, ${now}), stage_proposal_id = ${proposal.id}
+    WHERE id = ${outreachId} AND ${same}`.execute(db);
+  if (Number(linked.numAffectedRows ?? 0) === 0) await deps.proposals.discard(actor, proposal.id);
+  return (await getOutreach(db, outreachId)) as OutreachRecord;
 }

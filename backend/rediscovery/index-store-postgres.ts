@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { withTransaction } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
 import {
   type IndexedPerson,
@@ -7,6 +8,7 @@ import {
   personRow,
   type StoredOpportunityRow,
   type SyncedOpportunity,
+  SyncedOpportunitySchema,
   skillIdsOf,
 } from './index-store.ts';
 
@@ -22,18 +24,27 @@ type Db = Kysely<Database>;
 /**
  * Stores opportunities (and resume text when given) and rebuilds the people they belong to, in one transaction,
  * as indexOpportunities does on SQLite: an opportunity that moved to another contact rebuilds both people, a
- * person left with no opportunity is deleted. Within one batch the last item for an opportunity wins.
+ * person left with no opportunity is deleted. Within one batch the last item for an opportunity wins. With
+ * `rebuild: false` only the opportunities are stored (the sync's listing phase), except that a person who lost an
+ * opportunity to a merge is rebuilt regardless. Joins the caller's transaction.
  */
-export async function indexOpportunitiesPostgres(db: Db, items: IndexItem[], now = Date.now()): Promise<void> {
+export async function indexOpportunitiesPostgres(
+  db: Db,
+  items: IndexItem[],
+  now = Date.now(),
+  opts: { rebuild?: boolean } = {},
+): Promise<void> {
   const byId = new Map(items.map((it) => [it.opportunity.id, it]));
   if (byId.size === 0) return;
   const list = [...byId.values()];
-  await db.transaction().execute(async (tx) => {
+  await withTransaction(db, async (tx) => {
     const ids = list.map((it) => it.opportunity.id);
     const before = await sql<{ opportunity_id: string; contact_id: string }>`
       SELECT opportunity_id, contact_id FROM rd_opportunity WHERE opportunity_id = ANY(${ids}::text[])`.execute(tx);
-    const touched = new Set(list.map((it) => it.opportunity.contactId));
-    for (const r of before.rows) touched.add(r.contact_id);
+    const contactOf = new Map(list.map((it) => [it.opportunity.id, it.opportunity.contactId]));
+    const touched = new Set(opts.rebuild === false ? [] : contactOf.values());
+    for (const r of before.rows)
+      if (opts.rebuild !== false || contactOf.get(r.opportunity_id) !== r.contact_id) touched.add(r.contact_id);
     await sql`
       INSERT INTO rd_opportunity (opportunity_id, contact_id, updated_at, data, resume_text, details_at, needs_details)
       SELECT * FROM unnest(${ids}::text[], ${list.map((it) => it.opportunity.contactId)}::text[],
@@ -48,7 +59,13 @@ export async function indexOpportunitiesPostgres(db: Db, items: IndexItem[], now
         resume_text = COALESCE(excluded.resume_text, rd_opportunity.resume_text),
         details_at = COALESCE(excluded.details_at, rd_opportunity.details_at),
         needs_details = excluded.needs_details`.execute(tx);
-    await rebuildPeoplePostgres(tx, [...touched], now, new Map(list.map((it) => [it.opportunity.id, it.opportunity])));
+    if (touched.size)
+      await rebuildPeoplePostgres(
+        tx,
+        [...touched],
+        now,
+        new Map(list.map((it) => [it.opportunity.id, it.opportunity])),
+      );
   });
 }
 
@@ -105,21 +122,81 @@ async function rebuildPeoplePostgres(
   }
 }
 
-/** Replaces the stored pipeline stages, in pipeline order under the same keys ref-store.ts uses on SQLite. */
-export async function saveStagesPostgres(db: Db, stages: Array<{ id: string; text: string }>): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await sql`DELETE FROM rd_ref WHERE kind = 'stage'`.execute(tx);
-    if (stages.length === 0) return;
-    await sql`INSERT INTO rd_ref (kind, id, data) SELECT 'stage', k, d FROM unnest(
-      ${stages.map((_, i) => String(i).padStart(4, '0'))}::text[], ${stages.map((s) => JSON.stringify(s))}::text[]) AS t(k, d)`.execute(
-      tx,
-    );
-  });
-}
-
 export async function loadPeoplePostgres(db: Db, rids: number[]): Promise<IndexedPerson[]> {
   if (rids.length === 0) return [];
   const { rows } = await sql<{ rid: number; doc: string; summary: string }>`
     SELECT rid, doc, summary FROM rd_person WHERE rid = ANY(${rids}::bigint[])`.execute(db);
   return rows.map(indexedPersonOf);
+}
+
+export async function loadPersonByContactPostgres(db: Db, contactId: string): Promise<IndexedPerson | null> {
+  const { rows } = await sql<{ rid: number; doc: string; summary: string }>`
+    SELECT rid, doc, summary FROM rd_person WHERE contact_id = ${contactId}`.execute(db);
+  return rows[0] ? indexedPersonOf({ ...rows[0], rid: Number(rows[0].rid) }) : null;
+}
+
+export async function indexCountsPostgres(db: Db): Promise<{ people: number; opportunities: number }> {
+  const { rows } = await sql<{ people: number; opportunities: number }>`
+    SELECT (SELECT count(*) FROM rd_person)::integer AS people,
+      (SELECT count(*) FROM rd_opportunity)::integer AS opportunities`.execute(db);
+  return { people: Number(rows[0]?.people ?? 0), opportunities: Number(rows[0]?.opportunities ?? 0) };
+}
+
+/** What the last sync recorded about these opportunities (confidential, posting), for the access policy. */
+export async function opportunityHintsPostgres(
+  db: Db,
+  ids: string[],
+): Promise<Map<string, { confidential: boolean; postingId: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; confidential: boolean | null; posting_id: string | null }>`
+    SELECT opportunity_id AS id, (data::jsonb->>'confidential')::boolean AS confidential,
+      data::jsonb->>'postingId' AS posting_id
+    FROM rd_opportunity WHERE opportunity_id = ANY(${[...new Set(ids)]}::text[])`.execute(db);
+  return new Map(rows.map((r) => [r.id, { confidential: r.confidential === true, postingId: r.posting_id }]));
+}
+
+/** Removes an opportunity (Lever deleted it); the person goes too when it was their last one. */
+export async function removeOpportunityPostgres(db: Db, opportunityId: string, now = Date.now()): Promise<boolean> {
+  return withTransaction(db, async (tx) => {
+    const { rows } = await sql<{ contact_id: string }>`
+      DELETE FROM rd_opportunity WHERE opportunity_id = ${opportunityId} RETURNING contact_id`.execute(tx);
+    if (!rows[0]) return false;
+    await rebuildPeoplePostgres(tx, [rows[0].contact_id], now, new Map());
+    return true;
+  });
+}
+
+/** What the sync needs to decide whether these opportunities changed since they were last read, with their record. */
+export async function storedOpportunitiesPostgres(
+  db: Db,
+  ids: string[],
+): Promise<Map<string, { contactId: string; updatedAt: number | null; needsDetails: boolean; data: string }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{
+    id: string;
+    contact_id: string;
+    updated_at: string | null;
+    needs_details: number;
+    data: string;
+  }>`
+    SELECT opportunity_id AS id, contact_id, updated_at, needs_details, data FROM rd_opportunity
+    WHERE opportunity_id = ANY(${ids}::text[])`.execute(db);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        contactId: r.contact_id,
+        updatedAt: r.updated_at === null ? null : Number(r.updated_at),
+        needsDetails: Number(r.needs_details) === 1,
+        data: r.data,
+      },
+    ]),
+  );
+}
+
+export async function loadOpportunityPostgres(db: Db, id: string): Promise<SyncedOpportunity | null> {
+  const { rows } = await sql<{ data: string }>`SELECT data FROM rd_opportunity WHERE opportunity_id = ${id}`.execute(
+    db,
+  );
+  return rows[0] ? SyncedOpportunitySchema.parse(JSON.parse(rows[0].data)) : null;
 }

@@ -34,7 +34,7 @@ export const SyncJob = defineJob(
     .nullish()
     .transform((p) => p ?? { full: false }),
 );
-const PollJob = defineJob(
+export const PollJob = defineJob(
   POLL_JOB,
   z
     .object({ every: z.number().int().positive().optional() })
@@ -70,7 +70,7 @@ export async function handleRediscoveryWebhook(deps: RediscoveryJobDeps, job: Re
   if (!id) return 'ignored';
   // candidateDeleted too: a webhook is only a trigger, so Lever is asked; only its 404 removes the opportunity
   // (refreshOpportunity), and one Lever still has is re-indexed as it is.
-  return refreshOpportunity(deps, id, loadRefData(deps.store.sqlite));
+  return refreshOpportunity(deps, id, await loadRefData(deps.store.db));
 }
 
 /**
@@ -89,7 +89,7 @@ export function registerRediscoveryJobs(
       if (!(e instanceof SyncBusyError)) throw e;
     }
     if (deps.hybrid) await queueEmbedding(queue);
-    if (p.every) await queue.enqueue(nextRun(SyncJob, p.every));
+    if (p.every) await queue.enqueue(nextScheduledRun(SyncJob, p.every));
   });
   const hybrid = deps.hybrid;
   if (hybrid) {
@@ -106,7 +106,7 @@ export function registerRediscoveryJobs(
   }
   queue.register(PollJob, async (p) => {
     await pollPostings(deps);
-    if (p.every) await queue.enqueue(nextRun(PollJob, p.every));
+    if (p.every) await queue.enqueue(nextScheduledRun(PollJob, p.every));
   });
   if (opts.webhookEvents !== false) {
     for (const event of WEBHOOK_EVENTS)
@@ -115,21 +115,27 @@ export function registerRediscoveryJobs(
 }
 
 /**
- * The next occurrence of a recurring job. The running job still holds its own dedupe key, so the key names the
- * time slot instead: two workers finishing the same slot enqueue one follow-up.
+ * The next scheduled run of a recurring job: at the next boundary of its period (multiples of `every` since the
+ * epoch), keyed by that period. Every instance computes the same run for the same period, so N instances starting,
+ * and a run finishing while another instance starts, all enqueue one job per period: the dedupe key is held until
+ * that run finishes, and the follow-up the run enqueues names the period after it.
  */
-function nextRun(type: typeof SyncJob | typeof PollJob, every: number) {
-  const runAt = Date.now() + every;
-  return { type, payload: { every }, runAt, dedupeKey: `${type.name}:slot:${Math.floor(runAt / every)}` };
+export function nextScheduledRun(type: typeof SyncJob | typeof PollJob, every: number, now = Date.now()) {
+  const period = Math.floor(now / every) + 1;
+  return { type, payload: { every }, runAt: period * every, dedupeKey: `${type.name}:period:${period}` };
 }
 
-/** Starts the recurring incremental sync and posting poll (each job re-enqueues itself; dedupe keeps one). */
+/**
+ * Starts the recurring incremental sync and posting poll: enqueues the next period's run of each (each run enqueues
+ * the one after it). Idempotent: however many instances start, each period has one scheduled run. The first run is
+ * at the next period boundary (an admin can start a sync at once with POST /api/rediscovery/sync).
+ */
 export async function scheduleRediscovery(
   queue: JobQueue,
-  opts: { syncEveryMs?: number; pollEveryMs?: number } = {},
+  opts: { syncEveryMs?: number; pollEveryMs?: number; now?: number } = {},
 ): Promise<void> {
   const sync = opts.syncEveryMs ?? 15 * 60_000;
   const poll = opts.pollEveryMs ?? 10 * 60_000;
-  await queue.enqueue({ type: SyncJob, payload: { every: sync }, dedupeKey: `${SYNC_JOB}:scheduled` });
-  await queue.enqueue({ type: PollJob, payload: { every: poll }, dedupeKey: `${POLL_JOB}:scheduled` });
+  await queue.enqueue(nextScheduledRun(SyncJob, sync, opts.now));
+  await queue.enqueue(nextScheduledRun(PollJob, poll, opts.now));
 }

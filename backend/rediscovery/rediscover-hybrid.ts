@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
 import type { RediscoverResponse } from '../../utils/contracts/rediscovery.ts';
 import { embedderFromConfig, MAX_EMBED_CHARS, type TextEmbedder } from '../ai/embed-texts.ts';
 import { AiError, LlmUnavailableError } from '../ai/errors.ts';
 import type { PostingInput } from '../ai/types.ts';
 import type { Config } from '../config.ts';
-import { type RediscoverOptions, rediscover } from './rediscover.ts';
-import { blobToVector, searchVectors, vectorToBlob } from './vector-index.ts';
+import type { Database } from '../store/schema.ts';
+import type { RediscoverOptions } from './rediscover.ts';
+import { type IndexStore, talentIndexFor } from './talent-index.ts';
+import { blobToVector, searchVectorsOf, type VectorSearch, vectorToBlob } from './vector-index.ts';
 
 /**
  * Rediscovery with hybrid ranking when an embeddings endpoint is configured: the posting is embedded (once per
@@ -40,16 +42,15 @@ export function postingEmbeddingText(p: PostingInput): string {
 }
 
 async function postingVector(
-  sqlite: BetterSqlite3.Database,
+  db: Kysely<Database>,
   embedder: TextEmbedder,
   posting: PostingInput,
   now: number,
 ): Promise<Float32Array> {
   const text = postingEmbeddingText(posting);
   const hash = createHash('sha256').update(`${embedder.key}\n${text}`).digest('hex');
-  const hit = sqlite.prepare('SELECT vector FROM rd_query_vector WHERE hash = ?').get(hash) as
-    | { vector: Buffer }
-    | undefined;
+  const hit = (await sql<{ vector: Buffer }>`SELECT vector FROM rd_query_vector WHERE hash = ${hash}`.execute(db))
+    .rows[0];
   if (hit) return blobToVector(hit.vector);
   const deadline = AbortSignal.timeout(QUERY_EMBED_TIMEOUT_MS);
   let v: Float32Array | undefined;
@@ -65,9 +66,8 @@ async function postingVector(
     throw e;
   }
   if (!v) throw new Error('The embeddings endpoint returned no vector for the posting');
-  sqlite
-    .prepare('INSERT OR REPLACE INTO rd_query_vector (hash, vector, created_at) VALUES (?, ?, ?)')
-    .run(hash, vectorToBlob(v), now);
+  await sql`INSERT INTO rd_query_vector (hash, vector, created_at) VALUES (${hash}, ${vectorToBlob(v)}, ${now})
+    ON CONFLICT (hash) DO UPDATE SET vector = excluded.vector, created_at = excluded.created_at`.execute(db);
   return v;
 }
 
@@ -78,31 +78,31 @@ function describe(err: unknown): string {
 
 /** rediscover(), hybrid when `hybrid` is given and usable; keyword + skills otherwise (with the reason). */
 export async function rediscoverRanked(
-  store: { sqlite: BetterSqlite3.Database },
+  store: IndexStore,
   posting: PostingInput,
   opts: RediscoverOptions = {},
   hybrid?: HybridRanking,
 ): Promise<RediscoverResponse> {
-  if (!hybrid) return rediscover(store, posting, opts);
+  const index = talentIndexFor(store);
+  if (!hybrid) return index.search(posting, opts);
   const t0 = performance.now();
-  const { sqlite } = store;
   const from = `embeddings:${hybrid.embedder.key}`;
-  let search: ReturnType<typeof searchVectors> | undefined;
+  let search: VectorSearch | undefined;
   let reason = 'No one in the talent pool has an embedding yet: the embedding job runs after each sync.';
   try {
-    const query = await postingVector(sqlite, hybrid.embedder, posting, (opts.now ?? new Date()).getTime());
-    search = searchVectors(sqlite, hybrid.embedder.key, query);
+    const query = await postingVector(store.db, hybrid.embedder, posting, (opts.now ?? new Date()).getTime());
+    search = await searchVectorsOf(store, hybrid.embedder.key, query);
   } catch (e) {
     reason = describe(e);
   }
   if (search && search.size > 0) {
-    const res = rediscover(store, posting, {
+    const res = await index.search(posting, {
       ...opts,
       semantic: { search, model: hybrid.embedder.key, weight: hybrid.weight },
     });
     return { ...res, tookMs: Math.round((performance.now() - t0) * 10) / 10 };
   }
-  const res = rediscover(store, posting, opts);
+  const res = await index.search(posting, opts);
   return {
     ...res,
     ranking: { ...(res.ranking ?? keywordRanking), fallback: { from, reason } },

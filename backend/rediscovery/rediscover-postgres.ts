@@ -2,10 +2,10 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { RediscoverResponse } from '../../utils/contracts/rediscovery.ts';
 import type { PostingInput } from '../ai/types.ts';
 import { optOutCheck } from '../compliance/opt-out.ts';
-import { StageSchema } from '../lever/index.ts';
 import type { Database } from '../store/schema.ts';
 import { loadPeoplePostgres } from './index-store-postgres.ts';
 import { type PersonFilter, planSearch, type RediscoverOptions, rankRetrieved, selectiveTerms } from './rediscover.ts';
+import { loadStages } from './ref-store.ts';
 import type { VectorSearch } from './vector-index.ts';
 
 /**
@@ -139,18 +139,13 @@ async function retrieveVector(db: Db, search: VectorSearch, f: PersonFilter, lim
   return filtered(db, ranked, f, limit);
 }
 
-async function loadStagesPostgres(db: Db): Promise<Array<{ id: string; text: string }>> {
-  const { rows } = await sql<{ data: string }>`SELECT data FROM rd_ref WHERE kind = 'stage' ORDER BY id`.execute(db);
-  return rows.map((r) => StageSchema.parse(JSON.parse(r.data)));
-}
-
 /** rediscover(...) on PostgreSQL: the same options and the same response. */
 export async function rediscoverPostgres(
   db: Db,
   posting: PostingInput,
   opts: RediscoverOptions = {},
 ): Promise<RediscoverResponse> {
-  const stages = await loadStagesPostgres(db);
+  const stages = await loadStages(db);
   const plan = planSearch(posting, opts, () => stages);
   const { retrieve, semantic, recentCutoff, filter } = plan;
   const pool = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM rd_person`.execute(db);

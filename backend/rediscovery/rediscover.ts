@@ -13,7 +13,7 @@ import type { CandidateInput, PostingInput } from '../ai/types.ts';
 import { hasOptOutTag } from '../compliance/opt-out.ts';
 import { COMPLIANCE_KEY, complianceSettingsOf } from '../compliance/settings.ts';
 import { type IndexedPerson, loadPeople, type PersonSummary } from './index-store.ts';
-import { loadStages } from './ref-store.ts';
+import { loadStagesSqlite } from './ref-store.ts';
 import type { VectorSearch } from './vector-index.ts';
 
 /**
@@ -546,7 +546,7 @@ export function rankRetrieved(plan: SearchPlan, found: Retrieved): RediscoverRes
 
 export function rediscover(store: Store, posting: PostingInput, opts: RediscoverOptions = {}): RediscoverResponse {
   const sqlite = store.sqlite;
-  const plan = planSearch(posting, opts, () => loadStages(sqlite));
+  const plan = planSearch(posting, opts, () => loadStagesSqlite(sqlite));
   const { retrieve, semantic, recentCutoff } = plan;
   const filter = sqlFilters(plan.filter);
   const poolSize = (sqlite.prepare('SELECT count(*) AS n FROM rd_person').get() as { n: number }).n;
@@ -572,7 +572,7 @@ export function rediscover(store: Store, posting: PostingInput, opts: Rediscover
             }
           ).n,
     optedOut: optOutCheckSqlite(sqlite),
-    stages: loadStages(sqlite),
+    stages: loadStagesSqlite(sqlite),
   });
 }
 

@@ -1,47 +1,80 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
 import { ArchiveReasonSchema, type Stage, StageSchema } from '../lever/index.ts';
+import { withTransaction } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 import type { RefData } from './normalize.ts';
 
 /**
  * Lever reference data kept with the index (stages in pipeline order, archive reasons, posting titles), so
- * webhook-triggered updates and rediscovery queries do not re-read it from Lever each time.
+ * webhook-triggered updates and rediscovery queries do not re-read it from Lever each time. Read and written through
+ * Kysely on both engines (a few hundred rows once per sync); the synchronous SQLite search reads the stages with
+ * loadStagesSqlite.
  */
 
-export function saveRefData(sqlite: BetterSqlite3.Database, ref: RefData): void {
-  const put = sqlite.prepare('INSERT OR REPLACE INTO rd_ref (kind, id, data) VALUES (?, ?, ?)');
-  sqlite.transaction(() => {
-    sqlite.prepare(`DELETE FROM rd_ref WHERE kind IN ('stage', 'archive_reason')`).run();
-    for (const [i, s] of ref.stages.entries()) put.run('stage', String(i).padStart(4, '0'), JSON.stringify(s));
-    for (const r of ref.archiveReasons) put.run('archive_reason', r.id, JSON.stringify(r));
-    for (const [id, title] of ref.postingTitles) put.run('posting_title', id, JSON.stringify(title));
-  })();
+type Db = Kysely<Database>;
+type RefRow = { kind: string; id: string; data: string };
+
+/** Rows per multi-row INSERT (3 parameters each: well under SQLite's and PostgreSQL's parameter limits). */
+const CHUNK = 500;
+
+async function putRows(trx: Db, rows: RefRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const values = rows.slice(i, i + CHUNK).map((r) => sql`(${r.kind}, ${r.id}, ${r.data})`);
+    await sql`INSERT INTO rd_ref (kind, id, data) VALUES ${sql.join(values)}
+      ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data`.execute(trx);
+  }
+}
+
+const stageRows = (stages: Stage[]): RefRow[] =>
+  stages.map((s, i) => ({ kind: 'stage', id: String(i).padStart(4, '0'), data: JSON.stringify(s) }));
+
+export async function saveRefData(db: Db, ref: RefData): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    await sql`DELETE FROM rd_ref WHERE kind IN ('stage', 'archive_reason')`.execute(trx);
+    await putRows(trx, [
+      ...stageRows(ref.stages),
+      ...ref.archiveReasons.map((r) => ({ kind: 'archive_reason', id: r.id, data: JSON.stringify(r) })),
+      ...[...ref.postingTitles].map(([id, title]) => ({ kind: 'posting_title', id, data: JSON.stringify(title) })),
+    ]);
+  });
 }
 
 /** Replaces the stored pipeline stages (a fresh read of GET /stages), keeping the rest of the reference data. */
-export function saveStages(sqlite: BetterSqlite3.Database, stages: Stage[]): void {
-  const put = sqlite.prepare(`INSERT INTO rd_ref (kind, id, data) VALUES ('stage', ?, ?)`);
-  sqlite.transaction(() => {
-    sqlite.prepare(`DELETE FROM rd_ref WHERE kind = 'stage'`).run();
-    for (const [i, s] of stages.entries()) put.run(String(i).padStart(4, '0'), JSON.stringify(s));
-  })();
+export async function saveStages(db: Db, stages: Stage[]): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    await sql`DELETE FROM rd_ref WHERE kind = 'stage'`.execute(trx);
+    await putRows(trx, stageRows(stages));
+  });
 }
 
-export function loadStages(sqlite: BetterSqlite3.Database): Array<{ id: string; text: string }> {
+async function rowsOf(db: Db, kind: string): Promise<Array<{ id: string; data: string }>> {
+  return (
+    await sql<{ id: string; data: string }>`SELECT id, data FROM rd_ref WHERE kind = ${kind} ORDER BY id`.execute(db)
+  ).rows;
+}
+
+export async function loadStages(db: Db): Promise<Array<{ id: string; text: string }>> {
+  return (await rowsOf(db, 'stage')).map((r) => StageSchema.parse(JSON.parse(r.data)));
+}
+
+export async function loadRefData(db: Db): Promise<RefData> {
+  const [stages, reasons, titles] = await Promise.all([
+    loadStages(db),
+    rowsOf(db, 'archive_reason'),
+    rowsOf(db, 'posting_title'),
+  ]);
+  return {
+    stages,
+    archiveReasons: reasons.map((r) => ArchiveReasonSchema.parse(JSON.parse(r.data))),
+    postingTitles: new Map(titles.map((r) => [r.id, String(JSON.parse(r.data))])),
+  };
+}
+
+/** The stages for the synchronous SQLite search (rediscover.ts), which must not await. */
+export function loadStagesSqlite(sqlite: BetterSqlite3.Database): Array<{ id: string; text: string }> {
   const rows = sqlite.prepare(`SELECT data FROM rd_ref WHERE kind = 'stage' ORDER BY id`).all() as Array<{
     data: string;
   }>;
   return rows.map((r) => StageSchema.parse(JSON.parse(r.data)));
-}
-
-export function loadRefData(sqlite: BetterSqlite3.Database): RefData {
-  const rows = (kind: string) =>
-    sqlite.prepare('SELECT id, data FROM rd_ref WHERE kind = ? ORDER BY id').all(kind) as Array<{
-      id: string;
-      data: string;
-    }>;
-  return {
-    stages: loadStages(sqlite),
-    archiveReasons: rows('archive_reason').map((r) => ArchiveReasonSchema.parse(JSON.parse(r.data))),
-    postingTitles: new Map(rows('posting_title').map((r) => [r.id, String(JSON.parse(r.data))])),
-  };
 }

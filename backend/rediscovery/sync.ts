@@ -1,18 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
 import type { SyncProgress } from '../../utils/contracts/rediscovery.ts';
 import { collect, LeverApiError, type LeverClient, LeverNotFoundError, type Opportunity } from '../lever/index.ts';
 import { type DetailOptions, fetchDetails } from './fetch-details.ts';
-import {
-  type IndexItem,
-  indexCounts,
-  indexOpportunities,
-  loadOpportunity,
-  removeOpportunity,
-  storedOpportunity,
-} from './index-store.ts';
-import { normalizeOpportunity, type RefData } from './normalize.ts';
+import type { IndexItem } from './index-store.ts';
+import type { RefData } from './normalize.ts';
 import { saveRefData } from './ref-store.ts';
+import { readSyncState, type StateRow, type SyncStorage, syncStorageFor } from './sync-storage.ts';
+import { type IndexStore, talentIndexFor } from './talent-index.ts';
 
 /**
  * Talent-pool sync from Lever, resumable after a crash.
@@ -28,7 +21,7 @@ import { saveRefData } from './ref-store.ts';
  */
 
 export type SyncDeps = {
-  store: { sqlite: BetterSqlite3.Database };
+  store: IndexStore;
   lever: LeverClient;
   now?: () => number;
   /** Also sync confidential opportunities and postings (needs a key with confidential access). */
@@ -42,50 +35,15 @@ export type SyncDeps = {
   signal?: AbortSignal;
 };
 
-export class SyncBusyError extends Error {
-  override readonly name = 'SyncBusyError';
-}
+export { STALE_AFTER_MS, SyncBusyError } from './sync-storage.ts';
 
 /** Overlap subtracted from the run's start when it becomes the next high-water mark (clock skew with Lever). */
 export const HIGH_WATER_OVERLAP_MS = 5 * 60_000;
-/** A running sync whose heartbeat is older than this is treated as crashed and may be resumed. */
-export const STALE_AFTER_MS = 2 * 60_000;
 const DETAIL_BATCH = 20;
 
-type StateRow = {
-  status: string;
-  phase: string;
-  mode: string | null;
-  run_id: string | null;
-  since: number | null;
-  started_at: number | null;
-  finished_at: number | null;
-  listed: number;
-  details_done: number;
-  details_total: number | null;
-  requests: number;
-  rate_limited: number;
-  high_water_mark: number | null;
-  run_max_updated_at: number | null;
-  heartbeat_at: number | null;
-  detail_errors: number;
-  error: string | null;
-};
-
-function readState(sqlite: BetterSqlite3.Database): StateRow | null {
-  return (sqlite.prepare('SELECT * FROM rd_sync_state WHERE id = 1').get() as StateRow | undefined) ?? null;
-}
-
-function writeState(sqlite: BetterSqlite3.Database, patch: Partial<StateRow>): void {
-  const keys = Object.keys(patch) as Array<keyof StateRow>;
-  if (keys.length === 0) return;
-  sqlite.prepare(`UPDATE rd_sync_state SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = 1`).run(patch);
-}
-
 /** What GET /api/rediscovery/sync answers and the CLI prints. */
-export function getSyncProgress(store: { sqlite: BetterSqlite3.Database }): SyncProgress {
-  const s = readState(store.sqlite);
-  const counts = indexCounts(store.sqlite);
+export async function getSyncProgress(store: IndexStore): Promise<SyncProgress> {
+  const [s, counts] = await Promise.all([readSyncState(store.db), talentIndexFor(store).counts()]);
   if (!s) {
     return {
       status: 'never',
@@ -123,53 +81,6 @@ export function getSyncProgress(store: { sqlite: BetterSqlite3.Database }): Sync
   };
 }
 
-/** Starts a run, or resumes the one a crash left behind. Refuses while another live process is syncing. */
-function beginRun(sqlite: BetterSqlite3.Database, full: boolean, now: number): StateRow {
-  return sqlite.transaction(() => {
-    const s = readState(sqlite);
-    if (s?.status === 'running') {
-      if (s.heartbeat_at !== null && now - s.heartbeat_at < STALE_AFTER_MS) {
-        throw new SyncBusyError(
-          'A talent-pool sync is already running; watch its progress instead of starting another.',
-        );
-      }
-      writeState(sqlite, { heartbeat_at: now, error: null });
-      return { ...s, heartbeat_at: now };
-    }
-    const mode = full || s?.high_water_mark == null ? 'full' : 'incremental';
-    const row: StateRow = {
-      status: 'running',
-      phase: 'listing',
-      mode,
-      run_id: randomUUID(),
-      since: mode === 'full' ? null : (s?.high_water_mark ?? null),
-      started_at: now,
-      finished_at: null,
-      listed: 0,
-      details_done: 0,
-      details_total: null,
-      requests: 0,
-      rate_limited: 0,
-      high_water_mark: s?.high_water_mark ?? null,
-      run_max_updated_at: null,
-      heartbeat_at: now,
-      detail_errors: 0,
-      error: null,
-    };
-    if (s) writeState(sqlite, row);
-    else
-      sqlite
-        .prepare(
-          `INSERT INTO rd_sync_state (id, ${Object.keys(row).join(', ')}) VALUES (1, ${Object.keys(row)
-            .map((k) => `@${k}`)
-            .join(', ')})`,
-        )
-        .run(row);
-    sqlite.prepare('DELETE FROM rd_sync_seen WHERE run_id <> ?').run(row.run_id);
-    return row;
-  })();
-}
-
 async function loadRef(lever: LeverClient, confidentialityAll: boolean): Promise<RefData> {
   const [stages, archiveReasons, postings] = await Promise.all([
     lever.listStages(),
@@ -179,32 +90,10 @@ async function loadRef(lever: LeverClient, confidentialityAll: boolean): Promise
   return { stages, archiveReasons, postingTitles: new Map(postings.map((p) => [p.id, p.text])) };
 }
 
-/**
- * Normalizes a listed opportunity, keeping the feedback and notes of its last detail read. Null when Lever's
- * updatedAt says nothing changed since the stored copy (and a full re-read was not asked for).
- */
-export function listedItem(
-  sqlite: BetterSqlite3.Database,
-  o: Opportunity,
-  ref: RefData,
-  forceDetails: boolean,
-): IndexItem | null {
-  const stored = storedOpportunity(sqlite, o.id);
-  if (stored && !forceDetails && !stored.needsDetails && stored.updatedAt === (o.updatedAt ?? null)) return null;
-  const rec = normalizeOpportunity(o, ref);
-  const prev = stored ? loadOpportunity(sqlite, o.id) : null;
-  if (prev) {
-    rec.feedback = prev.feedback;
-    rec.notes = prev.notes;
-  }
-  const needsDetails = forceDetails || !stored || stored.needsDetails || stored.updatedAt !== rec.updatedAt;
-  return { opportunity: rec, needsDetails };
-}
-
 export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Promise<SyncProgress> {
-  const { sqlite } = deps.store;
+  const storage = syncStorageFor(deps.store);
   const now = deps.now ?? Date.now;
-  const state = beginRun(sqlite, opts.full ?? false, now());
+  const state = await storage.beginRun(opts.full ?? false, now());
   const runId = state.run_id as string;
   const base = deps.lever.stats;
   const counters = () => {
@@ -214,34 +103,30 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       rate_limited: state.rate_limited + (s.rateLimited - base.rateLimited),
     };
   };
-  const report = () => deps.onProgress?.(getSyncProgress(deps.store));
+  const report = async () => {
+    if (deps.onProgress) deps.onProgress(await getSyncProgress(deps.store));
+  };
   const check = () => {
     if (deps.signal?.aborted) throw deps.signal.reason ?? new Error('sync aborted');
   };
   try {
     const ref = await loadRef(deps.lever, deps.confidentialityAll ?? false);
-    saveRefData(sqlite, ref);
+    await saveRefData(deps.store.db, ref);
 
     if (state.phase === 'listing') {
-      const seen = sqlite.prepare('SELECT 1 FROM rd_sync_seen WHERE run_id = ? AND opportunity_id = ?');
-      const markSeen = sqlite.prepare('INSERT OR IGNORE INTO rd_sync_seen (run_id, opportunity_id) VALUES (?, ?)');
       let page: Opportunity[] = [];
       let listed = state.listed;
       let maxUpdated = state.run_max_updated_at;
-      const flush = () => {
-        const fresh = page.filter((o) => !seen.get(runId, o.id));
-        sqlite.transaction(() => {
-          const changed = fresh.map((o) => listedItem(sqlite, o, ref, state.mode === 'full')).filter((x) => x !== null);
-          indexOpportunities(sqlite, changed, now(), { rebuild: false });
+      const flush = async () => {
+        await storage.storePage(runId, page, ref, state.mode === 'full', now(), (fresh) => {
           for (const o of fresh) {
-            markSeen.run(runId, o.id);
             if (o.updatedAt != null && (maxUpdated === null || o.updatedAt > maxUpdated)) maxUpdated = o.updatedAt;
           }
           listed += fresh.length;
-          writeState(sqlite, { listed, run_max_updated_at: maxUpdated, heartbeat_at: now(), ...counters() });
-        })();
+          return { listed, run_max_updated_at: maxUpdated, heartbeat_at: now(), ...counters() };
+        });
         page = [];
-        report();
+        await report();
       };
       for await (const o of deps.lever.listOpportunities({
         limit: 100,
@@ -251,29 +136,22 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       })) {
         page.push(o);
         if (page.length >= 100) {
-          flush();
+          await flush();
           check();
         }
       }
-      if (page.length) flush();
+      if (page.length) await flush();
 
       if (state.mode === 'full') {
         // Whatever a complete listing did not return no longer exists in Lever (or is no longer visible to us).
-        const gone = sqlite
-          .prepare(
-            'SELECT opportunity_id AS id FROM rd_opportunity WHERE opportunity_id NOT IN (SELECT opportunity_id FROM rd_sync_seen WHERE run_id = ?)',
-          )
-          .all(runId) as Array<{ id: string }>;
-        for (const g of gone) removeOpportunity(sqlite, g.id, now());
+        await storage.removeUnseen(runId, now());
       } else if (state.since !== null) {
         for await (const d of deps.lever.listDeletedOpportunities({ deletedAtStart: state.since }))
-          removeOpportunity(sqlite, d.id, now());
+          await storage.removeOpportunity(d.id, now());
       }
-      const pending = (
-        sqlite.prepare('SELECT count(*) AS n FROM rd_opportunity WHERE needs_details = 1').get() as { n: number }
-      ).n;
+      const pending = await storage.pendingCount();
       const total = deps.maxDetails !== undefined ? Math.min(pending, deps.maxDetails) : pending;
-      writeState(sqlite, {
+      await storage.writeState({
         phase: 'details',
         details_total: total,
         details_done: 0,
@@ -283,13 +161,13 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       state.phase = 'details';
       state.details_total = total;
       state.details_done = 0;
-      report();
+      await report();
     }
 
-    await detailsPhase(deps, state, counters, report, check);
+    await detailsPhase(deps, storage, state, counters, report, check);
 
     const finishedAt = now();
-    writeState(sqlite, {
+    await storage.finish(runId, {
       status: 'idle',
       phase: 'done',
       finished_at: finishedAt,
@@ -297,35 +175,31 @@ export async function runSync(deps: SyncDeps, opts: { full?: boolean } = {}): Pr
       heartbeat_at: finishedAt,
       ...counters(),
     });
-    sqlite.prepare('DELETE FROM rd_sync_seen WHERE run_id = ?').run(runId);
-    report();
+    await report();
     return getSyncProgress(deps.store);
   } catch (e) {
     // The checkpoint stays 'running' so the next call resumes; the error is kept for the progress view.
-    writeState(sqlite, { error: e instanceof Error ? e.message : String(e), heartbeat_at: null, ...counters() });
-    report();
+    await storage.writeState({ error: e instanceof Error ? e.message : String(e), heartbeat_at: null, ...counters() });
+    await report();
     throw e;
   }
 }
 
 async function detailsPhase(
   deps: SyncDeps,
+  storage: SyncStorage,
   state: StateRow,
   counters: () => { requests: number; rate_limited: number },
-  report: () => void,
+  report: () => Promise<void>,
   check: () => void,
 ): Promise<void> {
-  const { sqlite } = deps.store;
   const now = deps.now ?? Date.now;
   const total = state.details_total ?? Number.POSITIVE_INFINITY;
   let done = state.details_done;
   let errors = state.detail_errors;
-  const next = sqlite.prepare(
-    `SELECT opportunity_id AS id FROM rd_opportunity WHERE needs_details = 1 ORDER BY updated_at DESC LIMIT ${DETAIL_BATCH}`,
-  );
   while (done < total) {
     check();
-    const ids = (next.all() as Array<{ id: string }>).map((r) => r.id).slice(0, Math.max(0, total - done));
+    const ids = (await storage.nextPending(DETAIL_BATCH)).slice(0, Math.max(0, total - done));
     if (ids.length === 0) break;
     const items: IndexItem[] = [];
     const removed: string[] = [];
@@ -333,7 +207,7 @@ async function detailsPhase(
     await Promise.all(
       Array.from({ length: Math.min(deps.concurrency ?? 4, queue.length) }, async () => {
         for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-          const rec = loadOpportunity(sqlite, id);
+          const rec = await storage.loadOpportunity(id);
           if (!rec) continue;
           try {
             const d = await fetchDetails(deps.lever, id, deps.details);
@@ -353,13 +227,14 @@ async function detailsPhase(
         }
       }),
     );
-    sqlite.transaction(() => {
-      indexOpportunities(sqlite, items, now());
-      for (const id of removed) removeOpportunity(sqlite, id, now());
-      done += items.length + removed.length;
-      writeState(sqlite, { details_done: done, detail_errors: errors, heartbeat_at: now(), ...counters() });
-    })();
-    report();
+    done += items.length + removed.length;
+    await storage.storeDetails(items, removed, now(), {
+      details_done: done,
+      detail_errors: errors,
+      heartbeat_at: now(),
+      ...counters(),
+    });
+    await report();
   }
 }
 
@@ -372,23 +247,19 @@ export async function refreshOpportunity(
   opportunityId: string,
   ref: RefData,
 ): Promise<'indexed' | 'removed'> {
-  const { sqlite } = deps.store;
+  const storage = syncStorageFor(deps.store);
   const now = deps.now ?? Date.now;
   try {
     const o = await deps.lever.getOpportunity(opportunityId, { expand: ['applications'] });
     const d = await fetchDetails(deps.lever, opportunityId, deps.details);
-    const item = listedItem(sqlite, o, ref, true) as IndexItem;
+    const item = (await storage.listedItem(o, ref, true)) as IndexItem;
     item.opportunity.feedback = d.feedback ?? item.opportunity.feedback;
     item.opportunity.notes = d.notes ?? item.opportunity.notes;
-    indexOpportunities(
-      sqlite,
-      [{ opportunity: item.opportunity, resumeText: d.resumeText, needsDetails: false }],
-      now(),
-    );
+    await storage.index([{ opportunity: item.opportunity, resumeText: d.resumeText, needsDetails: false }], now());
     return 'indexed';
   } catch (e) {
     if (e instanceof LeverNotFoundError) {
-      removeOpportunity(sqlite, opportunityId, now());
+      await storage.removeOpportunity(opportunityId, now());
       return 'removed';
     }
     throw e;

@@ -1,4 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import { isPostgres } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 import { createMatrix, type VectorMatrix } from './dot-scan.ts';
 
 /**
@@ -36,19 +39,23 @@ export function blobToVector(b: Buffer): Float32Array {
   return out;
 }
 
-function readState(sqlite: BetterSqlite3.Database): { gen: number; deletions: number } {
-  return sqlite.prepare('SELECT gen, deletions FROM rd_vector_state WHERE id = 1').get() as {
-    gen: number;
-    deletions: number;
-  };
+type VectorState = { gen: number; deletions: number };
+
+function readState(sqlite: BetterSqlite3.Database): VectorState {
+  return sqlite.prepare('SELECT gen, deletions FROM rd_vector_state WHERE id = 1').get() as VectorState;
 }
 
-function load(sqlite: BetterSqlite3.Database, key: string, since: Cache | null): Cache {
-  const state = readState(sqlite);
-  const rows = sqlite
-    .prepare(`SELECT rid, vector FROM rd_vector WHERE model = ? AND gen > ? AND vector IS NOT NULL ORDER BY rid`)
-    .raw()
-    .iterate(key, since ? since.gen : -1) as IterableIterator<[number, Buffer]>;
+/**
+ * `since` (or a new cache) brought up to `state` with `rows` (rid, vector) written after `since.gen`; `count` (how
+ * many vectors the model has) sizes the matrix on the first load.
+ */
+function load(
+  key: string,
+  state: VectorState,
+  rows: Iterable<[number, Buffer]>,
+  count: () => number,
+  since: Cache | null,
+): Cache {
   let c: Cache =
     since ??
     ({
@@ -65,12 +72,7 @@ function load(sqlite: BetterSqlite3.Database, key: string, since: Cache | null):
   for (const [rid, blob] of rows) {
     const dims = blob.length / 4;
     if (!c.matrix || !view) {
-      const n = (
-        sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE model = ? AND vector IS NOT NULL').get(key) as {
-          n: number;
-        }
-      ).n;
-      const cap = Math.max(n, 1024);
+      const cap = Math.max(count(), 1024);
       c = { ...c, dims, matrix: createMatrix(cap, dims), rids: new Int32Array(cap) };
       view = new Uint8Array(c.matrix!.data.buffer, c.matrix!.data.byteOffset, c.matrix!.data.byteLength);
     }
@@ -96,17 +98,62 @@ function load(sqlite: BetterSqlite3.Database, key: string, since: Cache | null):
   return { ...c, gen: state.gen, deletions: state.deletions };
 }
 
+/** What of the cached index can be kept: all of it, the part before `gen` (load what is newer), or nothing. */
+function reusable(cached: Cache | undefined, key: string, state: VectorState): Cache | null | 'current' {
+  if (!cached || cached.key !== key || cached.deletions !== state.deletions) return null;
+  return cached.gen === state.gen ? 'current' : cached;
+}
+
 /** The index of one model key, brought up to date with rd_vector. */
 function current(sqlite: BetterSqlite3.Database, key: string): Cache {
   const cached = caches.get(sqlite);
   const state = readState(sqlite);
+  const keep = reusable(cached, key, state);
   let c: Cache;
-  if (cached && cached.key === key && cached.deletions === state.deletions) {
-    c = cached.gen === state.gen ? cached : load(sqlite, key, cached);
-  } else {
-    c = load(sqlite, key, null);
+  if (keep === 'current') c = cached as Cache;
+  else {
+    const rows = sqlite
+      .prepare(`SELECT rid, vector FROM rd_vector WHERE model = ? AND gen > ? AND vector IS NOT NULL ORDER BY rid`)
+      .raw()
+      .iterate(key, keep ? keep.gen : -1) as IterableIterator<[number, Buffer]>;
+    const count = () =>
+      (
+        sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE model = ? AND vector IS NOT NULL').get(key) as {
+          n: number;
+        }
+      ).n;
+    c = load(key, state, rows, count, keep);
   }
   caches.set(sqlite, c);
+  return c;
+}
+
+const pgCaches = new WeakMap<Kysely<Database>, Cache>();
+
+/** current() on PostgreSQL: the same in-memory index, its new rows read through Kysely (bytea as Buffer). */
+async function currentDb(db: Kysely<Database>, key: string): Promise<Cache> {
+  const cached = pgCaches.get(db);
+  const st = (
+    await sql<{ gen: number | string; deletions: number | string }>`
+    SELECT gen, deletions FROM rd_vector_state WHERE id = 1`.execute(db)
+  ).rows[0];
+  const state = { gen: Number(st?.gen ?? 0), deletions: Number(st?.deletions ?? 0) };
+  const keep = reusable(cached, key, state);
+  let c: Cache;
+  if (keep === 'current') c = cached as Cache;
+  else {
+    const { rows } = await sql<{ rid: number | string; vector: Buffer }>`
+      SELECT rid, vector FROM rd_vector WHERE model = ${key} AND gen > ${keep ? keep.gen : -1} AND vector IS NOT NULL
+      ORDER BY rid`.execute(db);
+    c = load(
+      key,
+      state,
+      rows.map((r) => [Number(r.rid), r.vector] as [number, Buffer]),
+      () => rows.length,
+      keep,
+    );
+  }
+  pgCaches.set(db, c);
   return c;
 }
 
@@ -127,7 +174,21 @@ export type VectorSearch = {
 /** Similarity of every indexed person to `query` (unit length, same model), by one exact scan. */
 export function searchVectors(sqlite: BetterSqlite3.Database, key: string, query: Float32Array): VectorSearch {
   const t0 = performance.now();
-  const c = current(sqlite, key);
+  return scan(current(sqlite, key), query, t0);
+}
+
+/** searchVectors for either engine: on PostgreSQL the vectors are read through Kysely into the same index. */
+export async function searchVectorsOf(
+  store: { db: Kysely<Database>; readonly sqlite: BetterSqlite3.Database },
+  key: string,
+  query: Float32Array,
+): Promise<VectorSearch> {
+  if (!isPostgres(store.db)) return searchVectors(store.sqlite, key, query);
+  const t0 = performance.now();
+  return scan(await currentDb(store.db, key), query, t0);
+}
+
+function scan(c: Cache, query: Float32Array, t0: number): VectorSearch {
   const n = c.size;
   const d = c.dims;
   if (n > 0 && d !== query.length) {
@@ -200,11 +261,28 @@ function topK(scores: Float32Array, rids: Int32Array, n: number, k: number): Arr
   return best;
 }
 
-/** People with a vector for this model key, from the indexes alone (no vectors are read). */
-export function vectorCount(sqlite: BetterSqlite3.Database, key: string): number {
-  const all = sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE model = ?').get(key) as { n: number };
-  const refused = sqlite.prepare('SELECT count(*) AS n FROM rd_vector WHERE model = ? AND vector IS NULL').get(key) as {
-    n: number;
+/** Which vector search rediscovery's hybrid ranking uses on this store, for the start-up log line. */
+export type VectorSearchChoice = {
+  mode: 'in-process exact search';
+  /** PostgreSQL only: whether the pgvector extension is available to install (null on SQLite). */
+  pgvectorAvailable: boolean | null;
+  line: string;
+};
+
+/**
+ * The vector search in use, said once at start. Always the in-process exact scan above: on SQLite by design, and
+ * on PostgreSQL too, where the pgvector extension is detected (pg_available_extensions) but not used yet.
+ */
+export async function vectorSearchChoice(db: Kysely<Database>): Promise<VectorSearchChoice> {
+  const mode = 'in-process exact search' as const;
+  if (!isPostgres(db)) return { mode, pgvectorAvailable: null, line: `rediscovery vectors: ${mode} (SQLite)` };
+  const { rows } = await sql`SELECT 1 AS x FROM pg_available_extensions WHERE name = 'vector'`.execute(db);
+  const available = rows.length > 0;
+  return {
+    mode,
+    pgvectorAvailable: available,
+    line: available
+      ? `rediscovery vectors: ${mode} (PostgreSQL; pgvector is available but this build does not use it)`
+      : `rediscovery vectors: ${mode} (PostgreSQL; pgvector extension not installed)`,
   };
-  return all.n - refused.n;
 }

@@ -36,6 +36,7 @@ import { RediscoveryError } from '../rediscovery/rediscover.ts';
 import { rediscoverRanked } from '../rediscovery/rediscover-hybrid.ts';
 import { loadStages, saveStages } from '../rediscovery/ref-store.ts';
 import { getSyncProgress } from '../rediscovery/sync.ts';
+import { talentIndexFor } from '../rediscovery/talent-index.ts';
 
 /**
  * Rediscovery API, mounted by the app at /api/rediscovery and /api/postings (behind requireRecruiter). Results, drafts and the people a draft
@@ -59,7 +60,7 @@ function mapError(e: unknown): never {
 
 // Lever is re-read by id: the extension's copy of a posting is never trusted. The poller's copy is fresh enough.
 async function postingInput(s: AppServices, postingId: string) {
-  const stored = storedPosting(s.store.sqlite, postingId);
+  const stored = await storedPosting(s.store.db, postingId);
   // Criteria the proxy check flags are not scored unless an admin confirmed them (compliance kit).
   return guardPosting(s.store.db, toPostingInput(stored ?? (await s.pipeline.postings.fresh(postingId))));
 }
@@ -68,31 +69,37 @@ export function rediscoveryRoutes(s: AppServices) {
   // Stages are read from Lever (a new stage shows up at once) and kept, so the mark-sent check agrees with the list.
   const freshStages = async () => {
     const stages = (await s.lever.listStages()).map((x) => ({ id: x.id, text: x.text }));
-    saveStages(s.store.sqlite, stages);
+    await saveStages(s.store.db, stages);
     return stages;
   };
-  const proposalRef = s.store.sqlite.prepare('SELECT kind, opportunity_id, created_by FROM proposals WHERE id = ?');
-  /** The draft's tag proposal as the policy needs it (null when retention removed it). */
-  const refOf = (proposalId: string) => {
-    const row = proposalRef.get(proposalId) as { kind: string; opportunity_id: string; created_by: string } | undefined;
-    return row ? { kind: row.kind, opportunityId: row.opportunity_id, createdBy: row.created_by } : null;
+  /** The drafts' tag proposals as the policy needs them (absent when retention removed one). */
+  const refsOf = async (proposalIds: string[]) => {
+    if (proposalIds.length === 0) return new Map<string, { kind: string; opportunityId: string; createdBy: string }>();
+    const rows = await s.store.db
+      .selectFrom('proposals')
+      .select(['id', 'kind', 'opportunity_id', 'created_by'])
+      .where('id', 'in', [...new Set(proposalIds)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, { kind: r.kind, opportunityId: r.opportunity_id, createdBy: r.created_by }]));
   };
-  const progress = () => ({
-    ...getSyncProgress(s.store),
-    embeddings: s.hybrid ? embeddingProgress(s.store.sqlite, s.hybrid.embedder.key) : null,
+  const refOf = async (proposalId: string) => (await refsOf([proposalId])).get(proposalId) ?? null;
+  const index = talentIndexFor(s.store);
+  const progress = async () => ({
+    ...(await getSyncProgress(s.store)),
+    embeddings: s.hybrid ? await embeddingProgress(s.store.db, s.hybrid.embedder.key) : null,
   });
   return new Hono<AuthEnv>()
-    .get('/sync', s.guards.leverUser(), (c) => c.json(SyncProgressSchema.parse(progress())))
+    .get('/sync', s.guards.leverUser(), async (c) => c.json(SyncProgressSchema.parse(await progress())))
     .post('/sync', s.guards.fulcrumAdmin(), zodJson(StartSyncRequestSchema), async (c) => {
       const { full } = c.req.valid('json');
       const job = await s.queue.enqueue({ type: SyncJob, payload: { full }, dedupeKey: `${SYNC_JOB}:manual` });
-      return c.json({ jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(progress()) }, 202);
+      return c.json({ jobId: job.id, created: job.created, progress: SyncProgressSchema.parse(await progress()) }, 202);
     })
     .post('/act', zodJson(ActRequestSchema), s.guards.posting('see', 'json:postingId'), async (c) => {
       const body = c.req.valid('json');
       const posting = await postingInput(s, body.postingId);
       // People the caller may not see are reported exactly like people missing from the pool.
-      const scope = await contactsInScope(s.access, await s.guards.viewer(c), s.store.sqlite, body.contactIds);
+      const scope = await contactsInScope(s.access, await s.guards.viewer(c), index, body.contactIds);
       try {
         const res =
           scope.allowed.length > 0
@@ -115,7 +122,7 @@ export function rediscoveryRoutes(s: AppServices) {
       try {
         body = { stages: await freshStages(), source: 'lever' };
       } catch (e) {
-        const synced = loadStages(s.store.sqlite);
+        const synced = await loadStages(s.store.db);
         if (synced.length === 0) throw e;
         body = { stages: synced.map((x) => ({ id: x.id, text: x.text })), source: 'synced' };
       }
@@ -123,9 +130,10 @@ export function rediscoveryRoutes(s: AppServices) {
     })
     .get('/outreach', zodQuery(PostingParam), s.guards.posting('see', 'query:postingId'), async (c) => {
       // Only drafts whose proposal the caller may see (their own, or on candidates they own or follow).
-      const all = listOutreach(s.store.sqlite, c.req.valid('query').postingId);
+      const all = await listOutreach(s.store.db, c.req.valid('query').postingId);
+      const byId = await refsOf(all.map((o) => o.tagProposalId));
       const refs = all.flatMap((o) => {
-        const ref = refOf(o.tagProposalId);
+        const ref = byId.get(o.tagProposalId);
         return ref ? [{ ...ref, outreach: o }] : [];
       });
       const shown = await s.access.filterProposals(await s.guards.viewer(c), refs);
@@ -136,8 +144,8 @@ export function rediscoveryRoutes(s: AppServices) {
       zodParam(OutreachParam),
       s.guards.custom("may approve the draft's proposal", async (c, viewer) => {
         const id = c.req.param('id') ?? '';
-        const draft = getOutreach(s.store.sqlite, id);
-        const ref = draft ? refOf(draft.tagProposalId) : null;
+        const draft = await getOutreach(s.store.db, id);
+        const ref = draft ? await refOf(draft.tagProposalId) : null;
         const rights = ref ? await s.access.proposalRights(viewer, ref) : null;
         // Missing and out of scope answer alike; seen but not the caller's to act on is a 403.
         if (!rights?.see) throw notFound(`No re-engagement draft with id "${id}".`);
@@ -147,7 +155,7 @@ export function rediscoveryRoutes(s: AppServices) {
       async (c) => {
         const { stageId } = c.req.valid('json');
         const known = (stages: Array<{ id: string; text: string }>) => stages.find((x) => x.id === stageId);
-        const stage = known(loadStages(s.store.sqlite)) ?? known(await freshStages());
+        const stage = known(await loadStages(s.store.db)) ?? known(await freshStages());
         if (!stage) throw badRequest(`Stage "${stageId}" is not one of the pipeline stages in Lever.`);
         try {
           const rec = await markOutreachSent(
@@ -190,8 +198,8 @@ export function rediscoveryPostingRoutes(s: AppServices) {
           },
           s.hybrid,
         );
-        const shown = admin ? res : await visibleResults(s.access, viewer, s.store.sqlite, res, body.limit);
-        cacheResults(s.store.sqlite, res, s.clock());
+        const shown = admin ? res : await visibleResults(s.access, viewer, talentIndexFor(s.store), res, body.limit);
+        await cacheResults(s.store.db, res, s.clock());
         return c.json(RediscoverResponseSchema.parse(shown));
       } catch (e) {
         mapError(e);

@@ -105,7 +105,7 @@ beforeAll(async () => {
   const posting = toPostingInput(await s.inspect.getPosting(s.postingId));
   const found = await rediscoverRanked(s.backend.store, posting, { limit: 200, excludeContactedWithinDays: 0 });
   expect(found.results.map((r) => r.contactId)).toContain(contactId);
-  cacheResults(s.backend.store.sqlite, found, Date.now());
+  await cacheResults(s.backend.store.db, found, Date.now());
   const other = { id: s.postingId };
   const act = await s.api('POST', '/api/rediscovery/act', s.admin.token, {
     postingId: other.id,

@@ -71,7 +71,7 @@ beforeEach(async () => {
 
 async function bakeryPool() {
   const t = await openTempStoreUntilCleanup(cleanups);
-  saveRefData(t.store.sqlite, { stages: [], archiveReasons: [], postingTitles: new Map() });
+  await saveRefData(t.store.db, { stages: [], archiveReasons: [], postingTitles: new Map() });
   indexOpportunities(t.store.sqlite, [
     { opportunity: opp('literal', 'Jean Dupont'), resumeText: LITERAL },
     { opportunity: opp('semantic', 'Marie Lambert'), resumeText: SEMANTIC },
@@ -135,7 +135,7 @@ describe('hybrid rediscovery (vector index + keyword)', () => {
   it('answers on keyword + skills, and says so, when the embeddings endpoint fails; the embedding run resumes later', async () => {
     const store = await bakeryPool();
     await embedPeople({ store, embedder: hybrid.embedder, maxPeople: 3 });
-    expect(embeddingProgress(store.sqlite, 'fake-embed')).toMatchObject({ embedded: 3, pending: 4 });
+    expect(await embeddingProgress(store.db, 'fake-embed')).toMatchObject({ embedded: 3, pending: 4 });
 
     fake.setEmbeddingsFault({ status: 503 });
     const res = await rediscoverRanked(store, bakery, { now: NOW }, hybrid);
@@ -150,7 +150,7 @@ describe('hybrid rediscovery (vector index + keyword)', () => {
 
     // The run fails with a retryable error and keeps what it had; nothing is lost or redone.
     await expect(embedPeople({ store, embedder: hybrid.embedder })).rejects.toBeInstanceOf(LlmUnavailableError);
-    expect(embeddingProgress(store.sqlite, 'fake-embed')).toMatchObject({
+    expect(await embeddingProgress(store.db, 'fake-embed')).toMatchObject({
       status: 'failed',
       embedded: 3,
       pending: 4,
@@ -238,7 +238,7 @@ describe('the vector index over a synced talent pool', () => {
 
     // A full re-sync rewrites every person from Lever: same text, so nothing is pending and nothing is sent.
     await runSync({ store, lever }, { full: true });
-    expect(embeddingProgress(store.sqlite, 'fake-embed').pending).toBe(0);
+    expect((await embeddingProgress(store.db, 'fake-embed')).pending).toBe(0);
     await embedPeople({ store, embedder: hybrid.embedder });
     expect(fake.embeddedTexts().length).toBe(sent);
 
@@ -246,17 +246,17 @@ describe('the vector index over a synced talent pool', () => {
     const row = store.sqlite.prepare('SELECT data FROM rd_opportunity LIMIT 1').get() as { data: string };
     const o = JSON.parse(row.data) as SyncedOpportunity;
     indexOpportunities(store.sqlite, [{ opportunity: { ...o, stageText: 'Moved', bestStageIndex: 9 } }]);
-    expect(embeddingProgress(store.sqlite, 'fake-embed').pending).toBe(0);
+    expect((await embeddingProgress(store.db, 'fake-embed')).pending).toBe(0);
 
     // A new resume: that one person, once.
     indexOpportunities(store.sqlite, [{ opportunity: o, resumeText: 'Pastry chef: croissants and brioche.' }]);
-    expect(embeddingProgress(store.sqlite, 'fake-embed').pending).toBe(1);
+    expect((await embeddingProgress(store.db, 'fake-embed')).pending).toBe(1);
     await embedPeople({ store, embedder: hybrid.embedder });
     expect(fake.embeddedTexts().slice(sent)).toEqual([expect.stringContaining('croissants and brioche')]);
 
     // Another model means new vectors for everyone.
     const other = new OpenAiEmbedder({ baseUrl: fake.baseUrl, model: 'fake-embed', dimensions: 32, maxRetries: 0 });
-    expect(embeddingProgress(store.sqlite, other.key).pending).toBe(first.embedded);
+    expect((await embeddingProgress(store.db, other.key)).pending).toBe(first.embedded);
   });
 
   it('embeds after a sync in the job queue, without a separate trigger', async () => {
@@ -267,8 +267,8 @@ describe('the vector index over a synced talent pool', () => {
     registerRediscoveryJobs(queue, { store, lever: clientFor(emu), hybrid });
     await queue.enqueue({ type: SYNC_JOB, payload: { full: true } });
     queue.start();
-    const done = await waitFor(() => {
-      const p = embeddingProgress(store.sqlite, 'fake-embed');
+    const done = await waitFor(async () => {
+      const p = await embeddingProgress(store.db, 'fake-embed');
       return p.status === 'idle' && p.embedded > 0 ? p : undefined;
     }, 20_000);
     expect(done.embedded).toBe(indexCounts(store.sqlite).people);

@@ -12,7 +12,7 @@ const opp = pastOpportunity;
 let t: { store: Store; cleanup(): Promise<void> };
 beforeEach(async () => {
   t = await openTempStore();
-  saveRefData(t.store.sqlite, { stages: STAGES, archiveReasons: REASONS, postingTitles: new Map() });
+  await saveRefData(t.store.db, { stages: STAGES, archiveReasons: REASONS, postingTitles: new Map() });
 });
 afterEach(async () => t.cleanup());
 

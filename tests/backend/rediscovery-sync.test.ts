@@ -66,7 +66,7 @@ describe('talent-pool sync', () => {
         },
       }),
     ).rejects.toThrow('simulated crash');
-    const mid = getSyncProgress(t.store);
+    const mid = await getSyncProgress(t.store);
     expect(mid.status).toBe('running');
     expect(mid.detailsDone).toBeGreaterThanOrEqual(40);
     const left = pending();

@@ -4,10 +4,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { postingFromText } from '../../backend/ai/posting-from-text.ts';
 import type { PostingInput } from '../../backend/ai/types.ts';
 import { type IndexItem, indexOpportunities, type SyncedOpportunity } from '../../backend/rediscovery/index-store.ts';
-import { indexOpportunitiesPostgres, saveStagesPostgres } from '../../backend/rediscovery/index-store-postgres.ts';
+import { indexOpportunitiesPostgres } from '../../backend/rediscovery/index-store-postgres.ts';
 import { type RediscoverOptions, RediscoveryError, rediscover } from '../../backend/rediscovery/rediscover.ts';
 import { rediscoverPostgres } from '../../backend/rediscovery/rediscover-postgres.ts';
-import { saveRefData } from '../../backend/rediscovery/ref-store.ts';
+import { saveRefData, saveStages } from '../../backend/rediscovery/ref-store.ts';
 import type { Store } from '../../backend/store/db.ts';
 import { migrateToLatest } from '../../backend/store/migrations.ts';
 import { openPostgresKysely } from '../../backend/store/postgres.ts';
@@ -48,9 +48,9 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await sql`TRUNCATE rd_opportunity, rd_person, rd_skill, rd_ref, compliance_opt_outs RESTART IDENTITY`.execute(db);
-  await saveStagesPostgres(db, STAGES);
+  await saveStages(db, STAGES);
   t = await openTempStore();
-  saveRefData(t.store.sqlite, { stages: STAGES, archiveReasons: REASONS, postingTitles: new Map() });
+  await saveRefData(t.store.db, { stages: STAGES, archiveReasons: REASONS, postingTitles: new Map() });
 });
 afterEach(async () => t.cleanup());
 
