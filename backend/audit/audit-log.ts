@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type AuditEntry, AuditEntrySchema } from '../../utils/contracts/api.ts';
@@ -153,11 +152,6 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
-const statements = new WeakMap<
-  BetterSqlite3.Database,
-  { last: BetterSqlite3.Statement; insert: BetterSqlite3.Statement }
->();
-
 function parseInput(input: AuditInput) {
   const parsed = AuditInputSchema.safeParse(input);
   if (!parsed.success) throw new AuditInputError(`Invalid audit entry: ${z.prettifyError(parsed.error)}`);
@@ -197,39 +191,6 @@ function nextRow(
     hash_version: 2,
     legacy_hash: null,
   };
-}
-
-/**
- * Synchronous append on SQLite, for callers already inside a `sqlite.transaction(...)` (the entry then commits or
- * rolls back with their write). Reading the chain head and inserting happen under BEGIN IMMEDIATE (or the caller's
- * transaction), and prev_hash is UNIQUE, so concurrent appenders can never fork the chain.
- */
-export function appendAuditSync(sqlite: BetterSqlite3.Database, input: AuditInput, now = Date.now()): AuditEntry {
-  const e = parseInput(input);
-  let s = statements.get(sqlite);
-  if (!s) {
-    s = {
-      last: sqlite.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
-      insert: sqlite.prepare(
-        `INSERT INTO audit_log (id, at, actor, opportunity_id, capability, action, provider, model, model_version,
-           prompt_version, input_hash, output, decision, lever_ids, prev_hash, hash, content_hash, erased_at,
-           hash_version, legacy_hash)
-         VALUES (@id, @at, @actor, @opportunity_id, @capability, @action, @provider, @model, @model_version,
-           @prompt_version, @input_hash, @output, @decision, @lever_ids, @prev_hash, @hash, @content_hash, NULL, 2,
-           NULL)`,
-      ),
-    };
-    statements.set(sqlite, s);
-  }
-  const { last, insert } = s;
-  const append = () => {
-    const row = nextRow(ChainHeadSchema.parse(last.get()), e, now);
-    const { erased_at: _erased, hash_version: _version, legacy_hash: _legacy, ...params } = row;
-    insert.run(params);
-    return row;
-  };
-  const row = sqlite.inTransaction ? append() : sqlite.transaction(append).immediate();
-  return toEntry(row);
 }
 
 /** The advisory lock (PostgreSQL) that makes appenders in several processes take turns at the chain head. */

@@ -6,7 +6,6 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   type AuditInput,
   appendAudit,
-  appendAuditSync,
   exportAudit,
   listAudit,
   verifyAuditChain,
@@ -80,9 +79,9 @@ describe('audit log', () => {
     const { store } = await setup();
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 0 });
     // More than one verification page (1,000 rows), appended in one transaction to keep the test fast.
-    store.sqlite.transaction(() => {
-      for (let i = 0; i < 1_205; i++) appendAuditSync(store.sqlite, { ...score, output: { i } });
-    })();
+    await store.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 1_205; i++) await appendAudit(trx, { ...score, output: { i } });
+    });
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 1_205 });
   });
 
@@ -111,12 +110,12 @@ describe('audit log', () => {
   it('an entry appended inside a rolled-back transaction leaves no trace and the chain stays valid', async () => {
     const { store } = await setup();
     await appendAudit(store.db, score);
-    expect(() =>
-      store.sqlite.transaction(() => {
-        appendAuditSync(store.sqlite, { ...score, action: 'written-to-lever' });
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await appendAudit(trx, { ...score, action: 'written-to-lever' });
         throw new Error('write failed');
-      })(),
-    ).toThrow('write failed');
+      }),
+    ).rejects.toThrow('write failed');
     await appendAudit(store.db, score);
     expect(await verifyAuditChain(store)).toEqual({ ok: true, rows: 2 });
   });

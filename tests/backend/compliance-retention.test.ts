@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_TOMBSTONE, appendAuditSync, verifyAuditChain } from '../../backend/audit/audit-log.ts';
+import { AUDIT_TOMBSTONE, appendAudit, verifyAuditChain } from '../../backend/audit/audit-log.ts';
 import { requestErasure, retentionPlan, retentionReport } from '../../backend/compliance/retention-policy.ts';
 import { writeComplianceSettings } from '../../backend/compliance/settings.ts';
 import { findLeftovers } from '../../backend/governance/erase-person.ts';
@@ -147,8 +147,8 @@ describe('retention keeps what the law requires', () => {
     proposal(s, 'e-p-recent', 'erase-me', 'written', 30);
     aiResult(s, 'other', 'someone-else', 365);
     // The AI output's audit row, as every capability writes one, naming the candidate in its text.
-    appendAuditSync(
-      s.sqlite,
+    await appendAudit(
+      s.db,
       {
         actor: 'recruiter@x',
         opportunityId: 'erase-me',
