@@ -1,15 +1,13 @@
-import { openPostgresStore } from '../../backend/store/db.ts';
 import { openPostgresKysely } from '../../backend/store/postgres.ts';
 import { describeLeverStorageContract } from '../backend/helpers/lever-storage-contract.ts';
-import { freshDatabase } from './db.ts';
+import { freshDatabase, freshStore } from './db.ts';
 
 // A fresh database per test; a second instance is a second openPostgresStore (its own pg pool) on the same database.
 describeLeverStorageContract('PostgreSQL', 'postgres', async () => {
-  const database = await freshDatabase();
-  const store = await openPostgresStore(database.url);
+  const h = await freshStore();
   return {
-    store,
-    openAnother: () => openPostgresStore(database.url),
+    store: h.store,
+    openAnother: h.another,
     async openUnmigrated() {
       const empty = await freshDatabase();
       const db = openPostgresKysely(empty.url);
@@ -21,9 +19,6 @@ describeLeverStorageContract('PostgreSQL', 'postgres', async () => {
         },
       };
     },
-    async close() {
-      await store.close();
-      await database.drop();
-    },
+    close: h.close,
   };
 });
