@@ -91,7 +91,8 @@ const conflict = () => fail(409, 'conflict', 'Webhook token was already used by 
 export function sqliteIntakeStore(sqlite: BetterSqlite3.Database): IntakeStore {
   const byId = sqlite.prepare('SELECT signature_token FROM lever_webhooks WHERE id = ?');
   // Webhooks registered by `webhooks register` are addressed by the path token in their URL (see cli/webhooks.ts).
-  const byPath = sqlite.prepare("SELECT signature_token FROM lever_webhooks WHERE url LIKE ? ESCAPE '\\'");
+  // SQLite's LIKE ignores ASCII case; the path token is matched exactly (as on PostgreSQL) by the endsWith below.
+  const byPath = sqlite.prepare("SELECT signature_token, url FROM lever_webhooks WHERE url LIKE ? ESCAPE '\\'");
   const insertEvent = sqlite.prepare(
     `INSERT INTO webhook_events (event_id, token, event, triggered_at, received_at, payload)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
@@ -107,9 +108,10 @@ export function sqliteIntakeStore(sqlite: BetterSqlite3.Database): IntakeStore {
   );
   return {
     signatureToken(webhookId) {
-      const row = (byId.get(webhookId) ?? byPath.get(byPathPattern(webhookId))) as
-        | { signature_token: string }
-        | undefined;
+      const row = (byId.get(webhookId) ??
+        (byPath.all(byPathPattern(webhookId)) as Array<{ signature_token: string; url: string }>).find((w) =>
+          w.url.endsWith(`/webhooks/lever/${webhookId}`),
+        )) as { signature_token: string } | undefined;
       return row?.signature_token ?? null;
     },
     eventExists: (eventId) => exists.get(eventId) !== undefined,

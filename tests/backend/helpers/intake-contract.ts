@@ -90,6 +90,8 @@ export function describeIntakeContract(name: string, open: () => Promise<IntakeH
       const intake = intakeOf(first);
       expect((await intake.receive('path-token-1', delivery())).status).toBe(200);
       expect((await intake.receive('path%', delivery())).status).toBe(404);
+      // The path token is matched exactly: SQLite's LIKE would ignore its case (and grow the token cache per variant).
+      expect((await intake.receive('PATH-token-1', delivery())).status).toBe(404);
       expect((await intake.receive('nope', delivery())).status).toBe(404);
       expect((await intake.receive(WEBHOOK_ID, delivery({ secret: 'wrong' }))).status).toBe(401);
       const used = delivery();
