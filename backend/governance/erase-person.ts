@@ -265,6 +265,25 @@ export async function erasePerson(
           ),
         ),
       );
+      // PostgreSQL's queue is pg-boss (jobs/pg-queue.ts, schema pgboss): its jobs, and those it archived, likewise.
+      if (pg) {
+        for (const table of ['pgboss.job', 'pgboss.archive']) {
+          const found = await sql<{ t: string | null }>`select to_regclass(${table})::text as t`.execute(trx);
+          if (!found.rows[0]?.t) continue;
+          const [schema, name] = table.split('.') as [string, string];
+          count(
+            'queued or finished jobs',
+            await byPatterns(idPatterns, async (chunk) =>
+              BigInt(
+                (
+                  await sql`DELETE FROM ${sql.id(schema, name)} WHERE state::text <> 'active'
+                    AND ${likeAny(pg, sql`CAST(data AS TEXT)`, chunk)}`.execute(trx)
+                ).numAffectedRows ?? 0,
+              ),
+            ),
+          );
+        }
+      }
       // Delivery ids and signed tokens stay (they stop Lever's retries being processed twice); the bodies go.
       count(
         'webhook payloads',

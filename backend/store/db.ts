@@ -143,11 +143,15 @@ async function migrated(db: Kysely<Database>, rest: Omit<Store, 'db' | 'close'>)
   return store;
 }
 
-/** The connection string with any password replaced by ***, safe for logs. */
+/**
+ * The connection string with any password replaced by ***, safe for logs: the URL's own, and one given as a query
+ * parameter (pg reads `?password=` and `?sslpassword=` too).
+ */
 export function maskPassword(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const key of [...u.searchParams.keys()]) if (/password/i.test(key)) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
     return 'postgresql://(unparseable URL)';

@@ -28,7 +28,7 @@ const types: pg.CustomTypesConfig = {
  * caller runs `migrateToLatest` on it (openPostgresStore does) and `destroy()`s it, which ends the pool. An idle
  * connection the server drops (a restart, a failover, an administrator) is an 'error' on the pool: without a
  * listener that would end the process, so it is reported to `onIdleError` (default: one line on stderr) and the
- * pool opens a new connection on the next query.
+ * pool opens a new connection on the next query. One dropped while in use fails the work on it, not the process.
  */
 export function openPostgresKysely(url: string, opts: { onIdleError?: (err: Error) => void } = {}): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, types });
@@ -36,5 +36,9 @@ export function openPostgresKysely(url: string, opts: { onIdleError?: (err: Erro
     'error',
     opts.onIdleError ?? ((err) => process.stderr.write(`PostgreSQL: an idle connection failed: ${err.message}\n`)),
   );
+  // A connection Kysely has checked out (a query or a transaction) has no pool listener: one the server drops then
+  // would be an uncaught 'error' that ends the process. The error already fails that connection's query (or its
+  // next one: "not queryable"), and the pool discards the client on release, so nothing more is needed here.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

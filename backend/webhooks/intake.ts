@@ -18,11 +18,20 @@ import type { Database } from '../store/schema.ts';
  * work itself happens in the queue.
  */
 
+/**
+ * Text neither engine stores as given: a NUL (PostgreSQL refuses it in text and jsonb; SQLite's LIKE stops at it) or
+ * a lone UTF-16 surrogate (written as U+FFFD, so the stored id is not the one received, and pg-boss's jsonb refuses
+ * its escape). Refused with a 400 before the batch, so one such delivery cannot fail the others committed with it.
+ */
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storable = (s: string) => !UNSTORABLE.test(s);
+const idText = z.string().min(1).max(200).refine(storable, 'must not contain NUL or unpaired surrogate characters');
+
 const DeliverySchema = z.object({
-  id: z.string().min(1).max(200).optional(),
+  id: idText.optional(),
   event: z.enum(WEBHOOK_EVENTS),
   triggeredAt: z.number().int().nonnegative(),
-  token: z.string().min(1).max(200),
+  token: idText,
   signature: z.string().max(200).optional(),
   data: z.record(z.string(), z.unknown()),
 });
@@ -82,7 +91,8 @@ const conflict = () => fail(409, 'conflict', 'Webhook token was already used by 
 export function sqliteIntakeStore(sqlite: BetterSqlite3.Database): IntakeStore {
   const byId = sqlite.prepare('SELECT signature_token FROM lever_webhooks WHERE id = ?');
   // Webhooks registered by `webhooks register` are addressed by the path token in their URL (see cli/webhooks.ts).
-  const byPath = sqlite.prepare("SELECT signature_token FROM lever_webhooks WHERE url LIKE ? ESCAPE '\\'");
+  // SQLite's LIKE ignores ASCII case; the path token is matched exactly (as on PostgreSQL) by the endsWith below.
+  const byPath = sqlite.prepare("SELECT signature_token, url FROM lever_webhooks WHERE url LIKE ? ESCAPE '\\'");
   const insertEvent = sqlite.prepare(
     `INSERT INTO webhook_events (event_id, token, event, triggered_at, received_at, payload)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
@@ -98,9 +108,10 @@ export function sqliteIntakeStore(sqlite: BetterSqlite3.Database): IntakeStore {
   );
   return {
     signatureToken(webhookId) {
-      const row = (byId.get(webhookId) ?? byPath.get(byPathPattern(webhookId))) as
-        | { signature_token: string }
-        | undefined;
+      const row = (byId.get(webhookId) ??
+        (byPath.all(byPathPattern(webhookId)) as Array<{ signature_token: string; url: string }>).find((w) =>
+          w.url.endsWith(`/webhooks/lever/${webhookId}`),
+        )) as { signature_token: string } | undefined;
       return row?.signature_token ?? null;
     },
     eventExists: (eventId) => exists.get(eventId) !== undefined,
@@ -248,7 +259,8 @@ export class WebhookIntake {
 
   /** Handles one delivery whose body was already parsed as JSON (`body` is untrusted). */
   receive(webhookId: string, body: unknown): MaybePromise<IntakeResult> {
-    const signatureToken = this.signatureTokenFor(webhookId);
+    // No registered webhook has such an id (they are UUIDs); PostgreSQL would refuse the lookup itself.
+    const signatureToken = storable(webhookId) ? this.signatureTokenFor(webhookId) : null;
     return signatureToken instanceof Promise
       ? signatureToken.then((t) => this.receiveWith(t, webhookId, body))
       : this.receiveWith(signatureToken, webhookId, body);
@@ -285,10 +297,18 @@ export class WebhookIntake {
       return known instanceof Promise ? known.then((k) => (k ? duplicate() : outside)) : known ? duplicate() : outside;
     }
     const payload = { eventId, event: d.event, data: d.data };
+    const json = payloadJson(payload);
+    if (json === null) {
+      return fail(
+        400,
+        'invalid_request',
+        'Invalid webhook delivery: data: nested too deeply or holds NUL or unpaired surrogate characters',
+      );
+    }
     return new Promise<IntakeResult>((resolve, reject) => {
       if (this.batch.length === 0) setImmediate(this.flush);
       this.batch.push({
-        row: [eventId, d.token, d.event, d.triggeredAt, now, JSON.stringify(payload)],
+        row: [eventId, d.token, d.event, d.triggeredAt, now, json],
         // No job dedupe key: the event row's unique id in the same transaction already makes this job once-only.
         job: { type: d.event, payload },
         now,
@@ -296,6 +316,21 @@ export class WebhookIntake {
         reject,
       });
     });
+  }
+}
+
+/** The stored payload, or null when a key or string in it is not storable or it nests too deeply to serialize. */
+function payloadJson(payload: unknown): string | null {
+  let ok = true;
+  try {
+    const json = JSON.stringify(payload, (key, value) => {
+      if (!storable(key) || (typeof value === 'string' && !storable(value))) ok = false;
+      return value;
+    });
+    return ok ? json : null;
+  } catch (e) {
+    if (e instanceof RangeError) return null; // Maximum call stack size exceeded
+    throw e;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openStore, openStoreFromConfig, StoreConfigError } from '../../backend/store/db.ts';
+import { maskPassword, openStore, openStoreFromConfig, StoreConfigError } from '../../backend/store/db.ts';
 import { MIGRATION_NAMES } from '../../backend/store/migrations.ts';
 import { ENSURE_TABLES } from './helpers/legacy-ensure-ddl.ts';
 import { cleanupsAfterEach, makeTempDir } from './helpers/temp-store.ts';
@@ -92,6 +92,19 @@ describe('openStore', () => {
     await expect(opening).rejects.toThrow(StoreConfigError);
     const message = await opening.catch((e: Error) => e.message);
     expect(message).toContain('Cannot open the PostgreSQL store at postgres://fulcrum:***@127.0.0.1:1/fulcrum');
+    expect(message).not.toContain('s3cret-pw');
+  });
+
+  it('masks a password given as a query parameter of DATABASE_URL too (password=, sslpassword=)', async () => {
+    expect(maskPassword('postgres://fulcrum@127.0.0.1:1/fulcrum?password=s3cret-pw&sslmode=disable')).toBe(
+      'postgres://fulcrum@127.0.0.1:1/fulcrum?password=***&sslmode=disable',
+    );
+    expect(maskPassword('postgresql://u:p1@h/db?sslpassword=p2&PASSWORD=p3')).not.toMatch(/p1|p2|p3/);
+    const url = 'postgres://fulcrum@127.0.0.1:1/fulcrum?password=s3cret-pw';
+    const message = await openStoreFromConfig({ dataDir: '/nonexistent', DATABASE_URL: url }).catch(
+      (e: Error) => e.message,
+    );
+    expect(message).toContain('Cannot open the PostgreSQL store at');
     expect(message).not.toContain('s3cret-pw');
   });
 });

@@ -90,6 +90,8 @@ export function describeIntakeContract(name: string, open: () => Promise<IntakeH
       const intake = intakeOf(first);
       expect((await intake.receive('path-token-1', delivery())).status).toBe(200);
       expect((await intake.receive('path%', delivery())).status).toBe(404);
+      // The path token is matched exactly: SQLite's LIKE would ignore its case (and grow the token cache per variant).
+      expect((await intake.receive('PATH-token-1', delivery())).status).toBe(404);
       expect((await intake.receive('nope', delivery())).status).toBe(404);
       expect((await intake.receive(WEBHOOK_ID, delivery({ secret: 'wrong' }))).status).toBe(401);
       const used = delivery();
@@ -124,6 +126,35 @@ export function describeIntakeContract(name: string, open: () => Promise<IntakeH
       expect(stored).toHaveLength(ds.length);
       expect(await eventRows(first.store)).toBe(ds.length);
       expect(await h.webhookJobs()).toBe(ds.length);
+    });
+
+    it('refuses ids and data either engine cannot store as they are (NUL, lone surrogates, deep nesting) with a 400, and stores the rest of the batch', async () => {
+      const { h, first } = await setup();
+      const intake = intakeOf(first);
+      expect((await intake.receive(WEBHOOK_ID, delivery())).status).toBe(200);
+      // A NUL in the URL's webhook id is an unknown webhook, not a database error.
+      expect((await intake.receive('path-token-1\u0000', delivery())).status).toBe(404);
+      let deep: unknown = 1;
+      for (let i = 0; i < 20_000; i++) deep = [deep];
+      const bad = [
+        delivery({ id: 'evt\u0000nul' }),
+        delivery({ id: 'evt-\ud800-lone' }),
+        delivery({ token: `tok\u0000${randomUUID()}` }),
+        delivery({ data: { opportunityId: 'o\u0000pp' } }),
+        delivery({ data: { 'key\u0000': 'x' } }),
+        delivery({ data: { opportunityId: 'o\udfffpp' } }),
+        delivery({ data: { opportunityId: 'opp', deep } }),
+      ];
+      const good = [delivery({ id: `evt-%_\\-ünï-${'x'.repeat(150)}` }), delivery(), delivery()];
+      // All in one turn: one batch, in which the bad ones must not fail the good ones.
+      const answers = await Promise.all([...bad, ...good].map((d) => intake.receive(WEBHOOK_ID, d)));
+      expect(answers.slice(0, bad.length).map((r) => r.status)).toEqual(bad.map(() => 400));
+      expect(answers.slice(bad.length).map((r) => r.status)).toEqual(good.map(() => 200));
+      expect(answers.slice(bad.length).every((r) => 'jobId' in r.body && r.body.jobId !== undefined)).toBe(true);
+      expect(await eventRows(first.store)).toBe(1 + good.length);
+      expect(await h.webhookJobs()).toBe(1 + good.length);
+      // A retry of the odd-but-valid id is a duplicate, not a second event.
+      expect(await intake.receive(WEBHOOK_ID, good[0])).toEqual({ status: 200, body: { ok: true, duplicate: true } });
     });
 
     it('a batch that fails to commit stores none of its deliveries, and each of them gets the error', async () => {
