@@ -1,13 +1,15 @@
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Config } from './config.ts';
 import { createLeverClient, LEVER_BASE_URLS, LeverAuthError, type LeverClient } from './lever/index.ts';
+import { PgRateBudget } from './lever/pg-rate-budget.ts';
 import type { RateBudget } from './lever/rate-limit.ts';
 import { oauthSettings, requireSecretKey } from './lever-oauth/connect.ts';
 import { DbOAuthTokenStore } from './lever-oauth/token-store.ts';
 import { DB_FILE_NAME } from './store/db.ts';
-import { openPostgresKysely } from './store/postgres.ts';
+import { ignoreCheckedOutErrors, openPostgresKysely } from './store/postgres.ts';
 import type { Database } from './store/schema.ts';
 
 /**
@@ -27,8 +29,11 @@ export function leverFromConfig(
     config.LEVER_BASE_URL ??
     (config.useEmulator ? `http://127.0.0.1:${config.LEVER_EMULATOR_PORT}/v1` : LEVER_BASE_URLS.production);
   const rate = { ratePerSecond: config.LEVER_RATE_PER_SECOND, burst: config.LEVER_BURST };
-  // One budget per credential: the in-process bucket, or `budget` (several instances sharing one in PostgreSQL).
-  const limits = (credential: string) => (deps.budget ? { ...rate, bucket: deps.budget(credential) } : rate);
+  // One budget per credential: the in-process bucket, or one shared in PostgreSQL by every process on DATABASE_URL
+  // (the backends pass theirs; a CLI command such as `sync` gets one here, so it cannot push the key past Lever's
+  // limit next to running backends).
+  const budget = deps.budget ?? (config.DATABASE_URL ? sharedBudget(config.DATABASE_URL, rate) : undefined);
+  const limits = (credential: string) => (budget ? { ...rate, bucket: budget(credential) } : rate);
   const oauth = config.LEVER_API_KEY ? null : oauthSettings(config);
   if (oauth) {
     const tokens = new DbOAuthTokenStore(deps.db ?? lazyDatabase(config), requireSecretKey(config));
@@ -46,6 +51,19 @@ export function leverFromConfig(
   }
   const apiKey = config.LEVER_API_KEY ?? config.LEVER_EMULATOR_KEY;
   return createLeverClient({ baseUrl, auth: { kind: 'apiKey', apiKey }, ...limits(`${baseUrl}|key:${apiKey}`) });
+}
+
+/** PgRateBudget on a one-connection pool of its own that lets the process exit when idle (CLI commands). */
+function sharedBudget(url: string, rate: { ratePerSecond: number; burst: number }) {
+  let pool: pg.Pool | undefined;
+  return (credential: string): RateBudget => {
+    if (!pool) {
+      pool = new pg.Pool({ connectionString: url, max: 1, allowExitOnIdle: true });
+      pool.on('error', () => {});
+      ignoreCheckedOutErrors(pool);
+    }
+    return new PgRateBudget(pool, credential, rate.ratePerSecond, rate.burst);
+  };
 }
 
 /**

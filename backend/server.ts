@@ -35,6 +35,7 @@ import { vectorSearchChoice } from './rediscovery/vector-index.ts';
 import { closeSandbox, configureSandbox, warmSandbox } from './sandbox/sandbox.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
 import { openStoreFromConfig, type Store } from './store/db.ts';
+import { ignoreCheckedOutErrors } from './store/postgres.ts';
 
 export type RunningBackend = {
   url: string;
@@ -221,6 +222,7 @@ async function scaleOut(store: Store, config: Config, logger: Logger) {
   const queue = await PgBossQueue.open({ connectionString: url, concurrency, leaseMs, logger });
   // A small pool of its own: a budget reservation is one short statement, and must not wait behind the store's.
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  ignoreCheckedOutErrors(pool);
   pool.on('error', (err) => logger.error({ err }, 'idle PostgreSQL connection (rate budget) failed'));
   const { ratePerSecond, burst } = { ratePerSecond: config.LEVER_RATE_PER_SECOND, burst: config.LEVER_BURST };
   return {

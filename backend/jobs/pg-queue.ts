@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { z } from 'zod';
+import { ignoreCheckedOutErrors } from '../store/postgres.ts';
 import type { Database, JobStatus } from '../store/schema.ts';
 import {
   checkNewJob,
@@ -152,6 +153,7 @@ export class PgBossQueue implements JobQueue {
   static async open(opts: PgBossQueueOptions): Promise<PgBossQueue> {
     const schema = opts.schema ?? 'pgboss';
     const pool = new pg.Pool({ connectionString: opts.connectionString, max: 10 });
+    ignoreCheckedOutErrors(pool);
     pool.on('error', (err) => (opts.logger ?? consoleLogger).error({ err }, 'idle PostgreSQL connection failed'));
     const db: Executor = { executeSql: (text, values) => pool.query(text, values) };
     const boss = new PgBoss({

@@ -31,14 +31,22 @@ const types: pg.CustomTypesConfig = {
  * pool opens a new connection on the next query. One dropped while in use fails the work on it, not the process.
  */
 export function openPostgresKysely(url: string, opts: { onIdleError?: (err: Error) => void } = {}): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, types });
+  // A pool with every connection busy makes a caller wait at most 10 s for one (then the query fails: /readyz says
+  // 503 instead of hanging).
+  const pool = new pg.Pool({ connectionString: url, types, connectionTimeoutMillis: 10_000 });
   pool.on(
     'error',
     opts.onIdleError ?? ((err) => process.stderr.write(`PostgreSQL: an idle connection failed: ${err.message}\n`)),
   );
-  // A connection Kysely has checked out (a query or a transaction) has no pool listener: one the server drops then
-  // would be an uncaught 'error' that ends the process. The error already fails that connection's query (or its
-  // next one: "not queryable"), and the pool discards the client on release, so nothing more is needed here.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  ignoreCheckedOutErrors(pool);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * A connection checked out of `pool` (a query or a transaction) has no pool listener: one the server drops then
+ * would be an uncaught 'error' that ends the process. The error already fails that connection's query (or its next
+ * one: "not queryable"), and the pool discards the client on release, so nothing more is needed than a listener.
+ */
+export function ignoreCheckedOutErrors(pool: pg.Pool): void {
+  pool.on('connect', (client) => client.on('error', () => {}));
 }
