@@ -27,41 +27,38 @@ describe('PostgreSQL: a connection the server drops', () => {
   const backendPid = async (db: Store['db']) =>
     Number((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]?.pid);
 
-  it('while a transaction holds it between statements: the transaction fails, the store goes on', async () => {
+  /** Runs `tx` (a transaction the server ends): it must fail, nothing may be uncaught, and the store still answers. */
+  async function failsAlone(tx: () => Promise<unknown>) {
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown) => uncaught.push(e);
     process.on('uncaughtException', onUncaught);
     try {
-      const tx = store.db.transaction().execute(async (trx) => {
+      await expect(tx()).rejects.toThrow();
+      await sleep(100);
+      expect(uncaught).toEqual([]);
+      expect((await sql<{ one: number }>`select 1 as one`.execute(store.db)).rows[0]?.one).toBe(1);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  }
+
+  it('while a transaction holds it between statements: the transaction fails, the store goes on', async () => {
+    await failsAlone(() =>
+      store.db.transaction().execute(async (trx) => {
         await terminate(await backendPid(trx));
         await sleep(300); // the termination arrives while no statement runs on this connection
         await sql`select 1`.execute(trx);
-      });
-      await expect(tx).rejects.toThrow();
-      await sleep(100);
-      expect(uncaught).toEqual([]);
-      expect((await sql<{ one: number }>`select 1 as one`.execute(store.db)).rows[0]?.one).toBe(1);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-    }
+      }),
+    );
   });
 
   it('during a statement: the statement fails, the store goes on', async () => {
-    const uncaught: unknown[] = [];
-    const onUncaught = (e: unknown) => uncaught.push(e);
-    process.on('uncaughtException', onUncaught);
-    try {
-      const tx = store.db.transaction().execute(async (trx) => {
+    await failsAlone(() =>
+      store.db.transaction().execute(async (trx) => {
         const pid = await backendPid(trx);
         setTimeout(() => void terminate(pid), 200);
         await sql`select pg_sleep(3)`.execute(trx);
-      });
-      await expect(tx).rejects.toThrow();
-      await sleep(100);
-      expect(uncaught).toEqual([]);
-      expect((await sql<{ one: number }>`select 1 as one`.execute(store.db)).rows[0]?.one).toBe(1);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-    }
+      }),
+    );
   });
 });
