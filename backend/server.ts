@@ -29,6 +29,7 @@ import {
   queueEmbedding,
   registerRediscoveryJobs,
   scheduleRediscovery,
+  syncIfNeverSynced,
 } from './rediscovery/jobs.ts';
 import { type HybridRanking, hybridFromConfig } from './rediscovery/rediscover-hybrid.ts';
 import { vectorSearchChoice } from './rediscovery/vector-index.ts';
@@ -130,6 +131,7 @@ export async function startBackend(config: Config, overrides: BackendOverrides =
       syncEveryMs: config.REDISCOVERY_SYNC_MINUTES * 60_000,
       pollEveryMs: config.REDISCOVERY_SYNC_MINUTES * 60_000,
     });
+    await syncIfNeverSynced(store, queue);
   }
   // The debounced VACUUM after an erasure (candidateDeleted), so an erased person's older copies leave the file too.
   queue.register(VacuumJob, async () => {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { AiError } from '../ai/errors.ts';
 import { defineJob, type JobQueue, PermanentJobError } from '../jobs/queue.ts';
+import type { Store } from '../store/db.ts';
 import { EmbedBusyError, embedPeople } from './embed-people.ts';
 import { pollPostings } from './poll-postings.ts';
 import type { HybridRanking } from './rediscover-hybrid.ts';
 import { loadRefData } from './ref-store.ts';
 import { refreshOpportunity, runSync, SyncBusyError, type SyncDeps } from './sync.ts';
+import { readSyncState } from './sync-storage.ts';
 
 /**
  * Rediscovery's job handlers: the sync (manual or scheduled), the posting poller, the embedding run of the vector
@@ -138,4 +140,15 @@ export async function scheduleRediscovery(
   const poll = opts.pollEveryMs ?? 10 * 60_000;
   await queue.enqueue(nextScheduledRun(SyncJob, sync, opts.now));
   await queue.enqueue(nextScheduledRun(PollJob, poll, opts.now));
+}
+
+/**
+ * A talent pool that was never synced (a new install) is synced at start-up rather than at the schedule's next
+ * period boundary, up to REDISCOVERY_SYNC_MINUTES later. One job however many instances start (its dedupe key is
+ * held until it finishes; the sync itself refuses a second concurrent run). Returns whether one was queued.
+ */
+export async function syncIfNeverSynced(store: Pick<Store, 'db'>, queue: JobQueue): Promise<boolean> {
+  if ((await readSyncState(store.db)) !== null) return false;
+  await queue.enqueue({ type: SyncJob, payload: {}, dedupeKey: `${SYNC_JOB}:first` });
+  return true;
 }

@@ -25,6 +25,7 @@ import {
   SYNC_JOB,
   SyncJob,
   scheduleRediscovery,
+  syncIfNeverSynced,
 } from '../../../backend/rediscovery/jobs.ts';
 import { cachedResults, pollPostings, storedPosting } from '../../../backend/rediscovery/poll-postings.ts';
 import { rediscoverRanked } from '../../../backend/rediscovery/rediscover-hybrid.ts';
@@ -300,6 +301,17 @@ export function describeRediscoveryContract(name: string, open: () => Promise<Re
       expect(await pending(POLL_JOB)).toHaveLength(1);
       const [job] = await pending(SYNC_JOB);
       expect(job!.runAt).toBe((Math.floor(t0 / every) + 1) * every);
+    });
+
+    it('a pool never synced is synced at start-up, once for two instances; a synced one waits for its period', async () => {
+      const { h, emu } = await setup(5);
+      const [a, b] = [await h.queue(), await h.queue()];
+      expect(await syncIfNeverSynced(h.store, a)).toBe(true);
+      expect(await syncIfNeverSynced(h.store, b)).toBe(true);
+      const queued = (await a.list({ status: 'queued', limit: 100 })).filter((j) => j.type === SYNC_JOB);
+      expect(queued).toHaveLength(1);
+      await runSync({ store: h.store, lever: clientFor(emu) });
+      expect(await syncIfNeverSynced(h.store, a)).toBe(false);
     });
   });
 }
