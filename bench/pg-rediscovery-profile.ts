@@ -2,19 +2,17 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import type { PostingInput } from '../backend/ai/types.ts';
 import { toPostingInput } from '../backend/candidates/load-candidate.ts';
-import { FeedbackSchema, OpportunitySchema, PostingSchema } from '../backend/lever/index.ts';
-import { renderResumeText } from '../backend/lever-emulator/resume-text.ts';
-import { publicRecord, serializeOpportunity, serializePosting } from '../backend/lever-emulator/serialize.ts';
+import { PostingSchema } from '../backend/lever/index.ts';
+import { serializePosting } from '../backend/lever-emulator/serialize.ts';
 import { EmulatorStore } from '../backend/lever-emulator/store.ts';
-import type { IndexItem } from '../backend/rediscovery/index-store.ts';
 import { indexOpportunitiesPostgres } from '../backend/rediscovery/index-store-postgres.ts';
-import { feedbackStats, normalizeOpportunity, type RefData } from '../backend/rediscovery/normalize.ts';
 import type { RediscoverOptions } from '../backend/rediscovery/rediscover.ts';
 import { rediscoverPostgres } from '../backend/rediscovery/rediscover-postgres.ts';
 import { saveStages } from '../backend/rediscovery/ref-store.ts';
 import { migrateToLatest } from '../backend/store/migrations.ts';
 import { openPostgresKysely } from '../backend/store/postgres.ts';
 import { pgTier, startCluster } from '../tests/postgres/cluster.ts';
+import { seedTalentPool } from './talent-pool-seed.ts';
 
 /**
  * Iterating on PostgreSQL rediscovery speed without re-indexing 100,000 people each time (issue #17).
@@ -39,27 +37,10 @@ async function setup() {
   const cluster = await startCluster(tier.bin);
   const db = openPostgresKysely(cluster.url);
   await migrateToLatest(db);
-  const emu = new EmulatorStore({ opportunities: PROFILES });
-  const ref: RefData = {
-    stages: emu.seed.stages,
-    archiveReasons: emu.seed.archiveReasons,
-    postingTitles: new Map(emu.seed.postings.map((p) => [p.id, p.text])),
-  };
-  await saveStages(db, ref.stages);
-  const expand = new Set(['applications']);
-  let batch: IndexItem[] = [];
+  const pool = seedTalentPool(PROFILES);
+  await saveStages(db, pool.ref.stages);
   const t = performance.now();
-  for (const o of emu.opportunities) {
-    const r = emu.records(o);
-    const rec = normalizeOpportunity(OpportunitySchema.parse(serializeOpportunity(o, emu, ui, expand, new Set())), ref);
-    rec.feedback = feedbackStats(r.feedback.map((f) => FeedbackSchema.parse(publicRecord(f))));
-    batch.push({ opportunity: rec, resumeText: renderResumeText(o, r.resume) });
-    if (batch.length >= 1000) {
-      await indexOpportunitiesPostgres(db, batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await indexOpportunitiesPostgres(db, batch);
+  for (const batch of pool.batches(1000)) await indexOpportunitiesPostgres(db, batch);
   await sql`VACUUM ANALYZE`.execute(db);
   await db.destroy();
   console.log(`indexed ${PROFILES} in ${((performance.now() - t) / 1000).toFixed(0)} s`);

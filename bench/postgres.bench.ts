@@ -4,14 +4,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import type { PostingInput } from '../backend/ai/types.ts';
-import { toPostingInput } from '../backend/candidates/load-candidate.ts';
-import { FeedbackSchema, OpportunitySchema, PostingSchema } from '../backend/lever/index.ts';
-import { renderResumeText } from '../backend/lever-emulator/resume-text.ts';
-import { publicRecord, serializeOpportunity, serializePosting } from '../backend/lever-emulator/serialize.ts';
-import { EmulatorStore } from '../backend/lever-emulator/store.ts';
-import { type IndexItem, indexOpportunities } from '../backend/rediscovery/index-store.ts';
+import { indexOpportunities } from '../backend/rediscovery/index-store.ts';
 import { indexOpportunitiesPostgres } from '../backend/rediscovery/index-store-postgres.ts';
-import { feedbackStats, normalizeOpportunity, type RefData } from '../backend/rediscovery/normalize.ts';
 import { type RediscoverOptions, rediscover } from '../backend/rediscovery/rediscover.ts';
 import { rediscoverPostgres } from '../backend/rediscovery/rediscover-postgres.ts';
 import { saveRefData, saveStages } from '../backend/rediscovery/ref-store.ts';
@@ -20,6 +14,7 @@ import { migrateToLatest } from '../backend/store/migrations.ts';
 import { openPostgresKysely } from '../backend/store/postgres.ts';
 import { pgTier, startCluster } from '../tests/postgres/cluster.ts';
 import { type BurstFigures, twoInstanceBurst } from '../tests/postgres/helpers/burst.ts';
+import { seedTalentPool } from './talent-pool-seed.ts';
 
 /**
  * `npm run bench -- postgres`: Fulcrum on PostgreSQL, each figure next to SQLite's from the same run, in named
@@ -53,46 +48,26 @@ async function rediscoverySection(url: string): Promise<boolean> {
   const store = await openStore({ dataDir: dir });
   try {
     await migrateToLatest(db);
-    const emu = new EmulatorStore({ opportunities: PROFILES });
-    const ref: RefData = {
-      stages: emu.seed.stages,
-      archiveReasons: emu.seed.archiveReasons,
-      postingTitles: new Map(emu.seed.postings.map((p) => [p.id, p.text])),
-    };
-    await saveRefData(store.db, ref);
-    await saveStages(db, ref.stages);
-    const ui = 'http://127.0.0.1';
-    const expand = new Set(['applications']);
+    const pool = seedTalentPool(PROFILES);
+    await saveRefData(store.db, pool.ref);
+    await saveStages(db, pool.ref.stages);
     let liteMs = 0;
     let pgMs = 0;
-    let batch: IndexItem[] = [];
-    const flush = async () => {
+    for (const batch of pool.batches(BATCH)) {
       const t = performance.now();
       indexOpportunities(store.sqlite, batch);
       const t1 = performance.now();
       await indexOpportunitiesPostgres(db, batch);
       liteMs += t1 - t;
       pgMs += performance.now() - t1;
-      batch = [];
-    };
-    for (const o of emu.opportunities) {
-      const r = emu.records(o);
-      const rec = normalizeOpportunity(
-        OpportunitySchema.parse(serializeOpportunity(o, emu, ui, expand, new Set())),
-        ref,
-      );
-      rec.feedback = feedbackStats(r.feedback.map((f) => FeedbackSchema.parse(publicRecord(f))));
-      batch.push({ opportunity: rec, resumeText: renderResumeText(o, r.resume) });
-      if (batch.length >= BATCH) await flush();
     }
-    if (batch.length) await flush();
     const v = performance.now();
     await sql`VACUUM ANALYZE`.execute(db);
     const vacuumMs = performance.now() - v;
     console.log(
       `[rediscovery] indexing ${PROFILES} opportunities: SQLite ${(liteMs / 1000).toFixed(1)} s, PostgreSQL ${(pgMs / 1000).toFixed(1)} s (+ VACUUM ANALYZE ${(vacuumMs / 1000).toFixed(1)} s)`,
     );
-    const postings = emu.seed.postings.map((p) => toPostingInput(PostingSchema.parse(serializePosting(p, ui))));
+    const postings = pool.postings;
     const opts: RediscoverOptions = { limit: 20, now: new Date(Date.UTC(2026, 10, 1)), excludeContactedWithinDays: 90 };
     const lite = await p95Of(postings, async (p) => rediscover(store, p, opts));
     const pg = await p95Of(postings, (p) => rediscoverPostgres(db, p, opts));
